@@ -1,1 +1,21 @@
-"""retriever stage (in progress)."""
+"""retriever: query → ranked or filtered task records (hybrid BM25 + vectors, exact filters)."""
+
+from retriever.filters import apply_filters, matches
+from retriever.fusion import RRF_K, weighted_rrf
+from retriever.retriever import DEFAULT_WEIGHTS, Retriever, SectionInfo, load_retriever
+from retriever.types import Filters, Hit, Mode, Signal
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "RRF_K",
+    "Filters",
+    "Hit",
+    "Mode",
+    "Retriever",
+    "SectionInfo",
+    "Signal",
+    "apply_filters",
+    "load_retriever",
+    "matches",
+    "weighted_rrf",
+]

@@ -1,0 +1,103 @@
+"""BM25 (Okapi) as rank-bm25 defines it, stored as an inverted index of impact weights.
+
+rank-bm25's ``BM25Okapi`` (Robertson & Zaragoza 2009, "The Probabilistic Relevance
+Framework: BM25 and Beyond"; idf floored at ``epsilon`` × mean idf as rank-bm25 does)
+computes the statistics at build time. Its ``get_scores`` then walks every document
+for every query token in Python, which grows linearly with the corpus; we keep the
+same scores but precompute each (term, document) contribution
+
+    idf(t) · tf · (k1 + 1) / (tf + k1 · (1 − b + b · |d| / avgdl))
+
+into postings, so a query touches only the documents that contain its tokens.
+``tests/test_index_bm25.py`` checks the scores equal ``BM25Okapi.get_scores``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+K1 = 1.5
+B = 0.75
+EPSILON = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class BM25Index:
+    """Postings: for term i, ``doc_ids[indptr[i]:indptr[i+1]]`` with their ``weights``."""
+
+    vocab: dict[str, int]
+    indptr: npt.NDArray[np.int64]
+    doc_ids: npt.NDArray[np.int32]
+    weights: npt.NDArray[np.float32]
+    n_docs: int
+
+    def scores(self, query_tokens: Sequence[str]) -> npt.NDArray[np.float32]:
+        """BM25 score of every document (zeros where no token matches)."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for tok in query_tokens:
+            i = self.vocab.get(tok)
+            if i is None:
+                continue
+            lo, hi = self.indptr[i], self.indptr[i + 1]
+            np.add.at(out, self.doc_ids[lo:hi], self.weights[lo:hi])
+        return out
+
+    def save(self, folder: Path) -> None:
+        (folder / "bm25_vocab.json").write_text(json.dumps(list(self.vocab), ensure_ascii=False), "utf-8")
+        np.save(folder / "bm25_indptr.npy", self.indptr, allow_pickle=False)
+        np.save(folder / "bm25_doc_ids.npy", self.doc_ids, allow_pickle=False)
+        np.save(folder / "bm25_weights.npy", self.weights, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, n_docs: int) -> BM25Index:
+        terms = json.loads((folder / "bm25_vocab.json").read_text("utf-8"))
+        return cls(
+            vocab={t: i for i, t in enumerate(terms)},
+            indptr=np.load(folder / "bm25_indptr.npy", allow_pickle=False),
+            doc_ids=np.load(folder / "bm25_doc_ids.npy", allow_pickle=False),
+            weights=np.load(folder / "bm25_weights.npy", allow_pickle=False),
+            n_docs=n_docs,
+        )
+
+
+def build_bm25(corpus_tokens: Sequence[Sequence[str]], *, k1: float = K1, b: float = B) -> BM25Index:
+    """Impact-weight postings with rank-bm25's idf (``BM25Okapi``, epsilon floor)."""
+    from rank_bm25 import BM25Okapi
+
+    n = len(corpus_tokens)
+    if n == 0:
+        return BM25Index({}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), 0)
+    # rank-bm25 divides by zero on an all-empty corpus; a placeholder token keeps its statistics defined.
+    safe = [list(toks) if toks else ["\u0000"] for toks in corpus_tokens]
+    model = BM25Okapi(safe, k1=k1, b=b, epsilon=EPSILON)
+    avgdl = float(model.avgdl)
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for d, toks in enumerate(safe):
+        dl = len(toks)
+        norm = k1 * (1 - b + b * dl / avgdl)
+        for term, tf in Counter(toks).items():
+            w = float(model.idf[term]) * tf * (k1 + 1) / (tf + norm)
+            postings.setdefault(term, []).append((d, w))
+    terms = sorted(postings)
+    indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    ids: list[int] = []
+    ws: list[float] = []
+    for i, term in enumerate(terms):
+        plist = postings[term]
+        ids.extend(p[0] for p in plist)
+        ws.extend(p[1] for p in plist)
+        indptr[i + 1] = len(ids)
+    return BM25Index(
+        vocab={t: i for i, t in enumerate(terms)},
+        indptr=indptr,
+        doc_ids=np.asarray(ids, dtype=np.int32),
+        weights=np.asarray(ws, dtype=np.float32),
+        n_docs=n,
+    )

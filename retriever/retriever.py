@@ -1,0 +1,189 @@
+"""Hybrid BM25 + vector retrieval with exact filters."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.lexicon import UnitLexicon, build_lexicon
+from corpus.records import TaskRecord
+from index.embedders import Embedder, Matrix, make_embedder
+from index.store import BuiltIndex, IndexInfo, load_index
+from index.tokenize import Tokenizer
+from retriever.filters import apply_filters
+from retriever.fusion import RRF_K, weighted_rrf
+from retriever.types import Filters, Hit, Mode, Signal
+
+# Fusion weights, tuned on the dev split (eval/reports/tuning.md): on colloquial questions the dense
+# signal is the stronger one, so BM25 only breaks its ties and rescues exact-term matches.
+DEFAULT_WEIGHTS: Mapping[str, float] = {"dense": 1.0, "bm25": 0.5}
+CANDIDATES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SectionInfo:
+    section_no: int
+    section: str
+    count: int
+    doc_id: str
+
+
+class QueryCache:
+    """A small thread-safe LRU of query embeddings."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[str, Matrix] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Matrix | None:
+        with self._lock:
+            v = self._data.get(key)
+            if v is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return v
+
+    def put(self, key: str, value: Matrix) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+class Retriever:
+    """Search and filter over one loaded index."""
+
+    def __init__(
+        self,
+        built: BuiltIndex,
+        embedder: Embedder,
+        *,
+        weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+        rrf_k: int = RRF_K,
+        candidates: int = CANDIDATES,
+        cache_size: int = 4096,
+    ) -> None:
+        self._built = built
+        self.embedder = embedder
+        self.weights = dict(weights)
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+        self.records: tuple[TaskRecord, ...] = built.records
+        self.lexicon: UnitLexicon = build_lexicon(built.records)
+        self.tokenizer = Tokenizer(built.terms)
+        self.info: IndexInfo = built.info
+        self.query_cache = QueryCache(cache_size)
+        self._by_id = {(r.doc_id, r.task_id): r for r in self.records}
+        sections: dict[tuple[str, int], SectionInfo] = {}
+        for r in self.records:
+            key = (r.doc_id, r.section_no)
+            old = sections.get(key)
+            sections[key] = SectionInfo(r.section_no, r.section, (old.count if old else 0) + 1, r.doc_id)
+        self.sections: tuple[SectionInfo, ...] = tuple(sections.values())
+
+    # -- lookups -----------------------------------------------------------------------------------
+    def get(self, task_id: int, doc_id: str | None = None) -> TaskRecord | None:
+        if doc_id is not None:
+            return self._by_id.get((doc_id, task_id))
+        for r in self.records:
+            if r.task_id == task_id:
+                return r
+        return None
+
+    def filter(self, filters: Filters) -> list[TaskRecord]:
+        """ALL tasks matching the filters, in document order."""
+        return [self.records[i] for i in apply_filters(self.records, filters, self.lexicon)]
+
+    # -- signals -----------------------------------------------------------------------------------
+    def embed_query(self, query: str) -> Matrix:
+        q = self.query_cache.get(query)
+        if q is None:
+            q = self.embedder.embed_queries([query])[0]
+            self.query_cache.put(query, q)
+        return q
+
+    def bm25_scores(self, query: str) -> npt.NDArray[np.float32]:
+        return self._built.bm25.scores(self.tokenizer.tokenize(query))
+
+    def dense_scores(self, query: str, allowed: list[int] | None) -> tuple[list[int], list[float]]:
+        """Top candidates by cosine similarity (faiss when unfiltered, exact dot product on a subset)."""
+        q = self.embed_query(query)
+        n = len(self.records) if allowed is None else len(allowed)
+        k = min(self.candidates, n)
+        if k == 0:
+            return [], []
+        if allowed is None:
+            scores, ids = self._built.faiss_index.search(q[None, :], k)
+            pairs = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        else:
+            sub = self._built.vectors[allowed] @ q
+            top = np.argsort(-sub, kind="stable")[:k]
+            pairs = [(allowed[int(j)], float(sub[j])) for j in top]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    # -- search ------------------------------------------------------------------------------------
+    def search(
+        self, query: str, *, top_k: int = 10, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> list[Hit]:
+        """Ranked tasks for a query. An empty query with filters returns ALL matches (score 0)."""
+        allowed: list[int] | None = None
+        if filters is not None and not filters.is_empty():
+            allowed = apply_filters(self.records, filters, self.lexicon)
+        if not query.strip():
+            if allowed is None:
+                return []
+            return [Hit(self.records[i], 0.0, n) for n, i in enumerate(allowed, start=1)]
+        rankings: dict[str, list[int]] = {}
+        raw: dict[str, dict[int, float]] = {}
+        if mode in ("hybrid", "bm25"):
+            s = self.bm25_scores(query)
+            idx = np.flatnonzero(s > 0) if allowed is None else np.asarray(allowed, dtype=np.int64)
+            idx = idx[s[idx] > 0]
+            order = idx[np.argsort(-s[idx], kind="stable")][: self.candidates]
+            rankings["bm25"] = [int(i) for i in order]
+            raw["bm25"] = {int(i): float(s[i]) for i in order}
+        if mode in ("hybrid", "dense"):
+            ids, scores = self.dense_scores(query, allowed)
+            rankings["dense"] = ids
+            raw["dense"] = dict(zip(ids, scores, strict=True))
+        if mode == "hybrid":
+            fused = weighted_rrf(rankings, self.weights, k=self.rrf_k)
+        else:
+            name = mode
+            fused = [(d, raw[name][d]) for d in rankings[name]]
+        pos = {name: {d: r for r, d in enumerate(rk, start=1)} for name, rk in rankings.items()}
+        hits = []
+        for rank, (d, score) in enumerate(fused[:top_k], start=1):
+            signals = {name: Signal(pos[name].get(d), raw[name].get(d)) for name in rankings}
+            hits.append(Hit(self.records[d], float(score), rank, signals))
+        return hits
+
+
+def load_retriever(
+    index_dir: Path | None = None,
+    *,
+    embedder: Embedder | None = None,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+) -> Retriever:
+    """Load the current (or given) index version; refuses one built with another embedder.
+
+    Sets faiss to one thread: on the request path, two threads made a single query 2–3× slower.
+    """
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    embedder = embedder or make_embedder()
+    built = load_index(index_dir, embedder_name=embedder.name)
+    return Retriever(built, embedder, weights=weights)
