@@ -4,7 +4,7 @@ Layout under the index root (default ``var/index``, or ``TASKQA_INDEX_DIR``)::
 
     CURRENT                      # name of the version being served (replaced atomically)
     versions/<version>/          # one complete index
-        manifest.json            # schema, corpus hash, embedder, dictionary hash, library versions, build time
+        manifest.json            # schema, corpus/dictionary hashes, embedder, library versions, build time
         records.jsonl            # the task records
         userdict.txt             # the tokenizer's domain dictionary
         bm25_*.npy / .json       # BM25 postings (no pickle)
@@ -170,6 +170,7 @@ def make_faiss(vectors: Matrix, *, hnsw_threshold: int = HNSW_THRESHOLD) -> tupl
     import faiss
 
     dim = int(vectors.shape[1])
+    idx: Any
     if len(vectors) > hnsw_threshold:
         idx = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         idx.hnsw.efConstruction = 80
@@ -194,7 +195,7 @@ def build_index(
     show_progress: bool = False,
 ) -> tuple[BuiltIndex, int]:
     """Tokenize, BM25, embed and build faiss. Returns (index, texts embedded now)."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     t0 = time.perf_counter()
     terms = domain_terms(records)
@@ -334,7 +335,8 @@ def load_index(folder: Path | None = None, *, embedder_name: str | None = None) 
         )
     if embedder_name is not None and info.embedder != embedder_name:
         raise IndexLoadError(
-            f"index in {folder} was built with embedder {info.embedder!r} but {embedder_name!r} is configured: "
+            f"index in {folder} was built with embedder {info.embedder!r} "
+            f"but {embedder_name!r} is configured: "
             f"run `python -m index build --force` (or set TASKQA_EMBEDDER to the index's embedder)"
         )
     try:

@@ -26,17 +26,112 @@ _TRAD_HINT = re.compile(r"[\u4e00-\u9fff]")
 
 # Function words and question words: they match everything and so rank nothing.
 STOP_WORDS = frozenset(
-    """的 了 和 与 及 或 等 是 在 对 为 把 将 被 由 从 向 以 于 之 其 这 那 哪 哪些 哪个 哪里 什么 啥 谁 吗 呢 吧 啊
-    呀 么 怎么 怎样 如何 多少 几 个 有 有没有 没有 会 能 能否 可以 要 需要 请 请问 我 我们 你 你们 他 她 它 他们 一下
-    the a an of to and or for in on is are what who which when how does do please""".split()
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "是",
+        "在",
+        "对",
+        "为",
+        "把",
+        "将",
+        "被",
+        "由",
+        "从",
+        "向",
+        "以",
+        "于",
+        "之",
+        "其",
+        "这",
+        "那",
+        "哪",
+        "哪些",
+        "哪个",
+        "哪里",
+        "什么",
+        "啥",
+        "谁",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "么",
+        "怎么",
+        "怎样",
+        "如何",
+        "多少",
+        "几",
+        "个",
+        "有",
+        "有没有",
+        "没有",
+        "会",
+        "能",
+        "能否",
+        "可以",
+        "要",
+        "需要",
+        "请",
+        "请问",
+        "我",
+        "我们",
+        "你",
+        "你们",
+        "他",
+        "她",
+        "它",
+        "他们",
+        "一下",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "and",
+        "or",
+        "for",
+        "in",
+        "on",
+        "is",
+        "are",
+        "what",
+        "who",
+        "which",
+        "when",
+        "how",
+        "does",
+        "do",
+        "please",
+    ]
 )
+
+
+def _zhconv() -> object:
+    """zhconv with its dictionary loaded through a closed file (its own loader leaks the handle)."""
+    import json
+    from importlib import resources as res
+
+    import zhconv
+    from zhconv import zhconv as impl
+
+    if impl.zhcdicts is None:
+        raw = res.files("zhconv").joinpath("zhcdict.json").read_bytes()
+        impl.zhcdicts = json.loads(raw.decode("utf-8"))
+        impl.zhcdicts["SIMPONLY"] = frozenset(impl.zhcdicts["SIMPONLY"])
+        impl.zhcdicts["TRADONLY"] = frozenset(impl.zhcdicts["TRADONLY"])
+    return zhconv
 
 
 @lru_cache(maxsize=4096)
 def _to_simplified(text: str) -> str:
-    import zhconv
-
-    return str(zhconv.convert(text, "zh-cn"))
+    return str(_zhconv().convert(text, "zh-cn"))  # type: ignore[attr-defined]
 
 
 def normalize(text: str) -> str:

@@ -61,9 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{k}#{v.rank or '-'}:{v.score:.3f}" if v.score is not None else f"{k}#-"
             for k, v in h.signals.items()
         )
-        print(
-            f"{h.rank:>2}. 第{rec.task_id}条 [{rec.section}] 牵头：{'、'.join(rec.lead_units)}  时限：{rec.deadline}"
-        )
+        lead = "、".join(rec.lead_units)
+        print(f"{h.rank:>2}. 第{rec.task_id}条 [{rec.section}] 牵头：{lead}  时限：{rec.deadline}")
         print(f"    {rec.text[:70]}{'…' if len(rec.text) > 70 else ''}")
         print(f"    score {h.score:.4f}  {sig}")
     if not hits:

@@ -46,10 +46,9 @@ def matches(record: TaskRecord, f: Filters, lexicon: UnitLexicon) -> bool:
             return False
         if f.deadline_after is not None and record.deadline_ym < f.deadline_after:
             return False
-    if f.benchmark_city is not None:
-        if record.benchmark_city is None or _city(record.benchmark_city) != _city(f.benchmark_city):
-            return False
-    return True
+    return f.benchmark_city is None or (
+        record.benchmark_city is not None and _city(record.benchmark_city) == _city(f.benchmark_city)
+    )
 
 
 def apply_filters(records: Sequence[TaskRecord], f: Filters | None, lexicon: UnitLexicon) -> list[int]:

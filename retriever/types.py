@@ -30,7 +30,7 @@ class Filters:
     doc_id: str | None = None
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f) is None for f in self.__slots__)  # type: ignore[attr-defined]
+        return all(getattr(self, f) is None for f in self.__slots__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,353 @@
+"""Question → plan → cited answer.
+
+Aggregate questions (who leads a topic, a unit's tasks, tasks due in a window, tasks
+benchmarked on a city, counts) are answered from record fields over ALL matching tasks,
+never a top-k. Single-task questions answer from the best hit and name the runner-up
+when the two are close. When nothing in the plan answers, ``answerable`` is false and
+the answer says so plainly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from corpus.records import TaskRecord
+from qa import compose
+from qa.session import Session
+from qa.types import Answer, Intent, Trace
+from qa.understand import Parsed, TypoFixer, benchmark_cities, parse_question, topic_table
+from qa.verify import cited_numbers
+from retriever.filters import matches
+from retriever.retriever import Retriever
+from retriever.types import Filters
+
+log = logging.getLogger("taskqa.qa")
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Calibrated on the dev split (``python -m eval --split dev --calibrate``).
+
+    A question with no entity is answered from retrieval only when its best dense
+    similarity reaches ``dense_min`` or its BM25 score reaches ``bm25_min``;
+    the runner-up is named when its dense similarity is within ``close_margin``.
+    """
+
+    dense_min: float = 0.86
+    bm25_min: float = 12.0
+    close_margin: float = 0.004
+    max_residue_for_topic: int = 2
+
+
+class QA:
+    """Answers questions over one retriever. Thread-safe (sessions carry the state)."""
+
+    def __init__(self, retriever: Retriever, *, thresholds: Thresholds | None = None) -> None:
+        self.r = retriever
+        self.lex = retriever.lexicon
+        self.th = thresholds or Thresholds()
+        self.topics = topic_table(s.section for s in retriever.sections)
+        self.cities = benchmark_cities(retriever.records)
+        vocab_terms = [*retriever.tokenizer.terms, *self.topics, *self.lex.aliases]
+        self.typos = TypoFixer(vocab_terms)
+        self.title = self._plan_title()
+        self.max_task = max((r.task_id for r in retriever.records), default=0)
+
+    def _plan_title(self) -> str:
+        return "伊金霍洛旗对标先进建设最优营商环境实施方案" if self.r.records else "方案"
+
+    # -- public ------------------------------------------------------------------------------------
+    def answer(self, question: str, *, session: Session | None = None) -> Answer:
+        """Answer one question; never raises (an internal error becomes a plain refusal)."""
+        try:
+            ans = self._answer(question, session)
+        except Exception:  # the contract: any string yields an Answer
+            log.exception("qa failed")
+            ans = self._refuse(
+                "系统暂时无法回答这个问题。", "the assistant could not answer this question.", "zh"
+            )
+        ans = self._finalize(ans)
+        if session is not None and ans.answerable and ans.citations:
+            session.last_tasks = ans.citations
+            session.last_intent = ans.intent
+            session.last_question = question
+        return ans
+
+    def parse(self, question: str) -> Parsed:
+        return parse_question(
+            question, lexicon=self.lex, topics=self.topics, cities=self.cities, typos=self.typos
+        )
+
+    # -- plan --------------------------------------------------------------------------------------
+    def _answer(self, question: str, session: Session | None) -> Answer:
+        if not question or not question.strip():
+            return self._refuse("问题是空的。", "the question is empty.", "zh")
+        p = self.parse(question[:2000])
+        trace = Trace(
+            normalized=p.text,
+            language=p.lang,
+            units=tuple(sorted({u for _, c in p.units for u in c})),
+            ambiguous_units=tuple(a for a, c in p.units if len(c) > 1),
+            sections=p.sections,
+            deadline_window=(p.window.after, p.window.before) if p.window else None,
+            benchmark_city=p.city,
+        )
+        if p.injection:
+            return self._refuse(
+                "我只能回答关于本方案任务的问题。",
+                "I can only answer questions about the plan's tasks.",
+                p.lang,
+                trace,
+            )
+        if session is not None and session.last_tasks and self._is_followup(p):
+            return self._followup(p, session, replace(trace, followup=True))
+        if p.task_ids:
+            return self._by_number(p, trace)
+        unit_ids = [c for _, c in p.units]
+        if p.unknown_units and not unit_ids and not p.sections and not p.window and not p.city:
+            name = p.unknown_units[0]
+            return self._refuse(
+                f"方案中没有「{name}」这个单位的任务。", f"the plan has no tasks for “{name}”.", p.lang, trace
+            )
+        agg = self._aggregate(p, trace)
+        if agg is not None:
+            return agg
+        return self._single(p, trace)
+
+    def _is_followup(self, p: Parsed) -> bool:
+        if p.task_ids or (p.units and not p.followup_cue):
+            return False
+        if p.followup_cue:
+            return True
+        if p.sections or p.window or p.city or p.self_innovation:
+            return False  # a new question with its own entities
+        cues = p.asks_deadline or p.asks_responsible or p.asks_who
+        return cues and len(p.residue) <= self.th.max_residue_for_topic
+
+    # -- aggregate ---------------------------------------------------------------------------------
+    def _filters(self, p: Parsed, unit_role: str) -> tuple[Filters, list[Filters]]:
+        """Base filters from entities; one variant per unit candidate set (ambiguous aliases keep all)."""
+        base = Filters(
+            section=p.sections[0] if len(p.sections) == 1 else None,
+            deadline_before=p.window.before if p.window else None,
+            deadline_after=p.window.after if p.window else None,
+            benchmark_city=p.city,
+        )
+        per_unit = []
+        for _, cands in p.units:
+            for u in sorted(cands):
+                if unit_role == "responsible_unit":
+                    per_unit.append(replace(base, responsible_unit=u))
+                else:
+                    per_unit.append(replace(base, lead_unit=u))
+        return base, per_unit
+
+    def _select(self, p: Parsed, unit_role: str) -> list[TaskRecord]:
+        base, per_unit = self._filters(p, unit_role)
+        pool = self.r.records
+        if len(p.sections) > 1:
+            pool = tuple(r for r in pool if r.section in p.sections)
+        if p.self_innovation:
+            pool = tuple(r for r in pool if r.benchmark == "自主创新")
+        chosen: dict[tuple[str, int], TaskRecord] = {}
+        for f in per_unit or [base]:
+            for r in pool:
+                if matches(r, f, self.lex):
+                    chosen[r.key] = r
+        return sorted(chosen.values(), key=lambda r: (r.doc_id, r.task_id))
+
+    def _aggregate(self, p: Parsed, trace: Trace) -> Answer | None:
+        small = len(p.residue) <= self.th.max_residue_for_topic
+        has_filter = bool(p.window or p.city or p.self_innovation)
+        if p.units:
+            role = "responsible_unit" if p.asks_responsible and not p.asks_who else "lead_unit"
+            if p.asks_unit_tasks or p.asks_list or p.asks_count or small or has_filter:
+                recs = self._select(p, role)
+                return self._listing(p, trace, recs, "list_tasks" if not p.asks_count else "count", role)
+            return None
+        if has_filter and (p.asks_list or p.asks_count or small or p.sections):
+            recs = self._select(p, "lead_unit")
+            return self._listing(p, trace, recs, "count" if p.asks_count else "list_tasks", None)
+        if p.sections and small and (p.asks_who or p.asks_list or p.asks_count or p.asks_deadline):
+            recs = self._select(p, "lead_unit")
+            if not recs:
+                return None
+            if p.asks_deadline and not p.asks_who:
+                text, used = compose.deadline_overview(recs, p.lang)
+                return self._ok(text, used, "deadline", trace)
+            if p.asks_count or (p.asks_list and not p.asks_who):
+                return self._listing(p, trace, recs, "count" if p.asks_count else "list_tasks", None)
+            if len(p.sections) == 1:
+                text, used = compose.who_leads_topic(p.sections[0], recs, self.lex, p.lang)
+            else:
+                text, used = compose.lead_overview(recs, self.lex, p.lang)
+            return self._ok(text, used, "who_leads_topic", trace)
+        return None
+
+    def _listing(
+        self, p: Parsed, trace: Trace, recs: list[TaskRecord], intent: Intent, role: str | None
+    ) -> Answer:
+        parts_zh, parts_en = [], []
+        note = ""
+        for alias, cands in p.units:
+            names = sorted(cands)
+            if len(names) > 1:
+                note += compose.ambiguity_note(alias, names, p.lang)
+            verb_zh = "配合" if role == "responsible_unit" else "牵头"
+            parts_zh.append(f"{'、'.join(names)}{verb_zh}的")
+            parts_en.append(
+                f"{' / '.join(names)} ({'responsible' if role == 'responsible_unit' else 'lead'})"
+            )
+        if p.sections:
+            parts_zh.append("、".join(f"「{s}」" for s in p.sections) + "方面")
+            parts_en.append("section " + ", ".join(p.sections))
+        if p.window:
+            parts_zh.append(f"完成时限在{p.window.label}的")
+            parts_en.append(f"due {p.window.label}")
+        if p.city:
+            parts_zh.append(f"对标{p.city}的")
+            parts_en.append(f"benchmarked on {p.city}")
+        if p.self_innovation:
+            parts_zh.append("自主创新的")
+            parts_en.append("self-innovation")
+        title_zh = "".join(parts_zh) + "任务"
+        title_en = "Tasks " + "; ".join(parts_en)
+        if not recs:
+            return self._refuse(
+                f"方案中没有找到{title_zh}。", f"no task matches ({'; '.join(parts_en)}).", p.lang, trace
+            )
+        text, used = compose.listing(title_zh, title_en, recs, p.lang)
+        return self._ok(note + text, used, intent, trace)
+
+    # -- single task -------------------------------------------------------------------------------
+    def _kind(self, p: Parsed) -> Intent:
+        if p.asks_responsible:
+            return "responsible"
+        if p.asks_deadline:
+            return "deadline"
+        if p.asks_who:
+            return "who_leads_task"
+        return "lookup"
+
+    def _by_number(self, p: Parsed, trace: Trace) -> Answer:
+        recs = [r for r in (self.r.get(t) for t in p.task_ids) if r is not None]
+        if not recs:
+            n = p.task_ids[0]
+            return self._refuse(
+                f"方案共 {self.max_task} 项任务，没有编号为 {n} 的任务。",
+                f"the plan has {self.max_task} tasks; there is no number {n}.",
+                p.lang,
+                trace,
+            )
+        kind = self._kind(p)
+        if len(recs) == 1:
+            text, used = compose.single(kind, recs[0], self.lex, p.lang)
+            return self._ok(text, used, kind, trace)
+        return self._over(kind, recs, p, trace)
+
+    def _over(self, kind: Intent, recs: list[TaskRecord], p: Parsed, trace: Trace) -> Answer:
+        if kind == "deadline":
+            text, used = compose.deadline_overview(recs, p.lang)
+        elif kind == "responsible":
+            text, used = compose.responsible_overview(recs, self.lex, p.lang)
+        elif kind == "who_leads_task":
+            text, used = compose.lead_overview(recs, self.lex, p.lang)
+            kind = "who_leads_topic"
+        else:
+            text, used = compose.listing("这些任务", "These tasks", recs, p.lang)
+            kind = "list_tasks"
+        return self._ok(text, used, kind, trace)
+
+    def _single(self, p: Parsed, trace: Trace) -> Answer:
+        hits = self.r.search(p.text, top_k=5)
+        trace = replace(trace, retrieval=tuple((h.record.task_id, h.score) for h in hits))
+        if not hits:
+            return self._refuse("没有找到相关任务。", "nothing in the plan matches.", p.lang, trace)
+        dense = [h.signals["dense"].score or 0.0 for h in hits if "dense" in h.signals]
+        bm25 = [h.signals["bm25"].score or 0.0 for h in hits if "bm25" in h.signals]
+        d1 = max(dense, default=0.0)
+        b1 = max(bm25, default=0.0)
+        trace = replace(trace, notes=(f"dense_top={d1:.4f}", f"bm25_top={b1:.2f}"))
+        if d1 < self.th.dense_min and b1 < self.th.bm25_min:
+            return self._refuse(
+                "没有找到与这个问题相关的任务。", "nothing in the plan matches this question.", p.lang, trace
+            )
+        kind = self._kind(p)
+        best = hits[0]
+        runner = None
+        if len(hits) > 1:
+            s1 = best.signals.get("dense")
+            s2 = hits[1].signals.get("dense")
+            if (
+                s1 is not None
+                and s2 is not None
+                and s1.score is not None
+                and s2.score is not None
+                and abs(s1.score - s2.score) <= self.th.close_margin
+            ):
+                runner = hits[1].record
+        text, used = compose.single(kind, best.record, self.lex, p.lang, runner)
+        return self._ok(text, used, kind, trace)
+
+    # -- follow-ups --------------------------------------------------------------------------------
+    def _followup(self, p: Parsed, session: Session, trace: Trace) -> Answer:
+        prev = list(session.last_tasks)
+        narrowed = prev
+        if p.units or p.window or p.city or p.sections or p.self_innovation:
+            role = "responsible_unit" if p.asks_responsible and not p.asks_who else "lead_unit"
+            keep = {r.key for r in self._select(p, role)}
+            narrowed = [r for r in prev if r.key in keep]
+            if not narrowed:
+                return self._refuse(
+                    "上一轮的任务中没有符合条件的。", "none of the previous tasks match.", p.lang, trace
+                )
+            if not (p.asks_deadline or p.asks_responsible or p.asks_who):
+                return self._listing(p, trace, narrowed, "count" if p.asks_count else "list_tasks", role)
+        kind = self._kind(p)
+        if len(narrowed) == 1:
+            text, used = compose.single(kind, narrowed[0], self.lex, p.lang)
+            return self._ok(text, used, kind, trace)
+        return self._over(kind, narrowed, p, trace)
+
+    # -- results -----------------------------------------------------------------------------------
+    def _ok(self, text: str, used: list[TaskRecord], intent: Intent, trace: Trace) -> Answer:
+        by_id = {r.task_id: r for r in used}
+        citations = tuple(by_id[n] for n in cited_numbers(text) if n in by_id)
+        return Answer(text=text, answerable=True, intent=intent, citations=citations, trace=trace)
+
+    def _refuse(self, zh: str, en: str, lang: str, trace: Trace | None = None) -> Answer:
+        return Answer(
+            text=compose.refusal(zh, en, lang, self.title),
+            answerable=False,
+            intent="out_of_scope",
+            citations=(),
+            trace=trace or Trace(),
+        )
+
+    def _finalize(self, ans: Answer) -> Answer:
+        """Server-side check: the text's numbers and the citations must agree."""
+        in_text = cited_numbers(ans.text)
+        ids = [c.task_id for c in ans.citations]
+        if in_text != ids:
+            log.error("citation mismatch: text %s vs citations %s", in_text, ids)
+            by_id = {c.task_id: c for c in ans.citations}
+            known = {r.task_id: r for r in self.r.records}
+            fixed = tuple(by_id.get(n) or known[n] for n in in_text if n in by_id or n in known)
+            ans = replace(
+                ans, citations=fixed, trace=replace(ans.trace, notes=(*ans.trace.notes, "citations repaired"))
+            )
+        return ans
+
+
+def centroid_sections(r: Retriever) -> dict[str, np.ndarray]:
+    """Mean passage vector per section (for topic similarity)."""
+    vecs = r._built.vectors
+    out: dict[str, np.ndarray] = {}
+    for s in r.sections:
+        idx = [i for i, rec in enumerate(r.records) if rec.section == s.section]
+        v = vecs[idx].mean(axis=0)
+        out[s.section] = v / (np.linalg.norm(v) or 1.0)
+    return out

@@ -1,0 +1,336 @@
+"""Understanding a question: normalized text, intent cues and entities (pure functions).
+
+Entities: task numbers (第233条), units through the alias lexicon (an ambiguous short form
+keeps every candidate), topics through the curated synonym table (``data/topics.tsv``),
+time windows (2022年底前, 2023年上半年, 年内) against ``deadline_ym``, benchmark cities
+(对标深圳, 学深圳). Robust to full-width forms, traditional characters (``normalize``),
+English (``data/english.tsv`` maps domain words to Chinese) and homophone typos of domain
+terms (萌速办 → 蒙速办, by pinyin against the lexicon).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from corpus.lexicon import UnitLexicon
+from corpus.records import TaskRecord
+from index.tokenize import normalize
+
+PLAN_YEAR = 2022  # 年内 / 今年 / 年底前 without a year mean the plan's own year
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TASK_REF = re.compile(
+    r"(?:第\s*(\d{1,4})\s*(?:条|项|个任务)|任务\s*#?\s*(\d{1,4})|#\s*(\d{1,4})|task\s*#?\s*(\d{1,4}))"
+)
+_INJECTION = re.compile(
+    r"(忽略|无视|忘记|忘掉).{0,12}(指令|提示|规则|设定|要求|以上|之前)|系统提示|提示词|system prompt|"
+    r"ignore (all |any |the )?(previous|above|prior|earlier)|disregard (all |the )?(previous|above)|"
+    r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|你现在是|扮演|假装你是|"
+    r"写一首|写首|作诗|讲个笑话|讲一个笑话|write (a|me a) (poem|story|joke)|tell me a joke|翻译成"
+)
+_UNKNOWN_UNIT = re.compile(
+    r"([\u4e00-\u9fff]{1,8}?(?:局|委员会|厅|部|办公室|中心|公司|法院|检察院|署|银行|集团|大学))"
+)
+
+WHO = re.compile(
+    r"谁|哪个(单位|部门|机构)|哪些(单位|部门)(牵头|负责)|牵头|由.{0,6}负责|归.{0,4}管|找哪|找谁|主管"
+)
+RESPONSIBLE = re.compile(r"配合|协助|协同|参与|责任单位|协办|一起|还有哪些(单位|部门)|其他(单位|部门)|合作")
+DEADLINE = re.compile(r"什么时候|何时|啥时候|时限|期限|截止|截至|多久|哪年|几月|完成时间|到期|deadline|when")
+LIST = re.compile(r"哪些|有什么|列出|列一下|所有|全部|清单|都有|一览|list|all tasks|which tasks|what tasks")
+COUNT = re.compile(r"多少(项|条|个)|有多少|几(项|条|个任务)|数量|总共|一共|how many")
+LEADS_WHAT = re.compile(r"(牵头|负责|管)(了)?(哪些|什么|几|多少)|(牵头|负责)的(任务|工作|事)")
+BENCH_WORDS = re.compile(r"对标|学习|借鉴|参照|看齐|学")
+FOLLOWUP = re.compile(
+    r"^(那|那么|那它|它|它们|这些|这个|这项|该|其中|上述|上面|刚才|还有|另外|此外|以上)|其中|它们|这些任务|该任务"
+)
+
+# Words that carry no topic of their own (for telling a topic question from a task question).
+_FILLER = re.compile(
+    r"谁|牵头|负责|的|任务|工作|事情|事项|事|方面|相关|领域|这块|一块|那块|哪个|哪些|单位|部门|机构|是|由|有|吗|呢|啊|呀|"
+    r"请问|请|问|一下|我|想|知道|了解|关于|主要|具体|都|所有|全部|列出|什么|多少|几|项|条|个|方案|计划|里|中|在|和|与|及|"
+    r"找|管|主管|做|干|归|给|对|个|些|要|需要|by|the|who|leads|what|which|tasks|task|of|for|in|on|is|are|\s|[?？!！,，.。、:：;；\"“”'‘’()（）]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Inclusive (year, month) bounds on ``deadline_ym``; None = open."""
+
+    after: tuple[int, int] | None
+    before: tuple[int, int] | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What the question asks, before deciding how to answer."""
+
+    original: str
+    text: str
+    lang: str
+    task_ids: tuple[int, ...]
+    units: tuple[tuple[str, frozenset[str]], ...]  # (alias as typed, candidates)
+    unknown_units: tuple[str, ...]
+    sections: tuple[str, ...]
+    window: Window | None
+    city: str | None
+    self_innovation: bool
+    asks_who: bool
+    asks_responsible: bool
+    asks_deadline: bool
+    asks_list: bool
+    asks_count: bool
+    asks_unit_tasks: bool
+    followup_cue: bool
+    injection: bool
+    residue: str  # what is left after removing entities and filler words
+
+
+def _rows(name: str) -> list[tuple[str, str]]:
+    text = resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        body = line.split("#", 1)[0].rstrip() if not line.startswith("12345") else line.split("\t#")[0]
+        cols = [c.strip() for c in body.split("\t")]
+        if len(cols) >= 2 and cols[0]:
+            out.append((cols[0], cols[1]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def english_terms() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(_rows("english.tsv"), key=lambda r: -len(r[0])))
+
+
+@lru_cache(maxsize=1)
+def curated_topics() -> tuple[tuple[str, str], ...]:
+    return tuple(_rows("topics.tsv"))
+
+
+def topic_table(sections: Iterable[str]) -> dict[str, str]:
+    """Word → section: the section names, their parts, and the curated everyday words."""
+    table: dict[str, str] = {}
+    names = list(dict.fromkeys(sections))
+    for s in names:
+        table[s] = s
+        for part in re.split(r"[、和]", s):
+            part = part.removeprefix("获得").removeprefix("办理")
+            if len(part) >= 2:
+                table.setdefault(part, s)
+    for word, section in curated_topics():
+        if section in names:
+            table[normalize(word)] = section
+    return table
+
+
+def translate_english(text: str) -> str:
+    """Replace known English domain words with Chinese (keeps everything else)."""
+    low = text.lower()
+    for en, zh in english_terms():
+        low = re.sub(rf"(?<![a-z]){re.escape(en)}(?![a-z])", f" {zh} ", low)
+    return re.sub(r"\s+", " ", low).strip()
+
+
+class TypoFixer:
+    """Homophone typos of domain terms (萌速办 → 蒙速办), matched by toneless pinyin."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        from pypinyin import lazy_pinyin
+
+        self._py = lazy_pinyin
+        self.by_pinyin: dict[tuple[int, str], str] = {}
+        self.terms = set()
+        for t in terms:
+            if 3 <= len(t) <= 6 and all(_CJK.match(c) for c in t):
+                self.terms.add(t)
+                self.by_pinyin.setdefault((len(t), " ".join(lazy_pinyin(t))), t)
+
+    def fix(self, text: str) -> str:
+        if not self.by_pinyin:
+            return text
+        out = text
+        for n in range(6, 2, -1):
+            i = 0
+            while i + n <= len(out):
+                piece = out[i : i + n]
+                if piece in self.terms or not all(_CJK.match(c) for c in piece):
+                    i += 1
+                    continue
+                term = self.by_pinyin.get((n, " ".join(self._py(piece))))
+                if term and term != piece:
+                    out = out[:i] + term + out[i + n :]
+                    i += n
+                else:
+                    i += 1
+        return out
+
+
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+def _year(s: str | None, rel: str | None) -> int:
+    if s:
+        y = int(s)
+        return y + 2000 if y < 100 else y
+    return {"明年": PLAN_YEAR + 1, "后年": PLAN_YEAR + 2}.get(rel or "", PLAN_YEAR)
+
+
+def parse_window(text: str) -> Window | None:
+    """Deadline windows: 2022年底前, 2022年10月前, 2023年上半年, 2023年, 年内, 明年 …"""
+    y = r"(?:(\d{2,4})\s*年|(今年|明年|后年|年内|本年))"
+    m = re.search(
+        y + r"\s*(上半年|下半年|一季度|第一季度|二季度|第二季度|三季度|第三季度|四季度|第四季度)", text
+    )
+    if m:
+        year = _year(m.group(1), m.group(2))
+        part = m.group(3).removeprefix("第")
+        spans = {
+            "上半年": (1, 6),
+            "下半年": (7, 12),
+            "一季度": (1, 3),
+            "二季度": (4, 6),
+            "三季度": (7, 9),
+            "四季度": (10, 12),
+        }
+        a, b = spans[part]
+        label = f"{year}年{part}"
+        if re.search(r"前|以前|之前|截止|截至", text[m.end() : m.end() + 3]):
+            return Window(None, (year, b), label + "前")
+        return Window((year, a), (year, b), label)
+    m = re.search(y + r"\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*(底|末)?\s*(前|以前|之前|内)?", text)
+    if m:
+        year = _year(m.group(1), m.group(2))
+        mon_s = m.group(3)
+        mon = int(mon_s) if mon_s.isdigit() else sum(_CN_DIGITS.get(c, 0) for c in mon_s)
+        if mon_s in ("十一", "十二"):
+            mon = 10 + _CN_DIGITS[mon_s[1]]
+        if not 1 <= mon <= 12:
+            return None
+        if m.group(5) or m.group(4):
+            return Window(None, (year, mon), f"{year}年{mon}月底前")
+        return Window((year, mon), (year, mon), f"{year}年{mon}月")
+    m = re.search(y + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|内|以内)?", text)
+    if m and (m.group(1) or m.group(2)):
+        year = _year(m.group(1), m.group(2))
+        if m.group(2) == "年内" or m.group(3) or m.group(4):
+            return Window(None, (year, 12), f"{year}年底前")
+        return Window((year, 1), (year, 12), f"{year}年")
+    if re.search(r"年底前|年内|年底", text):
+        return Window(None, (PLAN_YEAR, 12), f"{PLAN_YEAR}年底前")
+    return None
+
+
+def parse_city(text: str, cities: Iterable[str]) -> str | None:
+    for city in sorted(set(cities), key=len, reverse=True):
+        i = text.find(city)
+        if i >= 0 and BENCH_WORDS.search(text[max(0, i - 6) : i + len(city) + 4]):
+            return city
+    return None
+
+
+def find_task_ids(text: str) -> tuple[int, ...]:
+    out = []
+    for m in _TASK_REF.finditer(text):
+        num = next(g for g in m.groups() if g)
+        out.append(int(num))
+    return tuple(dict.fromkeys(out))
+
+
+def find_sections(text: str, table: Mapping[str, str]) -> tuple[str, ...]:
+    """Sections named by topic words, longest words first, without overlaps."""
+    found: list[str] = []
+    taken = [False] * len(text)
+    for word in sorted(table, key=len, reverse=True):
+        start = text.find(word)
+        while start >= 0:
+            if not any(taken[start : start + len(word)]):
+                for k in range(start, start + len(word)):
+                    taken[k] = True
+                if table[word] not in found:
+                    found.append(table[word])
+            start = text.find(word, start + 1)
+    return tuple(found)
+
+
+def parse_question(
+    question: str,
+    *,
+    lexicon: UnitLexicon,
+    topics: Mapping[str, str],
+    cities: Iterable[str],
+    typos: TypoFixer | None = None,
+) -> Parsed:
+    """Parse one question into intent cues and entities."""
+    original = question
+    text = normalize(question)
+    lang = "zh" if _CJK.search(text) else "en"
+    text = translate_english(text)
+    if typos is not None:
+        text = typos.fix(text)
+    task_ids = find_task_ids(text)
+    mentions = lexicon.find(text)
+    units = tuple((m.alias, m.units) for m in mentions)
+    masked = text
+    for m in mentions:
+        masked = masked[: m.start] + "\0" * (m.end - m.start) + masked[m.end :]
+    unknown = tuple(
+        u
+        for u in (x.group(1) for x in _UNKNOWN_UNIT.finditer(masked))
+        if "\0" not in u
+        and len(u) >= 3
+        and not lexicon.resolve(u)
+        and not re.search(r"哪|什么|怎么|如何|谁|是否|多少", u)
+    )
+    sections = find_sections(masked, topics)
+    window = parse_window(text)
+    city = parse_city(text, cities)
+    residue = masked
+    for word in sorted(topics, key=len, reverse=True):
+        residue = residue.replace(word, "")
+    residue = re.sub(r"\d{2,4}\s*年|\d{1,2}\s*月|年底|年内|上半年|下半年|对标|前|以前|之前", "", residue)
+    if city:
+        residue = residue.replace(city, "")
+    residue = _FILLER.sub("", residue.replace("\0", ""))
+    asks_responsible = bool(RESPONSIBLE.search(text))
+    return Parsed(
+        original=original,
+        text=text,
+        lang=lang,
+        task_ids=task_ids,
+        units=units,
+        unknown_units=unknown,
+        sections=sections,
+        window=window,
+        city=city,
+        self_innovation="自主创新" in text,
+        asks_who=bool(WHO.search(text)),
+        asks_responsible=asks_responsible,
+        asks_deadline=bool(DEADLINE.search(text)),
+        asks_list=bool(LIST.search(text)),
+        asks_count=bool(COUNT.search(text)),
+        asks_unit_tasks=bool(LEADS_WHAT.search(text)),
+        followup_cue=bool(FOLLOWUP.search(text)),
+        injection=bool(_INJECTION.search(text)),
+        residue=residue,
+    )
+
+
+def benchmark_cities(records: Iterable[TaskRecord]) -> tuple[str, ...]:
+    return tuple(sorted({r.benchmark_city for r in records if r.benchmark_city}))

@@ -1,0 +1,45 @@
+"""Citations and text must agree: every task number in the text is cited, every citation is in the text.
+
+Task numbers appear in answers only as ``第233条`` / ``第233、234条`` (Chinese) or
+``task 233`` / ``tasks 233, 234`` (English). Quoted task text sits inside 「」 and is
+ignored, so a number inside a quotation never counts as a citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.types import Answer
+
+_QUOTE = re.compile(r"「[^」]*」")
+_ZH = re.compile(r"第(\d+(?:、\d+)*)条")
+_EN = re.compile(r"(?<![A-Za-z])tasks? (\d+(?:, \d+)*)")
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Task numbers referenced in an answer text, in order of first appearance."""
+    bare = _QUOTE.sub("", text)
+    found: list[int] = []
+    for m in sorted([*_ZH.finditer(bare), *_EN.finditer(bare)], key=lambda m: m.start()):
+        for n in re.split(r"、|, ", m.group(1)):
+            if int(n) not in found:
+                found.append(int(n))
+    return found
+
+
+def check_citations(answer: Answer) -> list[str]:
+    """Problems with an answer's citations; empty when text and citations agree."""
+    in_text = cited_numbers(answer.text)
+    cited = [c.task_id for c in answer.citations]
+    problems = []
+    missing = [n for n in in_text if n not in cited]
+    extra = [n for n in cited if n not in in_text]
+    if missing:
+        problems.append(f"numbers in the text but not cited: {missing}")
+    if extra:
+        problems.append(f"cited but not in the text: {extra}")
+    if not missing and not extra and in_text != cited:
+        problems.append("citations are not in the order the text cites them")
+    if len(set(cited)) != len(cited):
+        problems.append("duplicate citations")
+    return problems

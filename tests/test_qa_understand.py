@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from qa.understand import TypoFixer, find_task_ids, parse_window, topic_table, translate_english
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "before"),
+    [
+        ("2022年底前要完成哪些", None, (2022, 12)),
+        ("2023年上半年到期的", (2023, 1), (2023, 6)),
+        ("2023年上半年前", None, (2023, 6)),
+        ("年内完成的任务", None, (2022, 12)),
+        ("2022年10月前", None, (2022, 10)),
+        ("2022年10月到期", (2022, 10), (2022, 10)),
+        ("2023年的任务", (2023, 1), (2023, 12)),
+        ("明年底前", None, (2023, 12)),
+        ("22年十二月底前", None, (2022, 12)),
+    ],
+)
+def test_time_windows(text: str, after: tuple[int, int] | None, before: tuple[int, int] | None) -> None:
+    w = parse_window(text)
+    assert w is not None and (w.after, w.before) == (after, before)
+
+
+def test_no_window_in_plain_question() -> None:
+    assert parse_window("谁牵头负责电力接入") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [("第233条是什么", (233,)), ("任务 12 和 #40", (12, 40)), ("task 7 deadline", (7,)), ("2022年12月", ())],
+)
+def test_task_numbers(text: str, ids: tuple[int, ...]) -> None:
+    assert find_task_ids(text) == ids
+
+
+def test_topic_table_maps_everyday_words() -> None:
+    t = topic_table(["获得电力", "纳税", "企业开办和注销", "获得用水、用气"])
+    assert t["办电"] == "获得电力" and t["电力接入"] == "获得电力"
+    assert t["交税"] == "纳税" and t["开公司"] == "企业开办和注销"
+    assert t["用气"] == "获得用水、用气"
+
+
+def test_translate_english_domain_words() -> None:
+    assert "电力" in translate_english("who leads the electricity tasks")
+    assert "上海" in translate_english("benchmarked on Shanghai")
+
+
+def test_typo_fixer_by_pinyin() -> None:
+    fx = TypoFixer(["蒙速办", "一网通办", "蜗牛席"])
+    assert fx.fix("萌速办怎么用") == "蒙速办怎么用"
+    assert fx.fix("一往通办") == "一网通办"
+    assert fx.fix("蒙速办") == "蒙速办"
+    assert fx.fix("今天天气") == "今天天气"
