@@ -31,6 +31,13 @@ def compound_units() -> tuple[str, ...]:
     return tuple(sorted({n for n in names if n}, key=len, reverse=True))
 
 
+def _clean(s: str) -> str:
+    prev = None
+    while prev != s:
+        prev, s = s, s.strip().strip(_STRIP)
+    return s
+
+
 def _split_joined(name: str) -> list[str]:
     """``A等B`` / ``A及B`` → [A, B] when A is a unit name; ``A等`` → [A]."""
     for joiner in ("等", "及"):
@@ -56,14 +63,15 @@ def split_units(field: str, *, protected: Iterable[str] | None = None) -> tuple[
             text = text.replace(name, f"{_PLACEHOLDER}{i}{_PLACEHOLDER}")
     out: list[str] = []
     for raw in _SEPARATORS.split(text):
-        frag = raw.strip(_STRIP)
+        frag = _clean(raw)
         if not frag:
             continue
-        if frag.startswith(_PLACEHOLDER):
-            out.append(names[int(frag.strip(_PLACEHOLDER))])
+        inner = frag.strip(_PLACEHOLDER)
+        if frag.startswith(_PLACEHOLDER) and inner.isdigit() and int(inner) < len(names):
+            out.append(names[int(inner)])
             continue
-        for part in _split_joined(frag):
-            part = part.strip(_STRIP)
+        for part in _split_joined(frag.replace(_PLACEHOLDER, "")):
+            part = _clean(part)
             if part:
                 out.append(part)
     for name in out:
