@@ -31,13 +31,16 @@ log = logging.getLogger("taskqa.qa")
 class Thresholds:
     """Calibrated on the dev split (``python -m eval --split dev --calibrate``).
 
-    A question with no entity is answered from retrieval only when its best dense
-    similarity reaches ``dense_min`` or its BM25 score reaches ``bm25_min``;
-    the runner-up is named when its dense similarity is within ``close_margin``.
+    A question that names no task, unit, topic or filter is answered from retrieval only
+    when its evidence — the best dense similarity plus ``bm25_weight`` × the best BM25
+    score (capped at 40) — reaches ``evidence_min`` (``evidence_min_en`` for English
+    questions, whose similarities to the Chinese tasks run lower). The runner-up is named
+    when its dense similarity is within ``close_margin`` of the best.
     """
 
-    dense_min: float = 0.86
-    bm25_min: float = 12.0
+    evidence_min: float = 0.915
+    evidence_min_en: float = 0.82
+    bm25_weight: float = 0.004
     close_margin: float = 0.004
     max_residue_for_topic: int = 2
 
@@ -54,6 +57,8 @@ class QA:
         vocab_terms = [*retriever.tokenizer.terms, *self.topics, *self.lex.aliases]
         self.typos = TypoFixer(vocab_terms)
         self.title = self._plan_title()
+        # Specific terms (quoted in the plan, 3+ characters) point at particular tasks, not a whole topic.
+        self.specific = tuple(t for t in retriever.tokenizer.terms if len(t) >= 3 and t not in self.topics)
         self.max_task = max((r.task_id for r in retriever.records), default=0)
 
     def _plan_title(self) -> str:
@@ -78,7 +83,12 @@ class QA:
 
     def parse(self, question: str) -> Parsed:
         return parse_question(
-            question, lexicon=self.lex, topics=self.topics, cities=self.cities, typos=self.typos
+            question,
+            lexicon=self.lex,
+            topics=self.topics,
+            cities=self.cities,
+            typos=self.typos,
+            specific_terms=self.specific,
         )
 
     # -- plan --------------------------------------------------------------------------------------
@@ -107,7 +117,8 @@ class QA:
         if p.task_ids:
             return self._by_number(p, trace)
         unit_ids = [c for _, c in p.units]
-        if p.unknown_units and not unit_ids and not p.sections and not p.window and not p.city:
+        unit_centric = p.asks_unit_tasks or p.asks_list or p.asks_count or p.asks_who
+        if p.unknown_units and unit_centric and not unit_ids and not p.sections and not p.window and not p.city:
             name = p.unknown_units[0]
             return self._refuse(
                 f"方案中没有「{name}」这个单位的任务。", f"the plan has no tasks for “{name}”.", p.lang, trace
@@ -122,9 +133,9 @@ class QA:
             return False
         if p.followup_cue:
             return True
-        if p.sections or p.window or p.city or p.self_innovation:
+        if p.sections or p.window or p.city or p.self_innovation or p.ongoing or p.specific_terms:
             return False  # a new question with its own entities
-        cues = p.asks_deadline or p.asks_responsible or p.asks_who
+        cues = p.asks_deadline or p.asks_responsible or p.asks_who or p.asks_count or p.asks_list
         return cues and len(p.residue) <= self.th.max_residue_for_topic
 
     # -- aggregate ---------------------------------------------------------------------------------
@@ -152,6 +163,8 @@ class QA:
             pool = tuple(r for r in pool if r.section in p.sections)
         if p.self_innovation:
             pool = tuple(r for r in pool if r.benchmark == "自主创新")
+        if p.ongoing:
+            pool = tuple(r for r in pool if r.deadline_ym is None)
         chosen: dict[tuple[str, int], TaskRecord] = {}
         for f in per_unit or [base]:
             for r in pool:
@@ -160,8 +173,11 @@ class QA:
         return sorted(chosen.values(), key=lambda r: (r.doc_id, r.task_id))
 
     def _aggregate(self, p: Parsed, trace: Trace) -> Answer | None:
-        small = len(p.residue) <= self.th.max_residue_for_topic
-        has_filter = bool(p.window or p.city or p.self_innovation)
+        small = len(p.residue) <= self.th.max_residue_for_topic and not p.specific_terms
+        has_filter = bool(p.window or p.city or p.self_innovation or p.ongoing)
+        if not p.units and not p.sections and not has_filter and p.asks_count and len(p.residue) <= 2:
+            # "how many tasks does the plan have": the whole plan, exactly.
+            return self._listing(p, trace, list(self.r.records), "count", None)
         if p.units:
             role = "responsible_unit" if p.asks_responsible and not p.asks_who else "lead_unit"
             if p.asks_unit_tasks or p.asks_list or p.asks_count or small or has_filter:
@@ -171,7 +187,8 @@ class QA:
         if has_filter and (p.asks_list or p.asks_count or small or p.sections):
             recs = self._select(p, "lead_unit")
             return self._listing(p, trace, recs, "count" if p.asks_count else "list_tasks", None)
-        if p.sections and small and (p.asks_who or p.asks_list or p.asks_count or p.asks_deadline):
+        topical = small or (p.area and not p.specific_terms)
+        if p.sections and topical and (p.asks_who or p.asks_list or p.asks_count or p.asks_deadline):
             recs = self._select(p, "lead_unit")
             if not recs:
                 return None
@@ -213,7 +230,10 @@ class QA:
         if p.self_innovation:
             parts_zh.append("自主创新的")
             parts_en.append("self-innovation")
-        title_zh = "".join(parts_zh) + "任务"
+        if p.ongoing:
+            parts_zh.append("持续推进的")
+            parts_en.append("ongoing")
+        title_zh = ("".join(parts_zh) or "方案全部") + "任务"
         title_en = "Tasks " + "; ".join(parts_en)
         if not recs:
             return self._refuse(
@@ -262,7 +282,15 @@ class QA:
         return self._ok(text, used, kind, trace)
 
     def _single(self, p: Parsed, trace: Trace) -> Answer:
-        hits = self.r.search(p.text, top_k=5)
+        hits = []
+        if p.units:
+            # "哪些单位配合教体局补充教师": the unit narrows the search to the tasks it leads.
+            for _, cands in p.units:
+                for u in sorted(cands):
+                    hits += self.r.search(p.text, top_k=5, filters=Filters(lead_unit=u))
+            hits = sorted(hits, key=lambda h: -h.score)[:5]
+        if not hits:
+            hits = self.r.search(p.text, top_k=5)
         trace = replace(trace, retrieval=tuple((h.record.task_id, h.score) for h in hits))
         if not hits:
             return self._refuse("没有找到相关任务。", "nothing in the plan matches.", p.lang, trace)
@@ -271,7 +299,10 @@ class QA:
         d1 = max(dense, default=0.0)
         b1 = max(bm25, default=0.0)
         trace = replace(trace, notes=(f"dense_top={d1:.4f}", f"bm25_top={b1:.2f}"))
-        if d1 < self.th.dense_min and b1 < self.th.bm25_min:
+        trace = replace(trace, notes=(*trace.notes, f"evidence={d1 + self.th.bm25_weight * min(b1, 40.0):.4f}"))
+        evidence = d1 + self.th.bm25_weight * min(b1, 40.0)
+        floor = self.th.evidence_min_en if p.lang == "en" else self.th.evidence_min
+        if evidence < floor:
             return self._refuse(
                 "没有找到与这个问题相关的任务。", "nothing in the plan matches this question.", p.lang, trace
             )
@@ -304,7 +335,7 @@ class QA:
                 return self._refuse(
                     "上一轮的任务中没有符合条件的。", "none of the previous tasks match.", p.lang, trace
                 )
-            if not (p.asks_deadline or p.asks_responsible or p.asks_who):
+            if not (p.asks_deadline or p.asks_responsible) and (p.units or not p.asks_who):
                 return self._listing(p, trace, narrowed, "count" if p.asks_count else "list_tasks", role)
         kind = self._kind(p)
         if len(narrowed) == 1:

@@ -24,16 +24,18 @@ PLAN_YEAR = 2022  # 年内 / 今年 / 年底前 without a year mean the plan's o
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TASK_REF = re.compile(
-    r"(?:第\s*(\d{1,4})\s*(?:条|项|个任务)|任务\s*#?\s*(\d{1,4})|#\s*(\d{1,4})|task\s*#?\s*(\d{1,4}))"
+    r"(?:第\s*(\d{1,4})\s*(?:条|项(?!指标)|个任务)|任务\s*#?\s*(\d{1,4})|#\s*(\d{1,4})|task\s*#?\s*(\d{1,4}))"
 )
 _INJECTION = re.compile(
     r"(忽略|无视|忘记|忘掉).{0,12}(指令|提示|规则|设定|要求|以上|之前)|系统提示|提示词|system prompt|"
     r"ignore (all |any |the )?(previous|above|prior|earlier)|disregard (all |the )?(previous|above)|"
     r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|你现在是|扮演|假装你是|"
-    r"写一首|写首|作诗|讲个笑话|讲一个笑话|write (a|me a) (poem|story|joke)|tell me a joke|翻译成"
+    r"写一首|写首|作诗|讲个笑话|讲一个笑话|write (a|me a) (poem|story|joke)|tell me a joke|翻译成|"
+    r"从现在(起|开始)你|你是dan|\bdan\b|内部规则|重复你(收到|的)|第一条消息|你的(规则|设定|指令)|没有任何限制|不受.{0,4}限制"
 )
 _UNKNOWN_UNIT = re.compile(
-    r"([\u4e00-\u9fff]{1,8}?(?:局|委员会|厅|部|办公室|中心|公司|法院|检察院|署|银行|集团|大学))"
+    r"([\u4e00-\u9fff]{1,8}?(?:局|委员会|厅|(?<!干)部|办公室|(?<!怎么)(?<!如何)(?<![咋要去能来好])办(?!理|事|法|证|结)|"
+    r"中心|公司|法院|检察院|署|银行|集团|大学))"
 )
 
 WHO = re.compile(
@@ -41,19 +43,24 @@ WHO = re.compile(
 )
 RESPONSIBLE = re.compile(r"配合|协助|协同|参与|责任单位|协办|一起|还有哪些(单位|部门)|其他(单位|部门)|合作")
 DEADLINE = re.compile(r"什么时候|何时|啥时候|时限|期限|截止|截至|多久|哪年|几月|完成时间|到期|deadline|when")
-LIST = re.compile(r"哪些|有什么|列出|列一下|所有|全部|清单|都有|一览|list|all tasks|which tasks|what tasks")
+LIST = re.compile(
+    r"哪些(?!单位|部门|机构|公司)|有什么|列出|列一下|所有|全部|清单|都有|一览|list|all tasks|which tasks|what tasks"
+)
+AREA = re.compile(r"这块|这一块|那块|这部分|这方面|方面|领域|板块|相关(的)?(任务|工作)|这类|这一类|一类")
+ONGOING = re.compile(r"持续推进|长期|没有(截止|期限)|无期限|ongoing")
 COUNT = re.compile(r"多少(项|条|个)|有多少|几(项|条|个任务)|数量|总共|一共|how many")
 LEADS_WHAT = re.compile(r"(牵头|负责|管)(了)?(哪些|什么|几|多少)|(牵头|负责)的(任务|工作|事)")
 BENCH_WORDS = re.compile(r"对标|学习|借鉴|参照|看齐|学")
 FOLLOWUP = re.compile(
-    r"^(那|那么|那它|它|它们|这些|这个|这项|该|其中|上述|上面|刚才|还有|另外|此外|以上)|其中|它们|这些任务|该任务"
+    r"^(那|那么|那它|它|它们|这些|这个|这项|该|其中|上述|上面|刚才|还有|另外|此外|以上|只看|只要|仅看|只列|只保留)|"
+    r"其中|它们|这些任务|该任务|上面这些|刚才那"
 )
 
 # Words that carry no topic of their own (for telling a topic question from a task question).
 _FILLER = re.compile(
     r"谁|牵头|负责|的|任务|工作|事情|事项|事|方面|相关|领域|这块|一块|那块|哪个|哪些|单位|部门|机构|是|由|有|吗|呢|啊|呀|"
     r"请问|请|问|一下|我|想|知道|了解|关于|主要|具体|都|所有|全部|列出|什么|多少|几|项|条|个|方案|计划|里|中|在|和|与|及|"
-    r"找|管|主管|做|干|归|给|对|个|些|要|需要|by|the|who|leads|what|which|tasks|task|of|for|in|on|is|are|\s|[?？!！,，.。、:：;；\"“”'‘’()（）]"
+    r"找|管|主管|做|干|归|给|对|个|些|要|需要|这|那|一共|总共|共|目前|现在|by|the|who|leads|what|which|tasks|task|of|for|in|on|is|are|\s|[?？!！,，.。、:：;；\"“”'‘’()（）]"
 )
 
 
@@ -86,6 +93,9 @@ class Parsed:
     asks_list: bool
     asks_count: bool
     asks_unit_tasks: bool
+    area: bool
+    ongoing: bool
+    specific_terms: tuple[str, ...]
     followup_cue: bool
     injection: bool
     residue: str  # what is left after removing entities and filler words
@@ -128,9 +138,32 @@ def topic_table(sections: Iterable[str]) -> dict[str, str]:
     return table
 
 
+_EN_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), start=1
+    )
+}
+
+
+def _english_dates(low: str) -> str:
+    month = "|".join(_EN_MONTHS)
+
+    def ym(m: re.Match[str]) -> str:
+        return f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月底前 "
+
+    low = re.sub(rf"(?:by|before) (?:the )?end of ({month}),? (\d{{4}})", ym, low)
+    low = re.sub(rf"(?:by|before) ({month}),? (\d{{4}})", ym, low)
+    low = re.sub(rf"in ({month}),? (\d{{4}})", lambda m: f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月 ", low)
+    low = re.sub(r"(?:by|before) (?:the )?end of (\d{4})", r" \1年底前 ", low)
+    low = re.sub(r"(?:in )?(?:the )?first half of (\d{4})", r" \1年上半年 ", low)
+    low = re.sub(r"(?:in )?(?:the )?second half of (\d{4})", r" \1年下半年 ", low)
+    return re.sub(r"(?:due )?in (\d{4})", r" \1年 ", low)
+
+
 def translate_english(text: str) -> str:
-    """Replace known English domain words with Chinese (keeps everything else)."""
-    low = text.lower()
+    """Replace known English domain words and dates with Chinese (keeps everything else)."""
+    low = _english_dates(text.lower())
     for en, zh in english_terms():
         low = re.sub(rf"(?<![a-z]){re.escape(en)}(?![a-z])", f" {zh} ", low)
     return re.sub(r"\s+", " ", low).strip()
@@ -276,6 +309,7 @@ def parse_question(
     topics: Mapping[str, str],
     cities: Iterable[str],
     typos: TypoFixer | None = None,
+    specific_terms: Iterable[str] = (),
 ) -> Parsed:
     """Parse one question into intent cues and entities."""
     original = question
@@ -326,6 +360,9 @@ def parse_question(
         asks_list=bool(LIST.search(text)),
         asks_count=bool(COUNT.search(text)),
         asks_unit_tasks=bool(LEADS_WHAT.search(text)),
+        area=bool(AREA.search(text)),
+        ongoing=bool(ONGOING.search(text)),
+        specific_terms=tuple(t for t in specific_terms if t in text and t not in topics),
         followup_cue=bool(FOLLOWUP.search(text)),
         injection=bool(_INJECTION.search(text)),
         residue=residue,

@@ -1,0 +1,59 @@
+"""``python -m eval [--questions FILE] [--split dev|test|all] [--url http://HOST:PORT] [--out DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from eval.harness import Backend, InProcess, Remote, run, summarize
+from eval.questions import load_questions
+from eval.report import headline, write
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval", description="Evaluate taskqa on a labeled question set.")
+    ap.add_argument("--questions", type=Path, default=None, help="question file (default eval/questions.jsonl)")
+    ap.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    ap.add_argument("--url", default=None, help="evaluate a running server through its public API")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports")
+    ap.add_argument("--stem", default="latest", help="report file name stem")
+    ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--show-failures", action="store_true", help="print every question that scored below 1")
+    args = ap.parse_args(argv)
+    questions = load_questions(args.questions, args.split)
+    if not questions:
+        print("no questions in that split", file=sys.stderr)
+        return 1
+    backend: Backend
+    if args.url:
+        backend = Remote(args.url)
+    else:
+        from index.store import IndexLoadError
+        from qa import QA
+        from retriever import load_retriever
+
+        try:
+            backend = InProcess(QA(load_retriever()))
+        except IndexLoadError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    results = run(questions, backend, progress=not args.no_progress)
+    summary = summarize(results)
+    if args.show_failures:
+        for r in results:
+            bad = {k: round(v, 2) for k, v in r.scores.items() if (v < 1 and k != "false_refusal") or (k == "false_refusal" and v > 0)}
+            if bad and r.asked is not None:
+                cited = [c.task_id for c in r.asked.citations][:8]
+                print(f"[{r.q.id}] {r.q.final_turn} | gold {list(r.q.gold_tasks)[:8]} {list(r.q.gold_units)} | "
+                      f"{r.asked.intent} cited {cited} | {bad} | {r.asked.text[:90]!r}")
+    cmd = "python -m eval " + " ".join(argv if argv is not None else sys.argv[1:])
+    path = write(summary, args.out, title=f"taskqa evaluation ({args.split} split)", command=cmd.strip(), stem=args.stem)
+    for k, v in headline(summary).items():
+        print(f"{k:>22}: {v:.3f}")
+    print(f"report: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
