@@ -12,8 +12,12 @@ from eval.report import headline, write
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m eval", description="Evaluate taskqa on a labeled question set.")
-    ap.add_argument("--questions", type=Path, default=None, help="question file (default eval/questions.jsonl)")
+    ap = argparse.ArgumentParser(
+        prog="python -m eval", description="Evaluate taskqa on a labeled question set."
+    )
+    ap.add_argument(
+        "--questions", type=Path, default=None, help="question file (default eval/questions.jsonl)"
+    )
     ap.add_argument("--split", choices=["dev", "test", "all"], default="test")
     ap.add_argument("--url", default=None, help="evaluate a running server through its public API")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports")
@@ -42,13 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarize(results)
     if args.show_failures:
         for r in results:
-            bad = {k: round(v, 2) for k, v in r.scores.items() if (v < 1 and k != "false_refusal") or (k == "false_refusal" and v > 0)}
+            bad = {
+                k: round(v, 2)
+                for k, v in r.scores.items()
+                if (v < 1 and k != "false_refusal") or (k == "false_refusal" and v > 0)
+            }
             if bad and r.asked is not None:
                 cited = [c.task_id for c in r.asked.citations][:8]
-                print(f"[{r.q.id}] {r.q.final_turn} | gold {list(r.q.gold_tasks)[:8]} {list(r.q.gold_units)} | "
-                      f"{r.asked.intent} cited {cited} | {bad} | {r.asked.text[:90]!r}")
+                print(
+                    f"[{r.q.id}] {r.q.final_turn} | gold {list(r.q.gold_tasks)[:8]} {list(r.q.gold_units)} | "
+                    f"{r.asked.intent} cited {cited} | {bad} | {r.asked.text[:90]!r}"
+                )
     cmd = "python -m eval " + " ".join(argv if argv is not None else sys.argv[1:])
-    path = write(summary, args.out, title=f"taskqa evaluation ({args.split} split)", command=cmd.strip(), stem=args.stem)
+    path = write(
+        summary,
+        args.out,
+        title=f"taskqa evaluation ({args.split} split)",
+        command=cmd.strip(),
+        stem=args.stem,
+    )
     for k, v in headline(summary).items():
         print(f"{k:>22}: {v:.3f}")
     print(f"report: {path}")

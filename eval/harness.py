@@ -48,7 +48,7 @@ class Backend(Protocol):
 class InProcess:
     """The QA engine and retriever in this process."""
 
-    modes = MODES
+    modes: tuple[str, ...] = MODES
 
     def __init__(self, qa: Any) -> None:
         from qa import SessionStore
@@ -72,7 +72,7 @@ class InProcess:
 class Remote:
     """A running server, through the public API (retrieval: hybrid only)."""
 
-    modes = ("hybrid",)
+    modes: tuple[str, ...] = ("hybrid",)
 
     def __init__(self, url: str) -> None:
         import httpx
@@ -82,6 +82,7 @@ class Remote:
         self._known = {u["unit"] for u in units}
 
     def search(self, query: str, top_k: int, mode: str) -> list[int]:
+        del mode  # the public API serves the hybrid ranking only
         r = self.client.post("/api/v1/search", json={"query": query, "top_k": top_k})
         r.raise_for_status()
         return [int(h["task_id"]) for h in r.json()["hits"]]

@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 HEADLINE = (
     ("single_top1", "single (4 types)", "answer", "top1", "Single-task questions: right task first (QA)"),
-    ("lead_unit_exact", "who_leads_task", "answer", "unit_exact", "Who leads a task: lead unit(s) exactly right"),
+    (
+        "lead_unit_exact",
+        "who_leads_task",
+        "answer",
+        "unit_exact",
+        "Who leads a task: lead unit(s) exactly right",
+    ),
     ("responsible_recall", "responsible", "answer", "unit_r", "Responsible units: recall"),
     ("deadline_acc", "deadline", "answer", "deadline_acc", "Deadline questions: deadline right"),
-    ("aggregate_precision", "aggregate (3 types)", "answer", "task_p", "Aggregate questions: cited-set precision"),
+    (
+        "aggregate_precision",
+        "aggregate (3 types)",
+        "answer",
+        "task_p",
+        "Aggregate questions: cited-set precision",
+    ),
     ("aggregate_recall", "aggregate (3 types)", "answer", "task_r", "Aggregate questions: cited-set recall"),
     ("followup_f1", "followup", "answer", "task_f1", "Follow-ups: cited-set F1"),
     ("oos_refusal", "out_of_scope", "answer", "refused", "Out-of-scope questions refused"),
     ("false_refusal", "all", "answer", "false_refusal", "Answerable questions refused (lower is better)"),
-    ("hybrid_r5", "single (4 types)", "retrieval.hybrid", "R@5", "Retrieval Recall@5, hybrid (single-task types)"),
+    (
+        "hybrid_r5",
+        "single (4 types)",
+        "retrieval.hybrid",
+        "R@5",
+        "Retrieval Recall@5, hybrid (single-task types)",
+    ),
 )
 
 
@@ -44,9 +63,13 @@ def markdown(summary: dict[str, Any], *, title: str, command: str) -> str:
     h = headline(summary)
     for key, _, _, _, label in HEADLINE:
         lines.append(f"| {label} | {_f(h[key])} |")
-    modes = [m for m in ("bm25", "dense", "hybrid") if any(m in t["retrieval"] for t in summary["types"].values())]
+    modes = [
+        m for m in ("bm25", "dense", "hybrid") if any(m in t["retrieval"] for t in summary["types"].values())
+    ]
     lines += ["", "## Retrieval by type (ablation: same questions, each signal alone and fused)", ""]
-    head = "| type | n | " + " | ".join(f"{m} R@1 | {m} R@5 | {m} MRR@10" for m in modes) + " | hybrid nDCG@10 |"
+    head = (
+        "| type | n | " + " | ".join(f"{m} R@1 | {m} R@5 | {m} MRR@10" for m in modes) + " | hybrid nDCG@10 |"
+    )
     lines += [head, "|" + "---|" * (2 + 3 * len(modes) + 1)]
     for name, t in summary["types"].items():
         if not t["retrieval"]:
@@ -58,21 +81,38 @@ def markdown(summary: dict[str, Any], *, title: str, command: str) -> str:
         nd = t["retrieval"].get("hybrid", {}).get("nDCG@10")
         lines.append(f"| {name} | {t['n']} | " + " | ".join(cells) + f" | {_f(nd)} |")
     lines += ["", "## Question answering by type", ""]
-    cols = ["top1", "task_p", "task_r", "task_f1", "unit_p", "unit_r", "unit_exact", "deadline_acc", "refused",
-            "false_refusal"]
+    cols = [
+        "top1",
+        "task_p",
+        "task_r",
+        "task_f1",
+        "unit_p",
+        "unit_r",
+        "unit_exact",
+        "deadline_acc",
+        "refused",
+        "false_refusal",
+    ]
     lines += ["| type | n | " + " | ".join(cols) + " |", "|" + "---|" * (2 + len(cols))]
     for name, t in summary["types"].items():
         a = t["answer"]
         lines.append(f"| {name} | {t['n']} | " + " | ".join(_f(a.get(c)) for c in cols) + " |")
-    lines += ["", "## Latency (ms, this run, in the harness's process)", "", "| stage | p50 | p95 | n |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Latency (ms, this run, in the harness's process)",
+        "",
+        "| stage | p50 | p95 | n |",
+        "|---|---|---|---|",
+    ]
     for stage, v in summary["latency_ms"].items():
         lines.append(f"| {stage} | {v['p50']:.2f} | {v['p95']:.2f} | {int(v['n'])} |")
     lines += [
         "",
         "Metrics: R@k, RR@10 (MRR@10) and nDCG@10 from ir-measures over single-task and aggregate questions "
-        "(a query with no result scores 0); `top1`: the first cited task is a gold task; `task_p/r/f1`: cited "
-        "set vs gold set; `unit_*`: units of the cited record(s) that the answer names vs gold units; "
-        "`refused`: share of out-of-scope questions refused; `false_refusal`: share of answerable ones refused.",
+        "(a query with no result scores 0); `top1`: the first cited task is a gold task; "
+        "`task_p/r/f1`: cited set vs gold set; `unit_*`: units of the cited record(s) that the answer "
+        "names vs gold units; `refused`: share of out-of-scope questions refused; "
+        "`false_refusal`: share of answerable ones refused.",
         "",
         "![per-type scores by system](latest.png)",
         "",
@@ -87,10 +127,14 @@ def chart(summary: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     types = [t for t in summary["types"] if t not in ("all",)]
-    systems = [
-        ("BM25 R@5", lambda t: t["retrieval"].get("bm25", {}).get("R@5")),
-        ("dense R@5", lambda t: t["retrieval"].get("dense", {}).get("R@5")),
-        ("hybrid R@5", lambda t: t["retrieval"].get("hybrid", {}).get("R@5")),
+
+    def r5(mode: str) -> Callable[[dict[str, Any]], float | None]:
+        return lambda t: t["retrieval"].get(mode, {}).get("R@5")
+
+    systems: list[tuple[str, Callable[[dict[str, Any]], float | None]]] = [
+        ("BM25 R@5", r5("bm25")),
+        ("dense R@5", r5("dense")),
+        ("hybrid R@5", r5("hybrid")),
         ("QA (top-1 / cited F1 / refusal)", _qa_score),
     ]
     fig, ax = plt.subplots(figsize=(13, 5))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from eval.questions import SINGLE_TYPES, Question, load_questions
 OUT = Path(__file__).resolve().parent / "reports"
 
 
-def retrieval_table(qa: Any, questions: list[Question], weights: list[tuple[float, float]], ks: list[int]) -> list[str]:
+def retrieval_table(
+    qa: Any, questions: list[Question], weights: list[tuple[float, float]], ks: list[int]
+) -> list[str]:
     rows = ["| dense w | bm25 w | k | R@1 | R@5 | MRR@10 |", "|---|---|---|---|---|---|"]
     single = [q for q in questions if q.type in SINGLE_TYPES]
     best: tuple[float, str] = (-1.0, "")
@@ -43,7 +46,7 @@ def threshold_table(qa: Any, questions: list[Question]) -> list[str]:
 
     pool = [q for q in questions if q.type in (*SINGLE_TYPES, "out_of_scope")]
     rows = [
-        "| evidence_min (zh) | OOS refused | answerable refused | objective |",
+        "| evidence_min (zh) | OOS refused | answerable refused | objective (refused if false ≤ 0.05) |",
         "|---|---|---|---|",
     ]
     base = qa.th
@@ -55,12 +58,14 @@ def threshold_table(qa: Any, questions: list[Question]) -> list[str]:
         ans = [r for r in res if r.q.answerable]
         refused = sum(r.scores["refused"] for r in oos) / max(1, len(oos))
         false = sum(r.scores["false_refusal"] for r in ans) / max(1, len(ans))
-        objective = refused - 3 * false  # a false refusal costs three times a missed refusal
+        # The bar: refuse >= 0.90 of out-of-scope with <= 0.05 false refusals.
+        # Choose the threshold that refuses most while keeping false refusals within 0.05.
+        objective = refused if false <= 0.05 else -1.0
         rows.append(f"| {tau} | {refused:.3f} | {false:.3f} | {objective:.3f} |")
         if objective > best[0]:
             best = (objective, tau)
     qa.th = base
-    rows += ["", f"Best evidence_min on dev: {best[1]} (objective = refused − 3 × false refusals)."]
+    rows += ["", f"Chosen evidence_min on dev: {best[1]} (most refusals with false refusals ≤ 0.05)."]
     del Thresholds
     return rows
 
@@ -82,7 +87,9 @@ def template_table(questions: list[Question]) -> list[str]:
                 shutil.copytree(cache, root / "embcache")
             path, _ = build_and_save(root=root, template=name, show_progress=True)
             qa = QA(load_retriever(path))
-            s = summarize(run(single, InProcess(qa), progress=False, modes=["dense", "hybrid"]))["types"]["all"]
+            s = summarize(run(single, InProcess(qa), progress=False, modes=["dense", "hybrid"]))["types"][
+                "all"
+            ]
             d, h = s["retrieval"]["dense"], s["retrieval"]["hybrid"]
             rows.append(f"| {name} | {d['R@1']:.3f} | {d['R@5']:.3f} | {h['R@1']:.3f} | {h['R@5']:.3f} |")
             if cache.exists():
@@ -101,11 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     dev = load_questions(split="dev")
     qa = QA(load_retriever())
-    lines = ["# Tuning on the dev split", "", f"{len(dev)} dev questions; the test split is never used here.", ""]
+    lines = [
+        "# Tuning on the dev split",
+        "",
+        f"{len(dev)} dev questions; the test split is never used here.",
+        "",
+    ]
     if args.templates:
         lines += ["## What is embedded (passage template)", "", *template_table(dev), ""]
     grid = [(1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.75), (1.0, 0.5), (1.0, 0.35), (1.0, 0.25)]
-    lines += ["## Fusion weights and RRF k (single-task questions)", "", *retrieval_table(qa, dev, grid, [60]), ""]
+    lines += [
+        "## Fusion weights and RRF k (single-task questions)",
+        "",
+        *retrieval_table(qa, dev, grid, [60]),
+        "",
+    ]
     lines += ["", *retrieval_table(qa, dev, [(1.0, 0.5)], [10, 30, 60, 100]), ""]
     from retriever.retriever import DEFAULT_WEIGHTS
 
@@ -115,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += [*threshold_table(qa, dev), ""]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "tuning.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 

@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(json.dumps(asdict(read_manifest(cur)), ensure_ascii=False, indent=2))
         return 0
-    embedder = make_embedder(args.embedder)
+    try:
+        embedder = make_embedder(args.embedder)
+    except (ValueError, FileNotFoundError) as exc:  # a mistyped --embedder / TASKQA_EMBEDDER
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     t0 = time.perf_counter()
     try:
         if args.if_missing:

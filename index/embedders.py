@@ -93,7 +93,17 @@ class SentenceTransformerEmbedder:
 
     @property
     def name(self) -> str:
-        return f"st:{os.path.basename(os.path.normpath(self.model_path))}"
+        """Folder name plus a hash of the resolved path and config, so two models never share a cache."""
+        import hashlib
+
+        real = os.path.realpath(self.model_path)
+        h = hashlib.sha256(real.encode("utf-8"))
+        for cfg in ("config.json", "modules.json"):
+            p = os.path.join(real, cfg)
+            if os.path.isfile(p):
+                with open(p, "rb") as f:
+                    h.update(f.read())
+        return f"st:{os.path.basename(os.path.normpath(self.model_path))}-{h.hexdigest()[:8]}"
 
     def _m(self) -> Any:
         if self._model is None:

@@ -39,13 +39,13 @@ from index.embedders import Embedder, Matrix, make_embedder
 from index.tokenize import Tokenizer, dictionary_hash, domain_terms
 
 SCHEMA_VERSION = 1
-# What is embedded for each task. "section" won on the dev split (see eval/reports).
+# What is embedded for each task: "section_lead" won on the dev split (eval/reports/tuning.md).
 PASSAGE_TEMPLATES: dict[str, str] = {
     "text": "{text}",
     "section": "{section}：{text}",
     "section_lead": "{section}（{lead}）：{text}",
 }
-DEFAULT_TEMPLATE = "section"
+DEFAULT_TEMPLATE = "section_lead"
 HNSW_THRESHOLD = 20_000
 EMBED_BATCH = 32
 

@@ -38,10 +38,11 @@ class Thresholds:
     when its dense similarity is within ``close_margin`` of the best.
     """
 
-    evidence_min: float = 0.915
+    evidence_min: float = 0.9125
     evidence_min_en: float = 0.82
     bm25_weight: float = 0.004
     close_margin: float = 0.004
+    unit_margin: float = 0.02
     max_residue_for_topic: int = 2
 
 
@@ -118,7 +119,14 @@ class QA:
             return self._by_number(p, trace)
         unit_ids = [c for _, c in p.units]
         unit_centric = p.asks_unit_tasks or p.asks_list or p.asks_count or p.asks_who
-        if p.unknown_units and unit_centric and not unit_ids and not p.sections and not p.window and not p.city:
+        if (
+            p.unknown_units
+            and unit_centric
+            and not unit_ids
+            and not p.sections
+            and not p.window
+            and not p.city
+        ):
             name = p.unknown_units[0]
             return self._refuse(
                 f"方案中没有「{name}」这个单位的任务。", f"the plan has no tasks for “{name}”.", p.lang, trace
@@ -187,7 +195,7 @@ class QA:
         if has_filter and (p.asks_list or p.asks_count or small or p.sections):
             recs = self._select(p, "lead_unit")
             return self._listing(p, trace, recs, "count" if p.asks_count else "list_tasks", None)
-        topical = small or (p.area and not p.specific_terms)
+        topical = (small and len(p.sections) == 1) or (p.area and not p.specific_terms)
         if p.sections and topical and (p.asks_who or p.asks_list or p.asks_count or p.asks_deadline):
             recs = self._select(p, "lead_unit")
             if not recs:
@@ -282,15 +290,19 @@ class QA:
         return self._ok(text, used, kind, trace)
 
     def _single(self, p: Parsed, trace: Trace) -> Answer:
-        hits = []
-        if p.units:
-            # "哪些单位配合教体局补充教师": the unit narrows the search to the tasks it leads.
-            for _, cands in p.units:
-                for u in sorted(cands):
-                    hits += self.r.search(p.text, top_k=5, filters=Filters(lead_unit=u))
-            hits = sorted(hits, key=lambda h: -h.score)[:5]
-        if not hits:
-            hits = self.r.search(p.text, top_k=5)
+        hits = self.r.search(p.text, top_k=10)
+        if p.units and hits:
+            # A unit named in the question ("哪些单位配合教体局补充教师") prefers the tasks it takes part in,
+            # when one of them is about as similar as the best hit.
+            wanted = {u for _, cands in p.units for u in cands}
+            top = hits[0].signals["dense"].score if "dense" in hits[0].signals else None
+            for h in hits:
+                involved = {self.lex.canon(u) for u in (*h.record.lead_units, *h.record.responsible_units)}
+                d = h.signals["dense"].score if "dense" in h.signals else None
+                if involved & wanted and (top is None or d is None or d >= top - self.th.unit_margin):
+                    hits = [h, *(x for x in hits if x is not h)]
+                    break
+        hits = hits[:5]
         trace = replace(trace, retrieval=tuple((h.record.task_id, h.score) for h in hits))
         if not hits:
             return self._refuse("没有找到相关任务。", "nothing in the plan matches.", p.lang, trace)
@@ -299,7 +311,9 @@ class QA:
         d1 = max(dense, default=0.0)
         b1 = max(bm25, default=0.0)
         trace = replace(trace, notes=(f"dense_top={d1:.4f}", f"bm25_top={b1:.2f}"))
-        trace = replace(trace, notes=(*trace.notes, f"evidence={d1 + self.th.bm25_weight * min(b1, 40.0):.4f}"))
+        trace = replace(
+            trace, notes=(*trace.notes, f"evidence={d1 + self.th.bm25_weight * min(b1, 40.0):.4f}")
+        )
         evidence = d1 + self.th.bm25_weight * min(b1, 40.0)
         floor = self.th.evidence_min_en if p.lang == "en" else self.th.evidence_min
         if evidence < floor:

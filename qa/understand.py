@@ -44,7 +44,8 @@ WHO = re.compile(
 RESPONSIBLE = re.compile(r"配合|协助|协同|参与|责任单位|协办|一起|还有哪些(单位|部门)|其他(单位|部门)|合作")
 DEADLINE = re.compile(r"什么时候|何时|啥时候|时限|期限|截止|截至|多久|哪年|几月|完成时间|到期|deadline|when")
 LIST = re.compile(
-    r"哪些(?!单位|部门|机构|公司)|有什么|列出|列一下|所有|全部|清单|都有|一览|list|all tasks|which tasks|what tasks"
+    r"哪些(?!单位|部门|机构|公司)|有什么|列出|列一下|所有|全部|清单|都有|一览|"
+    r"list|all tasks|which tasks|what tasks"
 )
 AREA = re.compile(r"这块|这一块|那块|这部分|这方面|方面|领域|板块|相关(的)?(任务|工作)|这类|这一类|一类")
 ONGOING = re.compile(r"持续推进|长期|没有(截止|期限)|无期限|ongoing")
@@ -141,7 +142,21 @@ def topic_table(sections: Iterable[str]) -> dict[str, str]:
 _EN_MONTHS = {
     m: i
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split(), start=1
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
     )
 }
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from index.embedders import make_embedder
 from index.store import IndexLoadError
 from retriever.retriever import load_retriever
 from retriever.types import Filters
@@ -33,7 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--benchmark-city")
     args = ap.parse_args(argv)
     try:
-        r = load_retriever(args.index)
+        embedder = make_embedder()
+    except (ValueError, FileNotFoundError) as exc:  # a mistyped TASKQA_EMBEDDER
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        r = load_retriever(args.index, embedder=embedder)
     except IndexLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -22,7 +22,7 @@ from retriever.types import Filters, Hit, Mode, Signal
 
 # Fusion weights, tuned on the dev split (eval/reports/tuning.md): on colloquial questions the dense
 # signal is the stronger one, so BM25 only breaks its ties and rescues exact-term matches.
-DEFAULT_WEIGHTS: Mapping[str, float] = {"dense": 1.0, "bm25": 0.5}
+DEFAULT_WEIGHTS: Mapping[str, float] = {"dense": 1.0, "bm25": 0.75}
 CANDIDATES = 100
 
 
