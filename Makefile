@@ -46,7 +46,8 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-pytest: install-test
+# The integration, gate and browser tests use the real index: build it first (skipped when up to date).
+pytest: install-test index
 	$(VENV)/bin/pytest
 
 test: install-test lint typecheck pytest
