@@ -1,6 +1,7 @@
 """qa: question → plan → deterministic, cited answer (or an honest refusal)."""
 
 from qa.engine import QA, Thresholds
+from qa.rephrase import LLMConfig, rephrase
 from qa.session import Session, SessionStore
 from qa.types import Answer, Intent, Trace
 from qa.understand import Parsed, parse_question
@@ -10,6 +11,7 @@ __all__ = [
     "QA",
     "Answer",
     "Intent",
+    "LLMConfig",
     "Parsed",
     "Session",
     "SessionStore",
@@ -18,4 +20,5 @@ __all__ = [
     "check_citations",
     "cited_numbers",
     "parse_question",
+    "rephrase",
 ]
