@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus import TaskRecord, UnitLexicon, build_lexicon
-from eval.build_questions import QUESTIONS_PATH, build, render, split_of
+from eval.build_questions import DEV_ONLY_PREFIX, QUESTIONS_PATH, build, render, split_of
 
 TYPES = {
     "lookup",
@@ -104,10 +104,28 @@ def test_every_type_in_both_splits(questions: list[Question]) -> None:
 
 
 def test_split_follows_the_hash_rule(questions: list[Question]) -> None:
+    """``dev2-`` ids are always dev; every other id is split by its hash (≈40% dev)."""
+    assert DEV_ONLY_PREFIX == "dev2-"
+    hashed = []
     for q in questions:
-        assert q["split"] == split_of(str(q["id"])), q["id"]
-    dev = sum(q["split"] == "dev" for q in questions) / len(questions)
+        qid = str(q["id"])
+        assert q["split"] == split_of(qid), qid
+        if qid.startswith(DEV_ONLY_PREFIX):
+            assert q["split"] == "dev", qid
+        else:
+            hashed.append(q)
+    assert split_of("dev2-lookup-999") == "dev"
+    dev = sum(q["split"] == "dev" for q in hashed) / len(hashed)
     assert 0.3 <= dev <= 0.5
+
+
+def test_dev_only_batch_is_dev_and_every_type_is_in_it(questions: list[Question]) -> None:
+    dev_only = [q for q in questions if str(q["id"]).startswith(DEV_ONLY_PREFIX)]
+    assert dev_only, "the dev-only batch is missing"
+    assert all(q["split"] == "dev" for q in dev_only)
+    assert {q["type"] for q in dev_only} == TYPES
+    for q in dev_only:
+        assert str(q["id"]).removeprefix(DEV_ONLY_PREFIX).startswith(f"{q['type']}-"), q["id"]
 
 
 def test_type_mix(questions: list[Question]) -> None:
