@@ -38,12 +38,12 @@ class Thresholds:
     when its dense similarity is within ``close_margin`` of the best.
     """
 
-    evidence_min: float = 0.9125
+    evidence_min: float = 0.91
     evidence_min_en: float = 0.82
     bm25_weight: float = 0.004
     close_margin: float = 0.004
     unit_margin: float = 0.02
-    max_residue_for_topic: int = 2
+    max_residue_for_topic: int = 1
 
 
 class QA:
@@ -55,7 +55,12 @@ class QA:
         self.th = thresholds or Thresholds()
         self.topics = topic_table(s.section for s in retriever.sections)
         self.cities = benchmark_cities(retriever.records)
-        vocab_terms = [*retriever.tokenizer.terms, *self.topics, *self.lex.aliases]
+        vocab_terms = [
+            *retriever.tokenizer.terms,
+            *self.topics,
+            *self.lex.aliases,
+            *(t for t in retriever.bm25_vocabulary() if 3 <= len(t) <= 4),
+        ]
         self.typos = TypoFixer(vocab_terms)
         self.title = self._plan_title()
         # Specific terms (quoted in the plan, 3+ characters) point at particular tasks, not a whole topic.
@@ -155,14 +160,39 @@ class QA:
             deadline_after=p.window.after if p.window else None,
             benchmark_city=p.city,
         )
+        leads = [
+            c
+            for (_, c), r in zip(p.units, p.unit_roles, strict=True)
+            if (r or self._default_role(unit_role)) == "lead"
+        ]
+        resps = [
+            c
+            for (_, c), r in zip(p.units, p.unit_roles, strict=True)
+            if (r or self._default_role(unit_role)) == "responsible"
+        ]
         per_unit = []
-        for _, cands in p.units:
-            for u in sorted(cands):
-                if unit_role == "responsible_unit":
-                    per_unit.append(replace(base, responsible_unit=u))
-                else:
-                    per_unit.append(replace(base, lead_unit=u))
+        lead_opts: list[str | None] = [*sorted({u for c in leads for u in c})] or [None]
+        resp_opts: list[str | None] = [*sorted({u for c in resps for u in c})] or [None]
+        if len(leads) > 1 or len(resps) > 1:
+            # Several units in one role ("法院和检察院牵头的"): any of them.
+            for u in lead_opts if len(leads) > 1 else []:
+                per_unit.append(
+                    replace(base, lead_unit=u, responsible_unit=resp_opts[0] if len(resps) == 1 else None)
+                )
+            for u in resp_opts if len(resps) > 1 else []:
+                per_unit.append(
+                    replace(base, responsible_unit=u, lead_unit=lead_opts[0] if len(leads) == 1 else None)
+                )
+        else:
+            for lu in lead_opts:
+                for ru in resp_opts:
+                    if lu is not None or ru is not None:
+                        per_unit.append(replace(base, lead_unit=lu, responsible_unit=ru))
         return base, per_unit
+
+    @staticmethod
+    def _default_role(unit_role: str) -> str:
+        return "responsible" if unit_role == "responsible_unit" else "lead"
 
     def _select(self, p: Parsed, unit_role: str) -> list[TaskRecord]:
         base, per_unit = self._filters(p, unit_role)

@@ -31,7 +31,7 @@ _INJECTION = re.compile(
     r"ignore (all |any |the )?(previous|above|prior|earlier)|disregard (all |the )?(previous|above)|"
     r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|你现在是|扮演|假装你是|"
     r"写一首|写首|作诗|讲个笑话|讲一个笑话|write (a|me a) (poem|story|joke)|tell me a joke|翻译成|"
-    r"从现在(起|开始)你|你是dan|\bdan\b|内部规则|重复你(收到|的)|第一条消息|你的(规则|设定|指令)|没有任何限制|不受.{0,4}限制"
+    r"写一封|写一篇|帮我写|替我写|起草一|从现在(起|开始)你|你是dan|\bdan\b|内部规则|重复你(收到|的)|第一条消息|你的(规则|设定|指令)|没有任何限制|不受.{0,4}限制"
 )
 _UNKNOWN_UNIT = re.compile(
     r"([\u4e00-\u9fff]{1,8}?(?:局|委员会|厅|(?<!干)部|办公室|(?<!怎么)(?<!如何)(?<![咋要去能来好])办(?!理|事|法|证|结)|"
@@ -47,21 +47,25 @@ LIST = re.compile(
     r"哪些(?!单位|部门|机构|公司)|有什么|列出|列一下|所有|全部|清单|都有|一览|"
     r"list|all tasks|which tasks|what tasks"
 )
-AREA = re.compile(r"这块|这一块|那块|这部分|这方面|方面|领域|板块|相关(的)?(任务|工作)|这类|这一类|一类")
+AREA = re.compile(
+    r"这块|这一块|那块|这部分|那部分|这方面|方面|领域|板块|相关(的)?(任务|工作)|这类|这一类|一类|这摊|那摊|"
+    r"这些.{0,8}(任务|活儿|事)|哪些(部门|单位)(牵头|负责)"
+)
 ONGOING = re.compile(r"持续推进|长期|没有(截止|期限)|无期限|ongoing")
 COUNT = re.compile(r"多少(项|条|个)|有多少|几(项|条|个任务)|数量|总共|一共|how many")
 LEADS_WHAT = re.compile(r"(牵头|负责|管)(了)?(哪些|什么|几|多少)|(牵头|负责)的(任务|工作|事)")
 BENCH_WORDS = re.compile(r"对标|学习|借鉴|参照|看齐|学")
 FOLLOWUP = re.compile(
     r"^(那|那么|那它|它|它们|这些|这个|这项|该|其中|上述|上面|刚才|还有|另外|此外|以上|只看|只要|仅看|只列|只保留)|"
-    r"其中|它们|这些任务|该任务|上面这些|刚才那"
+    r"其中|它们|这些任务|该任务|上面这些|刚才那|\b(of them|those|these ones|them|its)\b"
 )
 
 # Words that carry no topic of their own (for telling a topic question from a task question).
 _FILLER = re.compile(
     r"谁|牵头|负责|的|任务|工作|事情|事项|事|方面|相关|领域|这块|一块|那块|哪个|哪些|单位|部门|机构|是|由|有|吗|呢|啊|呀|"
     r"请问|请|问|一下|我|想|知道|了解|关于|主要|具体|都|所有|全部|列出|什么|多少|几|项|条|个|方案|计划|里|中|在|和|与|及|"
-    r"找|管|主管|做|干|归|给|对|个|些|要|需要|这|那|一共|总共|共|目前|现在|by|the|who|leads|what|which|tasks|task|of|for|in|on|is|are|\s|[?？!！,，.。、:：;；\"“”'‘’()（）]"
+    r"找|管|主管|做|干|归|给|对|个|些|要|需要|这|那|一共|总共|共|目前|现在|企业|部分|局|摊|活儿|来|搞|抓|"
+    r"by|the|who|leads|what|which|tasks|task|of|for|in|on|is|are|\s|[?？!！,，.。、:：;；\"“”'‘’()（）]"
 )
 
 
@@ -83,6 +87,7 @@ class Parsed:
     lang: str
     task_ids: tuple[int, ...]
     units: tuple[tuple[str, frozenset[str]], ...]  # (alias as typed, candidates)
+    unit_roles: tuple[str | None, ...]  # per unit: "lead" / "responsible" when the words right after say so
     unknown_units: tuple[str, ...]
     sections: tuple[str, ...]
     window: Window | None
@@ -193,7 +198,8 @@ class TypoFixer:
         self._py = lazy_pinyin
         self.by_pinyin: dict[tuple[int, str], str] = {}
         self.terms = set()
-        for t in terms:
+        parts = [p for t in terms for p in re.split(r"[、,，]", t)]
+        for t in parts:
             if 3 <= len(t) <= 6 and all(_CJK.match(c) for c in t):
                 self.terms.add(t)
                 self.by_pinyin.setdefault((len(t), " ".join(lazy_pinyin(t))), t)
@@ -303,7 +309,13 @@ def find_task_ids(text: str) -> tuple[int, ...]:
 
 def find_sections(text: str, table: Mapping[str, str]) -> tuple[str, ...]:
     """Sections named by topic words, longest words first, without overlaps."""
+    return _find_sections(text, table)[0]
+
+
+def _find_sections(text: str, table: Mapping[str, str]) -> tuple[tuple[str, ...], int]:
+    """(sections, number of topic words matched)."""
     found: list[str] = []
+    words = 0
     taken = [False] * len(text)
     for word in sorted(table, key=len, reverse=True):
         start = text.find(word)
@@ -311,10 +323,11 @@ def find_sections(text: str, table: Mapping[str, str]) -> tuple[str, ...]:
             if not any(taken[start : start + len(word)]):
                 for k in range(start, start + len(word)):
                     taken[k] = True
+                words += 1
                 if table[word] not in found:
                     found.append(table[word])
             start = text.find(word, start + 1)
-    return tuple(found)
+    return tuple(found), words
 
 
 def parse_question(
@@ -336,6 +349,7 @@ def parse_question(
     task_ids = find_task_ids(text)
     mentions = lexicon.find(text)
     units = tuple((m.alias, m.units) for m in mentions)
+    unit_roles = tuple(_role(text[m.end : m.end + 6]) for m in mentions)
     masked = text
     for m in mentions:
         masked = masked[: m.start] + "\0" * (m.end - m.start) + masked[m.end :]
@@ -347,10 +361,12 @@ def parse_question(
         and not lexicon.resolve(u)
         and not re.search(r"哪|什么|怎么|如何|谁|是否|多少", u)
     )
-    sections = find_sections(masked, topics)
+    # 自主创新 is a benchmark label, not the 包容普惠创新 topic word 创新.
+    topical_text = masked.replace("自主创新", "\0" * 4)
+    sections, topic_words = _find_sections(topical_text, topics)
     window = parse_window(text)
     city = parse_city(text, cities)
-    residue = masked
+    residue = topical_text
     for word in sorted(topics, key=len, reverse=True):
         residue = residue.replace(word, "")
     residue = re.sub(r"\d{2,4}\s*年|\d{1,2}\s*月|年底|年内|上半年|下半年|对标|前|以前|之前", "", residue)
@@ -364,6 +380,7 @@ def parse_question(
         lang=lang,
         task_ids=task_ids,
         units=units,
+        unit_roles=unit_roles,
         unknown_units=unknown,
         sections=sections,
         window=window,
@@ -375,13 +392,28 @@ def parse_question(
         asks_list=bool(LIST.search(text)),
         asks_count=bool(COUNT.search(text)),
         asks_unit_tasks=bool(LEADS_WHAT.search(text)),
-        area=bool(AREA.search(text)),
+        # "开公司、关公司" / "政府诚信、商务诚信": an enumeration of topic words names the area itself.
+        area=bool(AREA.search(text))
+        or (
+            topic_words >= 2
+            and len(sections) == 1
+            and bool(re.search(r"[、,和与及]", text))
+            and len(residue) <= 3
+        ),
         ongoing=bool(ONGOING.search(text)),
         specific_terms=tuple(t for t in specific_terms if t in text and t not in topics),
         followup_cue=bool(FOLLOWUP.search(text)),
         injection=bool(_INJECTION.search(text)),
         residue=residue,
     )
+
+
+def _role(after: str) -> str | None:
+    """牵头 / 配合 written right after a unit name gives that unit's role."""
+    m = re.match(r"^[的]?(牵头|负责|主管|主抓|配合|参与|协助|协办|协同)", after)
+    if not m:
+        return None
+    return "lead" if m.group(1) in ("牵头", "负责", "主管", "主抓") else "responsible"
 
 
 def benchmark_cities(records: Iterable[TaskRecord]) -> tuple[str, ...]:

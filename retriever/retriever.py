@@ -114,6 +114,10 @@ class Retriever:
             self.query_cache.put(query, q)
         return q
 
+    def bm25_vocabulary(self) -> tuple[str, ...]:
+        """Every token of the indexed tasks."""
+        return tuple(self._built.bm25.vocab)
+
     def bm25_scores(self, query: str) -> npt.NDArray[np.float32]:
         return self._built.bm25.scores(self.tokenizer.tokenize(query))
 
