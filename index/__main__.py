@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     except IndexLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the root cannot be created or written
+        print(f"error: cannot write the index under {root}: {exc}", file=sys.stderr)
+        return 1
     prune_versions(root, keep=args.keep)
     print(f"index {what}: {path} in {time.perf_counter() - t0:.2f} s")
     return 0

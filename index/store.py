@@ -382,6 +382,7 @@ def build_and_save(
     Returns (version folder, what happened: ``up-to-date`` / ``built (N embedded)``).
     """
     root = root or default_index_root()
+    root.mkdir(parents=True, exist_ok=True)  # an unusable root fails now, not after embedding every passage
     embedder = embedder or make_embedder()
     digest = corpus_hash(data_dir) if records is None else _records_digest(records)
     current = current_version_dir(root)

@@ -1,0 +1,106 @@
+"""``python -m api --host H --port P [--workers N]``: build the index if missing, then serve."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from typing import Any
+
+import uvicorn
+from pydantic import ValidationError
+
+from api.feedback import FeedbackStore
+from api.settings import Settings
+from index import IndexLoadError, default_index_root, ensure_index, make_embedder
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging plus ours; access lines are bare JSON objects, one per line."""
+    config: dict[str, Any] = dict(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"] = {
+        **config["formatters"],
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json_line": {"format": "%(message)s"},
+    }
+    config["handlers"] = {
+        **config["handlers"],
+        "api": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
+        "api_access": {
+            "class": "logging.StreamHandler",
+            "formatter": "json_line",
+            "stream": "ext://sys.stdout",
+        },
+    }
+    config["loggers"] = {
+        **config["loggers"],
+        "api": {"handlers": ["api"], "level": level.upper(), "propagate": False},
+        "api.access": {"handlers": ["api_access"], "level": "INFO", "propagate": False},
+        "taskqa": {"handlers": ["api"], "level": level.upper(), "propagate": False},
+    }
+    return config
+
+
+def _prepare(*, build: bool) -> Settings | int:
+    """Settings, the index (built when missing) and the feedback database, or an exit status.
+
+    Each configuration mistake is one ``error:`` line naming it, not a traceback.
+    """
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"error: invalid TASKQA_* setting: {exc}", file=sys.stderr)
+        return 2
+    try:
+        embedder = make_embedder()  # reads TASKQA_EMBEDDER
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    root = settings.index_dir or default_index_root()
+    if build:
+        try:
+            folder = ensure_index(root, embedder)
+        except IndexLoadError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(f"error: cannot write the index under {root}: {exc}", file=sys.stderr)
+            return 1
+        print(f"index: {folder}", file=sys.stderr)
+    try:
+        FeedbackStore(settings.feedback_db)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"error: cannot open the feedback database {settings.feedback_db}: {exc}", file=sys.stderr)
+        return 1
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m api", description="serve taskqa (settings: TASKQA_* / .env)")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8000)
+    ap.add_argument("--workers", type=int, default=1, help="processes (each loads the index)")
+    ap.add_argument("--no-build", action="store_true", help="do not build a missing index; serve not-ready")
+    ap.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    args = ap.parse_args(argv)
+    settings = _prepare(build=not args.no_build)
+    if isinstance(settings, int):
+        return settings
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=log_config(args.log_level),
+        log_level=args.log_level,
+        access_log=False,  # api.middleware.AccessLogMiddleware writes the access log
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""``create_app()``: the FastAPI application, assembled from settings; nothing loads at import.
+
+Middleware, outermost first: access log → security headers → CORS (when origins are
+configured) → body guard → FastAPI. The lifespan creates the services and loads the engine;
+without a usable index the app still starts, ``/readyz`` answers 503 and so do the
+endpoints that need the index, until an admin reload succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+
+from api import ops, pages, routes
+from api.bodyguard import BodyGuardMiddleware
+from api.engine import Engine, EngineHolder, load_engine
+from api.errors import install_error_handlers
+from api.feedback import FeedbackStore
+from api.middleware import AccessLogMiddleware, JsonCORSMiddleware, SecurityHeadersMiddleware
+from api.ratelimit import ConcurrencyGate, TokenBucketLimiter
+from api.services import Services
+from api.settings import Settings
+from qa import SessionStore
+
+log = logging.getLogger("api")
+
+EngineLoader = Callable[[Settings], Engine]
+
+
+def _version() -> str:
+    try:
+        return version("taskqa")
+    except PackageNotFoundError:
+        return "0"
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    stack = [Middleware(AccessLogMiddleware), Middleware(SecurityHeadersMiddleware)]
+    if settings.cors_origins:
+        stack.append(
+            Middleware(
+                JsonCORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type"],
+                expose_headers=["Retry-After"],
+                max_age=600,
+            )
+        )
+    stack.append(
+        Middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+    )
+    return stack
+
+
+def _services(settings: Settings, loader: EngineLoader) -> Services:
+    def limiter() -> TokenBucketLimiter:
+        return TokenBucketLimiter(
+            rate_per_minute=settings.rate_per_minute,
+            burst=settings.burst,
+            max_keys=settings.rate_limit_clients,
+        )
+
+    return Services(
+        settings=settings,
+        engines=EngineHolder(lambda: loader(settings)),
+        sessions=SessionStore(max_sessions=settings.max_sessions, ttl_seconds=settings.session_ttl_seconds),
+        feedback=FeedbackStore(settings.feedback_db),
+        query_limiter=limiter(),
+        feedback_limiter=limiter(),
+        cpu=ConcurrencyGate(settings.max_concurrency),
+    )
+
+
+def _with_limits(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
+    """``app.openapi`` that also shows the configured maximum question length."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            models = schema["components"]["schemas"]
+            models["AskRequest"]["properties"]["question"]["maxLength"] = settings.max_question_chars
+            models["SearchRequest"]["properties"]["query"]["maxLength"] = settings.max_question_chars
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return openapi
+
+
+def create_app(settings: Settings | None = None, *, engine_loader: EngineLoader | None = None) -> FastAPI:
+    """The application.
+
+    Args:
+        settings: defaults to ``Settings()`` (environment and ``.env``).
+        engine_loader: builds an :class:`Engine`; default: the current index under ``settings.index_dir``.
+    """
+    settings = settings or Settings()
+    loader = engine_loader or (lambda s: load_engine(s.index_dir))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = _services(settings, loader)
+        app.state.services = services
+        try:
+            await run_in_threadpool(services.engines.load)
+        except Exception as exc:
+            log.error("no index loaded, /readyz answers 503 until a reload succeeds: %s", exc)
+        yield
+
+    app = FastAPI(
+        title="taskqa",
+        version=_version(),
+        summary="Questions and search over a county action plan's tasks",
+        lifespan=lifespan,
+        middleware=_middleware(settings),
+        docs_url="/docs" if settings.enable_docs else None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(routes.router)
+    app.include_router(ops.feedback)
+    app.include_router(ops.admin, include_in_schema=settings.admin_token is not None)
+    app.include_router(ops.probes)
+    pages.mount_static(app)
+    app.openapi = _with_limits(app, settings)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,113 @@
+"""The loaded retriever + QA as one immutable object, and the holder that swaps it atomically.
+
+A request reads :attr:`EngineHolder.current` once and uses that object to the end, so a
+reload (which builds the new engine off to the side, then replaces one reference) never
+changes what a request in flight is using, and no request waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.records import TaskRecord
+from index import IndexLoadError, current_version_dir, default_index_root
+from qa import QA
+from retriever import Retriever, load_retriever
+
+log = logging.getLogger("api")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCount:
+    unit: str
+    lead_count: int
+    responsible_count: int
+
+
+def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str], str]) -> tuple[UnitCount, ...]:
+    """Tasks each canonical unit leads and shares, most involved first (a unit counts once per task)."""
+    lead: Counter[str] = Counter()
+    resp: Counter[str] = Counter()
+    for r in records:
+        lead.update({canon(u) for u in r.lead_units})
+        resp.update({canon(u) for u in r.responsible_units})
+    units = set(lead) | set(resp)
+    rows = [UnitCount(u, lead[u], resp[u]) for u in units]
+    rows.sort(key=lambda c: (-(c.lead_count + c.responsible_count), -c.lead_count, c.unit))
+    return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """Everything a request needs from one index version."""
+
+    retriever: Retriever
+    qa: QA
+    units: tuple[UnitCount, ...]
+    loaded_at: float
+
+
+def make_engine(retriever: Retriever, qa: QA | None = None) -> Engine:
+    return Engine(
+        retriever=retriever,
+        qa=qa or QA(retriever),
+        units=unit_counts(retriever.records, retriever.lexicon.canon),
+        loaded_at=time.time(),
+    )
+
+
+def load_engine(index_root: Path | None = None) -> Engine:
+    """Load the version ``CURRENT`` points at under ``index_root`` (default: index.default_index_root()).
+
+    Raises:
+        IndexLoadError: no usable index; the message says what to run.
+    """
+    root = index_root or default_index_root()
+    folder = current_version_dir(root)
+    if folder is None:
+        raise IndexLoadError(f"no index under {root}: run `python -m index build`")
+    return make_engine(load_retriever(folder))
+
+
+class EngineHolder:
+    """Holds the current :class:`Engine`; :meth:`load` replaces it, one reload at a time."""
+
+    def __init__(self, loader: Callable[[], Engine]) -> None:
+        self._loader = loader
+        self._engine: Engine | None = None
+        self._reload_lock = threading.Lock()
+        self.last_error: str | None = None
+
+    @property
+    def current(self) -> Engine | None:
+        return self._engine
+
+    def load(self) -> Engine:
+        """Build a new engine with the loader and swap it in; on failure the old one keeps serving.
+
+        Raises:
+            Exception: whatever the loader raised (the previous engine stays current).
+        """
+        with self._reload_lock:
+            t0 = time.perf_counter()
+            try:
+                engine = self._loader()
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                raise
+            self._engine = engine  # one reference assignment: atomic for readers
+            self.last_error = None
+            info = engine.retriever.info
+            log.info(
+                "engine loaded: index %s, %d tasks, %.2f s",
+                info.version,
+                info.task_count,
+                time.perf_counter() - t0,
+            )
+            return engine

@@ -1,0 +1,231 @@
+"""The question-answering and search API under ``/api/v1``.
+
+``ask`` and ``search`` are plain ``def`` endpoints: FastAPI runs them in its thread pool, so
+embedding a query never blocks the event loop, and each holds a CPU slot
+(:func:`api.services.cpu_slot`) while it computes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from api.convert import citation, filters_of, fixed_citations, hit, make_filters, search_hit
+from api.engine import Engine
+from api.errors import ApiError, error_responses
+from api.schemas import (
+    FILTER_MAX_CHARS,
+    AskRequest,
+    AskResponse,
+    Citation,
+    Month,
+    PlainText,
+    SearchRequest,
+    SearchResponse,
+    SectionInfo,
+    SectionsResponse,
+    TaskPage,
+    UnitInfo,
+    UnitsResponse,
+)
+from api.services import EngineDep, Services, ServicesDep, cpu_slot, limit_queries
+from api.streaming import split_pieces, sse_event
+from api.textcheck import strip_blank
+from qa import Answer, check_citations
+
+log = logging.getLogger("api")
+
+POST_ERRORS = error_responses(400, 413, 415, 422, 429, 503)
+GET_ERRORS = error_responses(422, 503)
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+# One event of /ask/stream; ``data`` is a JSON object whose shape depends on ``event``.
+SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["delta", "citations", "done"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
+
+# Query filters of GET /tasks: an empty value means "not given", as HTML forms send it.
+FilterParam = Annotated[PlainText | None, Query(max_length=FILTER_MAX_CHARS)]
+MonthParam = Annotated[Month | None, Query(description="inclusive; 2022-09 or 2022年9月")]
+
+
+def _check_length(text: str, services: Services, what: str) -> None:
+    limit = services.settings.max_question_chars
+    if len(text) > limit:
+        zh = "问题" if what == "question" else "查询词"
+        raise ApiError(
+            422,
+            f"{what}_too_long",
+            f"{zh}过长（最多 {limit} 个字符）",
+            f"The {what} is too long (at most {limit} characters)",
+        )
+
+
+def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answer, str]:
+    """Answer with the citations checked against the text (fixed and logged when they disagree)."""
+    _check_length(body.question, services, "question")
+    question = strip_blank(body.question)
+    session = services.sessions.get(body.session_id)
+    t0 = time.perf_counter()
+    with cpu_slot(services):
+        answer = engine.qa.answer(question, session=session)
+    problems = check_citations(answer)
+    if problems:
+        log.error(
+            "answer citations disagree with its text (%s); citing what the text cites", "; ".join(problems)
+        )
+        answer = dataclasses.replace(answer, citations=fixed_citations(answer, engine.retriever.get))
+    event: dict[str, object] = {
+        "event": "ask",
+        "intent": answer.intent,
+        "answerable": answer.answerable,
+        "citations": len(answer.citations),
+        "ms": round((time.perf_counter() - t0) * 1000, 1),
+    }
+    if services.settings.log_questions:
+        event["question"] = question
+    log.info(json.dumps(event, ensure_ascii=False))
+    return answer, session.id
+
+
+@router.post("/ask", response_model=AskResponse, responses=POST_ERRORS, dependencies=[Depends(limit_queries)])
+def ask(body: AskRequest, services: ServicesDep, engine: EngineDep) -> AskResponse:
+    """Answer a question about the plan, citing every task the answer rests on."""
+    answer, session_id = _answer(body, services, engine)
+    return AskResponse(
+        answer=answer.text,
+        answerable=answer.answerable,
+        intent=answer.intent,
+        session_id=session_id,
+        citations=[citation(r) for r in answer.citations],
+    )
+
+
+async def _frames(frames: list[bytes]) -> AsyncIterator[bytes]:
+    for frame in frames:
+        yield frame
+
+
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `delta` {text} …, then `citations` {citations, answerable, "
+            "intent, session_id}, then `done` {}",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+        },
+        **POST_ERRORS,
+    },
+    dependencies=[Depends(limit_queries)],
+)
+def ask_stream(body: AskRequest, services: ServicesDep, engine: EngineDep) -> StreamingResponse:
+    """The answer of ``/ask`` as Server-Sent Events (computed first, so errors are plain JSON)."""
+    answer, session_id = _answer(body, services, engine)
+    frames = [
+        sse_event("delta", {"text": piece})
+        for piece in split_pieces(answer.text, services.settings.stream_piece_chars)
+    ]
+    tail = {
+        "citations": [citation(r).model_dump() for r in answer.citations],
+        "answerable": answer.answerable,
+        "intent": answer.intent,
+        "session_id": session_id,
+    }
+    frames += [sse_event("citations", tail), sse_event("done", {})]
+    return StreamingResponse(
+        _frames(frames),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post(
+    "/search", response_model=SearchResponse, responses=POST_ERRORS, dependencies=[Depends(limit_queries)]
+)
+def search(body: SearchRequest, services: ServicesDep, engine: EngineDep) -> SearchResponse:
+    """Tasks ranked best first; an empty query with filters returns every match (score 0, no top_k)."""
+    _check_length(body.query, services, "query")
+    filters = filters_of(body.filters)
+    query = strip_blank(body.query)
+    if not query:
+        return SearchResponse(hits=[search_hit(r, 0.0) for r in engine.retriever.filter(filters)])
+    with cpu_slot(services):
+        hits = engine.retriever.search(
+            query, top_k=body.top_k, filters=None if filters.is_empty() else filters
+        )
+    return SearchResponse(hits=[hit(h) for h in hits])
+
+
+@router.get("/tasks/{task_id}", response_model=Citation, responses=error_responses(404, 422, 503))
+def get_task(task_id: int, engine: EngineDep, doc_id: FilterParam = None) -> Citation:
+    """One task by its number (and document, when the index holds several)."""
+    doc = strip_blank(doc_id) if doc_id else ""
+    record = engine.retriever.get(task_id, doc or None)
+    if record is None:
+        raise ApiError(404, "task_not_found", f"没有第{task_id}条任务", f"There is no task {task_id}")
+    return citation(record)
+
+
+@router.get("/tasks", response_model=TaskPage, responses=GET_ERRORS)
+def list_tasks(
+    engine: EngineDep,
+    section: FilterParam = None,
+    lead_unit: FilterParam = None,
+    responsible_unit: FilterParam = None,
+    deadline_before: MonthParam = None,
+    deadline_after: MonthParam = None,
+    benchmark_city: FilterParam = None,
+    doc_id: FilterParam = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TaskPage:
+    """Every task matching the filters, in document order, one page at a time."""
+    filters = make_filters(
+        section=section,
+        lead_unit=lead_unit,
+        responsible_unit=responsible_unit,
+        deadline_before=deadline_before,
+        deadline_after=deadline_after,
+        benchmark_city=benchmark_city,
+        doc_id=doc_id,
+    )
+    records = engine.retriever.filter(filters)
+    start = (page - 1) * page_size
+    items = [citation(r) for r in records[start : start + page_size]]
+    return TaskPage(total=len(records), page=page, page_size=page_size, items=items)
+
+
+@router.get("/sections", response_model=SectionsResponse, responses=error_responses(503))
+async def sections(engine: EngineDep) -> SectionsResponse:
+    """The plan's sections in order, with their task counts."""
+    return SectionsResponse(
+        sections=[
+            SectionInfo(section_no=s.section_no, section=s.section, count=s.count)
+            for s in engine.retriever.sections
+        ]
+    )
+
+
+@router.get("/units", response_model=UnitsResponse, responses=error_responses(503))
+async def units(engine: EngineDep) -> UnitsResponse:
+    """Canonical unit names with how many tasks each leads and shares."""
+    return UnitsResponse(
+        units=[
+            UnitInfo(unit=u.unit, lead_count=u.lead_count, responsible_count=u.responsible_count)
+            for u in engine.units
+        ]
+    )

@@ -1,0 +1,237 @@
+"""Pydantic models of the HTTP contract, one per direction (requests are strict: no coercion).
+
+Constraints a client can check are in the schema (``pattern``, ``minLength``, ``anyOf``) and
+are enforced by validators that raise bilingual errors with a stable ``code``; see
+:mod:`api.textcheck` for the shared expressions. Limits that come from settings
+(``max_question_chars``) are checked by the routes and patched into ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from api.textcheck import (
+    MONTH_PATTERN,
+    NO_CONTROL_PATTERN,
+    NONBLANK_PATTERN,
+    has_control,
+    is_blank,
+    parse_month,
+)
+
+SESSION_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+FILTER_MAX_CHARS = 100
+
+
+def _no_control(value: str) -> str:
+    if has_control(value):
+        raise PydanticCustomError("control_characters", "contains control characters")
+    return value
+
+
+def _nonblank(value: str) -> str:
+    if is_blank(_no_control(value)):
+        raise PydanticCustomError("empty", "must not be empty")
+    return value
+
+
+def _integral(value: object) -> object:
+    """JSON Schema counts 10.0 as an integer, so accept it as 10 (bools stay rejected: strict mode)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _month(value: str) -> str:
+    try:
+        parse_month(value)
+    except ValueError:
+        raise PydanticCustomError("invalid_deadline", "must look like 2022-09 or 2022年9月") from None
+    return value
+
+
+# Error messages name the field from the error's location; see api.errors.translate_validation.
+PlainText = Annotated[
+    str, AfterValidator(_no_control), Field(json_schema_extra={"pattern": NO_CONTROL_PATTERN})
+]
+NonBlank = Annotated[
+    str, AfterValidator(_nonblank), Field(min_length=1, json_schema_extra={"pattern": NONBLANK_PATTERN})
+]
+# Filters: empty means "not given" (what an HTML form sends for an untouched field).
+FilterText = Annotated[PlainText, Field(max_length=FILTER_MAX_CHARS)]
+Month = Annotated[str, AfterValidator(_month), Field(json_schema_extra={"pattern": MONTH_PATTERN})]
+SessionId = Annotated[str, Field(pattern=SESSION_PATTERN)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="stable machine-readable code, e.g. empty_question")
+    message: str = Field(description="中文 / English")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class AskRequest(_Request):
+    question: NonBlank
+    session_id: SessionId | None = None
+
+
+class Citation(BaseModel):
+    doc_id: str
+    task_id: int
+    section: str
+    lead_units: list[str]
+    responsible_units: list[str]
+    deadline: str
+    benchmark: str | None
+    text: str
+
+
+class AskResponse(BaseModel):
+    answer: str
+    answerable: bool
+    intent: str
+    session_id: str
+    citations: list[Citation]
+
+
+class SearchFilters(_Request):
+    section: FilterText | None = None
+    lead_unit: FilterText | None = None
+    responsible_unit: FilterText | None = None
+    deadline_before: Month | None = Field(default=None, description="inclusive; 2022-09 or 2022年9月")
+    deadline_after: Month | None = Field(default=None, description="inclusive; 2022-09 or 2022年9月")
+    benchmark_city: FilterText | None = None
+    doc_id: FilterText | None = None
+
+    def any_set(self) -> bool:
+        """Whether any filter is given (empty strings are not)."""
+        return any(not is_blank(getattr(self, name) or "") for name in type(self).model_fields)
+
+
+def _search_schema(schema: dict[str, Any]) -> None:
+    """An empty query needs at least one filter: say so in the schema too."""
+    given: dict[str, dict[str, str]] = {
+        name: {"type": "string", "pattern": "^[0-9]{4}" if name.startswith("deadline") else NONBLANK_PATTERN}
+        for name in SearchFilters.model_fields
+    }
+    schema["anyOf"] = [
+        {"required": ["query"], "properties": {"query": {"type": "string", "pattern": NONBLANK_PATTERN}}},
+        *(
+            {
+                "required": ["filters"],
+                "properties": {"filters": {"type": "object", "required": [name], "properties": {name: rule}}},
+            }
+            for name, rule in given.items()
+        ),
+    ]
+
+
+class SearchRequest(_Request):
+    """``query`` may be empty only with a filter; then every match is returned and ``top_k`` is ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=_search_schema)
+
+    query: PlainText = ""
+    top_k: Annotated[int, BeforeValidator(_integral)] = Field(default=10, ge=1, le=50)
+    filters: SearchFilters | None = None
+
+    @model_validator(mode="after")
+    def _query_or_filter(self) -> SearchRequest:
+        if is_blank(self.query) and (self.filters is None or not self.filters.any_set()):
+            raise PydanticCustomError("empty_query", "an empty query needs at least one filter")
+        return self
+
+
+class SearchHit(BaseModel):
+    doc_id: str
+    task_id: int
+    score: float
+    section: str
+    lead_units: list[str]
+    deadline: str
+    text: str
+
+
+class SearchResponse(BaseModel):
+    hits: list[SearchHit]
+
+
+class TaskPage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[Citation]
+
+
+class SectionInfo(BaseModel):
+    section_no: int
+    section: str
+    count: int
+
+
+class SectionsResponse(BaseModel):
+    sections: list[SectionInfo]
+
+
+class UnitInfo(BaseModel):
+    unit: str
+    lead_count: int
+    responsible_count: int
+
+
+class UnitsResponse(BaseModel):
+    units: list[UnitInfo]
+
+
+class FeedbackRequest(_Request):
+    session_id: SessionId | None = None
+    question: Annotated[NonBlank, Field(max_length=2000)]
+    answer: Annotated[PlainText, Field(max_length=4000)]
+    rating: Literal["up", "down"]
+    comment: Annotated[PlainText, Field(max_length=1000)] | None = None
+
+
+class FeedbackCreated(BaseModel):
+    id: int
+
+
+class FeedbackItem(BaseModel):
+    id: int
+    created_at: str
+    session_id: str | None
+    question: str
+    answer: str
+    rating: Literal["up", "down"]
+    comment: str | None
+
+
+class FeedbackList(BaseModel):
+    items: list[FeedbackItem]
+
+
+class ReloadResponse(BaseModel):
+    status: Literal["reloaded"]
+    index_version: str
+    task_count: int
+    embedder: str
+    seconds: float
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready"]
+    index_version: str
+    task_count: int
+    embedder: str

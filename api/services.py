@@ -1,0 +1,118 @@
+"""What the lifespan creates for the routes, and the FastAPI dependencies that hand it out."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.engine import Engine, EngineHolder
+from api.errors import ApiError
+from api.feedback import FeedbackStore
+from api.ratelimit import ConcurrencyGate, Overloaded, TokenBucketLimiter, retry_after
+from api.settings import Settings
+from qa import SessionStore
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    engines: EngineHolder
+    sessions: SessionStore
+    feedback: FeedbackStore
+    query_limiter: TokenBucketLimiter  # ask and search share one bucket per client
+    feedback_limiter: TokenBucketLimiter
+    cpu: ConcurrencyGate
+
+
+# Dependencies are ``async def`` so that FastAPI runs them on the event loop, not in a worker thread.
+async def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def client_key(request: Request) -> str:
+    """The client's address; behind a proxy uvicorn sets it from X-Forwarded-For (``forwarded_allow_ips``)."""
+    return request.client.host if request.client else "-"
+
+
+def _limit(pick: Callable[[Services], TokenBucketLimiter]) -> Callable[[Request], Awaitable[None]]:
+    async def dependency(request: Request) -> None:
+        wait = pick(await get_services(request)).acquire(client_key(request))
+        if wait > 0:
+            raise ApiError(
+                429,
+                "rate_limited",
+                "请求过于频繁，请稍后再试",
+                "Too many requests, please retry later",
+                headers={"Retry-After": retry_after(wait)},
+            )
+
+    return dependency
+
+
+limit_queries = _limit(lambda s: s.query_limiter)
+limit_feedback = _limit(lambda s: s.feedback_limiter)
+
+
+async def current_engine(services: ServicesDep) -> Engine:
+    """The engine at the start of the request; it stays this request's even if a reload swaps it."""
+    engine = services.engines.current
+    if engine is None:
+        raise ApiError(
+            503,
+            "not_ready",
+            "索引尚未加载，请稍后再试",
+            "The index is not loaded yet, please retry later",
+            headers={"Retry-After": str(services.settings.retry_after_seconds)},
+        )
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(current_engine)]
+
+
+@contextmanager
+def cpu_slot(services: Services) -> Iterator[None]:
+    """Hold one of the ``max_concurrency`` slots for CPU-bound work, or shed the request with 503."""
+    try:
+        with services.cpu.slot():
+            yield
+    except Overloaded:
+        raise ApiError(
+            503,
+            "overloaded",
+            "服务繁忙，请稍后再试",
+            "The service is busy, please retry later",
+            headers={"Retry-After": str(services.settings.retry_after_seconds)},
+        ) from None
+
+
+_bearer = HTTPBearer(auto_error=False, description="the admin token (TASKQA_ADMIN_TOKEN)")
+
+
+async def require_admin(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """404 when no admin token is configured (the admin API is off); 401 unless the token matches."""
+    token = services.settings.admin_token
+    if token is None:
+        raise ApiError(404, "not_found", "未找到", "Not found")
+    given = credentials.credentials if credentials is not None else ""
+    if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+        raise ApiError(
+            401,
+            "unauthorized",
+            "需要有效的管理员令牌",
+            "A valid admin token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )

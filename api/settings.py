@@ -1,0 +1,84 @@
+"""Service settings: one pydantic-settings class, read from ``TASKQA_*`` variables and ``.env``.
+
+Created by :func:`api.app.create_app` (never at import) and handed to endpoints by the
+:func:`get_settings` dependency.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Request
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator may tune; every field has a safe default for a public portal."""
+
+    model_config = SettingsConfigDict(env_prefix="TASKQA_", env_file=".env", extra="ignore")
+
+    # The index root (holds ``CURRENT`` and ``versions/``); None → index.default_index_root().
+    index_dir: Path | None = None
+    feedback_db: Path = Path("var/feedback.sqlite3")
+
+    max_question_chars: int = Field(default=500, ge=1, le=4000)
+    max_body_bytes: int = Field(default=16_384, ge=1024)
+    max_json_depth: int = Field(default=16, ge=2)
+
+    # Token bucket per client IP on ask and search: refills rate_per_minute, holds at most burst.
+    rate_per_minute: float = Field(default=30.0, gt=0)
+    burst: int = Field(default=10, ge=1)
+    # Buckets kept in memory; the least recently seen client is dropped beyond this.
+    rate_limit_clients: int = Field(default=100_000, ge=1)
+    # Requests doing CPU-bound work at once; more are shed with 503 instead of queueing.
+    max_concurrency: int = Field(default=4, ge=1)
+    retry_after_seconds: int = Field(default=1, ge=1)  # advertised when shedding load
+
+    # Origins of the portals embedding the widget; empty → same-origin only.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Bearer token for /api/v1/admin/*; None → the admin endpoints answer 404.
+    admin_token: SecretStr | None = None
+    log_questions: bool = False
+    enable_docs: bool = False  # /docs (Swagger UI loads from a CDN, so it is exempt from the page CSP)
+    widget_max_age: int = Field(default=3600, ge=0)  # Cache-Control max-age of widget.js / widget.css
+
+    session_ttl_seconds: int = Field(default=1800, ge=1)
+    max_sessions: int = Field(default=10_000, ge=1)
+    stream_piece_chars: int = Field(default=12, ge=1)
+
+    # uvicorn's proxy handling: the client address comes from X-Forwarded-For only from these peers.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    # Optional LLM rewording (not used yet); off unless a base URL and model are given.
+    llm_enabled: bool = False
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = Field(default=20.0, gt=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept a JSON list or a comma-separated string (``https://a.gov.cn,https://b.gov.cn``)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("admin_token", mode="after")
+    @classmethod
+    def _blank_token_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+
+async def get_settings(request: Request) -> Settings:
+    """FastAPI dependency: the settings the running app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
