@@ -10,19 +10,11 @@ import pytest
 
 from corpus import TaskRecord, UnitLexicon, build_lexicon
 from eval.build_questions import DEV_ONLY_PREFIX, QUESTIONS_PATH, build, render, split_of
+from eval.questions import AGGREGATE_TYPES
+from eval.questions import TYPES as TYPE_NAMES
 
-TYPES = {
-    "lookup",
-    "who_leads_task",
-    "deadline",
-    "responsible",
-    "who_leads_topic",
-    "unit_tasks",
-    "filter",
-    "out_of_scope",
-    "followup",
-}
-AGGREGATE = {"who_leads_topic", "unit_tasks", "filter"}
+TYPES = set(TYPE_NAMES)  # the harness's list: the builder and the reader must agree
+AGGREGATE = set(AGGREGATE_TYPES)
 FIELDS: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "question": str,
