@@ -189,33 +189,44 @@ def translate_english(text: str) -> str:
     return re.sub(r"\s+", " ", low).strip()
 
 
+@lru_cache(maxsize=65536)
+def _char_pinyin(c: str) -> str:
+    """Toneless pinyin of one character (its most common reading)."""
+    from pypinyin import lazy_pinyin
+
+    return str(lazy_pinyin(c)[0])
+
+
 class TypoFixer:
-    """Homophone typos of domain terms (萌速办 → 蒙速办), matched by toneless pinyin."""
+    """Homophone typos of domain terms (萌速办 → 蒙速办), matched by toneless pinyin.
+
+    Pinyin is taken character by character (cached), for the terms and the question alike,
+    so a question costs dictionary look-ups, not a pinyin conversion per window.
+    """
 
     def __init__(self, terms: Iterable[str]) -> None:
-        from pypinyin import lazy_pinyin
-
-        self._py = lazy_pinyin
-        self.by_pinyin: dict[tuple[int, str], str] = {}
-        self.terms = set()
+        self.by_pinyin: dict[tuple[str, ...], str] = {}
+        self.terms: set[str] = set()
+        self.lengths: set[int] = set()
         parts = [p for t in terms for p in re.split(r"[、,，]", t)]
-        for t in parts:
+        for t in sorted(set(parts)):
             if 3 <= len(t) <= 6 and all(_CJK.match(c) for c in t):
                 self.terms.add(t)
-                self.by_pinyin.setdefault((len(t), " ".join(lazy_pinyin(t))), t)
+                self.lengths.add(len(t))
+                self.by_pinyin.setdefault(tuple(_char_pinyin(c) for c in t), t)
 
     def fix(self, text: str) -> str:
         if not self.by_pinyin:
             return text
         out = text
-        for n in range(6, 2, -1):
+        for n in sorted(self.lengths, reverse=True):
             i = 0
             while i + n <= len(out):
                 piece = out[i : i + n]
                 if piece in self.terms or not all(_CJK.match(c) for c in piece):
                     i += 1
                     continue
-                term = self.by_pinyin.get((n, " ".join(self._py(piece))))
+                term = self.by_pinyin.get(tuple(_char_pinyin(c) for c in piece))
                 if term and term != piece:
                     out = out[:i] + term + out[i + n :]
                     i += n
