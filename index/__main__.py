@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(json.dumps(asdict(read_manifest(cur)), ensure_ascii=False, indent=2))
         return 0
+    # A build embeds in batches and may use every core (the server keeps one thread per query).
+    os.environ.setdefault("TASKQA_EMBED_THREADS", str(os.cpu_count() or 1))
     try:
         embedder = make_embedder(args.embedder)
     except (ValueError, FileNotFoundError) as exc:  # a mistyped --embedder / TASKQA_EMBEDDER

