@@ -75,6 +75,31 @@ def _prepare(*, build: bool) -> Settings | int:
     return settings
 
 
+def _tcp_listener_fix() -> None:
+    """Give uvicorn's multi-worker listener ``proto=IPPROTO_TCP`` so asyncio sets TCP_NODELAY.
+
+    With ``--workers N`` uvicorn binds the socket itself with proto 0; asyncio then skips TCP_NODELAY on
+    accepted connections and every keep-alive response waits ~40 ms for the client's delayed ACK
+    (uvicorn issue #3149; measured by ``make bench``: 19 answers/s for one client instead of ~225).
+    """
+    import socket
+
+    from uvicorn.config import Config
+
+    original = Config.bind_socket
+    if getattr(original, "_taskqa_tcp", False):
+        return
+
+    def bind_socket(self: Config) -> socket.socket:
+        sock = original(self)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+            sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        return sock
+
+    bind_socket._taskqa_tcp = True  # type: ignore[attr-defined]
+    Config.bind_socket = bind_socket  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m api", description="serve taskqa (settings: TASKQA_* / .env)")
     ap.add_argument("--host", default="127.0.0.1")
@@ -86,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = _prepare(build=not args.no_build)
     if isinstance(settings, int):
         return settings
+    if args.workers > 1:
+        _tcp_listener_fix()
     uvicorn.run(
         "api.app:create_app",
         factory=True,
