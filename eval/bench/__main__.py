@@ -1,0 +1,199 @@
+"""``python -m eval.bench [--quick] [--sections inproc,build,http,scale]`` → docs/performance.md.
+
+Sections not measured in this run are kept from the previous run's ``var/bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from eval.bench import plots
+from eval.bench.procs import ROOT
+from eval.bench.questions import load_questions
+from eval.bench.report import render
+from eval.bench.results import BenchResults, ScaleResults, Section, load, save
+from eval.bench.stats import load_average, now
+
+SECTIONS = ("inproc", "build", "http", "scale")
+T = TypeVar("T")
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def machine() -> dict[str, str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        mem_kb = 0
+    from importlib.metadata import version
+
+    return {
+        "CPU": f"{cpu} × {os.cpu_count()}",
+        "RAM": f"{mem_kb / 2**20:.0f} GiB",
+        "Python": platform.python_version(),
+        "numpy": version("numpy"),
+        "faiss-cpu": version("faiss-cpu"),
+        "uvicorn": version("uvicorn"),
+    }
+
+
+def measured(name: str, args: argparse.Namespace, sections: dict[str, Section], fn: Callable[[], T]) -> T:
+    print(f"== {name} ({now()}, load average {load_average()})", file=sys.stderr)
+    start, t0 = load_average(), time.perf_counter()
+    out = fn()
+    sections[name] = Section(
+        now(), args.command, args.quick, start, load_average(), round(time.perf_counter() - t0, 1)
+    )
+    return out
+
+
+def run_scale_section(args: argparse.Namespace) -> ScaleResults:
+    import faiss
+
+    from corpus.loader import load_tasks
+    from eval.bench.baseline import JiebaBM25, baseline_child, recall_at_5
+    from eval.bench.questions import query_vectors, single_task
+    from eval.bench.scale import in_fresh_process, run_scale
+    from eval.bench.synth import PrecomputedEmbedder
+    from index.embedders import make_embedder
+    from index.store import load_index
+    from qa import QA
+    from retriever import Retriever, load_retriever
+
+    questions = load_questions()
+    texts = [q.question for q in questions]
+    qa = QA(load_retriever())
+    parsed = [qa.parse(t[:2000]).text for t in texts]
+    vectors = query_vectors(texts + parsed, make_embedder(), ROOT / "var" / "bench" / "query-embeddings.npz")
+    rows = run_scale(
+        args.sizes,
+        queries=vectors,
+        questions=texts,
+        passes=args.scale_passes,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    baseline = []
+    for size in args.sizes:
+        few = size > 20_000  # get_scores walks every document: fewer queries on the big corpora
+        qs = texts[: args.baseline_big_queries] if few else texts
+        baseline.append(
+            in_fresh_process(baseline_child, size, args.seed, qs, 1 if few else args.scale_passes)
+        )
+    faiss.omp_set_num_threads(1)
+    ours = Retriever(load_index(), PrecomputedEmbedder(name="precomputed", passages={}, queries=vectors))
+    recall = recall_at_5(single_task(questions), JiebaBM25(load_tasks()), ours)
+    return ScaleResults(list(args.sizes), rows, baseline, recall)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="a short smoke run (3 s passes, small corpora)")
+    ap.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
+    ap.add_argument("--seconds", type=float, default=None, help="seconds per HTTP pass (default 30; quick 3)")
+    ap.add_argument("--clients", type=_ints, default=[1, 8, 16, 32, 64])
+    ap.add_argument("--workers", type=_ints, default=[1, 2])
+    ap.add_argument(
+        "--sizes", type=_ints, default=None, help="corpus sizes (default 482,3000,10000,30000,100000)"
+    )
+    ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--out", type=Path, default=ROOT / "docs")
+    ap.add_argument("--results", type=Path, default=ROOT / "var" / "bench" / "results.json")
+    ap.add_argument("--no-progress", action="store_true")
+    args = ap.parse_args(argv)
+    args.command = " ".join([".venv/bin/python -m eval.bench", *argv])
+    quick = args.quick
+    args.seconds = args.seconds or (3.0 if quick else 30.0)
+    args.sizes = args.sizes or ([482, 2000] if quick else [482, 3000, 10_000, 30_000, 100_000])
+    args.scale_passes = 1 if quick else 3
+    args.baseline_big_queries = 100
+    chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
+    progress = not args.no_progress
+    prev = load(args.results)
+    res = BenchResults(machine=machine(), sections={})
+    if prev is not None:  # keep what this run does not measure
+        res = dataclasses.replace(prev, machine=machine(), sections=dict(prev.sections))
+    texts = [q.question for q in load_questions()]
+    if "inproc" in chosen:
+        from eval.bench.inproc import run_inproc
+
+        inproc = measured(
+            "inproc",
+            args,
+            res.sections,
+            lambda: run_inproc(
+                texts,
+                passes=2 if quick else 5,
+                cold_passes=1 if quick else 2,
+                cold_sample=30 if quick else None,
+                progress=progress,
+            ),
+        )
+        res = dataclasses.replace(res, inproc=inproc)
+    if "build" in chosen:
+        from eval.bench.buildtime import run_build_times
+
+        build = measured(
+            "build",
+            args,
+            res.sections,
+            lambda: run_build_times(cold_runs=1 if quick else 2, warm_runs=1 if quick else 3),
+        )
+        res = dataclasses.replace(res, build=build)
+    if "http" in chosen:
+        from eval.bench.serve import run_http
+
+        logs = ROOT / "var" / "bench" / "logs"
+        http = measured(
+            "http",
+            args,
+            res.sections,
+            lambda: run_http(
+                texts,
+                tmp=logs,
+                workers=args.workers,
+                clients=args.clients,
+                seconds=args.seconds,
+                warm_rounds=1 if quick else 3,
+                progress=progress,
+            ),
+        )
+        res = dataclasses.replace(res, http=http)
+    if "scale" in chosen:
+        res = dataclasses.replace(
+            res, scale=measured("scale", args, res.sections, lambda: run_scale_section(args))
+        )
+    save(res, args.results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if res.http:
+        plots.plot_latency(res.http, args.out)
+        plots.plot_throughput(res.http, args.out)
+    if res.scale and res.scale.rows:
+        plots.plot_scale(res.scale.rows, res.scale.baseline, args.out)
+    report = args.out / "performance.md"
+    report.write_text(render(res, command=args.command), "utf-8")
+    print(f"wrote {report} and {args.results}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
