@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from corpus import TaskRecord, UnitLexicon, build_lexicon, load_tasks
+from eval.questions import Question
 
 QType = Literal[
     "lookup",
@@ -171,38 +172,6 @@ class Gold:
     units: tuple[str, ...]
     deadline: str | None
     answerable: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One line of ``questions.jsonl``."""
-
-    id: str
-    question: str
-    type: QType
-    gold_tasks: tuple[int, ...]
-    gold_units: tuple[str, ...]
-    gold_deadline: str | None
-    answerable: bool
-    note: str
-    split: Split
-    turns: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "id": self.id,
-            "question": self.question,
-            "type": self.type,
-            "gold_tasks": list(self.gold_tasks),
-            "gold_units": list(self.gold_units),
-            "gold_deadline": self.gold_deadline,
-            "answerable": self.answerable,
-            "note": self.note,
-            "split": self.split,
-        }
-        if self.type == "followup":
-            out["turns"] = list(self.turns)
-        return out
 
 
 # --------------------------------------------------------------------------- hand-written questions

@@ -32,7 +32,24 @@ class Question:
     answerable: bool
     note: str
     split: str
-    turns: tuple[str, ...]
+    turns: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The line written to the question file (``turns`` only for follow-ups)."""
+        out: dict[str, object] = {
+            "id": self.id,
+            "question": self.question,
+            "type": self.type,
+            "gold_tasks": list(self.gold_tasks),
+            "gold_units": list(self.gold_units),
+            "gold_deadline": self.gold_deadline,
+            "answerable": self.answerable,
+            "note": self.note,
+            "split": self.split,
+        }
+        if self.type == "followup":
+            out["turns"] = list(self.turns)
+        return out
 
     @property
     def final_turn(self) -> str:
