@@ -145,7 +145,9 @@ class QA:
         if p.task_ids or (p.units and not p.followup_cue):
             return False
         if p.followup_cue:
-            return True
+            # 「那抵押登记呢？」 brings its own subject: a new question, not a filter on the last one.
+            new_subject = bool(p.sections or p.specific_terms) and "呢" in p.text
+            return not new_subject
         if p.sections or p.window or p.city or p.self_innovation or p.ongoing or p.specific_terms:
             return False  # a new question with its own entities
         cues = p.asks_deadline or p.asks_responsible or p.asks_who or p.asks_count or p.asks_list
