@@ -116,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.templates:
         lines += ["## What is embedded (passage template)", "", *template_table(dev), ""]
+    elif (OUT / "tuning.md").exists():
+        # Keep the last template comparison: it needs rebuilds and is only re-run with --templates.
+        old = (OUT / "tuning.md").read_text(encoding="utf-8")
+        if "## What is embedded" in old:
+            lines += [old[old.index("## What is embedded") : old.index("## Fusion")].rstrip(), ""]
     grid = [(1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.75), (1.0, 0.5), (1.0, 0.35), (1.0, 0.25)]
     lines += [
         "## Fusion weights and RRF k (single-task questions)",
