@@ -29,19 +29,8 @@ from pathlib import Path
 from typing import Literal
 
 from corpus import TaskRecord, UnitLexicon, build_lexicon, load_tasks
-from eval.questions import Question
+from eval.questions import QType, Question
 
-QType = Literal[
-    "lookup",
-    "who_leads_task",
-    "deadline",
-    "responsible",
-    "who_leads_topic",
-    "unit_tasks",
-    "filter",
-    "out_of_scope",
-    "followup",
-]
 TaskAskKind = Literal["lookup", "lead", "deadline", "responsible"]
 SetAskKind = Literal["tasks", "count", "lead", "deadline"]
 Split = Literal["dev", "test"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
-TYPES = (
+QType = Literal[
     "lookup",
     "who_leads_task",
     "deadline",
@@ -16,7 +17,8 @@ TYPES = (
     "filter",
     "out_of_scope",
     "followup",
-)
+]
+TYPES: tuple[str, ...] = get_args(QType)  # one list for the builder (typed) and the reader
 SINGLE_TYPES = ("lookup", "who_leads_task", "deadline", "responsible")
 AGGREGATE_TYPES = ("who_leads_topic", "unit_tasks", "filter")
 
