@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -41,32 +42,83 @@ def retrieval_table(
     return rows
 
 
-def threshold_table(qa: Any, questions: list[Question]) -> list[str]:
-    from qa.engine import Thresholds
-
-    pool = [q for q in questions if q.type in (*SINGLE_TYPES, "out_of_scope")]
-    rows = [
-        "| evidence_min (zh) | OOS refused | answerable refused | objective (refused if false ≤ 0.05) |",
-        "|---|---|---|---|",
+def refusal_features(qa: Any, questions: list[Question]) -> tuple[list[list[float]], list[int]]:
+    """Evidence vectors of the single-task and out-of-scope questions that the refusal model decides (not
+    those answered or refused before it: task numbers, units, topics, injections); 1 = answerable."""
+    pool = [
+        q
+        for q in questions
+        if q.type in (*SINGLE_TYPES, "out_of_scope")
+        and any(n.startswith("p_covered=") for n in qa.answer(q.final_turn).trace.notes)
     ]
-    base = qa.th
-    best: tuple[float, float] = (-9.0, 0.0)
-    for tau in [round(0.895 + 0.0025 * i, 4) for i in range(13)]:
-        qa.th = dataclasses.replace(base, evidence_min=tau)
-        res = run(pool, InProcess(qa), progress=False, modes=[])
-        oos = [r for r in res if not r.q.answerable]
-        ans = [r for r in res if r.q.answerable]
-        refused = sum(r.scores["refused"] for r in oos) / max(1, len(oos))
-        false = sum(r.scores["false_refusal"] for r in ans) / max(1, len(ans))
-        # The issue's bar: refuse >= 0.90 of out-of-scope with <= 0.05 false refusals.
-        # Choose the threshold that refuses most while keeping false refusals within 0.05.
-        objective = refused if false <= 0.05 else -1.0
-        rows.append(f"| {tau} | {refused:.3f} | {false:.3f} | {objective:.3f} |")
-        if objective > best[0]:
-            best = (objective, tau)
-    qa.th = base
-    rows += ["", f"Chosen evidence_min on dev: {best[1]} (most refusals with false refusals ≤ 0.05)."]
-    del Thresholds
+    xs = [qa.evidence(qa.parse(q.final_turn)).vector() for q in pool]
+    return xs, [1 if q.answerable else 0 for q in pool]
+
+
+def choose_threshold(probs: list[float], ys: list[int], max_false: float) -> float:
+    """The highest probability threshold (most refusals) whose false-refusal rate stays ≤ ``max_false``."""
+    ans = sorted(p for p, y in zip(probs, ys, strict=True) if y == 1)
+    allowed = int(max_false * len(ans))  # answerable questions we may refuse
+    if not ans:
+        return 0.5
+    return ans[allowed] if allowed < len(ans) else ans[-1]
+
+
+def _rates(probs: list[float], ys: list[int], tau: float) -> tuple[float, float]:
+    oos = [p for p, y in zip(probs, ys, strict=True) if y == 0]
+    ans = [p for p, y in zip(probs, ys, strict=True) if y == 1]
+    refused = sum(p < tau for p in oos) / max(1, len(oos))
+    false = sum(p < tau for p in ans) / max(1, len(ans))
+    return refused, false
+
+
+def refusal_section(qa: Any, questions: list[Question], *, max_false: float, write: bool) -> list[str]:
+    """Fit the refusal model on dev, estimate how it generalizes by 5-fold cross-validation, save it."""
+    from qa.refusal import FEATURES, RefusalModel, fit
+
+    xs, ys = refusal_features(qa, questions)
+
+    def model_for(idx: list[int]) -> RefusalModel:
+        mean, scale, weights, bias = fit([xs[i] for i in idx], [ys[i] for i in idx])
+        m = RefusalModel(mean, scale, weights, bias, 0.5)
+        probs = [m.probability_of(xs[i]) for i in idx]
+        return dataclasses.replace(m, threshold=choose_threshold(probs, [ys[i] for i in idx], max_false))
+
+    rows = [
+        f"{sum(1 - y for y in ys)} out-of-scope and {sum(ys)} answerable single-task dev questions; features "
+        f"{', '.join(FEATURES)}; threshold = most refusals with ≤ {max_false:.0%} of the answerable refused.",
+        "",
+        "| fold | OOS refused (held out) | answerable refused (held out) |",
+        "|---|---|---|",
+    ]
+    folds = 5
+    tot_r = tot_f = 0.0
+    for k in range(folds):
+        test = [i for i in range(len(xs)) if i % folds == k]
+        train = [i for i in range(len(xs)) if i % folds != k]
+        m = model_for(train)
+        r, f = _rates([m.probability_of(xs[i]) for i in test], [ys[i] for i in test], m.threshold)
+        tot_r += r / folds
+        tot_f += f / folds
+        rows.append(f"| {k + 1} | {r:.3f} | {f:.3f} |")
+    rows.append(f"| mean | {tot_r:.3f} | {tot_f:.3f} |")
+    final = model_for(list(range(len(xs))))
+    r, f = _rates([final.probability_of(x) for x in xs], ys, final.threshold)
+    final = dataclasses.replace(
+        final,
+        note=f"python -m eval.tune --refusal: {len(xs)} dev questions; in-sample refused {r:.3f}, "
+        f"false {f:.3f}; 5-fold held-out refused {tot_r:.3f}, false {tot_f:.3f}",
+    )
+    rows += [
+        "",
+        f"Fitted on all of them: threshold {final.threshold:.3f}; in-sample OOS refused {r:.3f}, answerable "
+        f"refused {f:.3f}. Weights (standardized): "
+        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, final.weights, strict=True)),
+    ]
+    if write:
+        path = Path(__file__).resolve().parents[1] / "qa" / "data" / "refusal.json"
+        path.write_text(json.dumps(final.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        rows.append(f"Written to {path.relative_to(path.parents[2])}.")
     return rows
 
 
@@ -105,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m eval.tune")
     ap.add_argument("--templates", action="store_true", help="also compare passage templates (rebuilds)")
+    ap.add_argument(
+        "--refusal", action="store_true", help="refit the refusal model and write qa/data/refusal.json"
+    )
+    ap.add_argument("--max-false", type=float, default=0.04, help="false-refusal budget for the threshold")
     args = ap.parse_args(argv)
     dev = load_questions(split="dev")
     qa = QA(load_retriever())
@@ -133,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     qa.r.weights = dict(DEFAULT_WEIGHTS)
     qa.r.rrf_k = 60
-    lines += ["## Refusal threshold (out-of-scope vs answerable single-task questions)", ""]
-    lines += [*threshold_table(qa, dev), ""]
+    lines += ["## Refusal model (out-of-scope vs answerable single-task questions)", ""]
+    lines += [*refusal_section(qa, dev, max_false=args.max_false, write=args.refusal), ""]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "tuning.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     sys.stdout.write("\n".join(lines) + "\n")

@@ -174,6 +174,10 @@ class Tokenizer:
         for t in self.terms:
             self._jieba.add_word(t, freq=20000)
 
+    def frequencies(self) -> tuple[dict[str, int], int]:
+        """jieba's word frequencies (general Chinese plus the domain terms) and their total."""
+        return self._jieba.FREQ, int(self._jieba.total)
+
     def __call__(self, text: str) -> list[str]:
         return self.tokenize(text)
 

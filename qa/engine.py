@@ -10,49 +10,69 @@ the answer says so plainly.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from corpus.records import TaskRecord
+from index.tokenize import normalize
 from qa import compose
+from qa.refusal import (
+    Evidence,
+    RefusalModel,
+    asks_outside,
+    content_tokens,
+    coverage,
+    dense_z,
+    load_model,
+    strip_place,
+)
 from qa.session import Session
 from qa.types import Answer, Intent, Trace
 from qa.understand import Parsed, TypoFixer, benchmark_cities, parse_question, topic_table
 from qa.verify import cited_numbers
 from retriever.filters import matches
 from retriever.retriever import Retriever
-from retriever.types import Filters
+from retriever.types import Filters, Hit
 
 log = logging.getLogger("taskqa.qa")
+# A question that names what it is about (tasks, measures) stands on its own.
+_SUBJECT = re.compile(r"任务|事项|措施|举措|工作|条目|tasks?\b|measures?\b")
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Calibrated on the dev split (``python -m eval --split dev --calibrate``).
+    """Calibrated on the dev split (``python -m eval.tune``).
 
-    A question that names no task, unit, topic or filter is answered from retrieval only
-    when its evidence — the best dense similarity plus ``bm25_weight`` × the best BM25
-    score (capped at 40) — reaches ``evidence_min`` (``evidence_min_en`` for English
-    questions, whose similarities to the Chinese tasks run lower). The runner-up is named
+    Whether a retrieval-only question is covered by the plan is the refusal model's call
+    (``qa.refusal``, fitted by ``python -m eval.tune --refusal``). The runner-up is named
     when its dense similarity is within ``close_margin`` of the best.
     """
 
-    evidence_min: float = 0.91
-    evidence_min_en: float = 0.82
-    bm25_weight: float = 0.004
     close_margin: float = 0.004
     unit_margin: float = 0.02
     max_residue_for_topic: int = 1
+    generic_share: float = 0.15
 
 
 class QA:
     """Answers questions over one retriever. Thread-safe (sessions carry the state)."""
 
-    def __init__(self, retriever: Retriever, *, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        *,
+        thresholds: Thresholds | None = None,
+        refusal: RefusalModel | None = None,
+    ) -> None:
         self.r = retriever
         self.lex = retriever.lexicon
         self.th = thresholds or Thresholds()
+        self.refusal = refusal or load_model()
+        self._vocab = retriever.bm25_vocabulary_map()
+        self._freq, self._freq_total = retriever.general_frequency()
+        self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
         self.topics = topic_table(s.section for s in retriever.sections)
         self.cities = benchmark_cities(retriever.records)
         vocab_terms = [
@@ -61,7 +81,8 @@ class QA:
             *self.lex.aliases,
             *(t for t in retriever.bm25_vocabulary() if 3 <= len(t) <= 4),
         ]
-        self.typos = TypoFixer(vocab_terms)
+        self._plan_text = "\n".join(normalize(r.text) for r in retriever.records)
+        self.typos = TypoFixer(vocab_terms, known_text=self._plan_text)
         self.title = self._plan_title()
         # Specific terms (quoted in the plan, 3+ characters) point at particular tasks, not a whole topic.
         self.specific = tuple(t for t in retriever.tokenizer.terms if len(t) >= 3 and t not in self.topics)
@@ -118,21 +139,16 @@ class QA:
                 p.lang,
                 trace,
             )
-        if session is not None and session.last_tasks and self._is_followup(p):
+        if session is not None and session.last_tasks and self._is_followup(p, session):
             return self._followup(p, session, replace(trace, followup=True))
         if p.task_ids:
             return self._by_number(p, trace)
         unit_ids = [c for _, c in p.units]
         unit_centric = p.asks_unit_tasks or p.asks_list or p.asks_count or p.asks_who
-        if (
-            p.unknown_units
-            and unit_centric
-            and not unit_ids
-            and not p.sections
-            and not p.window
-            and not p.city
-        ):
-            name = p.unknown_units[0]
+        # A name that occurs in the plan's text is a measure (「帮您办」), not a missing unit.
+        unknown = [u for u in p.unknown_units if u not in self._plan_text]
+        if unknown and unit_centric and not unit_ids and not p.sections and not p.window and not p.city:
+            name = unknown[0]
             return self._refuse(
                 f"方案中没有「{name}」这个单位的任务。", f"the plan has no tasks for “{name}”.", p.lang, trace
             )
@@ -141,13 +157,18 @@ class QA:
             return agg
         return self._single(p, trace)
 
-    def _is_followup(self, p: Parsed) -> bool:
+    def _is_followup(self, p: Parsed, session: Session) -> bool:
         if p.task_ids or (p.units and not p.followup_cue):
             return False
         if p.followup_cue:
             # 「那抵押登记呢？」 brings its own subject: a new question, not a filter on the last one.
             new_subject = bool(p.sections or p.specific_terms) and "呢" in p.text
             return not new_subject
+        only_filters = bool(p.window or p.city or p.self_innovation or p.ongoing)
+        if only_filters and not (p.sections or p.specific_terms) and len(session.last_tasks) > 1:
+            # 「哪些要在2022年底前完成」 right after a listing narrows it; 「2022年底前要完成的任务有哪些」
+            # names its own subject (任务) and asks about the whole plan.
+            return not _SUBJECT.search(p.text)
         if p.sections or p.window or p.city or p.self_innovation or p.ongoing or p.specific_terms:
             return False  # a new question with its own entities
         cues = p.asks_deadline or p.asks_responsible or p.asks_who or p.asks_count or p.asks_list
@@ -218,6 +239,15 @@ class QA:
         if not p.units and not p.sections and not has_filter and p.asks_count and len(p.residue) <= 2:
             # "how many tasks does the plan have": the whole plan, exactly.
             return self._listing(p, trace, list(self.r.records), "count", None)
+        if p.units and p.sections and self._asks_area_leads(p) and not any(p.unit_roles):
+            # 「政务大厅、一网通办这些政务服务方面都是哪些部门牵头？」: the unit-like words describe the area.
+            recs = self._select(replace(p, units=(), unit_roles=()), "lead_unit")
+            if recs:
+                if len(p.sections) == 1:
+                    text, used = compose.who_leads_topic(p.sections[0], recs, self.lex, p.lang)
+                else:
+                    text, used = compose.lead_overview(recs, self.lex, p.lang)
+                return self._ok(text, used, "who_leads_topic", trace)
         if p.units:
             role = "responsible_unit" if p.asks_responsible and not p.asks_who else "lead_unit"
             if p.asks_unit_tasks or p.asks_list or p.asks_count or small or has_filter:
@@ -227,7 +257,12 @@ class QA:
         if has_filter and (p.asks_list or p.asks_count or small or p.sections):
             recs = self._select(p, "lead_unit")
             return self._listing(p, trace, recs, "count" if p.asks_count else "list_tasks", None)
-        topical = (small and len(p.sections) == 1) or (p.area and not p.specific_terms)
+        topical = (
+            (small and len(p.sections) == 1)
+            or (p.area and not p.specific_terms)
+            or self._asks_area_leads(p)
+            or (len(p.sections) == 1 and self._residue_is_generic(p))
+        )
         if p.sections and topical and (p.asks_who or p.asks_list or p.asks_count or p.asks_deadline):
             recs = self._select(p, "lead_unit")
             if not recs:
@@ -243,6 +278,20 @@ class QA:
                 text, used = compose.lead_overview(recs, self.lex, p.lang)
             return self._ok(text, used, "who_leads_topic", trace)
         return None
+
+    @staticmethod
+    def _asks_area_leads(p: Parsed) -> bool:
+        """「…这块都是哪些部门牵头？」: several lead units of an area are asked for."""
+        return p.plural_leads and p.asks_who and not p.asks_responsible and (p.area or not p.specific_terms)
+
+    def _residue_is_generic(self, p: Parsed) -> bool:
+        """Every word left over describes the named section as a whole: it is part of the section's name or
+        occurs in at least ``generic_share`` of the section's tasks (「小股东权益保护」 → 保护中小投资者)."""
+        section = p.sections[0]
+        words = self.r.tokenizer.tokenize(p.residue) if p.residue else []
+        if len(words) > 3:
+            return False
+        return all(w in section or self.r.section_share(w, section) >= self.th.generic_share for w in words)
 
     def _listing(
         self, p: Parsed, trace: Trace, recs: list[TaskRecord], intent: Intent, role: str | None
@@ -338,17 +387,19 @@ class QA:
         trace = replace(trace, retrieval=tuple((h.record.task_id, h.score) for h in hits))
         if not hits:
             return self._refuse("没有找到相关任务。", "nothing in the plan matches.", p.lang, trace)
-        dense = [h.signals["dense"].score or 0.0 for h in hits if "dense" in h.signals]
-        bm25 = [h.signals["bm25"].score or 0.0 for h in hits if "bm25" in h.signals]
-        d1 = max(dense, default=0.0)
-        b1 = max(bm25, default=0.0)
-        trace = replace(trace, notes=(f"dense_top={d1:.4f}", f"bm25_top={b1:.2f}"))
+        ev = self.evidence(p, hits)
+        prob = self.refusal.probability(ev)
         trace = replace(
-            trace, notes=(*trace.notes, f"evidence={d1 + self.th.bm25_weight * min(b1, 40.0):.4f}")
+            trace,
+            notes=(
+                f"dense_top={ev.dense_top:.4f}",
+                f"dense_z={ev.dense_z:.2f}",
+                f"bm25_top={ev.bm25_top:.2f}",
+                f"coverage={ev.coverage:.2f}",
+                f"p_covered={prob:.3f}",
+            ),
         )
-        evidence = d1 + self.th.bm25_weight * min(b1, 40.0)
-        floor = self.th.evidence_min_en if p.lang == "en" else self.th.evidence_min
-        if evidence < floor:
+        if prob < self.refusal.threshold:
             return self._refuse(
                 "没有找到与这个问题相关的任务。", "nothing in the plan matches this question.", p.lang, trace
             )
@@ -369,11 +420,44 @@ class QA:
         text, used = compose.single(kind, best.record, self.lex, p.lang, runner)
         return self._ok(text, used, kind, trace)
 
+    def evidence(self, p: Parsed, hits: list[Hit] | None = None) -> Evidence:
+        """The refusal model's signals for a parsed question (``hits``: its search results, if known)."""
+        query = strip_place(p.text) or p.text
+        if hits is None or query != p.text:
+            # Evidence is judged without the county's name (the answer still comes from the full question).
+            hits = self.r.search(query, top_k=5)
+        top = max((h.signals["dense"].score or 0.0 for h in hits if "dense" in h.signals), default=0.0)
+        tokens = content_tokens(self.r.tokenizer.tokenize(query))
+        bm25 = float(self.r.bm25_scores(" ".join(tokens)).max()) if tokens and self.r.records else 0.0
+        local = max(
+            (coverage(tokens, self._tokens_of(h.record), self._freq, self._freq_total) for h in hits[:3]),
+            default=0.0,
+        )
+        return Evidence(
+            dense_top=top,
+            dense_z=dense_z(top, self.r.sample_scores(query)),
+            bm25_top=bm25,
+            coverage=coverage(tokens, self._vocab, self._freq, self._freq_total),
+            local_coverage=local,
+            english=p.lang == "en",
+            asks_outside=asks_outside(p.text),
+        )
+
+    def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
+        """A task's tokens (text, section, units), cached: the model reads every question's top hits."""
+        got = self._record_tokens.get(r.key)
+        if got is None:
+            text = " ".join((r.section, r.text, *r.lead_units, *r.responsible_units))
+            got = frozenset(self.r.tokenizer.tokenize(text))
+            if len(self._record_tokens) < 100_000:
+                self._record_tokens[r.key] = got
+        return got
+
     # -- follow-ups --------------------------------------------------------------------------------
     def _followup(self, p: Parsed, session: Session, trace: Trace) -> Answer:
         prev = list(session.last_tasks)
         narrowed = prev
-        if p.units or p.window or p.city or p.sections or p.self_innovation:
+        if p.units or p.window or p.city or p.sections or p.self_innovation or p.ongoing:
             role = "responsible_unit" if p.asks_responsible and not p.asks_who else "lead_unit"
             keep = {r.key for r in self._select(p, role)}
             narrowed = [r for r in prev if r.key in keep]

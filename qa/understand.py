@@ -34,7 +34,7 @@ _INJECTION = re.compile(
     r"写一封|写一篇|帮我写|替我写|起草一|从现在(起|开始)你|你是dan|\bdan\b|内部规则|重复你(收到|的)|第一条消息|你的(规则|设定|指令)|没有任何限制|不受.{0,4}限制"
 )
 _UNKNOWN_UNIT = re.compile(
-    r"([\u4e00-\u9fff]{1,8}?(?:局|委员会|厅|(?<!干)部|办公室|(?<!怎么)(?<!如何)(?<![咋要去能来好])办(?!理|事|法|证|结)|"
+    r"([^\W\d_a-z的能在是了要把被给让去到和与及对向从就还也都]{1,8}?(?:局|委员会|厅|(?<!干)部|办公室|(?<!怎么)(?<!如何)(?<![咋要去能来好])办(?!理|事|法|证|结)|"
     r"中心|公司|法院|检察院|署|银行|集团|大学))"
 )
 
@@ -48,8 +48,14 @@ LIST = re.compile(
     r"list|all tasks|which tasks|what tasks"
 )
 AREA = re.compile(
-    r"这块|这一块|那块|这部分|那部分|这方面|方面|领域|板块|相关(的)?(任务|工作)|这类|这一类|一类|这摊|那摊|"
-    r"这些.{0,8}(任务|活儿|事)|哪些(部门|单位)(牵头|负责)"
+    r"[这那]一?大?块|[这那]一?部分|这方面|方面|领域|板块|相关(的)?(任务|工作|措施|事项|事)|这类|这一类|一类|这摊|那摊|"
+    r"[这那]一?章|整体|总体|这些.{0,8}(任务|活儿|事|措施|工作)|哪些(部门|单位)(牵头|负责)|"
+    r"\b(measures|tasks|area|section|field)\b"
+)
+# The asker expects several lead units: a question about a whole area, not one task.
+PLURAL_LEADS = re.compile(
+    r"哪些(部门|单位)|哪几(个|家)(部门|单位)|(牵头|负责)(单位|部门)(都|分别)?(有哪些|是哪些|都有|有谁)|都是谁|都谁|都由谁|"
+    r"分别(是|由)|都是哪|都有哪些(单位|部门)|which (departments|units|agencies)"
 )
 ONGOING = re.compile(r"持续推进|长期|没有(截止|期限)|无期限|ongoing")
 COUNT = re.compile(r"多少(项|条|个)|有多少|几(项|条|个任务)|数量|总共|一共|how many")
@@ -57,7 +63,8 @@ LEADS_WHAT = re.compile(r"(牵头|负责|管)(了)?(哪些|什么|几|多少)|(�
 BENCH_WORDS = re.compile(r"对标|学习|借鉴|参照|看齐|学")
 FOLLOWUP = re.compile(
     r"^(那|那么|那它|它|它们|这些|这个|这项|该|其中|上述|上面|刚才|还有|另外|此外|以上|只看|只要|仅看|只列|只保留)|"
-    r"其中|它们|这些任务|该任务|上面这些|刚才那|\b(of them|those|these ones|them|its)\b"
+    r"其中|它们|这些任务|该任务|上面这些|刚才那|"
+    r"\b(of them|those|these ones|them|its|it|they|this one|that one)\b"
 )
 
 # Words that carry no topic of their own (for telling a topic question from a task question).
@@ -65,6 +72,7 @@ _FILLER = re.compile(
     r"谁|牵头|负责|的|任务|工作|事情|事项|事|方面|相关|领域|这块|一块|那块|哪个|哪些|单位|部门|机构|是|由|有|吗|呢|啊|呀|"
     r"请问|请|问|一下|我|想|知道|了解|关于|主要|具体|都|所有|全部|列出|什么|多少|几|项|条|个|方案|计划|里|中|在|和|与|及|"
     r"找|管|主管|做|干|归|给|对|个|些|要|需要|这|那|一共|总共|共|目前|现在|企业|部分|局|摊|活儿|来|搞|抓|"
+    r"措施|举措|内容|章|块|大块|整体上|总体上|整体|总体|分别|在|上|配合|协助|参与|一起|协同|还有|其他|"
     r"by|the|who|leads|what|which|tasks|task|of|for|in|on|is|are|\s|[?？!！,，.。、:：;；\"“”'‘’()（）]"
 )
 
@@ -100,6 +108,7 @@ class Parsed:
     asks_count: bool
     asks_unit_tasks: bool
     area: bool
+    plural_leads: bool
     ongoing: bool
     specific_terms: tuple[str, ...]
     followup_cue: bool
@@ -136,7 +145,8 @@ def topic_table(sections: Iterable[str]) -> dict[str, str]:
         table[s] = s
         for part in re.split(r"[、和]", s):
             part = part.removeprefix("获得").removeprefix("办理")
-            if len(part) >= 2:
+            # A part shared with another section's name (保护: 知识产权…保护… / 保护中小投资者) names neither.
+            if len(part) >= 2 and not any(part in other for other in names if other != s):
                 table.setdefault(part, s)
     for word, section in curated_topics():
         if section in names:
@@ -204,7 +214,9 @@ class TypoFixer:
     so a question costs dictionary look-ups, not a pinyin conversion per window.
     """
 
-    def __init__(self, terms: Iterable[str]) -> None:
+    def __init__(self, terms: Iterable[str], known_text: str = "") -> None:
+        # Text whose substrings are real words, never typos (the plan itself: 公共资 is not a typo of 工工资).
+        self.known_text = known_text
         self.by_pinyin: dict[tuple[str, ...], str] = {}
         self.terms: set[str] = set()
         self.lengths: set[int] = set()
@@ -227,7 +239,7 @@ class TypoFixer:
                     i += 1
                     continue
                 term = self.by_pinyin.get(tuple(_char_pinyin(c) for c in piece))
-                if term and term != piece:
+                if term and term != piece and piece not in self.known_text:
                     out = out[:i] + term + out[i + n :]
                     i += n
                 else:
@@ -294,6 +306,8 @@ def parse_window(text: str) -> Window | None:
     m = re.search(y + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|内|以内)?", text)
     if m and (m.group(1) or m.group(2)):
         year = _year(m.group(1), m.group(2))
+        if m.group(1) and not m.group(3) and m.group(4) in ("内", "以内"):
+            return Window((year, 1), (year, 12), f"{year}年内")  # 2023年内到期: during 2023
         if m.group(2) == "年内" or m.group(3) or m.group(4):
             return Window(None, (year, 12), f"{year}年底前")
         return Window((year, 1), (year, 12), f"{year}年")
@@ -408,9 +422,10 @@ def parse_question(
         or (
             topic_words >= 2
             and len(sections) == 1
-            and bool(re.search(r"[、,和与及]", text))
+            and bool(re.search(r"[、和与及/]", text))
             and len(residue) <= 3
         ),
+        plural_leads=bool(PLURAL_LEADS.search(text)),
         ongoing=bool(ONGOING.search(text)),
         specific_terms=tuple(t for t in specific_terms if t in text and t not in topics),
         followup_cue=bool(FOLLOWUP.search(text)),

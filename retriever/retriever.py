@@ -24,6 +24,7 @@ from retriever.types import Filters, Hit, Mode, Signal
 # signal is the stronger one, so BM25 only breaks its ties and rescues exact-term matches.
 DEFAULT_WEIGHTS: Mapping[str, float] = {"dense": 1.0, "bm25": 0.75}
 CANDIDATES = 100
+SAMPLE = 1024  # tasks in the background sample for similarity z-scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,11 @@ class Retriever:
             old = sections.get(key)
             sections[key] = SectionInfo(r.section_no, r.section, (old.count if old else 0) + 1, r.doc_id)
         self.sections: tuple[SectionInfo, ...] = tuple(sections.values())
+        self._sample: Matrix | None = None
+        self._section_of = np.array([r.section for r in self.records], dtype=object)
+        self._section_sizes: dict[str, int] = {}
+        for r in self.records:
+            self._section_sizes[r.section] = self._section_sizes.get(r.section, 0) + 1
 
     # -- lookups -----------------------------------------------------------------------------------
     def get(self, task_id: int, doc_id: str | None = None) -> TaskRecord | None:
@@ -113,6 +119,33 @@ class Retriever:
             q = self.embedder.embed_queries([query])[0]
             self.query_cache.put(query, q)
         return q
+
+    def sample_scores(self, query: str) -> npt.NDArray[np.float32]:
+        """Cosine similarity of the query to a fixed, evenly spaced sample of ≤ 1024 tasks (the plan-wide
+        background a single similarity is judged against)."""
+        if self._sample is None:
+            n = len(self.records)
+            idx = np.linspace(0, n - 1, num=min(n, SAMPLE), dtype=np.int64) if n else np.zeros(0, np.int64)
+            self._sample = np.ascontiguousarray(self._built.vectors[np.unique(idx)])
+        return np.asarray(self._sample @ self.embed_query(query), dtype=np.float32)
+
+    def general_frequency(self) -> tuple[dict[str, int], int]:
+        """jieba's general-Chinese word frequencies (with the domain terms added) and their total."""
+        return self.tokenizer.frequencies()
+
+    def section_share(self, token: str, section: str) -> float:
+        """Share of a section's tasks whose text contains the token (0 for an unknown token or section)."""
+        n = self._section_sizes.get(section, 0)
+        i = self._built.bm25.vocab.get(token)
+        if not n or i is None:
+            return 0.0
+        bm = self._built.bm25
+        docs = bm.doc_ids[bm.indptr[i] : bm.indptr[i + 1]]
+        return float(np.count_nonzero(self._section_of[docs] == section)) / n
+
+    def bm25_vocabulary_map(self) -> Mapping[str, int]:
+        """Token → id for every token of the indexed tasks (a read-only view, for membership tests)."""
+        return self._built.bm25.vocab
 
     def bm25_vocabulary(self) -> tuple[str, ...]:
         """Every token of the indexed tasks."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus import TaskRecord, UnitLexicon, build_lexicon
-from eval.build_questions import DEV_ONLY_PREFIX, QUESTIONS_PATH, build, render, split_of
+from eval.build_questions import DEV_ONLY_PREFIXES, QUESTIONS_PATH, build, render, split_of
 from eval.questions import AGGREGATE_TYPES
 from eval.questions import TYPES as TYPE_NAMES
 
@@ -96,28 +96,30 @@ def test_every_type_in_both_splits(questions: list[Question]) -> None:
 
 
 def test_split_follows_the_hash_rule(questions: list[Question]) -> None:
-    """``dev2-`` ids are always dev; every other id is split by its hash (≈40% dev)."""
-    assert DEV_ONLY_PREFIX == "dev2-"
+    """``dev2-`` / ``dev3-`` ids are always dev; every other id is split by its hash (≈40% dev)."""
+    assert DEV_ONLY_PREFIXES == ("dev2-", "dev3-")
     hashed = []
     for q in questions:
         qid = str(q["id"])
         assert q["split"] == split_of(qid), qid
-        if qid.startswith(DEV_ONLY_PREFIX):
+        if qid.startswith(DEV_ONLY_PREFIXES):
             assert q["split"] == "dev", qid
         else:
             hashed.append(q)
     assert split_of("dev2-lookup-999") == "dev"
+    assert split_of("dev3-lookup-999") == "dev"
     dev = sum(q["split"] == "dev" for q in hashed) / len(hashed)
     assert 0.3 <= dev <= 0.5
 
 
-def test_dev_only_batch_is_dev_and_every_type_is_in_it(questions: list[Question]) -> None:
-    dev_only = [q for q in questions if str(q["id"]).startswith(DEV_ONLY_PREFIX)]
-    assert dev_only, "the dev-only batch is missing"
+@pytest.mark.parametrize("prefix", DEV_ONLY_PREFIXES)
+def test_dev_only_batch_is_dev_and_every_type_is_in_it(questions: list[Question], prefix: str) -> None:
+    dev_only = [q for q in questions if str(q["id"]).startswith(prefix)]
+    assert dev_only, f"the dev-only batch {prefix} is missing"
     assert all(q["split"] == "dev" for q in dev_only)
     assert {q["type"] for q in dev_only} == TYPES
     for q in dev_only:
-        assert str(q["id"]).removeprefix(DEV_ONLY_PREFIX).startswith(f"{q['type']}-"), q["id"]
+        assert str(q["id"]).removeprefix(prefix).startswith(f"{q['type']}-"), q["id"]
 
 
 def test_type_mix(questions: list[Question]) -> None:

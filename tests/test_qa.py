@@ -185,3 +185,81 @@ def test_domain_shaped_conversations_keep_citations_consistent(fake_qa: QA, q1: 
     for q in (q1, q2):
         a = fake_qa.answer(q, session=s)
         assert check_citations(a) == []
+
+
+def _section(tasks: list[TaskRecord], name: str) -> set[int]:
+    return {t.task_id for t in tasks if t.section == name}
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # A unit-like word (政务大厅) and a measure (一网通办) describe the area; several leads are asked for.
+        ("政务大厅、一网通办这些政务服务方面的工作，总体上都是哪些部门牵头？", "政务服务"),
+        ("交税相关的措施都是谁牵头", "纳税"),
+        ("政府采购这一章的牵头单位有哪些", "政府采购"),
+        # 权益 occurs in a quarter of the section's tasks: it describes the section, not one task.
+        ("小股东权益保护是哪个部门牵头？", "保护中小投资者"),
+    ],
+)
+def test_area_questions_phrased_around_details(
+    fake_qa: QA, tasks: list[TaskRecord], question: str, section: str
+) -> None:
+    a = fake_qa.answer(question)
+    assert a.intent == "who_leads_topic" and ids(a) == _section(tasks, section)
+
+
+def test_a_detail_that_names_one_task_stays_a_single_task_question(fake_qa: QA) -> None:
+    a = fake_qa.answer("商标侵权想投诉，归哪个部门管？")  # 投诉 is rare in the section: one task
+    assert a.intent != "who_leads_topic"
+
+
+def test_filter_only_followup_narrows_the_previous_listing(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("获得电力的任务都有哪些", session=s)
+    a = fake_qa.answer("哪些要在2022年底前完成", session=s)
+    expected = {
+        t.task_id
+        for t in tasks
+        if t.section == "获得电力" and t.deadline_ym is not None and t.deadline_ym <= (2022, 12)
+    }
+    assert ids(a) == expected and 0 < len(expected) < 20
+    # A question that names its own subject (任务) is about the whole plan, even in a session.
+    b = fake_qa.answer("2022年底前要完成的任务有哪些？", session=s)
+    assert len(ids(b)) > 100
+
+
+def test_ongoing_followup(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("财政局牵头哪些任务？", session=s)
+    a = fake_qa.answer("其中持续推进的呢？", session=s)
+    assert ids(a) == {t.task_id for t in tasks if "旗财政局" in t.lead_units and t.deadline_ym is None}
+
+
+def test_english_it_refers_to_the_previous_task(fake_qa: QA) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("第113条是什么", session=s)
+    a = fake_qa.answer("when is it due?", session=s)
+    assert ids(a) == {113} and a.intent == "deadline"
+
+
+def test_unit_named_in_full_is_not_mangled_by_the_typo_fixer(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    a = fake_qa.answer("公共资源交易中心牵头的任务里，对标北京的有哪些？")
+    assert ids(a) == {
+        t.task_id for t in tasks if "旗公共资源交易中心" in t.lead_units and t.benchmark_city == "北京"
+    }
+
+
+def test_a_quoted_measure_is_not_taken_for_a_missing_unit(fake_qa: QA) -> None:
+    a = fake_qa.answer("投资项目审批找“帮您办”代办，这是哪个部门牵头的？")
+    assert "这个单位" not in a.text
+
+
+def test_explicit_year_with_nei_means_during_that_year(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    a = fake_qa.answer("民政局牵头、2023年内到期的任务有哪些")
+    expected = {
+        t.task_id
+        for t in tasks
+        if "旗民政局" in t.lead_units and t.deadline_ym is not None and t.deadline_ym[0] == 2023
+    }
+    assert ids(a) == expected and expected

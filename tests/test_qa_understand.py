@@ -17,6 +17,7 @@ from qa.understand import TypoFixer, find_task_ids, parse_window, topic_table, t
         ("2023年的任务", (2023, 1), (2023, 12)),
         ("明年底前", None, (2023, 12)),
         ("22年十二月底前", None, (2022, 12)),
+        ("2023年内到期的", (2023, 1), (2023, 12)),
     ],
 )
 def test_time_windows(text: str, after: tuple[int, int] | None, before: tuple[int, int] | None) -> None:
@@ -54,3 +55,15 @@ def test_typo_fixer_by_pinyin() -> None:
     assert fx.fix("一往通办") == "一网通办"
     assert fx.fix("蒙速办") == "蒙速办"
     assert fx.fix("今天天气") == "今天天气"
+
+
+def test_section_name_parts_shared_by_two_sections_name_neither() -> None:
+    t = topic_table(["知识产权创造、保护和运用", "保护中小投资者"])
+    assert "保护" not in t
+    assert t["运用"] == "知识产权创造、保护和运用"
+
+
+def test_typo_fixer_leaves_words_of_the_plan_alone() -> None:
+    fx = TypoFixer(["工工资"], known_text="公共资源交易中心")
+    assert fx.fix("公共资源交易中心") == "公共资源交易中心"
+    assert TypoFixer(["工工资"]).fix("公共资") == "工工资"  # without the plan's text it would "fix" it

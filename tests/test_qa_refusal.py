@@ -1,0 +1,120 @@
+"""The refusal model's pieces: features, fitting, the stored model, and what it is fed."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from eval.tune import choose_threshold
+from qa.refusal import (
+    FEATURES,
+    Evidence,
+    RefusalModel,
+    asks_outside,
+    coverage,
+    dense_z,
+    fit,
+    load_model,
+    strip_place,
+)
+
+FREQ = {"时候": 30000, "不能": 30000, "羊肉": 900, "护照": 240, "电力": 5000}
+TOTAL = 60_000_000
+
+
+def test_rare_words_outside_the_plan_weigh_more_than_common_ones() -> None:
+    plan = {"电力", "报装"}
+    common_missing = coverage(["电力", "时候"], plan, FREQ, TOTAL)
+    rare_missing = coverage(["电力", "羊肉"], plan, FREQ, TOTAL)
+    assert 0 < rare_missing < common_missing < 1
+    assert coverage(["电力"], plan, FREQ, TOTAL) == 1.0
+    assert coverage([], plan, FREQ, TOTAL) == 0.0
+
+
+def test_dense_z_measures_the_peak_above_the_background() -> None:
+    flat = np.array([0.80, 0.81, 0.80, 0.79, 0.80], dtype=np.float32)
+    assert dense_z(0.81, flat) < dense_z(0.90, flat)
+    assert dense_z(0.9, np.array([0.5], dtype=np.float32)) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("伊金霍洛旗明天天气怎么样", "明天天气怎么样"),
+        ("伊旗低保申请条件", "低保申请条件"),
+        ("鄂尔多斯供电公司牵头哪些任务", "鄂尔多斯供电公司牵头哪些任务"),  # a unit's name is kept
+        ("What's the weather in Ordos", "What's the weather in"),
+    ],
+)
+def test_strip_place(text: str, stripped: str) -> None:
+    assert strip_place(text) == stripped
+
+
+@pytest.mark.parametrize(
+    ("text", "outside"),
+    [
+        ("一度电多少钱", True),
+        ("营业厅地址在哪", True),
+        ("明天天气怎么样", True),
+        ("推荐一家饭店", True),
+        ("低压办电压缩到几个环节", False),
+        ("谁牵头负责电力接入", False),
+    ],
+)
+def test_asks_outside(text: str, outside: bool) -> None:
+    assert asks_outside(text) is outside
+
+
+def _model(weights: tuple[float, ...], threshold: float = 0.5) -> RefusalModel:
+    n = len(FEATURES)
+    return RefusalModel((0.0,) * n, (1.0,) * n, weights, 0.0, threshold)
+
+
+def test_probability_rises_with_a_positively_weighted_feature() -> None:
+    m = _model((10.0, 0, 0, 0, 0, 0, 0))
+    low = Evidence(0.1, 0, 0, 0, 0, False)
+    high = Evidence(0.9, 0, 0, 0, 0, False)
+    assert m.probability(low) < m.probability(high)
+    assert m.covered(high) and m.covered(low)  # both above 0 → ≥ 0.5
+    assert not _model((-10.0, 0, 0, 0, 0, 0, 0)).covered(high)
+
+
+def test_fit_separates_a_separable_set() -> None:
+    rng = np.random.default_rng(0)
+    pos = rng.normal(1.0, 0.3, size=(60, len(FEATURES)))
+    neg = rng.normal(-1.0, 0.3, size=(60, len(FEATURES)))
+    xs = [*pos.tolist(), *neg.tolist()]
+    ys = [1] * 60 + [0] * 60
+    mean, scale, weights, bias = fit(xs, ys)
+    m = RefusalModel(mean, scale, weights, bias, 0.5)
+    acc = sum((m.probability_of(x) >= 0.5) == bool(y) for x, y in zip(xs, ys, strict=True)) / len(xs)
+    assert acc > 0.98
+    assert all(w > 0 for w in weights)
+
+
+def test_model_json_round_trip_and_validation() -> None:
+    m = _model((1.0, 2, 3, 4, 5, 6, 7), threshold=0.7)
+    back = RefusalModel.from_json(json.loads(json.dumps(m.to_json())))
+    assert back == m
+    bad = m.to_json() | {"features": ["dense_top"]}
+    with pytest.raises(ValueError, match="features"):
+        RefusalModel.from_json(bad)
+
+
+def test_shipped_model_loads_and_is_fitted() -> None:
+    m = load_model()
+    assert 0 < m.threshold < 1 and any(w != 0 for w in m.weights)
+    assert "eval.tune --refusal" in m.note
+    assert all(math.isfinite(v) for v in (*m.mean, *m.scale, *m.weights, m.bias))
+
+
+def test_threshold_keeps_the_false_refusal_budget() -> None:
+    probs = [0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99]
+    ys = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1]
+    tau = choose_threshold(probs, ys, max_false=0.0)
+    assert tau == 0.6  # every answerable question kept, every out-of-scope one refused
+    tau = choose_threshold(probs, ys, max_false=0.15)
+    assert tau == 0.7  # one answerable question of seven may be refused
