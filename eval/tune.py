@@ -106,6 +106,7 @@ def refusal_section(qa: Any, questions: list[Question], *, max_false: float, wri
     r, f = _rates([final.probability_of(x) for x in xs], ys, final.threshold)
     final = dataclasses.replace(
         final,
+        embedder=qa.r.info.embedder,
         note=f"python -m eval.tune --refusal: {len(xs)} dev questions; in-sample refused {r:.3f}, "
         f"false {f:.3f}; 5-fold held-out refused {tot_r:.3f}, false {tot_f:.3f}",
     )

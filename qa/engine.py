@@ -70,6 +70,13 @@ class QA:
         self.lex = retriever.lexicon
         self.th = thresholds or Thresholds()
         self.refusal = refusal or load_model()
+        if self.refusal.embedder and self.refusal.embedder != retriever.info.embedder:
+            log.warning(
+                "the refusal model was fitted with embedder %s but the index uses %s: refusals are not "
+                "calibrated; refit with `python -m eval.tune --refusal`",
+                self.refusal.embedder,
+                retriever.info.embedder,
+            )
         self._vocab = retriever.bm25_vocabulary_map()
         self._freq, self._freq_total = retriever.general_frequency()
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}

@@ -143,6 +143,7 @@ class RefusalModel:
     bias: float
     threshold: float
     note: str = ""
+    embedder: str = ""  # the index's embedder the model was fitted with (dense features depend on it)
 
     def probability(self, ev: Evidence) -> float:
         return self.probability_of(ev.vector())
@@ -165,6 +166,7 @@ class RefusalModel:
             "bias": self.bias,
             "threshold": self.threshold,
             "note": self.note,
+            "embedder": self.embedder,
         }
 
     @classmethod
@@ -186,6 +188,7 @@ class RefusalModel:
             bias=float(str(row["bias"])),
             threshold=float(str(row["threshold"])),
             note=str(row.get("note", "")),
+            embedder=str(row.get("embedder", "")),
         )
 
 

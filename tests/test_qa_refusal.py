@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -118,3 +119,16 @@ def test_threshold_keeps_the_false_refusal_budget() -> None:
     assert tau == 0.6  # every answerable question kept, every out-of-scope one refused
     tau = choose_threshold(probs, ys, max_false=0.15)
     assert tau == 0.7  # one answerable question of seven may be refused
+
+
+def test_a_model_fitted_for_another_embedder_is_flagged(fake_retriever, caplog) -> None:  # type: ignore[no-untyped-def]
+    from qa import QA
+
+    with caplog.at_level("WARNING", logger="taskqa.qa"):
+        QA(fake_retriever)
+    assert "refit with `python -m eval.tune --refusal`" in caplog.text
+    caplog.clear()
+    own = dataclasses.replace(load_model(), embedder=fake_retriever.info.embedder)
+    with caplog.at_level("WARNING", logger="taskqa.qa"):
+        QA(fake_retriever, refusal=own)
+    assert "refit" not in caplog.text
