@@ -54,6 +54,8 @@ class Thresholds:
     unit_margin: float = 0.02
     max_residue_for_topic: int = 1
     generic_share: float = 0.15
+    coverage_depth: int = 5
+    coverage_margin: float = 0.15
 
 
 class QA:
@@ -378,7 +380,7 @@ class QA:
         return self._ok(text, used, kind, trace)
 
     def _single(self, p: Parsed, trace: Trace) -> Answer:
-        hits = self.r.search(p.text, top_k=10)
+        hits = self._promote_covering(p, self.r.search(p.text, top_k=10))
         if p.units and hits:
             # A unit named in the question ("哪些单位配合教体局补充教师") prefers the tasks it takes part in,
             # when one of them is about as similar as the best hit.
@@ -426,6 +428,21 @@ class QA:
                 runner = hits[1].record
         text, used = compose.single(kind, best.record, self.lex, p.lang, runner)
         return self._ok(text, used, kind, trace)
+
+    def _promote_covering(self, p: Parsed, hits: list[Hit]) -> list[Hit]:
+        """Move to the front the hit among the first few whose text covers clearly more of the question's
+        informative words than the best fused hit (「发票邮寄」: the task saying 邮寄, not one on 发票)."""
+        depth = self.th.coverage_depth
+        if len(hits) < 2:
+            return hits
+        tokens = content_tokens(self.r.tokenizer.tokenize(p.text))
+        covs = [
+            coverage(tokens, self._tokens_of(h.record), self._freq, self._freq_total) for h in hits[:depth]
+        ]
+        best = max(range(len(covs)), key=lambda i: (covs[i], -i))
+        if best == 0 or covs[best] < covs[0] + self.th.coverage_margin:
+            return hits
+        return [hits[best], *(h for i, h in enumerate(hits) if i != best)]
 
     def evidence(self, p: Parsed, hits: list[Hit] | None = None) -> Evidence:
         """The refusal model's signals for a parsed question (``hits``: its search results, if known)."""

@@ -263,3 +263,16 @@ def test_explicit_year_with_nei_means_during_that_year(fake_qa: QA, tasks: list[
         if "旗民政局" in t.lead_units and t.deadline_ym is not None and t.deadline_ym[0] == 2023
     }
     assert ids(a) == expected and expected
+
+
+def test_a_hit_covering_clearly_more_of_the_question_is_promoted(fake_qa: QA) -> None:
+    from retriever.types import Hit
+
+    def hits(*numbers: int) -> list[Hit]:
+        return [Hit(fake_qa.r.get(n), 1.0 / (i + 1), i + 1) for i, n in enumerate(numbers)]  # type: ignore[arg-type]
+
+    p = fake_qa.parse("发票邮寄 谁负责")
+    assert [h.record.task_id for h in fake_qa._promote_covering(p, hits(50, 53))] == [53, 50]
+    # Covering about as much is not enough to overturn the fused ranking.
+    p = fake_qa.parse("发票 谁负责")
+    assert [h.record.task_id for h in fake_qa._promote_covering(p, hits(50, 53))] == [50, 53]
