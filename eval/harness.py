@@ -130,6 +130,10 @@ def score_answer(q: Question, a: Asked, canon: Callable[[str], str]) -> dict[str
         s["refused"] = float(not a.answerable)
         return s
     s["false_refusal"] = float(not a.answerable)
+    if not a.answerable:
+        # A refusal answers nothing, even when it names the closest task as a hint.
+        cited = []
+        a = Asked(a.text, a.answerable, a.intent, (), a.session_id)
     p, r, f1 = set_prf(cited, q.gold_tasks)
     s.update(task_p=p, task_r=r, task_f1=f1)
     if q.type in SINGLE_TYPES:

@@ -165,6 +165,22 @@ def single(
     return text, used
 
 
+def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:
+    """After a refusal: the closest task, said plainly to be perhaps not an answer."""
+    ref = nums([r], lang)
+    if lang == "en":
+        text = (
+            f"\nThe closest task, which may not answer your question, is {ref} ({r.section}): "
+            f"{quote(r.text)} ({_fields(r, lex, lang)})."
+        )
+    else:
+        text = (
+            f"\n最接近的一项是{ref}（{r.section}），但它可能并不回答您的问题："
+            f"{quote(r.text)}（{_fields(r, lex, lang)}）"
+        )
+    return text, [r]
+
+
 def refusal(reason_zh: str, reason_en: str, lang: str, plan_title: str) -> str:
     if lang == "en":
         ex = "; ".join(f"“{e}”" for e in EXAMPLES_EN)

@@ -55,6 +55,7 @@ class Thresholds:
     max_residue_for_topic: int = 1
     generic_share: float = 0.15
     coverage_depth: int = 5
+    hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
     coverage_margin: float = 0.15
 
 
@@ -409,9 +410,14 @@ class QA:
             ),
         )
         if prob < self.refusal.threshold:
-            return self._refuse(
+            refused = self._refuse(
                 "没有找到与这个问题相关的任务。", "nothing in the plan matches this question.", p.lang, trace
             )
+            if prob < self.th.hint_min:
+                return refused
+            # Borderline: still a refusal, but the closest task is shown (and cited) for the reader to judge.
+            hint, used = compose.nearest_hint(hits[0].record, self.lex, p.lang)
+            return replace(refused, text=refused.text + hint, citations=tuple(used))
         kind = self._kind(p)
         best = hits[0]
         runner = None

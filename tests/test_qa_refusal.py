@@ -132,3 +132,35 @@ def test_a_model_fitted_for_another_embedder_is_flagged(fake_retriever, caplog) 
     with caplog.at_level("WARNING", logger="taskqa.qa"):
         QA(fake_retriever, refusal=own)
     assert "refit" not in caplog.text
+
+
+def _flat(p_logit: float, threshold: float) -> RefusalModel:
+    n = len(FEATURES)
+    return RefusalModel((0.0,) * n, (1.0,) * n, (0.0,) * n, p_logit, threshold)
+
+
+def test_borderline_refusal_names_the_closest_task_and_cites_it(fake_retriever) -> None:  # type: ignore[no-untyped-def]
+    from qa import QA, check_citations
+
+    near = QA(fake_retriever, refusal=_flat(0.0, 0.9)).answer("低压小微企业接电要几天？")  # P = 0.5 < 0.9
+    assert not near.answerable and near.intent == "out_of_scope"
+    assert len(near.citations) == 1 and "最接近的一项" in near.text and "可能并不回答" in near.text
+    assert check_citations(near) == []
+    far = QA(fake_retriever, refusal=_flat(-5.0, 0.9)).answer("低压小微企业接电要几天？")  # P ≈ 0.007
+    assert not far.answerable and not far.citations and "最接近" not in far.text
+
+
+def test_a_refusal_scores_nothing_even_with_a_hint() -> None:
+    from eval.harness import Asked, Cited, score_answer
+    from eval.questions import Question
+
+    q = Question("x", "q", "lookup", (7,), ("旗政务服务局",), "2022年8月", True, "", "dev")
+    hint = Asked(
+        "抱歉……最接近的一项是第7条",
+        False,
+        "out_of_scope",
+        (Cited(7, ("旗政务服务局",), (), "2022年8月"),),
+        "",
+    )
+    s = score_answer(q, hint, lambda u: u)
+    assert s["false_refusal"] == 1.0 and s["top1"] == 0.0 and s["task_r"] == 0.0

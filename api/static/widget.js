@@ -409,15 +409,17 @@ box-shadow:0 6px 20px rgba(16,42,84,.35)}
         parts.push(h('p', { class: 'hint' }, '本助手只回答该实施方案中的任务、牵头单位、责任单位和完成时限。可以换个说法，或点“新对话”重新开始。'));
       }
       const cites = Array.isArray(meta.citations) ? meta.citations : [];
-      if (cites.length) parts.push(this.renderCards(cites));
+      if (cites.length) parts.push(this.renderCards(cites, meta.answerable === false));
       parts.push(this.renderActions(question, answer));
       bot.replaceChildren(...parts);
     }
 
-    renderCards(cites) {
+    renderCards(cites, nearest) {
+      // On a refusal the cards are the closest tasks, not the basis of an answer.
+      const title = nearest ? '最接近的任务（可能并不回答您的问题）' : `依据任务（${cites.length} 项）`;
       const list = h('ul', { class: 'cards' }, cites.map((c, i) => this.renderCard(c, i >= CARDS_SHOWN)));
-      const section = h('section', { class: 'citations', 'aria-label': `引用的任务，共 ${cites.length} 项` },
-        h('p', { class: 'citations-title' }, `依据任务（${cites.length} 项）`), list);
+      const section = h('section', { class: 'citations', 'aria-label': nearest ? title : `引用的任务，共 ${cites.length} 项` },
+        h('p', { class: 'citations-title' }, title), list);
       if (cites.length > CARDS_SHOWN) {
         const more = h('button', { class: 'more', type: 'button', onclick: () => {
           list.querySelectorAll('.card[hidden]').forEach((c) => { c.hidden = false; });

@@ -428,6 +428,33 @@ def test_not_covered_answer_is_honest_and_distinct(server: Server, page: Page) -
     assert color == "rgb(229, 165, 10)"
 
 
+def test_borderline_refusal_shows_the_closest_task_as_such(server: Server, page: Page) -> None:
+    cite = {
+        "doc_id": "d",
+        "task_id": 454,
+        "section": "包容普惠创新",
+        "lead_units": ["旗民政局"],
+        "responsible_units": ["旗财政局"],
+        "deadline": "2023年12月",
+        "benchmark": "自主创新",
+        "text": "开展养老服务人才培训提升行动",
+    }
+    text = "抱歉，没有找到相关的任务。\n最接近的一项是第454条（包容普惠创新），但它可能并不回答您的问题。"
+    page.route(
+        "**/api/v1/ask/stream",
+        lambda route: route.fulfill(
+            status=200,
+            headers={"Content-Type": "text/event-stream"},
+            body=sse_body(text, [cite], answerable=False),
+        ),
+    )
+    widget = open_widget(page, server.url + "/")
+    reply = finished(ask(widget, "养老院一个月收费多少？"))
+    expect(reply).to_have_class(re.compile(r"\bunanswerable\b"))
+    expect(reply.locator(".citations-title")).to_have_text("最接近的任务（可能并不回答您的问题）")
+    expect(reply.locator(".card")).to_have_count(1)
+
+
 def test_phone_viewport_fills_the_screen(server: Server, new_page: PageFactory) -> None:
     page = new_page(390, 844, is_mobile=True, has_touch=True, device_scale_factor=2)
     widget = open_widget(page, server.url + "/")
