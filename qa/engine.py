@@ -471,6 +471,7 @@ class QA:
             local_coverage=local,
             english=p.lang == "en",
             asks_outside=asks_outside(p.text),
+            names_plan_term=bool(p.specific_terms),
         )
 
     def _tokens_of(self, r: TaskRecord) -> frozenset[str]:

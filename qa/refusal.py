@@ -15,6 +15,8 @@ the evidence says the plan covers it. Four signals, each cheap:
   「推荐一家好吃的羊肉馆」: 羊肉 is a rare word the plan never uses;
 * ``asks_outside`` — the question asks for something no action plan gives (a price, an address,
   opening hours, an official's name, a recommendation, the weather: ``qa/data/out_of_plan.tsv``);
+* ``names_plan_term`` — the question names one of the plan's own terms (a quoted name such as
+  《伊金霍洛旗投资指南》 or 蒙速办, three characters or more);
 * ``local_coverage`` — the same share against the best few hits only: 「伊金霍洛旗2022年GDP是多少」
   uses words the plan has (GDP, in an R&D target) but the tasks it retrieves do not answer it.
 
@@ -58,7 +60,16 @@ _PLACE_TEXT = re.compile(
     r"伊金霍洛旗|伊金霍洛|伊旗|鄂尔多斯市?(?!供电|银保|蒙苏)|内蒙古自治区|ejin horo( banner)?|ordos",
     re.IGNORECASE,
 )
-FEATURES = ("dense_top", "dense_z", "log_bm25", "coverage", "local_coverage", "english", "asks_outside")
+FEATURES = (
+    "dense_top",
+    "dense_z",
+    "log_bm25",
+    "coverage",
+    "local_coverage",
+    "english",
+    "asks_outside",
+    "names_plan_term",
+)
 BM25_CAP = 40.0
 
 
@@ -71,6 +82,7 @@ class Evidence:
     local_coverage: float
     english: bool
     asks_outside: bool = False
+    names_plan_term: bool = False
 
     def vector(self) -> list[float]:
         return [
@@ -81,6 +93,7 @@ class Evidence:
             self.local_coverage,
             1.0 if self.english else 0.0,
             1.0 if self.asks_outside else 0.0,
+            1.0 if self.names_plan_term else 0.0,
         ]
 
 

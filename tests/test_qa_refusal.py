@@ -75,12 +75,13 @@ def _model(weights: tuple[float, ...], threshold: float = 0.5) -> RefusalModel:
 
 
 def test_probability_rises_with_a_positively_weighted_feature() -> None:
-    m = _model((10.0, 0, 0, 0, 0, 0, 0))
+    rest = (0.0,) * (len(FEATURES) - 1)
+    m = _model((10.0, *rest))
     low = Evidence(0.1, 0, 0, 0, 0, False)
     high = Evidence(0.9, 0, 0, 0, 0, False)
     assert m.probability(low) < m.probability(high)
     assert m.covered(high) and m.covered(low)  # both above 0 → ≥ 0.5
-    assert not _model((-10.0, 0, 0, 0, 0, 0, 0)).covered(high)
+    assert not _model((-10.0, *rest)).covered(high)
 
 
 def test_fit_separates_a_separable_set() -> None:
@@ -97,7 +98,7 @@ def test_fit_separates_a_separable_set() -> None:
 
 
 def test_model_json_round_trip_and_validation() -> None:
-    m = _model((1.0, 2, 3, 4, 5, 6, 7), threshold=0.7)
+    m = _model(tuple(float(i) for i in range(len(FEATURES))), threshold=0.7)
     back = RefusalModel.from_json(json.loads(json.dumps(m.to_json())))
     assert back == m
     bad = m.to_json() | {"features": ["dense_top"]}
