@@ -96,8 +96,8 @@ def test_every_type_in_both_splits(questions: list[Question]) -> None:
 
 
 def test_split_follows_the_hash_rule(questions: list[Question]) -> None:
-    """``dev2-`` / ``dev3-`` ids are always dev; every other id is split by its hash (≈40% dev)."""
-    assert DEV_ONLY_PREFIXES == ("dev2-", "dev3-")
+    """Ids of the dev-only batches are always dev; every other id is split by its hash (≈40% dev)."""
+    assert DEV_ONLY_PREFIXES == ("dev2-", "dev3-", "dev4-")
     hashed = []
     for q in questions:
         qid = str(q["id"])
@@ -124,7 +124,8 @@ def test_dev_only_batch_is_dev_and_every_type_is_in_it(questions: list[Question]
 
 def test_type_mix(questions: list[Question]) -> None:
     counts = Counter(q["type"] for q in questions)
-    assert 0.08 <= counts["out_of_scope"] / len(questions) <= 0.16
+    # The later dev batches weigh out-of-scope questions more (refusal is where fresh phrasing hurt most).
+    assert 0.08 <= counts["out_of_scope"] / len(questions) <= 0.20
     assert counts["followup"] >= 12
     for qtype in TYPES:
         assert counts[qtype] >= 10, qtype
