@@ -52,7 +52,7 @@ LIST = re.compile(
 )
 AREA = re.compile(
     r"[这那]一?大?块|[这那]一?部分|这方面|方面|领域|板块|相关(的)?(任务|工作|措施|事项|事)|这类|这一类|一类|这摊|那摊|"
-    r"[这那]一?章|整体|总体|这些.{0,8}(任务|活儿|事|措施|工作)|哪些(部门|单位)(牵头|负责)|"
+    r"[这那]一?章|整块|一整块|整体|总体|这些.{0,8}(任务|活儿|事|措施|工作)|哪些(部门|单位)(牵头|负责)|"
     r"\b(measures|tasks|area|section|field)\b"
 )
 # The asker expects several lead units: a question about a whole area, not one task.
@@ -61,13 +61,17 @@ PLURAL_LEADS = re.compile(
     r"分别(是|由)|都是哪|都有哪些(单位|部门)|which (departments|units|agencies)"
 )
 ONGOING = re.compile(r"持续推进|长期|没有(截止|期限)|无期限|ongoing")
-COUNT = re.compile(r"多少(项|条|个)|有多少|几(项|条|个任务)|数量|总共|一共|how many")
+# Counting tasks, not anything else (「一共审结了多少件案件」 asks a statistic the plan does not give).
+COUNT = re.compile(
+    r"多少(项|条|个)|几(项|条|个任务)|数量|how many|(一共|总共|共)有?(几|多少)?(项|条)|"
+    r"(任务|事项|措施|的)(一共|总共)?有?多少[?？]?$|有多少(项|条|个)?(任务|事项|措施)|(一共|总共)几"
+)
 LEADS_WHAT = re.compile(r"(牵头|负责|管)(了)?(哪些|什么|几|多少)|(牵头|负责)的(任务|工作|事)")
 BENCH_WORDS = re.compile(r"对标|学习|借鉴|参照|看齐|学")
 FOLLOWUP = re.compile(
     r"^(那|那么|那它|它|它们|这些|这个|这项|该|其中|上述|上面|刚才|还有|另外|此外|以上|只看|只要|仅看|只列|只保留)|"
     r"其中|它们|这些任务|该任务|上面这些|刚才那|"
-    r"\b(of them|those|these ones|them|its|it|they|this one|that one)\b"
+    r"\b(of them|those|these ones|them|its|it|they|this one|that one|(is|was) (that|this))\b"
 )
 
 # Words that carry no topic of their own (for telling a topic question from a task question).
@@ -272,8 +276,28 @@ def _year(s: str | None, rel: str | None) -> int:
     return {"明年": PLAN_YEAR + 1, "后年": PLAN_YEAR + 2}.get(rel or "", PLAN_YEAR)
 
 
+_MONTH = r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+
+
+def _month(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if s.startswith("十"):
+        return 10 + _CN_DIGITS.get(s[1:], 0) if len(s) > 1 else 10
+    return _CN_DIGITS.get(s, 0)
+
+
 def parse_window(text: str) -> Window | None:
-    """Deadline windows: 2022年底前, 2022年10月前, 2023年上半年, 2023年, 年内, 明年 …"""
+    """Deadline windows: 2022年底前, 2022年10月前, 2023年上半年, 2023年, 年内, 明年, 2022年9月到11月 …"""
+    m = re.search(
+        r"(\d{2,4})\s*年\s*" + _MONTH + r"\s*(?:到|至|-|~|—|～)\s*(?:(\d{2,4})\s*年\s*)?" + _MONTH, text
+    )
+    if m:
+        y1 = _year(m.group(1), None)
+        y2 = _year(m.group(3), None) if m.group(3) else y1
+        a, b = _month(m.group(2)), _month(m.group(4))
+        if 1 <= a <= 12 and 1 <= b <= 12 and (y1, a) <= (y2, b):
+            return Window((y1, a), (y2, b), f"{y1}年{a}月至{y2}年{b}月")
     y = r"(?:(\d{2,4})\s*年|(今年|明年|后年|年内|本年))"
     m = re.search(
         y + r"\s*(上半年|下半年|一季度|第一季度|二季度|第二季度|三季度|第三季度|四季度|第四季度)", text

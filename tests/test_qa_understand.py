@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.understand import TypoFixer, find_task_ids, parse_window, topic_table, translate_english
+from qa.understand import COUNT, TypoFixer, find_task_ids, parse_window, topic_table, translate_english
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,32 @@ def test_typo_fixer_leaves_words_of_the_plan_alone() -> None:
     fx = TypoFixer(["工工资"], known_text="公共资源交易中心")
     assert fx.fix("公共资源交易中心") == "公共资源交易中心"
     assert TypoFixer(["工工资"]).fix("公共资") == "工工资"  # without the plan's text it would "fix" it
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "before"),
+    [
+        ("招投标领域2022年9月到11月之间到期的任务", (2022, 9), (2022, 11)),
+        ("2022年9月至2023年3月", (2022, 9), (2023, 3)),
+        ("2022年十月到十二月", (2022, 10), (2022, 12)),
+    ],
+)
+def test_month_ranges(text: str, after: tuple[int, int], before: tuple[int, int]) -> None:
+    w = parse_window(text)
+    assert w is not None and (w.after, w.before) == (after, before)
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("法院牵头的任务一共多少条？", True),
+        ("2022年底前要完成的任务一共有多少？", True),
+        ("持续推进的任务总共几项？", True),
+        ("一共几条？", True),
+        ("how many tasks benchmark shanghai", True),
+        ("去年伊旗法院一共审结了多少件破产案件？", False),  # a statistic, not a count of tasks
+        ("普惠小微贷款余额有多少", False),
+    ],
+)
+def test_count_means_counting_tasks(text: str, counts: bool) -> None:
+    assert bool(COUNT.search(text)) is counts
