@@ -338,7 +338,7 @@ class QA:
             return self._refuse(
                 f"方案中没有找到{title_zh}。", f"no task matches ({'; '.join(parts_en)}).", p.lang, trace
             )
-        text, used = compose.listing(title_zh, title_en, recs, p.lang)
+        text, used = compose.listing(title_zh, title_en, recs, p.lang, lex=self.lex)
         return self._ok(note + text, used, intent, trace)
 
     # -- single task -------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ class QA:
             text, used = compose.lead_overview(recs, self.lex, p.lang)
             kind = "who_leads_topic"
         else:
-            text, used = compose.listing("这些任务", "These tasks", recs, p.lang)
+            text, used = compose.listing("这些任务", "These tasks", recs, p.lang, lex=self.lex)
             kind = "list_tasks"
         return self._ok(text, used, kind, trace)
 
