@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers > 1:
         _tcp_listener_fix()
     uvicorn.run(
-        "api.app:create_app",
+        "api.worker:create_worker_app",  # create_app(); a --workers child first arranges to die with us
         factory=True,
         host=args.host,
         port=args.port,

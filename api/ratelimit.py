@@ -65,17 +65,46 @@ class Overloaded(Exception):
 
 
 class ConcurrencyGate:
-    """At most ``limit`` holders at once; :meth:`slot` raises :class:`Overloaded` instead of waiting."""
+    """At most ``limit`` holders at once; never waits: :meth:`try_acquire` says no when all are taken.
+
+    Thread-safe, and every call returns at once, so the event loop may take and give slots.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._sem = threading.BoundedSemaphore(limit)
+        self._held = 0
+        self._lock = threading.Lock()
+
+    @property
+    def free(self) -> int:
+        """Slots not held right now."""
+        return self.limit - self._held
+
+    def try_acquire(self) -> bool:
+        """Take a slot if one is free; False (and nothing taken) when all are held."""
+        with self._lock:
+            if self._held >= self.limit:
+                return False
+            self._held += 1
+            return True
+
+    def release(self) -> None:
+        """Give back a slot taken by :meth:`try_acquire`.
+
+        Raises:
+            RuntimeError: no slot is held (a release without its acquire).
+        """
+        with self._lock:
+            if self._held <= 0:
+                raise RuntimeError("ConcurrencyGate released more often than acquired")
+            self._held -= 1
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        if not self._sem.acquire(blocking=False):
+        """Hold a slot for the block, or raise :class:`Overloaded` at once."""
+        if not self.try_acquire():
             raise Overloaded
         try:
             yield
         finally:
-            self._sem.release()
+            self.release()

