@@ -136,6 +136,17 @@ def _to_simplified(text: str) -> str:
 
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), traditional → simplified, lower case, collapsed spaces."""
+    if len(text) <= 64:
+        return _normalize_short(text)  # section and unit names, over and over: cached
+    return _normalize(text)
+
+
+@lru_cache(maxsize=16384)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if _TRAD_HINT.search(text):
         text = _to_simplified(text)

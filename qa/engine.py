@@ -83,6 +83,7 @@ class QA:
         self._vocab = retriever.bm25_vocabulary_map()
         self._freq, self._freq_total = retriever.general_frequency()
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
+        self._question_tokens: dict[str, list[str]] = {}
         self.topics = topic_table(s.section for s in retriever.sections)
         self.cities = benchmark_cities(retriever.records)
         vocab_terms = [
@@ -253,11 +254,7 @@ class QA:
             # 「政务大厅、一网通办这些政务服务方面都是哪些部门牵头？」: the unit-like words describe the area.
             recs = self._select(replace(p, units=(), unit_roles=()), "lead_unit")
             if recs:
-                if len(p.sections) == 1:
-                    text, used = compose.who_leads_topic(p.sections[0], recs, self.lex, p.lang)
-                else:
-                    text, used = compose.lead_overview(recs, self.lex, p.lang)
-                return self._ok(text, used, "who_leads_topic", trace)
+                return self._area_leads(p, recs, trace)
         if p.units:
             role = "responsible_unit" if p.asks_responsible and not p.asks_who else "lead_unit"
             if p.asks_unit_tasks or p.asks_list or p.asks_count or small or has_filter:
@@ -282,12 +279,16 @@ class QA:
                 return self._ok(text, used, "deadline", trace)
             if p.asks_count or (p.asks_list and not p.asks_who):
                 return self._listing(p, trace, recs, "count" if p.asks_count else "list_tasks", None)
-            if len(p.sections) == 1:
-                text, used = compose.who_leads_topic(p.sections[0], recs, self.lex, p.lang)
-            else:
-                text, used = compose.lead_overview(recs, self.lex, p.lang)
-            return self._ok(text, used, "who_leads_topic", trace)
+            return self._area_leads(p, recs, trace)
         return None
+
+    def _area_leads(self, p: Parsed, recs: list[TaskRecord], trace: Trace) -> Answer:
+        """Every task of the named area(s), grouped by lead unit."""
+        if len(p.sections) == 1:
+            text, used = compose.who_leads_topic(p.sections[0], recs, self.lex, p.lang)
+        else:
+            text, used = compose.lead_overview(recs, self.lex, p.lang)
+        return self._ok(text, used, "who_leads_topic", trace)
 
     @staticmethod
     def _asks_area_leads(p: Parsed) -> bool:
@@ -441,7 +442,7 @@ class QA:
         depth = self.th.coverage_depth
         if len(hits) < 2:
             return hits
-        tokens = content_tokens(self.r.tokenizer.tokenize(p.text))
+        tokens = self._content_tokens(p.text)
         covs = [
             coverage(tokens, self._tokens_of(h.record), self._freq, self._freq_total) for h in hits[:depth]
         ]
@@ -457,8 +458,8 @@ class QA:
             # Evidence is judged without the county's name (the answer still comes from the full question).
             hits = self.r.search(query, top_k=5)
         top = max((h.signals["dense"].score or 0.0 for h in hits if "dense" in h.signals), default=0.0)
-        tokens = content_tokens(self.r.tokenizer.tokenize(query))
-        bm25 = float(self.r.bm25_scores(" ".join(tokens)).max()) if tokens and self.r.records else 0.0
+        tokens = self._content_tokens(query)
+        bm25 = float(self.r.bm25_scores_of(tokens).max()) if tokens and self.r.records else 0.0
         local = max(
             (coverage(tokens, self._tokens_of(h.record), self._freq, self._freq_total) for h in hits[:3]),
             default=0.0,
@@ -473,6 +474,16 @@ class QA:
             asks_outside=asks_outside(p.text),
             names_plan_term=bool(p.specific_terms),
         )
+
+    def _content_tokens(self, text: str) -> list[str]:
+        """The question's tokens without the county's names (the last few questions' are kept)."""
+        got = self._question_tokens.get(text)
+        if got is None:
+            got = content_tokens(self.r.tokenizer.tokenize(text))
+            if len(self._question_tokens) >= 256:
+                self._question_tokens.clear()
+            self._question_tokens[text] = got
+        return got
 
     def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
         """A task's tokens (text, section, units), cached: the model reads every question's top hits."""

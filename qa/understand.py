@@ -198,11 +198,21 @@ def _english_dates(low: str) -> str:
     return re.sub(r"(?:due )?in (\d{4})", r" \1年 ", low)
 
 
+@lru_cache(maxsize=1)
+def _english_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every English term, longest first (as the table is sorted)."""
+    table = dict(english_terms())
+    alternation = "|".join(re.escape(en) for en, _ in english_terms())
+    return re.compile(rf"(?<![a-z])(?:{alternation})(?![a-z])"), table
+
+
 def translate_english(text: str) -> str:
     """Replace known English domain words and dates with Chinese (keeps everything else)."""
+    if not re.search(r"[a-zA-Z]", text):
+        return text if not re.search(r"\s{2,}", text) else re.sub(r"\s+", " ", text).strip()
     low = _english_dates(text.lower())
-    for en, zh in english_terms():
-        low = re.sub(rf"(?<![a-z]){re.escape(en)}(?![a-z])", f" {zh} ", low)
+    pattern, table = _english_pattern()
+    low = pattern.sub(lambda m: f" {table[m.group(0)]} ", low)
     return re.sub(r"\s+", " ", low).strip()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +54,11 @@ class QueryCache:
             else:
                 self.misses += 1
             return v
+
+    def clear(self) -> None:
+        """Forget every embedding (benchmarks time questions new to the cache this way)."""
+        with self._lock:
+            self._data.clear()
 
     def put(self, key: str, value: Matrix) -> None:
         with self._lock:
@@ -153,6 +158,10 @@ class Retriever:
 
     def bm25_scores(self, query: str) -> npt.NDArray[np.float32]:
         return self._built.bm25.scores(self.tokenizer.tokenize(query))
+
+    def bm25_scores_of(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
+        """BM25 scores of already tokenized query terms."""
+        return self._built.bm25.scores(tokens)
 
     def dense_scores(self, query: str, allowed: list[int] | None) -> tuple[list[int], list[float]]:
         """Top candidates by cosine similarity (faiss when unfiltered, exact dot product on a subset)."""

@@ -66,8 +66,10 @@ def _inproc(res: BenchResults) -> str:
     intro = (
         f"{r.questions} evaluation questions, {r.passes} warm passes (each in a new random order) and "
         f"{r.cold_passes} cold pass(es); each figure is the median over passes of that pass's percentile. "
-        "*Warm*: the query embedding comes from the retriever's LRU; *cold*: a retriever without a cache, "
-        f"so the model runs for every query. Loading the index, retriever and QA took {r.load_seconds:.1f} s."
+        "*Warm*: the query embedding comes from the retriever's LRU; *cold* search: a retriever without a "
+        "cache, so the model runs for every query; *cold* ask: the cache is emptied before each question (a "
+        "question new to the service; its embedding is computed once). "
+        f"Loading the index, retriever and QA took {r.load_seconds:.1f} s."
     )
     return "\n\n".join(
         [
