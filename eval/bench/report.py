@@ -38,14 +38,14 @@ client. *Generator CPU* is the CPU the load generator itself used per wall secon
 machine's two cores): near 1, the generator competes with the server and limits the measurement.
 """)
 NODELAY_NOTE = prose("""
-**Two workers lose TCP_NODELAY.** With `--workers 2` uvicorn binds the listening socket itself with
+**Two workers and TCP_NODELAY.** With `--workers 2` uvicorn binds the listening socket itself with
 `proto` 0, so asyncio never sets `TCP_NODELAY` on accepted connections; a response written as
-headers then body waits for the client's delayed ACK, about 40 ms on Linux, on every keep-alive
-request after the first (uvicorn issue #3149, open; one-line fixes proposed in #3154 / #3155). That
-is the 2-worker floor in the tables above (a single client gets ~15 answers/s instead of ~150).
-The *TCP_NODELAY patched* rows run the same `python -m api --workers 2` with the listener re-wrapped
-as `IPPROTO_TCP` through a `sitecustomize` (benchmark only): what the fix in `api/__main__.py` would
-give.
+headers then body then waits for the client's delayed ACK, about 40 ms on Linux, on every keep-alive
+request after the first (uvicorn issue #3149). `python -m api` re-wraps the listener as `IPPROTO_TCP`
+before the workers start (`api/__main__.py`, `tests/test_api_tcp.py`): the 2-worker rows above
+include the fix (one client: a few ms per answer, not ~40). The *TCP_NODELAY patched* rows, run only
+with `nodelay_variant=True`, apply the same re-wrapping a second time through a `sitecustomize`:
+a repeat of the shipped configuration.
 """)
 LAT_HEAD = ["n", "passes", "p50 ms", "p95 ms", "p99 ms", "mean ms"]
 
@@ -173,7 +173,7 @@ def _http(res: BenchResults) -> str:
         if run.unique is not None:
             rows.append([f"{run.unique.clients}, every question new", *_pass_row(run.unique)[1:]])
         patched = (
-            " — **with the TCP_NODELAY patch, not what ships** (see below)"
+            " — the same server again, with the TCP_NODELAY patch applied twice (see below)"
             if run.label != "throughput"
             else ""
         )
