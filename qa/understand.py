@@ -422,6 +422,8 @@ def parse_question(
         and len(u) >= 3
         and not lexicon.resolve(u)
         and not re.search(r"哪|什么|怎么|如何|谁|是否|多少", u)
+        # X办 is an office's short name (外事办, 旗金融办), not 「公证全程网上办」.
+        and not (u.endswith("办") and len(u.removeprefix("旗")) > 4)
     )
     # 自主创新 is a benchmark label, not the 包容普惠创新 topic word 创新.
     topical_text = masked.replace("自主创新", "\0" * 4)

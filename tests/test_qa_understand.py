@@ -96,3 +96,13 @@ def test_month_ranges(text: str, after: tuple[int, int], before: tuple[int, int]
 )
 def test_count_means_counting_tasks(text: str, counts: bool) -> None:
     assert bool(COUNT.search(text)) is counts
+
+
+def test_a_measure_ending_in_ban_is_not_an_unknown_office() -> None:
+    from corpus import build_lexicon, load_tasks
+    from qa.understand import parse_question
+
+    lex = build_lexicon(load_tasks())
+    parse = lambda q: parse_question(q, lexicon=lex, topics={}, cities=())  # noqa: E731
+    assert parse("公证全程网上办是哪个单位负责的？").unknown_units == ()
+    assert parse("外事办负责哪些任务？").unknown_units == ("外事办",)
