@@ -97,10 +97,16 @@ class Citation(BaseModel):
 
 class AskResponse(BaseModel):
     answer: str
-    answerable: bool
+    answerable: bool = Field(
+        description="false when the plan does not cover the question; the answer then says so plainly"
+    )
     intent: str
     session_id: str
-    citations: list[Citation]
+    citations: list[Citation] = Field(
+        description="the tasks the answer cites, in the order it cites them (every 第N条 in the text, no "
+        "other). When answerable is false this is empty or, for a borderline question, the single closest "
+        "task, which the answer presents as possibly not answering it"
+    )
 
 
 class SearchFilters(_Request):
