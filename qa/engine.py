@@ -383,17 +383,7 @@ class QA:
 
     def _single(self, p: Parsed, trace: Trace) -> Answer:
         hits = self._promote_covering(p, self.r.search(p.text, top_k=10))
-        if p.units and hits:
-            # A unit named in the question ("哪些单位配合教体局补充教师") prefers the tasks it takes part in,
-            # when one of them is about as similar as the best hit.
-            wanted = {u for _, cands in p.units for u in cands}
-            top = hits[0].signals["dense"].score if "dense" in hits[0].signals else None
-            for h in hits:
-                involved = {self.lex.canon(u) for u in (*h.record.lead_units, *h.record.responsible_units)}
-                d = h.signals["dense"].score if "dense" in h.signals else None
-                if involved & wanted and (top is None or d is None or d >= top - self.th.unit_margin):
-                    hits = [h, *(x for x in hits if x is not h)]
-                    break
+        hits = self._prefer_named_units(p, hits)
         hits = hits[:5]
         trace = replace(trace, retrieval=tuple((h.record.task_id, h.score) for h in hits))
         if not hits:
@@ -435,6 +425,37 @@ class QA:
                 runner = hits[1].record
         text, used = compose.single(kind, best.record, self.lex, p.lang, runner)
         return self._ok(text, used, kind, trace)
+
+    def _prefer_named_units(self, p: Parsed, hits: list[Hit]) -> list[Hit]:
+        """A unit named in the question (「哪些单位配合教体局补充教师」) moves first the best hit it takes
+        part in, when that hit is about as similar as the best one. Asking who cooperates with a named
+        unit (「法院执行要哪些部门配合？」) means the unit leads the task: a hit it leads goes before one it
+        only takes part in."""
+        if not p.units or not hits:
+            return hits
+        wanted = {u for _, cands in p.units for u in cands}
+
+        def leads(h: Hit) -> bool:
+            return bool({self.lex.canon(u) for u in h.record.lead_units} & wanted)
+
+        def involved(h: Hit) -> bool:
+            return bool(
+                {self.lex.canon(u) for u in (*h.record.lead_units, *h.record.responsible_units)} & wanted
+            )
+
+        top = hits[0].signals["dense"].score if "dense" in hits[0].signals else None
+        close = [
+            h
+            for h in hits
+            if top is None
+            or "dense" not in h.signals
+            or (h.signals["dense"].score or 0.0) >= top - self.th.unit_margin
+        ]
+        for test in (leads, involved) if p.asks_responsible else (involved,):
+            pick = next((h for h in close if test(h)), None)
+            if pick is not None:
+                return [pick, *(x for x in hits if x is not pick)]
+        return hits
 
     def _promote_covering(self, p: Parsed, hits: list[Hit]) -> list[Hit]:
         """Move to the front the hit among the first few whose text covers clearly more of the question's

@@ -276,3 +276,20 @@ def test_a_hit_covering_clearly_more_of_the_question_is_promoted(fake_qa: QA) ->
     # Covering about as much is not enough to overturn the fused ranking.
     p = fake_qa.parse("发票 谁负责")
     assert [h.record.task_id for h in fake_qa._promote_covering(p, hits(50, 53))] == [50, 53]
+
+
+def test_who_cooperates_with_a_named_unit_prefers_the_task_it_leads(fake_qa: QA) -> None:
+    from retriever.types import Hit, Signal
+
+    def hits(*numbers: int) -> list[Hit]:
+        return [
+            Hit(fake_qa.r.get(n), 1.0 / (i + 1), i + 1, {"dense": Signal(i + 1, 0.9 - 0.001 * i)})  # type: ignore[arg-type]
+            for i, n in enumerate(numbers)
+        ]
+
+    # 328 is led by 旗委政法委 with 旗法院 responsible; 342 is led by 旗法院.
+    asks_resp = fake_qa.parse("法院执行要哪些部门配合？")
+    assert fake_qa._prefer_named_units(asks_resp, hits(328, 342))[0].record.task_id == 342
+    # Asking who leads, any task the unit takes part in will do: the better hit stays first.
+    asks_who = fake_qa.parse("法院的执行联动是什么")
+    assert fake_qa._prefer_named_units(asks_who, hits(328, 342))[0].record.task_id == 328
