@@ -187,6 +187,19 @@ def single(
     return text, used
 
 
+def all_led_by(names: str, led: int, total: int, lang: str) -> str:
+    """The first line of an answer to 「这块都是X牵头吗？」: yes, no, or how many of them."""
+    if lang == "en":
+        return (
+            f"Yes: {names} leads all {total}." if led == total else f"No: {names} leads {led} of the {total}."
+        )
+    if led == total:
+        return f"是的，全部 {total} 项都由{names}牵头。"
+    if led == 0:
+        return f"不是：这方面的 {total} 项任务中没有{names}牵头的。"
+    return f"不全是：{total} 项中{names}牵头 {led} 项。"
+
+
 def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:
     """After a refusal: the closest task, said plainly to be perhaps not an answer."""
     ref = nums([r], lang)

@@ -38,6 +38,7 @@ from retriever.types import Filters, Hit
 
 log = logging.getLogger("taskqa.qa")
 # A question that names what it is about (tasks, measures) stands on its own.
+_ALL_LED_BY = re.compile(r"(都是|全是|全都是|全部是|都由|全由).{1,16}(牵头|负责)(的)?[吗么嘛?？]")
 _SUBJECT = re.compile(r"任务|事项|措施|举措|工作|条目|tasks?\b|measures?\b")
 
 
@@ -250,6 +251,16 @@ class QA:
         if not p.units and not p.sections and not has_filter and p.asks_count and len(p.residue) <= 2:
             # "how many tasks does the plan have": the whole plan, exactly.
             return self._listing(p, trace, list(self.r.records), "count", None)
+        if p.units and p.sections and _ALL_LED_BY.search(p.text):
+            # 「劳动用工这一块的任务都是人社局牵头吗？」: the area's leads, grouped, answer yes or no.
+            recs = self._select(replace(p, units=(), unit_roles=()), "lead_unit")
+            if recs:
+                wanted = {u for _, cands in p.units for u in cands}
+                led = sum(1 for r in recs if {self.lex.canon(u) for u in r.lead_units} & wanted)
+                names = "、".join(sorted(wanted))
+                verdict = compose.all_led_by(names, led, len(recs), p.lang)
+                ans = self._area_leads(p, recs, trace)
+                return replace(ans, text=verdict + "\n" + ans.text)
         if p.units and p.sections and self._asks_area_leads(p) and not any(p.unit_roles):
             # 「政务大厅、一网通办这些政务服务方面都是哪些部门牵头？」: the unit-like words describe the area.
             recs = self._select(replace(p, units=(), unit_roles=()), "lead_unit")

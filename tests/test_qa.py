@@ -293,3 +293,9 @@ def test_who_cooperates_with_a_named_unit_prefers_the_task_it_leads(fake_qa: QA)
     # Asking who leads, any task the unit takes part in will do: the better hit stays first.
     asks_who = fake_qa.parse("法院的执行联动是什么")
     assert fake_qa._prefer_named_units(asks_who, hits(328, 342))[0].record.task_id == 328
+
+
+def test_is_the_whole_area_led_by_one_unit(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    a = fake_qa.answer("劳动用工、就业服务这一块的任务都是人社局牵头吗？")
+    assert a.intent == "who_leads_topic" and ids(a) == _section(tasks, "劳动力市场监管")
+    assert a.text.startswith("是的，全部 22 项都由旗人社局牵头")
