@@ -63,16 +63,20 @@ limit_queries = _limit(lambda s: s.query_limiter)
 limit_feedback = _limit(lambda s: s.feedback_limiter)
 
 
+def _retry_later(services: Services, code: str, zh: str, en: str) -> ApiError:
+    """A 503 telling the client when to try again."""
+    return ApiError(503, code, zh, en, headers={"Retry-After": str(services.settings.retry_after_seconds)})
+
+
 async def current_engine(services: ServicesDep) -> Engine:
     """The engine at the start of the request; it stays this request's even if a reload swaps it."""
     engine = services.engines.current
     if engine is None:
-        raise ApiError(
-            503,
+        raise _retry_later(
+            services,
             "not_ready",
             "索引尚未加载，请稍后再试",
             "The index is not loaded yet, please retry later",
-            headers={"Retry-After": str(services.settings.retry_after_seconds)},
         )
     return engine
 
@@ -87,12 +91,8 @@ async def cpu_slot(services: Services) -> AsyncIterator[None]:
     Never waits, so it belongs on the event loop: a request refused here never waits for a pool thread.
     """
     if not services.cpu.try_acquire():
-        raise ApiError(
-            503,
-            "overloaded",
-            "服务繁忙，请稍后再试",
-            "The service is busy, please retry later",
-            headers={"Retry-After": str(services.settings.retry_after_seconds)},
+        raise _retry_later(
+            services, "overloaded", "服务繁忙，请稍后再试", "The service is busy, please retry later"
         )
     try:
         yield

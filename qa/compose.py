@@ -70,21 +70,15 @@ DETAIL_MAX = 5  # lists this short show each task's text, units and deadline ins
 
 
 def listing(
-    title_zh: str,
-    title_en: str,
-    records: Sequence[TaskRecord],
-    lang: str,
-    *,
-    by: str = "section",
-    lex: UnitLexicon | None = None,
+    title_zh: str, title_en: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str
 ) -> Composed:
-    """A complete list with its count, grouped by section (or by deadline); a short list (≤ ``DETAIL_MAX``,
-    with ``lex`` given) shows every task in full."""
+    """A complete list with its count, grouped by section; a list of at most ``DETAIL_MAX`` tasks shows
+    every task in full (text, units, deadline)."""
     if lang == "en":
         head = f"{title_en}: {len(records)} task(s) in all."
     else:
         head = f"{title_zh}共 {len(records)} 项："
-    if lex is not None and 0 < len(records) <= DETAIL_MAX:
+    if 0 < len(records) <= DETAIL_MAX:
         if lang == "en":
             lines = [
                 f"- {nums([r], lang)} ({r.section}): {quote(r.text)} ({_fields(r, lex, lang)})"
@@ -96,7 +90,7 @@ def listing(
                 for r in records
             ]
         return "\n".join([head, *lines]), list(records)
-    g = group(records, (lambda r: [r.deadline]) if by == "deadline" else (lambda r: [r.section]))
+    g = group(records, lambda r: [r.section])
     return "\n".join([head, *grouped_lines(g, lang)]), list(records)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-
-import numpy as np
 
 from corpus.records import TaskRecord
 from index.tokenize import normalize
@@ -81,17 +80,17 @@ class QA:
                 self.refusal.embedder,
                 retriever.info.embedder,
             )
-        self._vocab = retriever.bm25_vocabulary_map()
-        self._freq, self._freq_total = retriever.general_frequency()
+        vocabulary = retriever.bm25_vocabulary()
+        self._vocab = frozenset(vocabulary)
+        self._freq, self._freq_total = retriever.tokenizer.frequencies()
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
-        self._question_tokens: dict[str, list[str]] = {}
         self.topics = topic_table(s.section for s in retriever.sections)
         self.cities = benchmark_cities(retriever.records)
         vocab_terms = [
             *retriever.tokenizer.terms,
             *self.topics,
             *self.lex.aliases,
-            *(t for t in retriever.bm25_vocabulary() if 3 <= len(t) <= 4),
+            *(t for t in vocabulary if 3 <= len(t) <= 4),
         ]
         self._plan_text = "\n".join(normalize(r.text) for r in retriever.records)
         self.typos = TypoFixer(vocab_terms, known_text=self._plan_text)
@@ -251,21 +250,19 @@ class QA:
         if not p.units and not p.sections and not has_filter and p.asks_count and len(p.residue) <= 2:
             # "how many tasks does the plan have": the whole plan, exactly.
             return self._listing(p, trace, list(self.r.records), "count", None)
-        if p.units and p.sections and _ALL_LED_BY.search(p.text):
-            # 「劳动用工这一块的任务都是人社局牵头吗？」: the area's leads, grouped, answer yes or no.
+        yes_no = bool(p.units and p.sections and _ALL_LED_BY.search(p.text))
+        if yes_no or (p.units and p.sections and self._asks_area_leads(p) and not any(p.unit_roles)):
+            # The whole area, whatever units are named: 「劳动用工这一块都是人社局牵头吗？」 (answered yes or
+            # no first); 「政务大厅、一网通办这些政务服务方面都是哪些部门牵头？」 (words describing the area).
             recs = self._select(replace(p, units=(), unit_roles=()), "lead_unit")
             if recs:
+                ans = self._area_leads(p, recs, trace)
+                if not yes_no:
+                    return ans
                 wanted = {u for _, cands in p.units for u in cands}
                 led = sum(1 for r in recs if {self.lex.canon(u) for u in r.lead_units} & wanted)
-                names = "、".join(sorted(wanted))
-                verdict = compose.all_led_by(names, led, len(recs), p.lang)
-                ans = self._area_leads(p, recs, trace)
+                verdict = compose.all_led_by("、".join(sorted(wanted)), led, len(recs), p.lang)
                 return replace(ans, text=verdict + "\n" + ans.text)
-        if p.units and p.sections and self._asks_area_leads(p) and not any(p.unit_roles):
-            # 「政务大厅、一网通办这些政务服务方面都是哪些部门牵头？」: the unit-like words describe the area.
-            recs = self._select(replace(p, units=(), unit_roles=()), "lead_unit")
-            if recs:
-                return self._area_leads(p, recs, trace)
         if p.units:
             role = "responsible_unit" if p.asks_responsible and not p.asks_who else "lead_unit"
             if p.asks_unit_tasks or p.asks_list or p.asks_count or small or has_filter:
@@ -350,7 +347,7 @@ class QA:
             return self._refuse(
                 f"方案中没有找到{title_zh}。", f"no task matches ({'; '.join(parts_en)}).", p.lang, trace
             )
-        text, used = compose.listing(title_zh, title_en, recs, p.lang, lex=self.lex)
+        text, used = compose.listing(title_zh, title_en, recs, self.lex, p.lang)
         return self._ok(note + text, used, intent, trace)
 
     # -- single task -------------------------------------------------------------------------------
@@ -388,18 +385,19 @@ class QA:
             text, used = compose.lead_overview(recs, self.lex, p.lang)
             kind = "who_leads_topic"
         else:
-            text, used = compose.listing("这些任务", "These tasks", recs, p.lang, lex=self.lex)
+            text, used = compose.listing("这些任务", "These tasks", recs, self.lex, p.lang)
             kind = "list_tasks"
         return self._ok(text, used, kind, trace)
 
     def _single(self, p: Parsed, trace: Trace) -> Answer:
-        hits = self._promote_covering(p, self.r.search(p.text, top_k=10))
+        words = self._question_words(p.text)
+        hits = self._promote_covering(words, self.r.search(p.text, top_k=10))
         hits = self._prefer_named_units(p, hits)
         hits = hits[:5]
         trace = replace(trace, retrieval=tuple((h.record.task_id, h.score) for h in hits))
         if not hits:
             return self._refuse("没有找到相关任务。", "nothing in the plan matches.", p.lang, trace)
-        ev = self.evidence(p, hits)
+        ev = self.evidence(p, hits, words)
         prob = self.refusal.probability(ev)
         trace = replace(
             trace,
@@ -468,54 +466,50 @@ class QA:
                 return [pick, *(x for x in hits if x is not pick)]
         return hits
 
-    def _promote_covering(self, p: Parsed, hits: list[Hit]) -> list[Hit]:
+    def _promote_covering(self, words: Sequence[str], hits: list[Hit]) -> list[Hit]:
         """Move to the front the hit among the first few whose text covers clearly more of the question's
         informative words than the best fused hit (「发票邮寄」: the task saying 邮寄, not one on 发票)."""
         depth = self.th.coverage_depth
         if len(hits) < 2:
             return hits
-        tokens = self._content_tokens(p.text)
-        covs = [
-            coverage(tokens, self._tokens_of(h.record), self._freq, self._freq_total) for h in hits[:depth]
-        ]
+        covs = [self._covers(words, h.record) for h in hits[:depth]]
         best = max(range(len(covs)), key=lambda i: (covs[i], -i))
         if best == 0 or covs[best] < covs[0] + self.th.coverage_margin:
             return hits
         return [hits[best], *(h for i, h in enumerate(hits) if i != best)]
 
-    def evidence(self, p: Parsed, hits: list[Hit] | None = None) -> Evidence:
-        """The refusal model's signals for a parsed question (``hits``: its search results, if known)."""
+    def evidence(
+        self, p: Parsed, hits: list[Hit] | None = None, words: Sequence[str] | None = None
+    ) -> Evidence:
+        """The refusal model's signals for a parsed question (``hits``: its search results and ``words``: its
+        :meth:`_question_words`, when already at hand)."""
         query = strip_place(p.text) or p.text
         if hits is None or query != p.text:
             # Evidence is judged without the county's name (the answer still comes from the full question).
             hits = self.r.search(query, top_k=5)
         top = max((h.signals["dense"].score or 0.0 for h in hits if "dense" in h.signals), default=0.0)
-        tokens = self._content_tokens(query)
-        bm25 = float(self.r.bm25_scores_of(tokens).max()) if tokens and self.r.records else 0.0
-        local = max(
-            (coverage(tokens, self._tokens_of(h.record), self._freq, self._freq_total) for h in hits[:3]),
-            default=0.0,
-        )
+        if words is None or query != p.text:
+            words = self._question_words(query)
+        bm25 = float(self.r.bm25_scores_of(words).max()) if words and self.r.records else 0.0
+        local = max((self._covers(words, h.record) for h in hits[:3]), default=0.0)
         return Evidence(
             dense_top=top,
             dense_z=dense_z(top, self.r.sample_scores(query)),
             bm25_top=bm25,
-            coverage=coverage(tokens, self._vocab, self._freq, self._freq_total),
+            coverage=coverage(words, self._vocab, self._freq, self._freq_total),
             local_coverage=local,
             english=p.lang == "en",
             asks_outside=asks_outside(p.text),
             names_plan_term=bool(p.specific_terms),
         )
 
-    def _content_tokens(self, text: str) -> list[str]:
-        """The question's tokens without the county's names (the last few questions' are kept)."""
-        got = self._question_tokens.get(text)
-        if got is None:
-            got = content_tokens(self.r.tokenizer.tokenize(text))
-            if len(self._question_tokens) >= 256:
-                self._question_tokens.clear()
-            self._question_tokens[text] = got
-        return got
+    def _question_words(self, text: str) -> list[str]:
+        """The question's tokens without the county's own names."""
+        return content_tokens(self.r.tokenizer.tokenize(text))
+
+    def _covers(self, words: Sequence[str], r: TaskRecord) -> float:
+        """How much of the question's informative weight a task's words cover."""
+        return coverage(words, self._tokens_of(r), self._freq, self._freq_total)
 
     def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
         """A task's tokens (text, section, units), cached: the model reads every question's top hits."""
@@ -575,14 +569,3 @@ class QA:
                 ans, citations=fixed, trace=replace(ans.trace, notes=(*ans.trace.notes, "citations repaired"))
             )
         return ans
-
-
-def centroid_sections(r: Retriever) -> dict[str, np.ndarray]:
-    """Mean passage vector per section (for topic similarity)."""
-    vecs = r._built.vectors
-    out: dict[str, np.ndarray] = {}
-    for s in r.sections:
-        idx = [i for i, rec in enumerate(r.records) if rec.section == s.section]
-        v = vecs[idx].mean(axis=0)
-        out[s.section] = v / (np.linalg.norm(v) or 1.0)
-    return out

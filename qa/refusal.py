@@ -38,26 +38,16 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-# The plan's jurisdiction: naming it does not make a question about the plan.
-PLACE_WORDS = frozenset(
-    {
-        "伊金霍洛旗",
-        "伊金霍洛",
-        "伊旗",
-        "我旗",
-        "全旗",
-        "旗",
-        "鄂尔多斯",
-        "鄂尔多斯市",
-        "内蒙古",
-        "内蒙古自治区",
-        "ordos",
-        "ejin",
-        "horo",
-    }
-)
+from corpus.lexicon import COUNTY_PREFIXES, REGION_PREFIXES
+
+# The plan's jurisdiction (the county and region prefixes the unit lexicon strips from unit names, and a few
+# ways people say "this county"): naming it does not make a question about the plan.
+_PLACE_NAMES = sorted({*COUNTY_PREFIXES, *REGION_PREFIXES, "内蒙古自治区"} - {"旗"}, key=len, reverse=True)
+PLACE_WORDS = frozenset({*_PLACE_NAMES, "旗", "我旗", "全旗", "ordos", "ejin", "horo"})
 _PLACE_TEXT = re.compile(
-    r"伊金霍洛旗|伊金霍洛|伊旗|鄂尔多斯市?(?!供电|银保|蒙苏)|内蒙古自治区|ejin horo( banner)?|ordos",
+    "(?:"
+    + "|".join(_PLACE_NAMES)
+    + r")(?!供电|银保|蒙苏)|ejin horo( banner)?|ordos",  # 鄂尔多斯供电公司: a unit
     re.IGNORECASE,
 )
 FEATURES = (

@@ -209,7 +209,7 @@ def _english_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 def translate_english(text: str) -> str:
     """Replace known English domain words and dates with Chinese (keeps everything else)."""
     if not re.search(r"[a-zA-Z]", text):
-        return text if not re.search(r"\s{2,}", text) else re.sub(r"\s+", " ", text).strip()
+        return re.sub(r"\s+", " ", text).strip()  # nothing English to translate
     low = _english_dates(text.lower())
     pattern, table = _english_pattern()
     low = pattern.sub(lambda m: f" {table[m.group(0)]} ", low)
@@ -290,6 +290,7 @@ _MONTH = r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
 
 
 def _month(s: str) -> int:
+    """A month written 9 / 九 / 十 / 十二 as a number (0 when it is none)."""
     if s.isdigit():
         return int(s)
     if s.startswith("十"):
@@ -328,13 +329,10 @@ def parse_window(text: str) -> Window | None:
         if re.search(r"前|以前|之前|截止|截至", text[m.end() : m.end() + 3]):
             return Window(None, (year, b), label + "前")
         return Window((year, a), (year, b), label)
-    m = re.search(y + r"\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*(底|末)?\s*(前|以前|之前|内)?", text)
+    m = re.search(y + r"\s*" + _MONTH + r"\s*(底|末)?\s*(前|以前|之前|内)?", text)
     if m:
         year = _year(m.group(1), m.group(2))
-        mon_s = m.group(3)
-        mon = int(mon_s) if mon_s.isdigit() else sum(_CN_DIGITS.get(c, 0) for c in mon_s)
-        if mon_s in ("十一", "十二"):
-            mon = 10 + _CN_DIGITS[mon_s[1]]
+        mon = _month(m.group(3))
         if not 1 <= mon <= 12:
             return None
         if m.group(5) or m.group(4):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,9 +100,7 @@ class Retriever:
         self.sections: tuple[SectionInfo, ...] = tuple(sections.values())
         self._sample: Matrix | None = None
         self._section_of = np.array([r.section for r in self.records], dtype=object)
-        self._section_sizes: dict[str, int] = {}
-        for r in self.records:
-            self._section_sizes[r.section] = self._section_sizes.get(r.section, 0) + 1
+        self._section_sizes = Counter(r.section for r in self.records)
 
     # -- lookups -----------------------------------------------------------------------------------
     def get(self, task_id: int, doc_id: str | None = None) -> TaskRecord | None:
@@ -134,10 +132,6 @@ class Retriever:
             self._sample = np.ascontiguousarray(self._built.vectors[np.unique(idx)])
         return np.asarray(self._sample @ self.embed_query(query), dtype=np.float32)
 
-    def general_frequency(self) -> tuple[dict[str, int], int]:
-        """jieba's general-Chinese word frequencies (with the domain terms added) and their total."""
-        return self.tokenizer.frequencies()
-
     def section_share(self, token: str, section: str) -> float:
         """Share of a section's tasks whose text contains the token (0 for an unknown token or section)."""
         n = self._section_sizes.get(section, 0)
@@ -147,10 +141,6 @@ class Retriever:
         bm = self._built.bm25
         docs = bm.doc_ids[bm.indptr[i] : bm.indptr[i + 1]]
         return float(np.count_nonzero(self._section_of[docs] == section)) / n
-
-    def bm25_vocabulary_map(self) -> Mapping[str, int]:
-        """Token → id for every token of the indexed tasks (a read-only view, for membership tests)."""
-        return self._built.bm25.vocab
 
     def bm25_vocabulary(self) -> tuple[str, ...]:
         """Every token of the indexed tasks."""

@@ -271,11 +271,11 @@ def test_a_hit_covering_clearly_more_of_the_question_is_promoted(fake_qa: QA) ->
     def hits(*numbers: int) -> list[Hit]:
         return [Hit(fake_qa.r.get(n), 1.0 / (i + 1), i + 1) for i, n in enumerate(numbers)]  # type: ignore[arg-type]
 
-    p = fake_qa.parse("发票邮寄 谁负责")
-    assert [h.record.task_id for h in fake_qa._promote_covering(p, hits(50, 53))] == [53, 50]
+    words = fake_qa._question_words(fake_qa.parse("发票邮寄 谁负责").text)
+    assert [h.record.task_id for h in fake_qa._promote_covering(words, hits(50, 53))] == [53, 50]
     # Covering about as much is not enough to overturn the fused ranking.
-    p = fake_qa.parse("发票 谁负责")
-    assert [h.record.task_id for h in fake_qa._promote_covering(p, hits(50, 53))] == [50, 53]
+    words = fake_qa._question_words(fake_qa.parse("发票 谁负责").text)
+    assert [h.record.task_id for h in fake_qa._promote_covering(words, hits(50, 53))] == [50, 53]
 
 
 def test_who_cooperates_with_a_named_unit_prefers_the_task_it_leads(fake_qa: QA) -> None:

@@ -29,8 +29,7 @@ def _throughput_runs(runs: Sequence[ServerRun]) -> list[ServerRun]:
 
 
 def _name(run: ServerRun) -> str:
-    patched = ", TCP_NODELAY patched" if run.label != "throughput" else ""
-    return f"{run.workers} worker{'s' if run.workers > 1 else ''}{patched}"
+    return f"{run.workers} worker{'s' if run.workers > 1 else ''}"
 
 
 def plot_latency(runs: Sequence[ServerRun], out: Path) -> Path:

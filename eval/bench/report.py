@@ -37,16 +37,6 @@ received → response sent), without the time a request waits for the event loop
 client. *Generator CPU* is the CPU the load generator itself used per wall second (1.0 = one of the
 machine's two cores): near 1, the generator competes with the server and limits the measurement.
 """)
-NODELAY_NOTE = prose("""
-**Two workers and TCP_NODELAY.** With `--workers 2` uvicorn binds the listening socket itself with
-`proto` 0, so asyncio never sets `TCP_NODELAY` on accepted connections; a response written as
-headers then body then waits for the client's delayed ACK, about 40 ms on Linux, on every keep-alive
-request after the first (uvicorn issue #3149). `python -m api` re-wraps the listener as `IPPROTO_TCP`
-before the workers start (`api/__main__.py`, `tests/test_api_tcp.py`): the 2-worker rows above
-include the fix (one client: a few ms per answer, not ~40). The *TCP_NODELAY patched* rows, run only
-with `nodelay_variant=True`, apply the same re-wrapping a second time through a `sitecustomize`:
-a repeat of the shipped configuration.
-""")
 LAT_HEAD = ["n", "passes", "p50 ms", "p95 ms", "p99 ms", "mean ms"]
 
 
@@ -172,19 +162,12 @@ def _http(res: BenchResults) -> str:
         rows = [_pass_row(p) for p in run.passes]
         if run.unique is not None:
             rows.append([f"{run.unique.clients}, every question new", *_pass_row(run.unique)[1:]])
-        patched = (
-            " — the same server again, with the TCP_NODELAY patch applied twice (see below)"
-            if run.label != "throughput"
-            else ""
-        )
-        title = f"**{run.workers} worker(s)**{patched} (ready {run.startup_s:.1f} s after spawn):"
+        title = f"**{run.workers} worker(s)** (ready {run.startup_s:.1f} s after spawn):"
         parts.append(title + "\n\n" + table(head, rows))
     top = max(p.clients for r in runs for p in r.passes)
     shed = [_shed_row(r.label, r.workers, p) for r in runs for p in r.passes if p.clients == top]
     shed_head = ["server", "workers", "clients", "requests", "200", "429", "503", "other"]
     shed_head += ["refusal p50 / p99 ms", "server refusal p50 / p99 ms", "200 p50 / p99 ms"]
-    if any(r.label != "throughput" and r.label.startswith("throughput") for r in runs):
-        parts.append(NODELAY_NOTE)
     parts.append(SHED_NOTE + "\n\n" + table(shed_head, shed))
     mem = [
         [r.label, str(r.workers), str(m.pid), f"{m.rss_mb:.0f}", f"{m.peak_mb:.0f}", str(r.replaced_workers)]

@@ -26,35 +26,6 @@ THROUGHPUT_ENV = {
     "TASKQA_MAX_CONCURRENCY": "1000",
 }
 GATE_ONLY_ENV = {"TASKQA_RATE_PER_MINUTE": "1000000000", "TASKQA_BURST": "1000000000"}
-NODELAY = "throughput, TCP_NODELAY patched"
-# uvicorn binds the multi-worker listener with proto 0, so asyncio never sets TCP_NODELAY on its
-# connections and a response written as headers + body waits for the client's delayed ACK
-# (https://github.com/Kludex/uvicorn/issues/3149). This variant measures what the one-line fix gives,
-# injected through sitecustomize so `python -m api` itself runs unchanged.
-_NODELAY_SITE = """
-import socket
-
-import uvicorn.config
-
-_bind = uvicorn.config.Config.bind_socket
-
-
-def _bind_tcp(self):
-    sock = _bind(self)
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
-        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-    return sock
-
-
-uvicorn.config.Config.bind_socket = _bind_tcp
-"""
-
-
-def _nodelay_site(tmp: Path) -> Path:
-    folder = tmp / "nodelay-site"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sitecustomize.py").write_text(_NODELAY_SITE)
-    return folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +128,6 @@ def run_http(
     seconds: float = 30.0,
     warm_rounds: int = 3,
     unique_clients: int = 16,
-    nodelay_variant: bool = False,  # the fix ships in api/__main__.py; True repeats it via sitecustomize
     progress: bool = True,
 ) -> list[ServerRun]:
     """All HTTP passes; returns one :class:`ServerRun` per server started."""
@@ -165,14 +135,10 @@ def run_http(
 
     labels = ["throughput", "default limits", "default CPU gate"]
     plan = [(w, label) for w in workers for label in labels]
-    if nodelay_variant:
-        plan += [(w, NODELAY) for w in workers if w > 1]
     runs = []
     for w, label in tqdm(plan, desc="http", unit="server", disable=not progress):
         env = THROUGHPUT_ENV
-        if label == NODELAY:
-            env = {**THROUGHPUT_ENV, "PYTHONPATH": str(_nodelay_site(tmp))}
-        elif label == "default limits":
+        if label == "default limits":
             env = {}
         elif label == "default CPU gate":
             env = GATE_ONLY_ENV
