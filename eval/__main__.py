@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from eval.harness import Backend, InProcess, Remote, run, summarize
-from eval.questions import load_questions
+from eval.questions import SEALED, load_questions
 from eval.report import headline, write
 
 
@@ -16,19 +16,41 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m eval", description="Evaluate taskqa on a labeled question set."
     )
     ap.add_argument(
-        "--questions", type=Path, default=None, help="question file (default eval/questions.jsonl)"
+        "--questions",
+        type=Path,
+        action="append",
+        default=None,
+        help="question file(s) (default: every batch in eval/data/questions)",
     )
-    ap.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    ap.add_argument("--split", choices=["dev", "test", "fresh", "all"], default="test")
     ap.add_argument("--url", default=None, help="evaluate a running server through its public API")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports")
     ap.add_argument("--stem", default="latest", help="report file name stem")
     ap.add_argument("--no-progress", action="store_true")
-    ap.add_argument("--show-failures", action="store_true", help="print every question that scored below 1")
+    ap.add_argument(
+        "--show-failures", action="store_true", help="print every dev question that scored below 1"
+    )
+    ap.add_argument(
+        "--set-floors",
+        action="store_true",
+        help="write eval/floors.json from this run (test split only; floors at the Wilson lower bound)",
+    )
     args = ap.parse_args(argv)
+    if args.set_floors and (args.split != "test" or args.questions or args.url):
+        print("--set-floors needs the default questions, --split test and no --url", file=sys.stderr)
+        return 2
     questions = load_questions(args.questions, args.split)
     if not questions:
         print("no questions in that split", file=sys.stderr)
         return 1
+    sealed = sorted({q.split for q in questions} & set(SEALED))
+    if args.show_failures and sealed:
+        print(
+            f"--show-failures is for the dev split only: the {'/'.join(sealed)} split is sealed "
+            "(tune on dev; measure on test and the fresh batch without reading their failures)",
+            file=sys.stderr,
+        )
+        return 2
     backend: Backend
     if args.url:
         backend = Remote(args.url)
@@ -68,6 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in headline(summary).items():
         print(f"{k:>22}: {v:.3f}")
     print(f"report: {path}")
+    if args.set_floors:
+        from eval import floors
+
+        floors.save(floors.floors_from(summary, command="python -m eval --split test --set-floors"))
+        print(f"floors written: {floors.PATH}")
+    crashed = [r for r in results if r.crash is not None]
+    if crashed:
+        print(f"error: {len(crashed)} question(s) crashed the system", file=sys.stderr)
+        for r in crashed if not sealed else []:
+            print(f"  [{r.q.id}] {r.crash}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -89,6 +89,8 @@ class Remote:
 
     def ask(self, question: str, session_id: str | None) -> Asked:
         r = self.client.post("/api/v1/ask", json={"question": question, "session_id": session_id})
+        if r.status_code >= 500 and r.status_code != 503:
+            raise RuntimeError(f"server error {r.status_code}: {r.text[:200]}")
         if r.status_code >= 400:
             return Asked(r.text, False, f"http_{r.status_code}", (), session_id or "")
         body = r.json()
@@ -109,6 +111,7 @@ class QuestionResult:
     asked: Asked | None = None
     latency_ms: dict[str, float] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
+    crash: str | None = None
 
 
 def _units_named(asked: Asked, role: str, canon: Callable[[str], str]) -> set[str]:
@@ -128,6 +131,8 @@ def score_answer(q: Question, a: Asked, canon: Callable[[str], str]) -> dict[str
     cited = [c.task_id for c in a.citations]
     if not q.answerable:
         s["refused"] = float(not a.answerable)
+        if q.type != "out_of_scope":  # a task that does not exist: say so, cite nothing
+            s["exact"] = float(not a.answerable and not cited)
         return s
     s["false_refusal"] = float(not a.answerable)
     if not a.answerable:
@@ -135,16 +140,16 @@ def score_answer(q: Question, a: Asked, canon: Callable[[str], str]) -> dict[str
         cited = []
         a = Asked(a.text, a.answerable, a.intent, (), a.session_id)
     p, r, f1 = set_prf(cited, q.gold_tasks)
-    s.update(task_p=p, task_r=r, task_f1=f1)
+    s.update(task_p=p, task_r=r, task_f1=f1, exact=float(set(cited) == set(q.gold_tasks)))
     if q.type in SINGLE_TYPES:
         s["top1"] = float(bool(cited) and cited[0] in q.gold_tasks)
-    primary = a.citations[:1] if q.type in SINGLE_TYPES else a.citations
-    role = "responsible" if q.type == "responsible" or a.intent == "responsible" else "lead"
-    if q.gold_units or q.type in ("who_leads_task", "responsible", "who_leads_topic"):
+    primary = a.citations[:1] if q.type in (*SINGLE_TYPES, "numbering") else a.citations
+    role = "responsible" if q.asks == "responsible" else "lead"
+    if q.gold_units or q.type in ("who_leads_task", "responsible", "who_leads_topic", "who_leads_subtopic"):
         pred = _units_named(Asked(a.text, a.answerable, a.intent, tuple(primary), a.session_id), role, canon)
         up, ur, _ = set_prf(pred, q.gold_units)  # type: ignore[arg-type]
         s.update(unit_p=up, unit_r=ur, unit_exact=float(pred == set(q.gold_units)))
-    if q.gold_deadline is not None and q.type in ("deadline", "followup", "lookup"):
+    if q.gold_deadline is not None:
         ok = bool(a.citations) and a.citations[0].deadline == q.gold_deadline and q.gold_deadline in a.text
         s["deadline_acc"] = float(ok)
     return s
@@ -170,12 +175,17 @@ def run(
                 res.ranked[mode] = backend.search(q.question, top_k, mode)
                 res.latency_ms[f"search_{mode}"] = (time.perf_counter() - t0) * 1000
         sid: str | None = None
-        for turn in q.turns[:-1]:
-            sid = backend.ask(turn, sid).session_id
-        t0 = time.perf_counter()
-        res.asked = backend.ask(q.final_turn, sid)
-        res.latency_ms["ask"] = (time.perf_counter() - t0) * 1000
+        try:
+            for turn in q.turns[:-1]:
+                sid = backend.ask(turn, sid).session_id
+            t0 = time.perf_counter()
+            res.asked = backend.ask(q.final_turn, sid)
+            res.latency_ms["ask"] = (time.perf_counter() - t0) * 1000
+        except Exception as exc:  # a crash is an error, never a refusal: counted and reported
+            res.crash = f"{type(exc).__name__}: {exc}"
+            res.asked = Asked("", False, "crash", (), sid or "")
         res.scores = score_answer(q, res.asked, backend.canon)
+        res.scores["crash"] = float(res.crash is not None)
         results.append(res)
     return results
 

@@ -6,6 +6,7 @@ Ranking metrics come from ``ir_measures`` (pytrec_eval underneath): R@1/5/10, RR
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -54,3 +55,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     s = sorted(values)
     k = max(0, min(len(s) - 1, round(q / 100 * (len(s) - 1))))
     return s[k]
+
+
+def wilson(p: float, n: int, z: float = 1.645) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` observed over ``n`` questions (z = 1.645: one-sided 95 %).
+
+    Means of per-question scores in [0, 1] (F1, precision) are treated as proportions over ``n`` questions:
+    a floor for how far the figure may fall before it is more than one unlucky question or two.
+    """
+    if n <= 0 or math.isnan(p):
+        return 0.0, 1.0
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -1,11 +1,19 @@
-"""The labeled question file (``eval/questions.jsonl`` or any file in the same schema)."""
+"""The labeled question files (``eval/data/questions/*.jsonl``) and the pinned splits.
+
+Each question file is one batch, written at one time by one writer; ``eval/data/splits/test.txt`` lists the
+ids of the test split and ``eval/data/splits/fresh.txt`` those of the sealed fresh batch (scored, never tuned
+on, failures never shown). Every other id is dev. Golds are computed from each line's ``target`` by
+``python -m eval.gold`` and stored in the line.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 QType = Literal[
     "lookup",
@@ -13,14 +21,20 @@ QType = Literal[
     "deadline",
     "responsible",
     "who_leads_topic",
+    "who_leads_subtopic",
     "unit_tasks",
     "filter",
+    "combination",
+    "numbering",
     "out_of_scope",
     "followup",
 ]
-TYPES: tuple[str, ...] = get_args(QType)  # one list for the builder (typed) and the reader
+TYPES: tuple[str, ...] = get_args(QType)
 SINGLE_TYPES = ("lookup", "who_leads_task", "deadline", "responsible")
 AGGREGATE_TYPES = ("who_leads_topic", "unit_tasks", "filter")
+SPLITS = ("dev", "test", "fresh")
+SEALED = ("test", "fresh")  # never tuned on; failures are not printed
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,59 +49,82 @@ class Question:
     note: str
     split: str
     turns: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, object]:
-        """The line written to the question file (``turns`` only for follow-ups)."""
-        out: dict[str, object] = {
-            "id": self.id,
-            "question": self.question,
-            "type": self.type,
-            "gold_tasks": list(self.gold_tasks),
-            "gold_units": list(self.gold_units),
-            "gold_deadline": self.gold_deadline,
-            "answerable": self.answerable,
-            "note": self.note,
-            "split": self.split,
-        }
-        if self.type == "followup":
-            out["turns"] = list(self.turns)
-        return out
+    asks: str = "text"
+    target: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def final_turn(self) -> str:
         return self.turns[-1] if self.turns else self.question
 
 
-def default_path() -> Path:
-    return Path(__file__).resolve().parent / "questions.jsonl"
+def question_files(folder: Path | None = None) -> list[Path]:
+    return sorted((folder or DATA / "questions").glob("*.jsonl"))
 
 
-def load_questions(path: Path | None = None, split: str = "all") -> list[Question]:
-    """Read a question file; ``split`` is dev, test or all. Raises ValueError naming the bad line."""
-    path = path or default_path()
+def _ids(name: str) -> frozenset[str]:
+    path = DATA / "splits" / name
+    if not path.exists():
+        return frozenset()
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(x for x in lines if x)
+
+
+@lru_cache(maxsize=1)
+def pinned_splits() -> dict[str, frozenset[str]]:
+    """Split name → the ids pinned to it (dev is everything else)."""
+    return {"test": _ids("test.txt"), "fresh": _ids("fresh.txt")}
+
+
+def split_of(qid: str) -> str:
+    for name, ids in pinned_splits().items():
+        if qid in ids:
+            return name
+    return "dev"
+
+
+def parse_line(row: Mapping[str, Any]) -> Question:
+    turns = tuple(str(t) for t in row.get("turns", []))
+    return Question(
+        id=str(row["id"]),
+        question=str(row["question"]),
+        type=str(row["type"]),
+        gold_tasks=tuple(int(t) for t in row.get("gold_tasks", [])),
+        gold_units=tuple(str(u) for u in row.get("gold_units", [])),
+        gold_deadline=row.get("gold_deadline"),
+        answerable=bool(row.get("answerable", True)),
+        note=str(row.get("note", "")),
+        split=split_of(str(row["id"])),
+        turns=turns,
+        asks=str(row.get("asks", "text")),
+        target=dict(row.get("target", {})),
+    )
+
+
+def read_file(path: Path) -> list[Question]:
+    """Every question of one file. Raises ValueError naming the bad line."""
     out: list[Question] = []
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-                q = Question(
-                    id=str(row["id"]),
-                    question=str(row["question"]),
-                    type=str(row["type"]),
-                    gold_tasks=tuple(int(t) for t in row.get("gold_tasks", [])),
-                    gold_units=tuple(str(u) for u in row.get("gold_units", [])),
-                    gold_deadline=row.get("gold_deadline"),
-                    answerable=bool(row.get("answerable", True)),
-                    note=str(row.get("note", "")),
-                    split=str(row.get("split", "test")),
-                    turns=tuple(str(t) for t in row.get("turns", [])),
-                )
+                q = parse_line(json.loads(line))
             except (KeyError, ValueError, TypeError) as exc:
                 raise ValueError(f"{path}:{n}: not a question in the schema ({exc})") from exc
             if q.type not in TYPES:
                 raise ValueError(f"{path}:{n}: unknown type {q.type!r}")
-            if split in ("all", q.split):
+            out.append(q)
+    return out
+
+
+def load_questions(paths: Sequence[Path] | Path | None = None, split: str = "all") -> list[Question]:
+    """Questions of the given files (default: every batch) in ``split``: dev, test, fresh, or all (dev and
+    test; the fresh batch only when asked by name)."""
+    if isinstance(paths, Path):
+        paths = [paths]
+    out: list[Question] = []
+    for path in paths or question_files():
+        for q in read_file(path):
+            if q.split == split or (split == "all" and q.split != "fresh"):
                 out.append(q)
     return out

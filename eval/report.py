@@ -28,8 +28,12 @@ HEADLINE = (
     ),
     ("aggregate_recall", "aggregate (3 types)", "answer", "task_r", "Aggregate questions: cited-set recall"),
     ("followup_f1", "followup", "answer", "task_f1", "Follow-ups: cited-set F1"),
+    ("subtopic_f1", "who_leads_subtopic", "answer", "task_f1", "Who leads a sub-topic: cited-set F1"),
+    ("combination_exact", "combination", "answer", "exact", "Negation / combination filters: set exact"),
+    ("numbering_acc", "numbering", "answer", "exact", "Numbering and positions: exactly right"),
     ("oos_refusal", "out_of_scope", "answer", "refused", "Out-of-scope questions refused"),
     ("false_refusal", "all", "answer", "false_refusal", "Answerable questions refused (lower is better)"),
+    ("crash_rate", "all", "answer", "crash", "Questions that crashed (must be 0)"),
     (
         "hybrid_r5",
         "single (4 types)",
@@ -48,6 +52,18 @@ def headline(summary: dict[str, Any]) -> dict[str, float]:
             node = node.get(p, {}) if isinstance(node, dict) else {}
         val = node.get(metric) if isinstance(node, dict) else None
         out[key] = float(val) if val is not None else float("nan")
+    return out
+
+
+def headline_n(summary: dict[str, Any]) -> dict[str, int]:
+    """How many questions each headline figure is a mean over."""
+    out = {}
+    for key, group, part, metric, _ in HEADLINE:
+        entry: Any = summary["types"].get(group, {})
+        if part == "answer":
+            out[key] = int(entry.get("answer_n", {}).get(metric, 0))
+        else:
+            out[key] = int(entry.get("n", 0))
     return out
 
 
@@ -90,8 +106,10 @@ def markdown(summary: dict[str, Any], *, title: str, command: str) -> str:
         "unit_r",
         "unit_exact",
         "deadline_acc",
+        "exact",
         "refused",
         "false_refusal",
+        "crash",
     ]
     lines += ["| type | n | " + " | ".join(cols) + " |", "|" + "---|" * (2 + len(cols))]
     for name, t in summary["types"].items():
@@ -112,7 +130,8 @@ def markdown(summary: dict[str, Any], *, title: str, command: str) -> str:
         "(a query with no result scores 0); `top1`: the first cited task is a gold task; "
         "`task_p/r/f1`: cited set vs gold set; `unit_*`: units of the cited record(s) that the answer "
         "names vs gold units; `refused`: share of out-of-scope questions refused; "
-        "`false_refusal`: share of answerable ones refused.",
+        "`false_refusal`: share of answerable ones refused; `exact`: cited set equals the gold set (for a "
+        "task that does not exist: refused, nothing cited); `crash`: share that raised an error.",
         "",
         "![per-type scores by system](latest.png)",
         "",
@@ -156,7 +175,7 @@ def chart(summary: dict[str, Any], path: Path) -> None:
 
 def _qa_score(t: dict[str, Any]) -> float | None:
     a = t["answer"]
-    for k in ("top1", "task_f1", "refused"):
+    for k in ("top1", "exact", "task_f1", "refused"):
         if k in a and a[k] == a[k]:
             return float(a[k])
     return None

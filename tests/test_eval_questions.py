@@ -1,38 +1,27 @@
-"""The labeled evaluation question set (eval/questions.jsonl) is valid, complete and up to date."""
+"""The labeled question files (eval/data/questions/*.jsonl) are valid, complete, pinned and up to date."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from corpus import TaskRecord, UnitLexicon, build_lexicon
-from eval.build_questions import DEV_ONLY_PREFIXES, QUESTIONS_PATH, build, render, split_of
-from eval.questions import AGGREGATE_TYPES
-from eval.questions import TYPES as TYPE_NAMES
+from eval.gold import ASKS, Evaluator, compute_gold, refresh
+from eval.questions import (
+    AGGREGATE_TYPES,
+    SINGLE_TYPES,
+    TYPES,
+    Question,
+    load_questions,
+    pinned_splits,
+    question_files,
+    read_file,
+)
 
-TYPES = set(TYPE_NAMES)  # the harness's list: the builder and the reader must agree
-AGGREGATE = set(AGGREGATE_TYPES)
-FIELDS: dict[str, type | tuple[type, ...]] = {
-    "id": str,
-    "question": str,
-    "type": str,
-    "gold_tasks": list,
-    "gold_units": list,
-    "gold_deadline": (str, type(None)),
-    "answerable": bool,
-    "note": str,
-    "split": str,
-}
-Question = dict[str, object]
-
-
-@pytest.fixture(scope="module")
-def questions() -> list[Question]:
-    lines = Path(QUESTIONS_PATH).read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+KEYS = {"id", "question", "type", "asks", "target", "gold_tasks", "gold_units", "gold_deadline", "answerable"}
+OLD_TYPES = {t for t in TYPES if t not in ("who_leads_subtopic", "combination", "numbering")}
 
 
 @pytest.fixture(scope="module")
@@ -41,94 +30,63 @@ def lex(tasks: list[TaskRecord]) -> UnitLexicon:
 
 
 @pytest.fixture(scope="module")
+def ev(tasks: list[TaskRecord], lex: UnitLexicon) -> Evaluator:
+    return Evaluator(tasks, lex)
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[Question]:
+    return [q for path in question_files() for q in read_file(path)]
+
+
+@pytest.fixture(scope="module")
 def by_id(tasks: list[TaskRecord]) -> dict[int, TaskRecord]:
     return {t.task_id: t for t in tasks}
 
 
-def _ints(q: Question) -> list[int]:
-    gold = q["gold_tasks"]
-    assert isinstance(gold, list)
-    return [int(t) for t in gold]
+def test_every_gold_is_recomputed_from_the_records(ev: Evaluator) -> None:
+    """A change to the corpus or the parser that moves a gold makes the stale file fail."""
+    for path in question_files():
+        _, changed = refresh(path, ev)
+        assert changed == 0, f"{path.name}: run python -m eval.gold --write"
 
 
-def _strs(q: Question, key: str) -> list[str]:
-    value = q[key]
-    assert isinstance(value, list)
-    return [str(v) for v in value]
+def test_schema() -> None:
+    for path in question_files():
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            row = json.loads(line)
+            assert set(row) >= KEYS, (path.name, n)
+            assert row["type"] in TYPES and row["asks"] in ASKS, (path.name, n)
+            assert str(row["question"]).strip() and str(row.get("note", "")).strip(), (path.name, n)
+            assert ("turns" in row) == (row["type"] == "followup"), (path.name, n)
 
 
-def _canon(units: tuple[str, ...], lex: UnitLexicon) -> list[str]:
-    return list(dict.fromkeys(lex.canon(u) for u in units))
-
-
-def test_file_matches_a_fresh_build(tasks: list[TaskRecord]) -> None:
-    """Every gold (aggregate ones included) equals a recomputation from the records: a stale file fails."""
-    assert Path(QUESTIONS_PATH).read_text(encoding="utf-8") == render(build(tasks))
-
-
-def test_schema(questions: list[Question]) -> None:
-    for q in questions:
-        expected = set(FIELDS) | ({"turns"} if q.get("type") == "followup" else set())
-        assert set(q) == expected, q.get("id")
-        for key, kind in FIELDS.items():
-            assert isinstance(q[key], kind), (q["id"], key)
-        assert q["type"] in TYPES, q["id"]
-        assert q["split"] in ("dev", "test"), q["id"]
-        assert str(q["question"]).strip(), q["id"]
-        assert str(q["note"]).strip(), q["id"]
-        assert all(isinstance(t, int) and not isinstance(t, bool) for t in _ints(q)), q["id"]
-        assert all(isinstance(u, str) and u for u in _strs(q, "gold_units")), q["id"]
-
-
-def test_size_and_unique_ids(questions: list[Question]) -> None:
-    assert len(questions) >= 250
-    ids = [q["id"] for q in questions]
+def test_unique_ids_and_texts(questions: list[Question]) -> None:
+    assert len(questions) >= 800
+    ids = [q.id for q in questions]
     assert len(ids) == len(set(ids))
-    texts = [json.dumps(q.get("turns") or q["question"], ensure_ascii=False) for q in questions]
-    assert len(texts) == len(set(texts)), "duplicate question text"
+    texts = Counter(q.turns or (q.question,) for q in questions)
+    assert [t for t, c in texts.items() if c > 1] == []
 
 
-def test_every_type_in_both_splits(questions: list[Question]) -> None:
-    seen = {(q["type"], q["split"]) for q in questions}
-    for qtype in TYPES:
-        assert (qtype, "dev") in seen, qtype
-        assert (qtype, "test") in seen, qtype
-
-
-def test_split_follows_the_hash_rule(questions: list[Question]) -> None:
-    """Ids of the dev-only batches are always dev; every other id is split by its hash (≈40% dev)."""
-    assert DEV_ONLY_PREFIXES == ("dev2-", "dev3-", "dev4-")
-    hashed = []
+def test_splits_are_pinned_by_id_lists(questions: list[Question]) -> None:
+    known = {q.id for q in questions}
+    pinned = pinned_splits()
+    assert len(pinned["test"]) >= 190
+    for name, ids in pinned.items():
+        assert ids <= known, f"{name}: ids without a question {sorted(ids - known)[:5]}"
+    assert not pinned["test"] & pinned["fresh"]
     for q in questions:
-        qid = str(q["id"])
-        assert q["split"] == split_of(qid), qid
-        if qid.startswith(DEV_ONLY_PREFIXES):
-            assert q["split"] == "dev", qid
-        else:
-            hashed.append(q)
-    assert split_of("dev2-lookup-999") == "dev"
-    assert split_of("dev3-lookup-999") == "dev"
-    dev = sum(q["split"] == "dev" for q in hashed) / len(hashed)
-    assert 0.3 <= dev <= 0.5
+        expected = next((n for n, ids in pinned.items() if q.id in ids), "dev")
+        assert q.split == expected, q.id
+    test = load_questions(split="test")
+    assert {q.id for q in test} == pinned["test"]
+    assert {q.type for q in test} >= OLD_TYPES
+    assert not {q.id for q in load_questions(split="all")} & pinned["fresh"]
 
 
-@pytest.mark.parametrize("prefix", DEV_ONLY_PREFIXES)
-def test_dev_only_batch_is_dev_and_every_type_is_in_it(questions: list[Question], prefix: str) -> None:
-    dev_only = [q for q in questions if str(q["id"]).startswith(prefix)]
-    assert dev_only, f"the dev-only batch {prefix} is missing"
-    assert all(q["split"] == "dev" for q in dev_only)
-    assert {q["type"] for q in dev_only} == TYPES
-    for q in dev_only:
-        assert str(q["id"]).removeprefix(prefix).startswith(f"{q['type']}-"), q["id"]
-
-
-def test_type_mix(questions: list[Question]) -> None:
-    counts = Counter(q["type"] for q in questions)
-    # The later dev batches weigh out-of-scope questions more (refusal is where fresh phrasing hurt most).
-    assert 0.08 <= counts["out_of_scope"] / len(questions) <= 0.20
-    assert counts["followup"] >= 12
-    for qtype in TYPES:
-        assert counts[qtype] >= 10, qtype
+def test_dev_has_every_type(questions: list[Question]) -> None:
+    assert {q.type for q in questions if q.split == "dev"} >= OLD_TYPES
 
 
 def test_gold_tasks_exist_and_all_sections_are_covered(
@@ -136,106 +94,108 @@ def test_gold_tasks_exist_and_all_sections_are_covered(
 ) -> None:
     sections: set[int] = set()
     for q in questions:
-        gold = _ints(q)
-        assert gold == sorted(set(gold)), q["id"]
-        for t in gold:
-            assert t in by_id, (q["id"], t)
+        assert list(q.gold_tasks) == sorted(set(q.gold_tasks)), q.id
+        for t in q.gold_tasks:
+            assert t in by_id, (q.id, t)
             sections.add(by_id[t].section_no)
     assert sections == {t.section_no for t in by_id.values()}
-    assert len(sections) == 21
 
 
 def test_out_of_scope_and_answerable(questions: list[Question]) -> None:
     for q in questions:
-        if q["type"] == "out_of_scope":
-            assert q["answerable"] is False, q["id"]
-            assert q["gold_tasks"] == [] and q["gold_units"] == [] and q["gold_deadline"] is None, q["id"]
+        if q.type == "out_of_scope" or not q.answerable:
+            assert q.type in ("out_of_scope", "numbering"), q.id
+            assert not q.answerable and q.gold_tasks == () and q.gold_units == (), q.id
+            assert q.gold_deadline is None and q.target == {"none": True}, q.id
         else:
-            assert q["answerable"] is True, q["id"]
-            assert _ints(q), q["id"]
+            assert q.gold_tasks or "query" in q.target, q.id
 
 
-def test_followups_have_two_turns(questions: list[Question]) -> None:
+def test_followups_have_turns(questions: list[Question]) -> None:
     for q in questions:
-        if q["type"] != "followup":
-            continue
-        turns = q["turns"]
-        assert isinstance(turns, list) and len(turns) == 2, q["id"]
-        assert all(isinstance(t, str) and t.strip() for t in turns), q["id"]
-        assert turns[0] == q["question"], q["id"]
+        if q.type == "followup":
+            assert 2 <= len(q.turns) <= 3 and q.turns[0] == q.question, q.id
+            assert all(t.strip() for t in q.turns), q.id
 
 
 def test_gold_units_are_canonical(questions: list[Question], lex: UnitLexicon) -> None:
-    known = set(lex.units)
     for q in questions:
-        units = _strs(q, "gold_units")
-        assert len(units) == len(set(units)), q["id"]
-        for u in units:
-            assert u in known, (q["id"], u)
+        assert len(q.gold_units) == len(set(q.gold_units)), q.id
+        assert set(q.gold_units) <= set(lex.units), q.id
 
 
 def test_single_task_golds_are_the_records_fields(
     questions: list[Question], by_id: dict[int, TaskRecord], lex: UnitLexicon
 ) -> None:
+    """Independent of ``eval.gold``: single-task golds are the record's own fields."""
+
+    def canon(units: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(lex.canon(u) for u in units))
+
     for q in questions:
-        if q["type"] not in ("lookup", "who_leads_task", "deadline", "responsible"):
+        if q.type not in SINGLE_TYPES:
             continue
-        gold = _ints(q)
-        assert len(gold) == 1, q["id"]
-        r = by_id[gold[0]]
-        units = _strs(q, "gold_units")
-        if q["type"] == "lookup":
-            assert units == _canon(r.lead_units, lex), q["id"]
-            assert q["gold_deadline"] == r.deadline, q["id"]
-        elif q["type"] == "who_leads_task":
-            assert units == _canon(r.lead_units, lex), q["id"]
-            assert q["gold_deadline"] is None, q["id"]
-        elif q["type"] == "deadline":
-            assert units == [], q["id"]
-            assert q["gold_deadline"] == r.deadline, q["id"]
+        assert len(q.gold_tasks) == 1 and q.target == {"task": q.gold_tasks[0]}, q.id
+        r = by_id[q.gold_tasks[0]]
+        if q.asks == "yes_no":  # 「方案里有没有…」: the task that says so
+            assert (q.gold_units, q.gold_deadline) == ((), None), q.id
+        elif q.asks == "text":
+            assert (q.gold_units, q.gold_deadline) == (canon(r.lead_units), r.deadline), q.id
+        elif q.asks == "lead":
+            assert (q.gold_units, q.gold_deadline) == (canon(r.lead_units), None), q.id
+        elif q.asks == "deadline":
+            assert (q.gold_units, q.gold_deadline) == ((), r.deadline), q.id
         else:
-            assert units == _canon(r.responsible_units, lex), q["id"]
-            assert units, q["id"]
-            assert q["gold_deadline"] is None, q["id"]
+            assert q.asks == "responsible" and q.gold_units == canon(r.responsible_units), q.id
+            assert q.gold_units, f"{q.id}: a responsible question about a task with none"
 
 
 def test_topic_golds_are_whole_sections(
     questions: list[Question], tasks: list[TaskRecord], lex: UnitLexicon
 ) -> None:
-    """Independent of the builder: a topic gold is every task of one section and all of their leads."""
     for q in questions:
-        if q["type"] != "who_leads_topic":
+        if q.type != "who_leads_topic":
             continue
-        gold = _ints(q)
-        section = {t.section for t in tasks if t.task_id in gold}
-        assert len(section) == 1, q["id"]
-        members = [t for t in tasks if t.section in section]
-        assert gold == [t.task_id for t in members], q["id"]
-        leads = {lex.canon(u) for t in members for u in t.lead_units}
-        assert set(_strs(q, "gold_units")) == leads, q["id"]
-        assert q["gold_deadline"] is None, q["id"]
+        sections = {t.section for t in tasks if t.task_id in q.gold_tasks}
+        assert len(sections) == 1, q.id
+        members = [t for t in tasks if t.section in sections]
+        assert list(q.gold_tasks) == [t.task_id for t in members], q.id
+        assert set(q.gold_units) == {lex.canon(u) for t in members for u in t.lead_units}, q.id
 
 
-def test_unit_tasks_golds_are_led_by_the_unit(
-    questions: list[Question], by_id: dict[int, TaskRecord], lex: UnitLexicon
-) -> None:
-    """Independent of the builder: every gold task is led by a gold unit; an unnarrowed question has all."""
+def test_aggregate_questions_have_queries(questions: list[Question]) -> None:
     for q in questions:
-        if q["type"] != "unit_tasks":
-            continue
-        units = set(_strs(q, "gold_units"))
-        assert units, q["id"]
-        gold = _ints(q)
-        for t in gold:
-            assert {lex.canon(u) for u in by_id[t].lead_units} & units, (q["id"], t)
-        # The note starts with the query the builder ran; "lead=X" alone means the unit is not narrowed.
-        query = str(q["note"]).split(";")[0]
-        if query.startswith(("tasks: lead=", "count: lead=")) and "," not in query:
-            everything = [r.task_id for r in by_id.values() if {lex.canon(u) for u in r.lead_units} & units]
-            assert gold == sorted(everything), q["id"]
+        if q.type in (*AGGREGATE_TYPES, "combination"):
+            assert "query" in q.target, q.id
 
 
-def test_aggregate_golds_are_non_trivial(questions: list[Question]) -> None:
-    for q in questions:
-        if q["type"] in AGGREGATE:
-            assert _ints(q), q["id"]
+# -- the gold language itself ------------------------------------------------------------------------
+
+
+def test_not_or_and(ev: Evaluator, tasks: list[TaskRecord], lex: UnitLexicon) -> None:
+    section = tasks[0].section
+    lead = lex.canon(tasks[0].lead_units[0])
+    inside = [t for t in tasks if t.section == section]
+    led = [t for t in inside if lead in {lex.canon(u) for u in t.lead_units}]
+    others = ev.select({"and": [{"section": section}, {"not": {"lead": lead}}]})
+    assert len(led) + len(others) == len(inside) and led and not set(led) & set(others)
+    either = ev.select({"or": [{"section": section}, {"section": tasks[-1].section}]})
+    assert len(either) == len(inside) + sum(t.section == tasks[-1].section for t in tasks)
+
+
+def test_positions_count_from_both_ends(ev: Evaluator, tasks: list[TaskRecord]) -> None:
+    section = tasks[-1].section
+    members = [t for t in tasks if t.section == section]
+    assert ev.select({"position": {"section": section, "index": 1}}) == [members[0]]
+    assert ev.select({"position": {"section": section, "index": -2}}) == [members[-2]]
+    assert ev.select({"position": {"section": section, "index": len(members) + 1}}) == []
+
+
+def test_unknown_names_are_errors(ev: Evaluator) -> None:
+    with pytest.raises(ValueError, match="unknown section"):
+        ev.select({"section": "不存在"})
+    with pytest.raises(ValueError, match="unknown unit"):
+        ev.select({"lead": "旗海关"})
+    with pytest.raises(ValueError, match="unknown expression key"):
+        ev.select({"colour": "red"})
+    assert compute_gold({"query": {"task_range": [9000, 9001]}}, "count", ev).tasks == ()

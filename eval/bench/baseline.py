@@ -19,9 +19,9 @@ import numpy as np
 from corpus.loader import load_tasks
 from corpus.records import TaskRecord
 from eval.bench.procs import rss_mb
-from eval.bench.questions import EvalQuestion
 from eval.bench.stats import Latency, median_of, summarize, time_each
 from eval.bench.synth import synthesize
+from eval.questions import Question as EvalQuestion
 from retriever import Retriever
 from retriever.types import Mode
 

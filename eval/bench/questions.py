@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from eval.bench.procs import ROOT
+from eval.questions import SINGLE_TYPES
+from eval.questions import Question as EvalQuestion
+from eval.questions import load_questions as read_questions
 from index.embedders import Embedder, Matrix
 from index.store import EmbeddingCache
 
-QUESTIONS = ROOT / "eval" / "questions.jsonl"
-SINGLE_TASK_TYPES = frozenset({"lookup", "who_leads_task", "deadline", "responsible"})
+SINGLE_TASK_TYPES = frozenset(SINGLE_TYPES)
 
 
-@dataclass(frozen=True, slots=True)
-class EvalQuestion:
-    id: str
-    question: str
-    type: str
-    gold_tasks: tuple[int, ...]
-    split: str
-
-
-def load_questions(path: Path = QUESTIONS) -> list[EvalQuestion]:
-    out = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                row = json.loads(line)
-                q = EvalQuestion(
-                    row["id"], row["question"], row["type"], tuple(row["gold_tasks"]), row["split"]
-                )
-                out.append(q)
-    return out
+def load_questions() -> list[EvalQuestion]:
+    """Every dev and test question (the shared reader, ``eval.questions``)."""
+    return read_questions(split="all")
 
 
 def single_task(questions: Sequence[EvalQuestion], split: str = "test") -> list[EvalQuestion]:
