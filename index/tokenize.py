@@ -192,6 +192,10 @@ class Tokenizer:
     def __call__(self, text: str) -> list[str]:
         return self.tokenize(text)
 
+    def words(self, text: str) -> list[str]:
+        """Normalized words in jieba's precise mode (no sub-words), stop words kept, punctuation dropped."""
+        return [w for w in (t.strip() for t in self._jieba.cut(normalize(text), HMM=True)) if w and _KEEP.search(w)]
+
     def tokenize(self, text: str) -> list[str]:
         """Normalized, segmented, filtered tokens (duplicates kept: BM25 counts them)."""
         out: list[str] = []

@@ -1,24 +1,30 @@
 """qa: question → plan → deterministic, cited answer (or an honest refusal)."""
 
-from qa.engine import QA, Thresholds
+from qa.engine import QA, CitationMismatch
+from qa.execute import Margins, Result
+from qa.plan import Ask, Plan, Reply
+from qa.planner import Reading
 from qa.rephrase import LLMConfig, rephrase
 from qa.session import Session, SessionStore
 from qa.types import Answer, Intent, Trace
-from qa.understand import Parsed, parse_question
 from qa.verify import check_citations, cited_numbers
 
 __all__ = [
     "QA",
     "Answer",
+    "Ask",
+    "CitationMismatch",
     "Intent",
     "LLMConfig",
-    "Parsed",
+    "Margins",
+    "Plan",
+    "Reading",
+    "Reply",
+    "Result",
     "Session",
     "SessionStore",
-    "Thresholds",
     "Trace",
     "check_citations",
     "cited_numbers",
-    "parse_question",
     "rephrase",
 ]

@@ -1,7 +1,9 @@
-"""Deterministic answer templates over task records (pure). Chinese, or English when asked in English.
+"""The answer's wording: deterministic templates over the executor's result (pure). Chinese, or English when
+asked in English.
 
-Each function returns the answer text and the records it rests on; the engine derives the
-citations from the text (``qa.verify.cited_numbers``) and checks they are exactly these records.
+Every function returns the text and the records it cites; the engine derives the citations from the text
+(``qa.verify.cited_numbers``) and checks they are exactly these records. A set answer always says how many
+tasks it lists and what the set was taken to be (「按任务内容含“专利”或相近说法的任务」).
 """
 
 from __future__ import annotations
@@ -11,9 +13,32 @@ from collections.abc import Callable, Sequence
 
 from corpus.lexicon import UnitLexicon
 from corpus.records import TaskRecord
+from qa.execute import Result
+from qa.plan import Reply
+from retriever.expr import (
+    ANY_CITY,
+    All,
+    And,
+    Benchmark,
+    City,
+    Due,
+    Expr,
+    Involves,
+    Keys,
+    Lead,
+    NoResponsible,
+    Not,
+    Ongoing,
+    Or,
+    Position,
+    Responsible,
+    Section,
+    TaskRange,
+    Topic,
+)
 
 Composed = tuple[str, list[TaskRecord]]
-
+DETAIL_MAX = 5  # lists this short show each task's text, units and deadline instead of bare numbers
 EXAMPLES_ZH = ("谁牵头负责电力接入的任务？", "法院牵头哪些任务？", "2022年底前要完成哪些政务服务任务？")
 EXAMPLES_EN = (
     "Who leads the electricity tasks?",
@@ -30,7 +55,7 @@ def nums(records: Sequence[TaskRecord], lang: str) -> str:
     return "第" + "、".join(ids) + "条"
 
 
-def units(names: Sequence[str], lang: str) -> str:
+def unit_list(names: Sequence[str], lang: str) -> str:
     if not names:
         return "none" if lang == "en" else "无"
     return ", ".join(names) if lang == "en" else "、".join(names)
@@ -43,10 +68,10 @@ def quote(text: str) -> str:
 def group(
     records: Sequence[TaskRecord], key: Callable[[TaskRecord], Sequence[str]]
 ) -> OrderedDict[str, list[TaskRecord]]:
-    """Group records under each of their keys, groups ordered by size then first appearance."""
+    """Records under each of their keys; groups by size, then first appearance."""
     groups: OrderedDict[str, list[TaskRecord]] = OrderedDict()
     for r in records:
-        for k in key(r):
+        for k in dict.fromkeys(key(r)):
             groups.setdefault(k, []).append(r)
     return OrderedDict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
 
@@ -57,61 +82,124 @@ def grouped_lines(groups: OrderedDict[str, list[TaskRecord]], lang: str) -> list
     return [f"- {k}（{len(v)}项）：{nums(v, lang)}" for k, v in groups.items()]
 
 
-def who_leads_topic(section: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
-    g = group(records, lambda r: [lex.canon(u) for u in r.lead_units])
+def fields(r: TaskRecord, lex: UnitLexicon, lang: str) -> str:
+    lead = unit_list([lex.canon(u) for u in r.lead_units], lang)
+    resp = unit_list([lex.canon(u) for u in r.responsible_units], lang)
     if lang == "en":
-        head = f"The 「{section}」 section has {len(records)} tasks in all, led by {len(g)} unit(s):"
-    else:
-        head = f"「{section}」方面共 {len(records)} 项任务，牵头单位共 {len(g)} 个："
-    return "\n".join([head, *grouped_lines(g, lang)]), list(records)
+        return f"lead: {lead}; responsible: {resp}; deadline: {r.deadline}"
+    return f"牵头单位：{lead}；责任单位：{resp}；完成时限：{r.deadline}"
 
 
-DETAIL_MAX = 5  # lists this short show each task's text, units and deadline instead of bare numbers
+# -- what a filter means, in words ---------------------------------------------------------------------------
 
 
-def listing(
-    title_zh: str, title_en: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str
-) -> Composed:
-    """A complete list with its count, grouped by section; a list of at most ``DETAIL_MAX`` tasks shows
-    every task in full (text, units, deadline)."""
+def describe(e: Expr, lang: str) -> str:
+    """A filter expression as a phrase (「「办理破产」方面、不是旗法院牵头」)."""
+    zh = lang != "en"
+    if isinstance(e, And):
+        return ("、" if zh else "; ").join(describe(p, lang) for p in e.parts if not isinstance(p, All))
+    if isinstance(e, Or):
+        return ("或" if zh else " or ").join(describe(p, lang) for p in e.parts)
+    if isinstance(e, Not):
+        inner = describe(e.part, lang)
+        return (f"不是{inner}" if zh else f"not {inner}") if inner else ""
+    if isinstance(e, Section):
+        return f"「{e.name}」方面" if zh else f"section {e.name}"
+    if isinstance(e, Lead):
+        return f"{'或'.join(sorted(e.units))}牵头" if zh else f"led by {' or '.join(sorted(e.units))}"
+    if isinstance(e, Responsible):
+        names = sorted(e.units)
+        return f"{'或'.join(names)}配合" if zh else f"{' or '.join(names)} responsible"
+    if isinstance(e, Involves):
+        names = sorted(e.units)
+        return f"{'或'.join(names)}参与（牵头或配合）" if zh else f"involving {' or '.join(names)}"
+    if isinstance(e, Due):
+        return f"完成时限在{e.label}" if zh else f"due {e.label}"
+    if isinstance(e, Ongoing):
+        return "持续推进（无具体期限）" if zh else "ongoing (no date)"
+    if isinstance(e, City):
+        if e.name == ANY_CITY:
+            return "对标某个城市" if zh else "benchmarked on a city"
+        return f"对标{e.name}" if zh else f"benchmarked on {e.name}"
+    if isinstance(e, Benchmark):
+        return e.label if zh else f"benchmark {e.label}"
+    if isinstance(e, NoResponsible):
+        return "未列责任单位" if zh else "no responsible units"
+    if isinstance(e, TaskRange):
+        return (f"第{e.lo}至{e.hi}条" if e.lo != e.hi else f"第{e.lo}条") if zh else f"tasks {e.lo}-{e.hi}"
+    if isinstance(e, Topic):
+        words = "”“".join(t[0] for t in e.terms)
+        return f"内容涉及“{words}”或相近说法" if zh else f"about “{words}”"
+    if isinstance(e, Keys):
+        return ("上一轮回答中的任务" if zh else "the previous answer's tasks") if e.label == "previous" else ""
+    if isinstance(e, Position):
+        return str(e)
+    return ""
+
+
+# -- answers -------------------------------------------------------------------------------------------------
+
+
+def single(kinds: Sequence[str], r: TaskRecord, lex: UnitLexicon, lang: str, runner: TaskRecord | None) -> Composed:
+    """One task: who leads it, who cooperates, its deadline, or what it says (several when asked)."""
+    ref = nums([r], lang)
+    lead = unit_list([lex.canon(u) for u in r.lead_units], lang)
+    resp = unit_list([lex.canon(u) for u in r.responsible_units], lang)
+    asked = [k for k in kinds if k in ("lead", "responsible", "deadline")]
     if lang == "en":
-        head = f"{title_en}: {len(records)} task(s) in all."
+        sec = f"{ref} ({r.section})"
+        parts = {
+            "lead": f"is led by {lead}",
+            "responsible": f"has responsible units: {resp}" if r.responsible_units else "lists no responsible units",
+            "deadline": f"is due {r.deadline}",
+        }
+        if asked:
+            text = f"{sec} " + "; ".join(parts[k] for k in asked) + f". ({fields(r, lex, lang)})"
+            text += f"\nTask text: {quote(r.text)}"
+        else:
+            text = f"{sec}: {quote(r.text)} ({fields(r, lex, lang)})."
     else:
-        head = f"{title_zh}共 {len(records)} 项："
+        sec = f"{ref}（{r.section}）"
+        parts = {
+            "lead": f"由{lead}牵头",
+            "responsible": f"责任（配合）单位是{resp}" if r.responsible_units else f"未列责任单位，由{lead}牵头负责",
+            "deadline": f"完成时限是{r.deadline}",
+        }
+        if asked:
+            text = f"{sec}" + "，".join(parts[k] for k in asked) + f"。（{fields(r, lex, lang)}）"
+            text += f"\n任务内容：{quote(r.text)}"
+        else:
+            text = f"{sec}：{quote(r.text)}（{fields(r, lex, lang)}）"
+    used = [r]
+    if runner is not None:
+        ref2 = nums([runner], lang)
+        if lang == "en":
+            text += f"\nIf you meant {ref2} ({runner.section}) instead: {fields(runner, lex, lang)}."
+        else:
+            text += f"\n另一项相近的是{ref2}（{runner.section}）：{fields(runner, lex, lang)}。"
+        used.append(runner)
+    return text, used
+
+
+def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
     if 0 < len(records) <= DETAIL_MAX:
         if lang == "en":
-            lines = [
-                f"- {nums([r], lang)} ({r.section}): {quote(r.text)} ({_fields(r, lex, lang)})"
-                for r in records
-            ]
+            lines = [f"- {nums([r], lang)} ({r.section}): {quote(r.text)} ({fields(r, lex, lang)})" for r in records]
         else:
-            lines = [
-                f"- {nums([r], lang)}（{r.section}）：{quote(r.text)}（{_fields(r, lex, lang)}）"
-                for r in records
-            ]
+            lines = [f"- {nums([r], lang)}（{r.section}）：{quote(r.text)}（{fields(r, lex, lang)}）" for r in records]
         return "\n".join([head, *lines]), list(records)
-    g = group(records, lambda r: [r.section])
-    return "\n".join([head, *grouped_lines(g, lang)]), list(records)
+    return "\n".join([head, *grouped_lines(group(records, lambda r: [r.section]), lang)]), list(records)
 
 
-def lead_overview(records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
+def _leads(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
     g = group(records, lambda r: [lex.canon(u) for u in r.lead_units])
-    head = (
-        f"Lead units of these {len(records)} tasks:"
-        if lang == "en"
-        else f"这 {len(records)} 项任务的牵头单位："
-    )
-    return "\n".join([head, *grouped_lines(g, lang)]), list(records)
+    tail = f"{len(g)} lead unit(s):" if lang == "en" else f"牵头单位共 {len(g)} 个："
+    return "\n".join([f"{head}{tail}", *grouped_lines(g, lang)]), list(records)
 
 
-def responsible_overview(records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
-    with_units = [r for r in records if r.responsible_units]
-    g = group(with_units, lambda r: [lex.canon(u) for u in r.responsible_units])
-    if lang == "en":
-        head = f"Responsible (cooperating) units of these {len(records)} tasks:"
-    else:
-        head = f"这 {len(records)} 项任务的责任（配合）单位："
-    lines = [head, *grouped_lines(g, lang)]
+def _responsible(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
+    g = group([r for r in records if r.responsible_units], lambda r: [lex.canon(u) for u in r.responsible_units])
+    lines = [f"{head}{'responsible units:' if lang == 'en' else '责任（配合）单位：'}", *grouped_lines(g, lang)]
     alone = [r for r in records if not r.responsible_units]
     if alone:
         lines.append(
@@ -122,105 +210,138 @@ def responsible_overview(records: Sequence[TaskRecord], lex: UnitLexicon, lang: 
     return "\n".join(lines), list(records)
 
 
-def deadline_overview(records: Sequence[TaskRecord], lang: str) -> Composed:
+def _deadlines(head: str, records: Sequence[TaskRecord], lang: str) -> Composed:
     ordered = sorted(records, key=lambda r: (r.deadline_ym is None, r.deadline_ym or (0, 0), r.task_id))
     g: OrderedDict[str, list[TaskRecord]] = OrderedDict()
     for r in ordered:
         g.setdefault(r.deadline, []).append(r)
-    head = (
-        f"Deadlines of these {len(records)} tasks:"
-        if lang == "en"
-        else f"这 {len(records)} 项任务的完成时限："
-    )
-    return "\n".join([head, *grouped_lines(g, lang)]), list(ordered)
+    return "\n".join([f"{head}{'deadlines:' if lang == 'en' else '完成时限：'}", *grouped_lines(g, lang)]), ordered
 
 
-def _fields(r: TaskRecord, lex: UnitLexicon, lang: str) -> str:
-    lead = units([lex.canon(u) for u in r.lead_units], lang)
-    resp = units([lex.canon(u) for u in r.responsible_units], lang)
+def set_answer(res: Result, lex: UnitLexicon, lang: str) -> Composed:
+    """A set of tasks: how many, what the set was taken to be, and what was asked of it."""
+    recs = list(res.records)
+    what = res.ask.what
+    desc = describe(res.ask.where, lang) or ("the whole plan" if lang == "en" else "方案全部")
+    n = len(recs)
     if lang == "en":
-        return f"lead: {lead}; responsible: {resp}; deadline: {r.deadline}"
-    return f"牵头单位：{lead}；责任单位：{resp}；完成时限：{r.deadline}"
-
-
-def single(
-    kind: str, r: TaskRecord, lex: UnitLexicon, lang: str, runner_up: TaskRecord | None = None
-) -> Composed:
-    """Answer about one task: who leads, responsible units, deadline or what it says."""
-    ref = nums([r], lang)
-    lead = units([lex.canon(u) for u in r.lead_units], lang)
-    resp = units([lex.canon(u) for u in r.responsible_units], lang)
-    if lang == "en":
-        sec = f"{ref} ({r.section})"
-        text = {
-            "who_leads_task": f"{sec} is led by {lead}; responsible units: {resp}; deadline: {r.deadline}.",
-            "responsible": f"The responsible units of {sec} are: {resp}; it is led by {lead}.",
-            "deadline": f"The deadline of {sec} is {r.deadline} (led by {lead}).",
-        }.get(kind, f"{sec}: {quote(r.text)} ({_fields(r, lex, lang)}).")
+        head = f"Tasks matching ({desc}): {n} in all. "
     else:
-        sec = f"{ref}（{r.section}）"
-        if kind == "responsible" and not r.responsible_units:
-            resp_line = f"{sec}未列责任单位，由{lead}牵头负责。"
-        else:
-            resp_line = f"{sec}的责任（配合）单位是：{resp}；牵头单位是{lead}。"
-        text = {
-            "who_leads_task": f"{sec}由{lead}牵头，责任单位：{resp}，完成时限：{r.deadline}。",
-            "responsible": resp_line,
-            "deadline": f"{sec}的完成时限是{r.deadline}（牵头单位：{lead}）。",
-        }.get(kind, f"{sec}：{quote(r.text)}（{_fields(r, lex, lang)}）")
-    if kind in ("who_leads_task", "responsible", "deadline"):
-        text += "\n" + (f"Task text: {quote(r.text)}" if lang == "en" else f"任务内容：{quote(r.text)}")
-    used = [r]
-    if runner_up is not None:
-        ref2 = nums([runner_up], lang)
-        if lang == "en":
-            text += f"\nIf you meant {ref2} ({runner_up.section}) instead: {_fields(runner_up, lex, lang)}."
-        else:
-            text += f"\n另一项相近的是{ref2}（{runner_up.section}）：{_fields(runner_up, lex, lang)}。"
-        used.append(runner_up)
-    return text, used
+        head = f"符合条件（{desc}）的任务共 {n} 项。"
+    if n == 0:
+        return head.strip(), []
+    verdict = ""
+    if "yes_no" in what and res.ask.claim is not None and res.claimed is not None:
+        verdict = _verdict(describe(res.ask.claim, lang), res.claimed, n, lang) + "\n"
+    if "yes_no" in what or "lead" in what:
+        text, used = _leads(head, recs, lex, lang)
+    elif "responsible" in what:
+        text, used = _responsible(head, recs, lex, lang)
+    elif "deadline" in what:
+        text, used = _deadlines(head, recs, lang)
+    else:
+        text, used = _listing(head.strip() + ("" if lang == "en" else ""), recs, lex, lang)
+    return verdict + text, used
 
 
-def all_led_by(names: str, led: int, total: int, lang: str) -> str:
-    """The first line of an answer to 「这块都是X牵头吗？」: yes, no, or how many of them."""
+def _verdict(claim: str, satisfied: int, total: int, lang: str) -> str:
     if lang == "en":
-        return (
-            f"Yes: {names} leads all {total}." if led == total else f"No: {names} leads {led} of the {total}."
-        )
-    if led == total:
-        return f"是的，全部 {total} 项都由{names}牵头。"
-    if led == 0:
-        return f"不是：这方面的 {total} 项任务中没有{names}牵头的。"
-    return f"不全是：{total} 项中{names}牵头 {led} 项。"
+        if satisfied == total:
+            return f"Yes: all {total} are {claim}."
+        return f"No: {satisfied} of the {total} are {claim}."
+    if satisfied == total:
+        return f"是的，全部 {total} 项都是{claim}。"
+    if satisfied == 0:
+        return f"不是：这 {total} 项任务中没有{claim}的。"
+    return f"不全是：{total} 项中{claim}的有 {satisfied} 项。"
+
+
+def missing(res: Result, counts: dict[str | None, int], lang: str) -> str:
+    """A number or position that names no task."""
+    pos = next((x for x in _leaves(res.ask.where) if isinstance(x, Position)), None)
+    if pos is not None:
+        total = counts.get(pos.section, 0)
+        where_zh = f"「{pos.section}」" if pos.section else "方案"
+        where_en = f"section {pos.section}" if pos.section else "the plan"
+        k = pos.index if pos.index > 0 else -pos.index
+        nth_zh = f"第 {k} 项" if pos.index > 0 else f"倒数第 {k} 项"
+        if lang == "en":
+            return f"{where_en} has {total} task(s); there is no task at position {pos.index}."
+        return f"{where_zh}共 {total} 项任务，没有{nth_zh}。"
+    total = counts.get(None, 0)
+    if lang == "en":
+        return f"The plan has {total} tasks; no task matches that number."
+    return f"方案共 {total} 项任务，没有这个编号的任务。"
+
+
+def _leaves(e: Expr) -> list[Expr]:
+    if isinstance(e, And | Or):
+        return [x for p in e.parts for x in _leaves(p)]
+    if isinstance(e, Not):
+        return _leaves(e.part)
+    return [e]
 
 
 def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:
-    """After a refusal: the closest task, said plainly to be perhaps not an answer."""
+    """After a refusal: the closest task, said plainly to be perhaps no answer at all."""
     ref = nums([r], lang)
     if lang == "en":
-        text = (
+        return (
             f"\nThe closest task, which may not answer your question, is {ref} ({r.section}): "
-            f"{quote(r.text)} ({_fields(r, lex, lang)})."
+            f"{quote(r.text)} ({fields(r, lex, lang)}).",
+            [r],
         )
-    else:
-        text = (
-            f"\n最接近的一项是{ref}（{r.section}），但它可能并不回答您的问题："
-            f"{quote(r.text)}（{_fields(r, lex, lang)}）"
-        )
-    return text, [r]
+    return f"\n最接近的一项是{ref}（{r.section}），但它可能并不回答您的问题：{quote(r.text)}（{fields(r, lex, lang)}）", [r]
 
 
-def refusal(reason_zh: str, reason_en: str, lang: str, plan_title: str) -> str:
+_REPLY_ZH = {
+    "empty": "问题是空的。",
+    "injection": "我只能回答关于本方案任务的问题。",
+    "other_task": "我只能回答关于本方案任务的问题，不能代写或翻译。",
+    "out_of_plan": "方案只列出任务、牵头和责任单位、完成时限，不提供价格、地址、电话、办理进度或统计数据。",
+    "personal": "我查不到个人的办理进度；方案只列出各项任务的安排。请通过办事渠道或12345热线查询。",
+    "other_plan": "我只收录了本方案，没有其他年份或版本的方案。",
+    "other_place": "这是本旗的方案，不包括{detail}的任务。",
+    "unknown_unit": "方案中没有「{detail}」这个单位的任务。",
+    "unknown_task": "方案没有第 {detail} 条任务。",
+    "not_found": "没有找到与这个问题相关的任务。",
+    "no_topic": "没有找到内容涉及「{detail}」的任务。",
+}
+_REPLY_EN = {
+    "empty": "the question is empty.",
+    "injection": "I can only answer questions about the plan's tasks.",
+    "other_task": "I can only answer questions about the plan's tasks; I cannot write or translate.",
+    "out_of_plan": "the plan lists tasks, their units and deadlines; it gives no prices, addresses, contacts, "
+    "case status or statistics.",
+    "personal": "I cannot look up one person's case; the plan only lists the tasks.",
+    "other_plan": "I only hold this plan, not other years' or versions.",
+    "other_place": "this is the county's plan; it has no tasks of {detail}.",
+    "unknown_unit": "the plan has no tasks for “{detail}”.",
+    "unknown_task": "the plan has no task {detail}.",
+    "not_found": "nothing in the plan matches this question.",
+    "no_topic": "no task of the plan is about “{detail}”.",
+}
+
+
+def refusal(kind: str, detail: str, lang: str, plan_title: str) -> str:
+    """A plain 'the plan does not cover this', with what to ask instead."""
+    if lang == "en":
+        reason = _REPLY_EN.get(kind, _REPLY_EN["not_found"]).format(detail=detail)
+        ex = "; ".join(f"“{e}”" for e in EXAMPLES_EN)
+        return f"Sorry, {reason} The plan ({plan_title}) does not cover this. You can ask, for example: {ex}"
+    reason = _REPLY_ZH.get(kind, _REPLY_ZH["not_found"]).format(detail=detail)
+    ex = "、".join(f"「{e}」" for e in EXAMPLES_ZH)
+    return f"抱歉，{reason}《{plan_title}》没有涉及这方面的内容。您可以这样问：{ex}"
+
+
+def small_talk(reply: Reply, lang: str, plan_title: str) -> str:
+    """Greetings and thanks: a short polite reply with examples of what to ask."""
     if lang == "en":
         ex = "; ".join(f"“{e}”" for e in EXAMPLES_EN)
-        return (
-            f"Sorry, {reason_en} The plan ({plan_title}) does not cover this. You can ask, for example: {ex}"
-        )
+        if reply.kind == "thanks":
+            return f"You're welcome. Ask me anything about the plan ({plan_title}), e.g. {ex}"
+        return f"Hello! I answer questions about the plan ({plan_title}), for example: {ex}"
     ex = "、".join(f"「{e}」" for e in EXAMPLES_ZH)
-    return f"抱歉，{reason_zh}《{plan_title}》没有涉及这方面的内容。您可以这样问：{ex}"
-
-
-def ambiguity_note(alias: str, candidates: Sequence[str], lang: str) -> str:
-    if lang == "en":
-        return f"Note: “{alias}” may mean {' or '.join(candidates)}; all are included.\n"
-    return f"注意：「{alias}」可能指{'或'.join(candidates)}，以下一并列出。\n"
+    if reply.kind == "thanks":
+        return f"不客气！还有关于《{plan_title}》的问题可以随时问我，例如：{ex}"
+    return f"您好！我可以回答关于《{plan_title}》各项任务的问题，例如：{ex}"

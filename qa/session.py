@@ -8,17 +8,15 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from corpus.records import TaskRecord
+from qa.planner import Turn
 
 
 @dataclass(slots=True)
 class Session:
-    """One conversation: what the last answer rested on."""
+    """One conversation: the previous turn a follow-up refers to."""
 
     id: str
-    last_tasks: tuple[TaskRecord, ...] = ()
-    last_intent: str = ""
-    last_question: str = ""
+    turn: Turn | None = None
     touched: float = field(default_factory=time.monotonic)
 
 

@@ -21,16 +21,12 @@ Intent = Literal[
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """How the answer was reached (for debugging and the evaluation harness)."""
+    """How the answer was reached: the text the plan was read from, the plan, and the evidence."""
 
     normalized: str = ""
     language: str = "zh"
-    units: tuple[str, ...] = ()
-    ambiguous_units: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    deadline_window: tuple[tuple[int, int] | None, tuple[int, int] | None] | None = None
-    benchmark_city: str | None = None
-    followup: bool = False
+    plan: str = ""
+    followup: str = ""  # "", "swap", "narrow" or "reask"
     retrieval: tuple[tuple[int, float], ...] = ()  # (task_id, score) of the hits considered
     notes: tuple[str, ...] = ()
 

@@ -15,9 +15,11 @@ from corpus.lexicon import UnitLexicon, build_lexicon
 from corpus.records import TaskRecord
 from index.embedders import Embedder, Matrix, make_embedder
 from index.store import BuiltIndex, IndexInfo, load_index
-from index.tokenize import Tokenizer
+from index.tokenize import Tokenizer, normalize
+from retriever.expr import All, Expr, Keys, Position, Topic, matches, transform
 from retriever.filters import apply_filters
 from retriever.fusion import RRF_K, weighted_rrf
+from retriever.topic import TopicMatch, TopicParams, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
 
 # Fusion weights, tuned on the dev split (eval/reports/tuning.md): on colloquial questions the dense
@@ -101,6 +103,9 @@ class Retriever:
         self._sample: Matrix | None = None
         self._section_of = np.array([r.section for r in self.records], dtype=object)
         self._section_sizes = Counter(r.section for r in self.records)
+        self._texts = [normalize(r.text) for r in self.records]
+        self._index_of = {r.key: i for i, r in enumerate(self.records)}
+        self.topic_params = TopicParams()
 
     # -- lookups -----------------------------------------------------------------------------------
     def get(self, task_id: int, doc_id: str | None = None) -> TaskRecord | None:
@@ -114,6 +119,58 @@ class Retriever:
     def filter(self, filters: Filters) -> list[TaskRecord]:
         """ALL tasks matching the filters, in document order."""
         return [self.records[i] for i in apply_filters(self.records, filters, self.lexicon)]
+
+    # -- the store interface: filter expressions ---------------------------------------------------------
+    def select(self, where: Expr, *, query: str = "") -> list[TaskRecord]:
+        """ALL tasks an expression matches, in document order (``query``: the text a ``Topic`` is judged by)."""
+        resolved = self.resolve(where, query=query)
+        return [r for r in self.records if matches(resolved, r, self.lexicon)]
+
+    def count(self, where: Expr, *, query: str = "") -> int:
+        return len(self.select(where, query=query))
+
+    def resolve(self, where: Expr, *, query: str = "") -> Expr:
+        """``Topic`` and ``Position`` leaves replaced by the tasks they stand for."""
+
+        def leaf(e: Expr) -> Expr:
+            if isinstance(e, Topic):
+                found = self.topic(e, query=query)
+                if found is None:
+                    return All()  # no word of it is evidence: the topic says nothing about which tasks
+                return Keys(frozenset(self.records[m.index].key for m in found), str(e))
+            if isinstance(e, Position):
+                r = self.position(e.section, e.index)
+                return Keys(frozenset({r.key} if r else set()), str(e))
+            return e
+
+        return transform(where, leaf)  # type: ignore[arg-type]
+
+    def position(self, section: str | None, index: int) -> TaskRecord | None:
+        """The ``index``-th task (1-based, negative from the end) of a section or of the plan."""
+        pool = [r for r in self.records if section is None or r.section == section]
+        k = index - 1 if index > 0 else len(pool) + index
+        return pool[k] if 0 <= k < len(pool) else None
+
+    def topic(
+        self, topic: Topic, *, query: str = "", within: Sequence[int] | None = None
+    ) -> list[TopicMatch] | None:
+        """Tasks about a topic, best evidence first (``retriever.topic``); None when none of its words is
+        evidence."""
+        sims = self.similarities(query or topic.text) if self.records else None
+        return topic_matches(
+            topic.terms,
+            texts=self._texts,
+            allowed=within,
+            similarity=sims,
+            params=self.topic_params,
+        )
+
+    def similarities(self, query: str) -> npt.NDArray[np.float32]:
+        """The query's cosine similarity to every task (exact)."""
+        return np.asarray(self._built.vectors @ self.embed_query(query), dtype=np.float32)
+
+    def index_of(self, key: tuple[str, int]) -> int | None:
+        return self._index_of.get(key)
 
     # -- signals -----------------------------------------------------------------------------------
     def embed_query(self, query: str) -> Matrix:
@@ -171,12 +228,22 @@ class Retriever:
 
     # -- search ------------------------------------------------------------------------------------
     def search(
-        self, query: str, *, top_k: int = 10, filters: Filters | None = None, mode: Mode = "hybrid"
+        self,
+        query: str,
+        *,
+        top_k: int = 10,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        where: Expr | None = None,
     ) -> list[Hit]:
         """Ranked tasks for a query. An empty query with filters returns ALL matches (score 0)."""
         allowed: list[int] | None = None
         if filters is not None and not filters.is_empty():
             allowed = apply_filters(self.records, filters, self.lexicon)
+        if where is not None:
+            resolved = self.resolve(where, query=query)
+            subset = [i for i, r in enumerate(self.records) if matches(resolved, r, self.lexicon)]
+            allowed = subset if allowed is None else sorted(set(allowed) & set(subset))
         if not query.strip():
             if allowed is None:
                 return []

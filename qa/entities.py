@@ -1,0 +1,328 @@
+"""The names in a question, with where they are and whether they are negated (pure).
+
+A :class:`Mention` is one thing the question names that a record field can be tested against: a task number
+or a position (第305条, 纳税第3条, 倒数第二条), a unit with its role (法院牵头, 人社局配合), a section (by a word
+that names it as a whole, or one aspect of it), a deadline window, a benchmark city or label, 持续推进, "no
+responsible units", or a place outside the plan's region. Negation is read from the words around a name
+(不是…, 除了…, …以外), and carries over a coordination (除了执行合同和破产). What is left after the names and
+the cue words (``cues.tsv``: filler) is the question's topic, read by the planner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from corpus.lexicon import UnitLexicon
+from qa.numerals import CN_NUMBER, EN_ORDINAL, en_ordinal, to_int
+from qa.phrasebook import cue, rows
+from qa.timewords import Window, find_window
+
+Kind = Literal[
+    "task",
+    "ordinal",
+    "last",
+    "unit",
+    "section",
+    "window",
+    "city",
+    "any_city",
+    "self_innovation",
+    "ongoing",
+    "no_responsible",
+    "place",
+    "unknown_unit",
+]
+Role = Literal["lead", "responsible", "involves"]
+_NUM = rf"(\d{{1,4}}|{CN_NUMBER})"
+_TASK_WORD = r"(?:条|项(?!指标)|个任务|号任务|号|项任务|条任务|个)"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    kind: Kind
+    start: int
+    end: int
+    text: str
+    negated: bool = False
+    units: frozenset[str] = frozenset()
+    role: Role | None = None
+    not_roles: tuple[Role, ...] = ()  # 人社局只是配合、不是牵头: responsible, and not lead
+    section: str | None = None
+    whole: bool = False
+    number: int = 0  # task number, ordinal, or position from the end (last = 1)
+    number2: int = 0  # the end of a task range
+    window: Window | None = None
+    role_end: int = 0  # where the unit's role words end (人社局只是配合、不是牵头|)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the entity finder knows about the plan."""
+
+    lexicon: UnitLexicon
+    topics: Mapping[str, tuple[str, bool]]  # word → (section, names the whole section)
+    cities: tuple[str, ...]
+    plan_year: int
+    plan_text: str  # every task's text, units and section, normalized (places the plan names)
+
+
+def topic_table(sections: Iterable[str]) -> dict[str, tuple[str, bool]]:
+    """Word → (section, whole): section names (whole), their parts split at 、和 (part, unless another
+    section's name shares it), and the curated everyday words of ``topics.tsv``."""
+    names = list(dict.fromkeys(sections))
+    table: dict[str, tuple[str, bool]] = {}
+    for s in names:
+        table[s] = (s, True)
+        for part in re.split(r"[、和]", s):
+            for p in {part, part.removeprefix("获得").removeprefix("办理")}:
+                if len(p) >= 2 and p != s and not any(p in o for o in names if o != s):
+                    table.setdefault(p, (s, len(p) >= len(s) - 2))
+    for row in rows("topics.tsv"):
+        if len(row) >= 3 and row[1] in names:
+            table[row[0]] = (row[1], row[2] == "whole")
+    return table
+
+
+class _Text:
+    """The question with taken spans masked, so that one character belongs to one name."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.taken = [False] * len(text)
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.taken[i] = True
+
+    def masked(self) -> str:
+        return "".join("\0" if t else c for c, t in zip(self.text, self.taken, strict=True))
+
+
+def _numbers(t: _Text, out: list[Mention]) -> None:
+    text = t.text
+    patterns: list[tuple[str, Kind]] = [
+        (rf"第\s*{_NUM}\s*(?:到|至|-|~|—|～)\s*第?\s*{_NUM}\s*{_TASK_WORD}", "task"),
+        (rf"倒数\s*第\s*{_NUM}\s*{_TASK_WORD}?", "last"),
+        (r"(最后|末尾|最末|最末尾)的?\s*(一|1)\s*(条|项|个)|末条|末项|最后(那|这)?(条|项)", "last"),
+        (rf"第\s*{_NUM}\s*{_TASK_WORD}", "ordinal"),
+        (r"(?:首条|头一条|第一个任务|开头(那|第一)条)", "ordinal"),
+        (rf"(?:任务|task|no\.?|number|#)\s*(?:no\.?|number|#)?\s*(\d{{1,4}})(?![\d年月日天%])", "task"),
+        (r"(?<![\d.])(\d{1,4})\s*号(?:任务)?(?!线|楼|院|文)", "task"),
+        (rf"\b(?:the )?({EN_ORDINAL}|last|second to last|penultimate)\s+(?:task|item|measure|one)\b", "ordinal"),
+    ]
+    for pattern, kind in patterns:
+        for m in re.finditer(pattern, text):
+            if not t.free(m.start(), m.end()):
+                continue
+            groups = [g for g in m.groups() if g]
+            if kind == "task" and len(groups) >= 2 and m.group(0).startswith("第"):
+                lo, hi = to_int(groups[0]), to_int(groups[1])
+                if lo is None or hi is None or hi < lo:
+                    continue
+                out.append(Mention("task", m.start(), m.end(), m.group(0), number=lo, number2=hi))
+            elif kind == "last":
+                n = to_int(groups[0]) if groups and m.group(0).startswith("倒数") else 1
+                if n is None:
+                    continue
+                out.append(Mention("last", m.start(), m.end(), m.group(0), number=n))
+            elif kind == "ordinal" and groups and re.fullmatch(r"last|second to last|penultimate", groups[0]):
+                n = 1 if groups[0] == "last" else 2
+                out.append(Mention("last", m.start(), m.end(), m.group(0), number=n))
+            elif kind == "ordinal":
+                if not groups:
+                    n: int | None = 1
+                elif m.group(0).startswith("第"):
+                    n = to_int(groups[0])
+                else:
+                    n = en_ordinal(groups[0])
+                if n is None or n == 0:
+                    continue
+                out.append(Mention("ordinal", m.start(), m.end(), m.group(0), number=n))
+            else:
+                n = to_int(groups[0]) if groups else None
+                if n is None:
+                    continue
+                out.append(Mention("task", m.start(), m.end(), m.group(0), number=n, number2=n))
+            t.take(m.start(), m.end())
+
+
+_ROLE = re.compile(
+    r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*(?:这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在)*\s*"
+    r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
+    r"|(配合|协助|协办|协同|责任单位|配合单位|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任)\b)"
+    r"|(参与配合|参与|涉及|有份|参加|相关|\s?is involved|\s?takes? part))"
+)
+_NOT_ROLE = re.compile(r"^[、,，\s]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
+_ROLE_BEFORE = re.compile(r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有))\s*$")
+
+
+def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
+    masked = t.masked()
+    for m in lex.find(masked):
+        after = t.text[m.end : m.end + 12]
+        role: Role | None = None
+        not_roles: tuple[Role, ...] = ()
+        rm = _ROLE.match(after)
+        role_end = m.end
+        if rm:
+            role_end = m.end + rm.end()
+            role = "lead" if rm.group(1) else "responsible" if rm.group(2) else "involves"
+            if rm.group(3) == "参与配合":
+                role = "responsible"
+            nm = _NOT_ROLE.match(after[rm.end() :])
+            if nm:
+                role_end += nm.end()
+                not_roles = ("lead" if nm.group(1) in ("牵头", "负责") else "responsible",)
+        else:
+            before = _ROLE_BEFORE.search(t.text[max(0, m.start - 8) : m.start])
+            if before:
+                role = "lead" if before.group(1).startswith(("由", "牵头")) else "responsible"
+        out.append(
+            Mention(
+                "unit", m.start, m.end, m.alias, units=m.units, role=role, not_roles=not_roles, role_end=role_end
+            )
+        )
+        t.take(m.start, m.end)
+
+
+def _fields(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    w = find_window(t.masked(), ctx.plan_year)
+    if w is not None and t.free(w.start, w.end):
+        out.append(Mention("window", w.start, w.end, t.text[w.start : w.end], window=w))
+        t.take(w.start, w.end)
+    for kind, category in (
+        ("no_responsible", "no_responsible"),
+        ("any_city", "any_city"),
+        ("self_innovation", "self_innovation"),
+        ("ongoing", "ongoing"),
+    ):
+        for m in cue(category).finditer(t.masked()):
+            if m.end() > m.start() and t.free(m.start(), m.end()):
+                out.append(Mention(kind, m.start(), m.end(), m.group(0)))  # type: ignore[arg-type]
+                t.take(m.start(), m.end())
+    bench = cue("benchmark")
+    for city in sorted(ctx.cities, key=len, reverse=True):
+        for m in re.finditer(re.escape(city) + "市?", t.masked()):
+            near = t.text[max(0, m.start() - 8) : m.end() + 6]
+            if bench.search(near) or re.search(r"\bbenchmark", near):
+                out.append(Mention("city", m.start(), m.end(), m.group(0), section=city))
+                t.take(m.start(), m.end())
+
+
+def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    masked = t.masked()
+    for word in sorted(ctx.topics, key=len, reverse=True):
+        start = masked.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if t.free(start, end):
+                section, whole = ctx.topics[word]
+                out.append(Mention("section", start, end, word, section=section, whole=whole))
+                t.take(start, end)
+            start = masked.find(word, end)
+
+
+_UNKNOWN_UNIT = re.compile(
+    r"([^\W\d_a-z的能在是了要把被给让去到和与及对向从就还也都哪谁]{1,8}?"
+    r"(?:局|委员会|厅|(?<!干)部|办公室|中心|公司|法院|检察院|署|银行|集团|大学))"
+)
+
+
+def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    """Names shaped like a unit (…局, …中心, …公司) that the plan never names."""
+    masked = t.masked()
+    for m in _UNKNOWN_UNIT.finditer(masked):
+        name = m.group(1)
+        if len(name) < 3 or "\0" in name or ctx.lexicon.resolve(name) or name in ctx.plan_text:
+            continue
+        if re.search(r"什么|怎么|如何|是否|多少", name):
+            continue
+        out.append(Mention("unknown_unit", m.start(1), m.end(1), name))
+        t.take(m.start(1), m.end(1))
+
+
+def _places(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    """Places of ``places.tsv`` outside a benchmark phrase (对标上海 is a benchmark, 上海的条例 another place)."""
+    bench = cue("benchmark")
+    masked = t.masked()
+    for row in rows("places.tsv"):
+        name = row[0]
+        for m in re.finditer(re.escape(name) + "(市|省|区|旗|盟)?", masked):
+            near = t.text[max(0, m.start() - 8) : m.end() + 6]
+            if bench.search(near) or not t.free(m.start(), m.end()):
+                continue
+            out.append(Mention("place", m.start(), m.end(), m.group(0)))
+            t.take(m.start(), m.end())
+
+
+_GAP_PRE = re.compile(r"^[由在是对标为的那个这个属于\s]{0,3}$")
+_GAP_POST = re.compile(r"^[的那这一章块部分里中面方个块类些条项\s]{0,6}$")
+_COORD = re.compile(r"^[\s]*(和|与|及|、|,|，|或者|或|还有)[\s]*$")
+
+
+def _negate(text: str, found: list[Mention]) -> list[Mention]:
+    """Mark mentions negated by a word right before (不是, 除了 …) or after (以外, 之外)."""
+    pre = [m.end() for m in cue("neg_pre").finditer(text)]
+    post = [m.start() for m in cue("neg_post").finditer(text)]
+    ordered = sorted(found, key=lambda m: m.start)
+    negated = [False] * len(ordered)
+    for i, m in enumerate(ordered):
+        if m.kind in ("task", "ordinal", "last", "place"):
+            continue
+        if any(p <= m.start and _GAP_PRE.match(text[p : m.start]) for p in pre):
+            negated[i] = True
+        elif any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post):
+            negated[i] = True
+    # A coordination shares its negation: 除了执行合同和破产 / 执行合同和破产以外.
+    for _ in range(2):
+        for i in range(len(ordered) - 1):
+            a, b = ordered[i], ordered[i + 1]
+            if a.kind == b.kind and _COORD.match(text[a.end : b.start]) and negated[i] != negated[i + 1]:
+                negated[i] = negated[i + 1] = True
+    return [replace(m, negated=n) for m, n in zip(ordered, negated, strict=True)]
+
+
+def find_mentions(text: str, ctx: Context) -> list[Mention]:
+    """Every name in a normalized question, in text order, non-overlapping."""
+    t = _Text(text)
+    out: list[Mention] = []
+    _numbers(t, out)
+    _units(t, ctx.lexicon, out)
+    _fields(t, ctx, out)
+    _sections(t, ctx, out)
+    _places(t, ctx, out)
+    _unknown_units(t, ctx, out)
+    return _negate(text, out)
+
+
+def residue_words(text: str, mentions: Sequence[Mention], words: Callable[[str], list[str]]) -> list[str]:
+    """The question's words that are neither names nor cue words: what it is about, if anything."""
+    chars = list(text)
+    for m in mentions:
+        for i in range(m.start, m.end):
+            chars[i] = " "
+    rest = "".join(chars)
+    for category in (
+        "neg_pre",
+        "neg_post",
+        "ask_deadline",
+        "ask_count",
+        "ask_all_yes",
+        "benchmark",
+        "area",
+        "others",
+        "both_roles",
+    ):
+        rest = cue(category).sub(" ", rest)
+    filler = cue("filler")
+    return [
+        w
+        for w in words(rest)
+        if not filler.fullmatch(w) and not w.isdigit() and not (len(w) == 1 and "\u4e00" <= w <= "\u9fff")
+    ]

@@ -1,0 +1,183 @@
+"""Run a plan against the store: which tasks the answer rests on (no wording here).
+
+``pick=all`` selects every match through the store's filter (topics and positions resolved by evidence);
+``pick=best`` ranks the matches for the question with hybrid retrieval, moves first a close hit the named
+unit takes part in or one that covers clearly more of the question's words, and asks the coverage model
+whether the plan answers the question at all. Aggregations (count, leads grouped, a claim checked over a set,
+the n-th in a section) are read from the selected records by the composer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from corpus.lexicon import UnitLexicon
+from corpus.records import TaskRecord
+from qa.plan import Ask
+from qa.refusal import Evidence, RefusalModel
+from retriever.expr import All, Expr, Lead, Position, TaskRange, Topic, leaves, matches, positive
+from retriever.topic import TopicMatch
+from retriever.types import Hit
+
+Outcome = Literal["set", "single", "missing", "refused"]
+
+
+class Store(Protocol):
+    """What the executor needs of a store (``retriever.Retriever`` is the in-memory one)."""
+
+    lexicon: UnitLexicon
+
+    def select(self, where: Expr, *, query: str = "") -> list[TaskRecord]: ...
+
+    def search(self, query: str, *, top_k: int = 10, where: Expr | None = None) -> list[Hit]: ...
+
+    def position(self, section: str | None, index: int) -> TaskRecord | None: ...
+
+    def topic(self, topic: Topic, *, query: str = "") -> list[TopicMatch] | None: ...
+
+
+class Judge(Protocol):
+    """Coverage: the refusal model's evidence for a question and its hits."""
+
+    def evidence(self, text: str, hits: Sequence[Hit]) -> Evidence: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What the answer rests on. ``records``: in answer order; ``nearest``: the closest task of a refusal."""
+
+    ask: Ask
+    outcome: Outcome
+    records: tuple[TaskRecord, ...] = ()
+    runner_up: TaskRecord | None = None
+    nearest: TaskRecord | None = None
+    topic: str = ""
+    claimed: int | None = None  # how many of the set satisfy the claim
+    p_covered: float | None = None
+    hits: tuple[Hit, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Margins:
+    """Chosen on the dev split (``python -m eval.tune``)."""
+
+    close_margin: float = 0.004  # the runner-up is named when this close in dense similarity
+    unit_margin: float = 0.02  # a hit the named unit takes part in goes first when this close
+    coverage_depth: int = 5
+    coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
+    hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
+
+
+@dataclass(frozen=True, slots=True)
+class Executor:
+    store: Store
+    judge: Judge
+    refusal: RefusalModel
+    covers: object  # callable(words, record) -> float, the share of the question's words a task covers
+    margins: Margins = field(default_factory=Margins)
+
+    def run(self, ask: Ask, *, words: Sequence[str] = ()) -> Result:
+        if ask.pick == "best":
+            return self._best(ask, words)
+        return self._all(ask)
+
+    # -- every match ---------------------------------------------------------------------------------------
+    def _all(self, ask: Ask) -> Result:
+        topics = [x for x in positive(ask.where) if isinstance(x, Topic)]
+        label = topics[0].text if topics else ""
+        if topics and all(self.store.topic(t, query=ask.query) is None for t in topics):
+            others = [x for x in positive(ask.where) if not isinstance(x, Topic)]
+            if not others:
+                return Result(ask, "refused", topic=label, notes=("no word of the topic is in the plan",))
+        recs = self.store.select(ask.where, query=ask.query)
+        if not recs:
+            pos = next((x for x in leaves(ask.where) if isinstance(x, Position)), None)
+            if pos is not None or any(isinstance(x, TaskRange) for x in positive(ask.where)):
+                return Result(ask, "missing", notes=(f"no task at {pos or ask.where}",))
+            if topics:
+                return Result(ask, "refused", topic=label, notes=("no task is about the topic",))
+        claimed = None
+        if ask.claim is not None:
+            claimed = sum(1 for r in recs if matches(ask.claim, r, self.store.lexicon))
+        single = len(recs) == 1 and _names_one(ask.where)
+        return Result(ask, "single" if single else "set", tuple(recs), topic=label, claimed=claimed)
+
+    # -- the best match ------------------------------------------------------------------------------------
+    def _best(self, ask: Ask, words: Sequence[str]) -> Result:
+        where = None if isinstance(ask.where, All) else ask.where
+        hits = self.store.search(ask.query, top_k=10, where=where)
+        hits = self._promote_covering(words, hits)
+        hits = self._prefer_units(ask, hits)[:5]
+        if not hits:
+            return Result(ask, "refused", notes=("nothing matches",))
+        ev = self.judge.evidence(ask.query, hits)
+        prob = self.refusal.probability(ev)
+        notes = (
+            f"dense_top={ev.dense_top:.4f}",
+            f"dense_z={ev.dense_z:.2f}",
+            f"bm25_top={ev.bm25_top:.2f}",
+            f"coverage={ev.coverage:.2f}",
+            f"p_covered={prob:.3f}",
+        )
+        if prob < self.refusal.threshold and where is None:
+            nearest = hits[0].record if prob >= self.margins.hint_min else None
+            return Result(ask, "refused", nearest=nearest, p_covered=prob, hits=tuple(hits), notes=notes)
+        runner = None
+        if len(hits) > 1:
+            s1, s2 = hits[0].signals.get("dense"), hits[1].signals.get("dense")
+            if s1 and s2 and s1.score is not None and s2.score is not None:
+                if abs(s1.score - s2.score) <= self.margins.close_margin:
+                    runner = hits[1].record
+        return Result(
+            ask, "single", (hits[0].record,), runner_up=runner, p_covered=prob, hits=tuple(hits), notes=notes
+        )
+
+    def _prefer_units(self, ask: Ask, hits: list[Hit]) -> list[Hit]:
+        """A named unit moves first the best close hit it takes part in; asked who cooperates with it, one it
+        leads goes before one it only takes part in."""
+        wanted = ask.prefer_units | {
+            u for x in positive(ask.where) if isinstance(x, Lead) for u in x.units
+        }
+        if not wanted or not hits:
+            return hits
+        canon = self.store.lexicon.canon
+
+        def leads(h: Hit) -> bool:
+            return bool({canon(u) for u in h.record.lead_units} & wanted)
+
+        def involved(h: Hit) -> bool:
+            return bool({canon(u) for u in (*h.record.lead_units, *h.record.responsible_units)} & wanted)
+
+        top = hits[0].signals["dense"].score if "dense" in hits[0].signals else None
+        close = [
+            h
+            for h in hits
+            if top is None
+            or "dense" not in h.signals
+            or (h.signals["dense"].score or 0.0) >= top - self.margins.unit_margin
+        ]
+        for test in (leads, involved) if "responsible" in ask.what else (involved,):
+            pick = next((h for h in close if test(h)), None)
+            if pick is not None:
+                return [pick, *(x for x in hits if x is not pick)]
+        return hits
+
+    def _promote_covering(self, words: Sequence[str], hits: list[Hit]) -> list[Hit]:
+        """The hit among the first few whose text covers clearly more of the question's informative words
+        goes first (「发票邮寄」: the task that says 邮寄, not one about 发票)."""
+        if len(hits) < 2 or not words:
+            return hits
+        covers = self.covers
+        scores = [covers(words, h.record) for h in hits[: self.margins.coverage_depth]]  # type: ignore[operator]
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        if best == 0 or scores[best] < scores[0] + self.margins.coverage_margin:
+            return hits
+        return [hits[best], *(h for i, h in enumerate(hits) if i != best)]
+
+
+def _names_one(where: Expr) -> bool:
+    """The filter names one task by number or position (an answer about that task, not a list)."""
+    return any(isinstance(x, TaskRange | Position) for x in positive(where))

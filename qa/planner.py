@@ -1,0 +1,362 @@
+"""Understanding: a question (and the previous turn) → a typed plan (pure, no retrieval).
+
+1. Clean the text (invisible characters, width, traditional characters, English domain words, homophone
+   typos of the plan's terms) and turn away what no record answers: greetings, injections, requests to do
+   something else, a person's own case, another plan or region.
+2. Find the names (:mod:`qa.entities`) and what is asked (cue words, ``cues.tsv``).
+3. Build the filter: names become leaves, negated names ``Not``, names of one kind ``Or`` (two units with
+   共同 / 一起: ``And``), kinds ``And``. A section counts only when the question names it as a whole; a word
+   for one aspect of a section, and whatever else the question is about, becomes a ``Topic``.
+4. Decide how many tasks the answer is about: every match (a list, a count, who leads an area or a topic),
+   the n-th (a position), or the best-ranked one (a task described in words).
+5. Follow-ups: a fragment about something else (「那法院呢」) is the previous question with that name
+   swapped; a narrowing (「其中年底前的」) or a new ask (「它什么时候完成」) applies to the previous answer's
+   tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from qa.entities import Context, Mention, find_mentions, residue_words
+from qa.phrasebook import cue, synonyms
+from qa.plan import Ask, Plan, Reply, What
+from qa.text import TypoFixer, clean, language, translate_english
+from retriever.expr import (
+    ANY_CITY,
+    All,
+    And,
+    Benchmark,
+    City,
+    Due,
+    Expr,
+    Involves,
+    Keys,
+    Lead,
+    NoResponsible,
+    Not,
+    Ongoing,
+    Or,
+    Position,
+    Responsible,
+    Section,
+    TaskRange,
+    Topic,
+    conj,
+    disj,
+)
+
+_ASK_TEXT: dict[str, str] = {
+    "lead": "谁牵头",
+    "responsible": "哪些单位配合",
+    "deadline": "什么时候完成",
+    "count": "有多少项",
+    "tasks": "有哪些任务",
+    "text": "",
+    "yes_no": "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What a follow-up needs of the previous turn: its (effective) question, plan and answer's tasks."""
+
+    text: str
+    plan: Ask
+    keys: frozenset[tuple[str, int]]
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A question as understood: the text the plan was read from, its names, topic words and plan."""
+
+    original: str
+    text: str
+    lang: str
+    mentions: tuple[Mention, ...]
+    words: tuple[str, ...]
+    plan: Plan
+    followup: str = ""  # "", "swap", "narrow" or "reask"
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Planner:
+    ctx: Context
+    words: Callable[[str], list[str]]  # the index tokenizer's precise-mode words
+    typos: TypoFixer | None = None
+    max_task: int = 0
+
+    # -- entry point ---------------------------------------------------------------------------------------
+    def read(self, question: str, previous: Turn | None = None) -> Reading:
+        text = clean(question)
+        lang = language(text)
+        if not text or not re.search(r"[\w\u4e00-\u9fff]", text):
+            return Reading(question, text, lang, (), (), Reply("empty"))
+        text = translate_english(text)
+        if self.typos is not None:
+            text = self.typos.fix(text)
+        for kind in ("injection", "other_task", "greeting", "thanks"):
+            if cue(kind).search(text):
+                return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type]
+        mentions = tuple(find_mentions(text, self.ctx))
+        words = tuple(residue_words(text, mentions, self.words))
+        if previous is not None:
+            follow = self._followup(question, text, lang, mentions, words, previous)
+            if follow is not None:
+                return follow
+        return Reading(question, text, lang, mentions, words, self.plan(text, mentions, words))
+
+    # -- the plan ------------------------------------------------------------------------------------------
+    def plan(self, text: str, mentions: Sequence[Mention], words: Sequence[str]) -> Plan:
+        for kind in ("personal", "other_plan"):
+            if cue(kind).search(text):
+                return Reply(kind)  # type: ignore[arg-type]
+        if cue("never").search(text):
+            return Reply("out_of_plan")
+        place = next((m for m in mentions if m.kind == "place" and not m.negated), None)
+        if place is not None:
+            return Reply("other_place", place.text)
+        what = self.asked(text, mentions)
+        unknown = next((m for m in mentions if m.kind == "unknown_unit"), None)
+        if unknown is not None and not any(m.kind == "unit" for m in mentions):
+            return Reply("unknown_unit", unknown.text)
+        numbered = self._numbered(mentions)
+        if isinstance(numbered, Reply):
+            return numbered
+        used_sections = {m.start for m in mentions if m.kind == "section" and self._position_section(m, mentions)}
+        asks_units = any(w in what for w in ("lead", "responsible")) and cue("others").search(text) is not None
+        leaves: dict[str, list[Expr]] = {}
+        negs: list[Expr] = []
+        roles: list[Expr] = []  # unit filters a single-task question keeps
+        prefer: set[str] = set()
+        part_words: list[str] = []
+        whole_sections = self._whole_sections([m for m in mentions if m.start not in used_sections])
+        for m in mentions:
+            leaf: Expr | None = None
+            if m.kind == "unit":
+                if m.negated and asks_units:
+                    prefer |= m.units  # 「除了文旅局还有谁参与」: the unit is known to take part; who else?
+                    continue
+                leaf = self._unit_leaf(m, what, mentions, words, text)
+                if leaf is None:
+                    prefer |= m.units
+                    continue
+                if m.not_roles:
+                    role = Lead(m.units) if m.not_roles[0] == "lead" else Responsible(m.units)
+                    negs.append(Not(role))
+                    roles.append(Not(role))
+                if m.role is not None:
+                    roles.append(Not(leaf) if m.negated else leaf)
+            elif m.kind == "section":
+                if m.start in used_sections:
+                    continue
+                if m.section in whole_sections:
+                    leaf = Section(str(m.section))
+                else:
+                    part_words.append(m.text)
+                    continue
+            elif m.kind == "window" and m.window is not None:
+                leaf = Due(m.window.after, m.window.before, m.window.label)
+            elif m.kind == "city":
+                leaf = City(str(m.section))
+            elif m.kind == "any_city":
+                leaf = City(ANY_CITY)
+            elif m.kind == "self_innovation":
+                leaf = Benchmark("自主创新")
+            elif m.kind == "ongoing":
+                leaf = Ongoing()
+            elif m.kind == "no_responsible":
+                leaf = NoResponsible()
+            if leaf is None:
+                continue
+            if m.negated:
+                negs.append(Not(leaf))
+            else:
+                leaves.setdefault(type(leaf).__name__, []).append(leaf)
+        joined_units = bool(cue("and_all").search(text)) and len(leaves.get("Lead", [])) > 1
+        claim = None
+        if "yes_no" in what and "Lead" in leaves:
+            claim = disj(leaves.pop("Lead"))
+        positive = [
+            conj(*group) if name == "Lead" and joined_units else disj(group) for name, group in leaves.items()
+        ]
+        structured = conj(*positive, *negs)
+        topic_words = [*part_words, *words]
+        same = synonyms()
+        topic = (
+            Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words)) if topic_words else None
+        )
+        prefer_units = frozenset(prefer)
+        if numbered is not None:
+            return Ask(what, conj(numbered, structured), "all", query=text, claim=claim, prefer_units=prefer_units)
+        setwise = (
+            any(w in what for w in ("tasks", "count", "yes_no"))
+            or (bool(cue("plural").search(text)) and not cue("singular").search(text))
+            or len(part_words) > 1
+        )
+        if topic is None and (not isinstance(structured, All) or claim is not None):
+            return Ask(what, structured, "all", query=text, claim=claim, prefer_units=prefer_units)
+        if topic is not None and setwise:
+            return Ask(what, conj(structured, topic), "all", query=text, claim=claim, prefer_units=prefer_units)
+        if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
+            return Ask(what, All(), "all", query=text)
+        # One task described in words: retrieval ranks the plan; only a unit's stated role filters it.
+        return Ask(what, conj(*roles), "best", query=text, prefer_units=prefer_units)
+
+    def asked(self, text: str, mentions: Sequence[Mention]) -> tuple[What, ...]:
+        """What the question asks for, from its cue words (a unit's own role words are not a question)."""
+        chars = list(text)
+        for m in mentions:
+            if m.kind == "unit" and (m.role or m.not_roles):
+                for i in range(m.start, m.role_end):
+                    chars[i] = "\0"
+        bare = cue("both_roles").sub(lambda x: "\0" * len(x.group(0)), "".join(chars))
+        if cue("ask_count").search(bare):
+            return ("count",)
+        if cue("ask_all_yes").search(text):
+            return ("yes_no",)
+        what: list[What] = []
+        responsible = bool(cue("ask_responsible").search(bare))
+        if cue("ask_lead").search(bare) or (not responsible and cue("ask_who").search(bare)):
+            what.append("lead")
+        if responsible:
+            what.append("responsible")
+        if cue("ask_deadline").search(bare):
+            what.append("deadline")
+        if not what and cue("ask_list").search(bare):
+            what.append("tasks")
+        return tuple(what) or ("text",)
+
+    # -- pieces --------------------------------------------------------------------------------------------
+    def _unit_leaf(
+        self, m: Mention, what: Sequence[What], mentions: Sequence[Mention], words: Sequence[str], text: str
+    ) -> Expr | None:
+        if m.role == "lead":
+            return Lead(m.units)
+        if m.role == "responsible":
+            return Responsible(m.units)
+        if m.role == "involves" or cue("both_roles").search(text):
+            return Involves(m.units)
+        if m.negated:
+            return Lead(m.units)
+        # A unit named without a role: a filter on the tasks it leads when the question is about its tasks,
+        # a preference when it only describes the one task asked about (「发改委的投资平台和…对接，谁牵头？」).
+        if any(w in what for w in ("tasks", "count", "yes_no")):
+            return Lead(m.units)
+        if words or any(x.kind == "section" for x in mentions):
+            return None
+        return Lead(m.units)
+
+    @staticmethod
+    def _whole_sections(mentions: Sequence[Mention]) -> set[str]:
+        """Sections the question names as a whole: a whole-section word, or two aspects of one section."""
+        parts: dict[str, set[str]] = {}
+        whole: set[str] = set()
+        for m in mentions:
+            if m.kind != "section" or m.section is None:
+                continue
+            if m.whole:
+                whole.add(m.section)
+            else:
+                parts.setdefault(m.section, set()).add(m.text)
+        return whole | {s for s, words in parts.items() if len(words) >= 2}
+
+    @staticmethod
+    def _position_section(section: Mention, mentions: Sequence[Mention]) -> bool:
+        """Is this section mention the one a position refers to (「纳税部分的第3条」)?"""
+        for m in mentions:
+            if m.kind in ("ordinal", "last") and m.start >= section.end:
+                return m.start - section.end <= 8 and not any(
+                    x.kind == "section" and section.end <= x.start < m.start for x in mentions
+                )
+        return False
+
+    def _numbered(self, mentions: Sequence[Mention]) -> Expr | Reply | None:
+        """Task numbers and positions, or None when the question names neither."""
+        exprs: list[Expr] = []
+        for m in mentions:
+            if m.kind == "task":
+                if self.max_task and m.number > self.max_task:
+                    return Reply("unknown_task", str(m.number))
+                exprs.append(TaskRange(m.number, m.number2 or m.number))
+            elif m.kind in ("ordinal", "last"):
+                section = next(
+                    (
+                        s
+                        for s in mentions
+                        if s.kind == "section" and s.end <= m.start and self._position_section(s, mentions)
+                    ),
+                    None,
+                )
+                index = m.number if m.kind == "ordinal" else -m.number
+                if section is None and m.kind == "ordinal":
+                    if self.max_task and m.number > self.max_task:
+                        return Reply("unknown_task", str(m.number))
+                    exprs.append(TaskRange(m.number, m.number))
+                else:
+                    exprs.append(Position(section.section if section else None, index))
+        return disj(exprs) if exprs else None
+
+    # -- follow-ups ----------------------------------------------------------------------------------------
+    def _followup(
+        self,
+        question: str,
+        text: str,
+        lang: str,
+        mentions: Sequence[Mention],
+        words: Sequence[str],
+        prev: Turn,
+    ) -> Reading | None:
+        named = [m for m in mentions if m.kind not in ("place",)]
+        backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
+        about = bool(cue("about_tail").search(text))
+        has_number = any(m.kind in ("task", "ordinal", "last") for m in named)
+        if has_number and not backref:
+            return None
+        if about and not backref and len(text) <= 24:
+            swapped = self._swap(text, mentions, words, prev)
+            if swapped is not None:
+                reading = self.read(swapped)
+                return Reading(question, reading.text, lang, reading.mentions, reading.words, reading.plan, "swap")
+        own_subject = bool(words) or (bool(named) and not backref and not about)
+        if own_subject and not backref:
+            return None
+        if words and backref and len(words) > 2:
+            return None  # a full question that happens to say 这些 / 它
+        what = self.asked(text, mentions)
+        narrowing = self.plan(text, mentions, ())
+        if isinstance(narrowing, Reply):
+            return None
+        scope = Keys(prev.keys, "previous")
+        where = conj(scope, narrowing.where if not isinstance(narrowing.where, All) else None)
+        if what == ("text",):
+            what = prev.plan.what if not named else ("tasks",)
+        if "count" in prev.plan.what and named and what == ("tasks",):
+            what = ("count",)
+        pick = "all"
+        plan = Ask(what, where, pick, query=prev.plan.query, scope="previous")
+        kind = "narrow" if named else "reask"
+        return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind)
+
+    def _swap(self, text: str, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
+        """The previous question with the name of the same kind swapped for this one (「那法院呢」)."""
+        new = [m for m in mentions if not m.negated and m.kind != "place"]
+        if len(new) == 1:
+            m = new[0]
+            same = [p for p in prev.mentions if p.kind == m.kind]
+            if same:
+                start, end = same[0].start, same[-1].end
+                return prev.text[:start] + m.text + prev.text[end:]
+            # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」).
+            return m.text + _ASK_TEXT.get(prev.plan.what[0], "")
+        if not new and words:
+            fragment = "".join(words)
+            cities = [p for p in prev.mentions if p.kind == "city"]
+            if cities and fragment.removesuffix("市") in self.ctx.cities:
+                return prev.text[: cities[0].start] + fragment + prev.text[cities[0].end :]
+            return fragment + _ASK_TEXT.get(prev.plan.what[0], "")
+        return None

@@ -1,0 +1,132 @@
+"""What a question says, made comparable to what the plan writes (pure).
+
+``normalize`` (full-width, traditional characters, case) comes from the index's tokenizer; here English domain
+words and dates become Chinese (``data/english.tsv``), and homophone typos of the plan's terms are repaired by
+pinyin (萌速办 → 蒙速办, 好差平 → 好差评).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from index.tokenize import normalize
+from qa.phrasebook import rows
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MAX_QUESTION = 500  # characters read from a question: the rest costs work and adds nothing
+# Characters that are not there: zero-width spaces and joiners, word joiner, BOM, Hangul fillers.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u3164\u115f\u1160\uffa0\u00ad]")
+
+_EN_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+
+
+def clean(question: str) -> str:
+    """The question without invisible characters, cut to ``MAX_QUESTION`` characters, normalized."""
+    return normalize(_INVISIBLE.sub("", question)[:MAX_QUESTION])
+
+
+def language(text: str) -> str:
+    return "zh" if CJK.search(text) else "en"
+
+
+def _english_dates(low: str) -> str:
+    month = "|".join(_EN_MONTHS)
+
+    def ym(m: re.Match[str]) -> str:
+        return f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月底前 "
+
+    low = re.sub(rf"(?:by|before) (?:the )?end of ({month}),? (\d{{4}})", ym, low)
+    low = re.sub(rf"(?:by|before) ({month}),? (\d{{4}})", ym, low)
+    low = re.sub(rf"in ({month}),? (\d{{4}})", lambda m: f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月 ", low)
+    low = re.sub(r"(?:by|before) (?:the )?end of (\d{4})", r" \1年底前 ", low)
+    low = re.sub(r"(?:in )?(?:the )?first half of (\d{4})", r" \1年上半年 ", low)
+    low = re.sub(r"(?:in )?(?:the )?second half of (\d{4})", r" \1年下半年 ", low)
+    return re.sub(r"(?:due )?in (\d{4})", r" \1年 ", low)
+
+
+@lru_cache(maxsize=1)
+def _english() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every English term, longest first."""
+    table = {r[0]: r[1] for r in rows("english.tsv") if len(r) > 1}
+    terms = sorted(table, key=len, reverse=True)
+    return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z])"), table
+
+
+def translate_english(text: str) -> str:
+    """Known English domain words and dates in Chinese; everything else kept."""
+    if not re.search(r"[a-z]", text):
+        return text
+    pattern, table = _english()
+    low = pattern.sub(lambda m: f" {table[m.group(0)]} ", _english_dates(text))
+    return re.sub(r"\s+", " ", low).strip()
+
+
+@lru_cache(maxsize=65536)
+def _char_pinyin(c: str) -> str:
+    """Toneless pinyin of one character (its most common reading)."""
+    from pypinyin import lazy_pinyin
+
+    return str(lazy_pinyin(c)[0])
+
+
+class TypoFixer:
+    """Homophone typos of the plan's terms, matched character by character on toneless pinyin.
+
+    A window of the question is replaced only when it is not itself a word of the plan (公共资 is not a
+    typo of 工工资) and the term it sounds like is one. At most ``max_windows`` windows are looked at, so a
+    long question costs a bounded amount of work.
+    """
+
+    def __init__(self, terms: Iterable[str], known_text: str = "", max_windows: int = 4000) -> None:
+        self.known_text = known_text
+        self.max_windows = max_windows
+        self.by_pinyin: dict[tuple[str, ...], str] = {}
+        self.terms: set[str] = set()
+        self.lengths: set[int] = set()
+        for t in sorted({p for t in terms for p in re.split(r"[、,，]", t)}):
+            if 3 <= len(t) <= 6 and all(CJK.match(c) for c in t):
+                self.terms.add(t)
+                self.lengths.add(len(t))
+                self.by_pinyin.setdefault(tuple(_char_pinyin(c) for c in t), t)
+
+    def fix(self, text: str) -> str:
+        if not self.by_pinyin:
+            return text
+        out = text
+        budget = self.max_windows
+        for n in sorted(self.lengths, reverse=True):
+            i = 0
+            while i + n <= len(out) and budget > 0:
+                budget -= 1
+                piece = out[i : i + n]
+                if piece in self.terms or not all(CJK.match(c) for c in piece):
+                    i += 1
+                    continue
+                term = self.by_pinyin.get(tuple(_char_pinyin(c) for c in piece))
+                if term and term != piece and piece not in self.known_text:
+                    out = out[:i] + term + out[i + n :]
+                    i += n
+                else:
+                    i += 1
+        return out

@@ -1,0 +1,91 @@
+"""Deadline windows in a question (pure): 2022年底前, 2022年10月前, 10月份到期, 2023年上半年, 2023年, 年内,
+明年, 2022年9月到11月 … as inclusive (year, month) bounds on ``deadline_ym``.
+
+A year left out means the plan's own year (``plan_year``: 年内, 今年, 8月底前, 上半年).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.numerals import cn_to_int
+
+_MONTH = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?"
+_YEAR = r"(?:(\d{4}|\d{2}(?=\s*年))\s*年|(今年|明年|后年|本年|当年|年内))"
+_PARTS = {
+    "上半年": (1, 6),
+    "下半年": (7, 12),
+    "一季度": (1, 3),
+    "二季度": (4, 6),
+    "三季度": (7, 9),
+    "四季度": (10, 12),
+}
+_BEFORE = r"\s*(底|末|中旬|上旬)?\s*(前|以前|之前|为止|内|以内|截止|截至)?"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Inclusive (year, month) bounds; None = open. ``start`` / ``end``: where the question says it."""
+
+    after: tuple[int, int] | None
+    before: tuple[int, int] | None
+    label: str
+    start: int = 0
+    end: int = 0
+
+
+def _month(s: str) -> int:
+    n = int(s) if s.isdigit() else cn_to_int(s)
+    return n if n is not None and 1 <= n <= 12 else 0
+
+
+def _year(digits: str | None, word: str | None, plan_year: int) -> int:
+    if digits:
+        y = int(digits)
+        return y + 2000 if y < 100 else y
+    return {"明年": plan_year + 1, "后年": plan_year + 2}.get(word or "", plan_year)
+
+
+def _is_before(m: re.Match[str], group: int) -> bool:
+    return bool(m.group(group)) and m.group(group) not in ("内", "以内") or bool(m.group(group - 1))
+
+
+def find_window(text: str, plan_year: int) -> Window | None:
+    """The first deadline window the text names, with its span."""
+    m = re.search(_YEAR + r"?\s*" + _MONTH + r"\s*(?:到|至|-|~|—|～)\s*(?:" + _YEAR + r")?\s*" + _MONTH, text)
+    if m:
+        y1 = _year(m.group(1), m.group(2), plan_year)
+        y2 = _year(m.group(4), m.group(5), plan_year) if (m.group(4) or m.group(5)) else y1
+        a, b = _month(m.group(3)), _month(m.group(6))
+        if a and b and (y1, a) <= (y2, b):
+            return Window((y1, a), (y2, b), f"{y1}年{a}月至{y2}年{b}月", m.start(), m.end())
+    m = re.search(_YEAR + r"?\s*(上半年|下半年|第?[一二三四]季度)" + r"\s*(前|以前|之前|截止|为止)?", text)
+    if m:
+        year = _year(m.group(1), m.group(2), plan_year)
+        part = m.group(3).removeprefix("第")
+        a, b = _PARTS[part]
+        label = f"{year}年{part}"
+        if m.group(4) or part == "上半年":
+            # 上半年完成 means by the end of June: nothing is due before the plan starts.
+            return Window(None, (year, b), label + ("前" if m.group(4) else ""), m.start(), m.end())
+        return Window((year, a), (year, b), label, m.start(), m.end())
+    m = re.search(r"(?<![\d个几第])" + _YEAR + r"?\s*" + _MONTH + _BEFORE, text)
+    if m and (m.group(1) or m.group(2) or not re.search(r"\d\s*$", text[: m.start()])):
+        year = _year(m.group(1), m.group(2), plan_year)
+        mon = _month(m.group(3))
+        if mon:
+            if m.group(4) in ("底", "末") or m.group(5) not in (None, "内", "以内"):
+                return Window(None, (year, mon), f"{year}年{mon}月底前", m.start(), m.end())
+            return Window((year, mon), (year, mon), f"{year}年{mon}月", m.start(), m.end())
+    m = re.search(_YEAR + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|内|以内|为止)?", text)
+    if m:
+        year = _year(m.group(1), m.group(2), plan_year)
+        if m.group(2) == "年内" or m.group(3) or (m.group(4) and m.group(4) not in ("内", "以内")):
+            return Window(None, (year, 12), f"{year}年底前", m.start(), m.end())
+        if m.group(1) or m.group(2) in ("今年", "明年", "后年", "本年", "当年"):
+            return Window((year, 1), (year, 12), f"{year}年", m.start(), m.end())
+    m = re.search(r"年底前?|年末前?|年内", text)
+    if m:
+        return Window(None, (plan_year, 12), f"{plan_year}年底前", m.start(), m.end())
+    return None

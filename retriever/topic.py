@@ -1,0 +1,80 @@
+"""Which tasks are about a topic: lexical evidence, checked by dense similarity (pure given the arrays).
+
+A topic is a few words (「蒙速办」, 「投标 保证金」, 「养老 服务」). A task is about it when its text contains
+enough of the topic's weight — each word weighted by how rare it is in the plan (a word in most tasks, such as
+服务, is no evidence), a word matching when the task contains it or a word of its row in the synonym table —
+and its similarity to the question is not far below the best such task (a passing mention: 养老 in 养老保险
+for 「养老服务」). A task with no word of the topic counts only when its similarity is very high. The
+thresholds are chosen on the dev split for set F1 (``python -m eval.tune --topics``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True, slots=True)
+class TopicParams:
+    min_lexical: float = 0.5  # share of the topic's weight a task's text must contain
+    max_df_share: float = 0.12  # a word in more of the plan's tasks than this is not evidence
+    dense_margin: float = 0.08  # a lexical match this far below the best match's similarity is dropped
+    dense_only: float = 0.93  # a task this similar counts without a word of the topic (never, at the default)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    index: int
+    lexical: float
+    dense: float
+    words: tuple[str, ...]
+
+
+def topic_matches(
+    terms: Sequence[Sequence[str]],
+    *,
+    texts: Sequence[str],
+    allowed: Sequence[int] | None,
+    similarity: npt.NDArray[np.float32] | None,
+    params: TopicParams,
+) -> list[TopicMatch] | None:
+    """Tasks (indices into ``texts``) about the topic, best evidence first; None when no word of the topic
+    is evidence (none occurs in the plan, or each occurs almost everywhere).
+
+    ``texts``: every task's normalized text; ``allowed``: the indices a filter leaves (None: all);
+    ``similarity``: the question's cosine similarity to every task (None: lexical evidence only);
+    ``terms``: each topic word with its synonyms.
+    """
+    n = len(texts)
+    pool = range(n) if allowed is None else allowed
+    forms = {t[0]: tuple(t) for t in terms if t and t[0]}
+    weights: dict[str, float] = {}
+    contains: dict[str, set[int]] = {}
+    for term, alts in forms.items():
+        hit = {i for i in range(n) if any(a in texts[i] for a in alts)}
+        if not hit or len(hit) > params.max_df_share * n:
+            continue
+        contains[term] = hit
+        weights[term] = math.log((n + 1) / (len(hit) + 0.5))
+    total = sum(weights.values())
+    if total <= 0:
+        return None
+    out: list[TopicMatch] = []
+    for i in pool:
+        found = tuple(t for t in weights if i in contains[t])
+        lexical = sum(weights[t] for t in found) / total
+        dense = float(similarity[i]) if similarity is not None else 0.0
+        out.append(TopicMatch(i, lexical, dense, found))
+    lexical_hits = [m for m in out if m.lexical >= params.min_lexical]
+    best = max((m.dense for m in lexical_hits), default=0.0)
+    keep = [
+        m
+        for m in out
+        if (m.lexical >= params.min_lexical and (similarity is None or m.dense >= best - params.dense_margin))
+        or (similarity is not None and m.dense >= params.dense_only)
+    ]
+    return sorted(keep, key=lambda m: (-m.lexical, -m.dense, m.index))
