@@ -32,6 +32,7 @@ Kind = Literal[
     "self_innovation",
     "ongoing",
     "no_responsible",
+    "has_responsible",
     "place",
     "unknown_unit",
 ]
@@ -155,7 +156,7 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
 _ROLE = re.compile(
     r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*(?:这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在)*\s*"
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
-    r"|(配合|协助|协办|协同|责任单位|配合单位|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任)\b)"
+    r"|(配合|协助|协办|协同|责任单位|配合单位|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
     r"|(参与配合|参与|涉及|有份|参加|相关|\s?is involved|\s?takes? part))"
 )
 _NOT_ROLE = re.compile(r"^[、,，\s]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
@@ -198,6 +199,7 @@ def _fields(t: _Text, ctx: Context, out: list[Mention]) -> None:
         t.take(w.start, w.end)
     for kind, category in (
         ("no_responsible", "no_responsible"),
+        ("has_responsible", "has_responsible"),
         ("any_city", "any_city"),
         ("self_innovation", "self_innovation"),
         ("ongoing", "ongoing"),
@@ -207,12 +209,34 @@ def _fields(t: _Text, ctx: Context, out: list[Mention]) -> None:
                 out.append(Mention(kind, m.start(), m.end(), m.group(0)))  # type: ignore[arg-type]
                 t.take(m.start(), m.end())
     bench = cue("benchmark")
+    masked = t.masked()
+    for m in bench.finditer(masked):
+        # 对标温洲: a city written with a homophone (cities are two or three characters: too short for TypoFixer).
+        for n in (3, 2):
+            piece = masked[m.end() : m.end() + n]
+            if len(piece) == n and piece not in ctx.cities and all("\u4e00" <= c <= "\u9fff" for c in piece):
+                same = [c for c in ctx.cities if len(c) == n and _sounds(c) == _sounds(piece)]
+                if len(same) == 1:
+                    out.append(Mention("city", m.end(), m.end() + n, piece, section=same[0]))
+                    t.take(m.end(), m.end() + n)
+                    break
     for city in sorted(ctx.cities, key=len, reverse=True):
         for m in re.finditer(re.escape(city) + "市?", t.masked()):
             near = t.text[max(0, m.start() - 8) : m.end() + 6]
             if bench.search(near) or re.search(r"\bbenchmark", near):
                 out.append(Mention("city", m.start(), m.end(), m.group(0), section=city))
                 t.take(m.start(), m.end())
+
+
+def _sounds(word: str) -> tuple[str, ...]:
+    from qa.text import char_pinyin
+
+    return tuple(char_pinyin(c) for c in word)
+
+
+def adjacent(a: Mention, b: Mention, text: str) -> bool:
+    """Two names side by side, or joined by 、 和 与 及 /."""
+    return bool(re.fullmatch(r"[\s、,，和与及/]?", text[a.end : b.start]))
 
 
 def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
@@ -229,8 +253,8 @@ def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
 
 
 _UNKNOWN_UNIT = re.compile(
-    r"([^\W\d_a-z的能在是了要把被给让去到和与及对向从就还也都哪谁]{1,8}?"
-    r"(?:局|委员会|厅|(?<!干)部|办公室|中心|公司|法院|检察院|署|银行|集团|大学))"
+    r"([^\W\d_a-z的能在是了要把被给让去到和与及对向从就还也都哪谁那这些个牵头负责]{1,8}?"
+    r"(?:局|委员会|厅|办公室|中心|公司|法院|检察院|署|银行|集团))"
 )
 
 
@@ -301,13 +325,37 @@ def find_mentions(text: str, ctx: Context) -> list[Mention]:
     return _negate(text, out)
 
 
-def residue_words(text: str, mentions: Sequence[Mention], words: Callable[[str], list[str]]) -> list[str]:
-    """The question's words that are neither names nor cue words: what it is about, if anything."""
+_COORD_UNITS = re.compile(r"^\s*(和|与|及|、|,|，|或者|或|还是|跟)\s*$")
+
+
+def share_roles(text: str, found: Sequence[Mention]) -> list[Mention]:
+    """Units in a coordination share the role said after the last one (「卫健委或者民政局牵头」)."""
+    out = sorted(found, key=lambda m: m.start)
+    for i in range(len(out) - 2, -1, -1):
+        a, b = out[i], out[i + 1]
+        if a.kind == b.kind == "unit" and a.role is None and b.role and _COORD_UNITS.match(text[a.end : b.start]):
+            out[i] = replace(a, role=b.role, not_roles=b.not_roles)
+    return out
+
+
+def _clean_word(w: str) -> str:
+    """A word with stray particles cut from its ends (jieba keeps 里算 / 算自 together)."""
+    return w.strip("里算的是了在都也有就要和与及或呢吗吧啊")
+
+
+def residue_words(
+    text: str, mentions: Sequence[Mention], words: Callable[[str], list[str]], plan_text: str = ""
+) -> list[str]:
+    """The question's words that are neither names nor cue words: what it is about, if anything.
+
+    Neighbouring words the plan writes as one are kept as one (管理 + 人 → 管理人, 电子 + 营业执照).
+    """
     chars = list(text)
     for m in mentions:
         for i in range(m.start, m.end):
             chars[i] = " "
-    rest = "".join(chars)
+    # A parenthesis clarifies what was named (「供电公司（伊旗的、鄂尔多斯的都算）」): not a topic of its own.
+    rest = re.sub(r"[（(][^）)]*(都算|都包括|包括|之类|等等|比如|例如|such as|e\.g\.)[^）)]*[）)]", " ", "".join(chars))
     for category in (
         "neg_pre",
         "neg_post",
@@ -321,8 +369,26 @@ def residue_words(text: str, mentions: Sequence[Mention], words: Callable[[str],
     ):
         rest = cue(category).sub(" ", rest)
     filler = cue("filler")
-    return [
-        w
-        for w in words(rest)
-        if not filler.fullmatch(w) and not w.isdigit() and not (len(w) == 1 and "\u4e00" <= w <= "\u9fff")
-    ]
+    out = []
+    for segment in rest.split():
+        kept = [w for w in words(segment) if not filler.fullmatch(w) and not w.isdigit()]
+        for w in _merge(kept, segment, plan_text):
+            w = _clean_word(w) if "\u4e00" <= w[0] <= "\u9fff" else w
+            if len(w) >= 2 and not filler.fullmatch(w):
+                out.append(w)
+    return out
+
+
+def _merge(ws: Sequence[str], segment: str, plan_text: str) -> list[str]:
+    """Adjacent words (adjacent in ``segment``) joined while the plan writes the joined form."""
+    out: list[str] = []
+    i = 0
+    while i < len(ws):
+        best, j = ws[i], i + 1
+        for k in range(i + 2, min(len(ws), i + 3) + 1):
+            joined = "".join(ws[i:k])
+            if joined in segment and plan_text and joined in plan_text:
+                best, j = joined, k
+        out.append(best)
+        i = j
+    return out

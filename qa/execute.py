@@ -10,14 +10,14 @@ the n-th in a section) are read from the selected records by the composer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from corpus.lexicon import UnitLexicon
 from corpus.records import TaskRecord
 from qa.plan import Ask
 from qa.refusal import Evidence, RefusalModel
-from retriever.expr import All, Expr, Lead, Position, TaskRange, Topic, leaves, matches, positive
+from retriever.expr import All, And, Expr, Lead, Position, TaskRange, Topic, conj, leaves, matches, positive
 from retriever.topic import TopicMatch
 from retriever.types import Hit
 
@@ -35,7 +35,13 @@ class Store(Protocol):
 
     def position(self, section: str | None, index: int) -> TaskRecord | None: ...
 
-    def topic(self, topic: Topic, *, query: str = "") -> list[TopicMatch] | None: ...
+    def topic(
+        self, topic: Topic, *, query: str = "", within: Sequence[int] | None = None, every_word: bool = False
+    ) -> list[TopicMatch] | None: ...
+
+    def pool(self, where: Expr, *, query: str = "") -> list[int]: ...
+
+    def describes(self, topic: Topic, within: Sequence[int]) -> bool: ...
 
 
 class Judge(Protocol):
@@ -69,6 +75,8 @@ class Margins:
     coverage_depth: int = 5
     coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
     hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
+    theme_words: int = 3  # "who leads X" with X this short names a theme: every task about it, when
+    theme_max: int = 15  # 2 to this many tasks are about it
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,13 @@ class Executor:
             if not others:
                 return Result(ask, "refused", topic=label, notes=("no word of the topic is in the plan",))
         recs = self.store.select(ask.where, query=ask.query)
+        notes: tuple[str, ...] = ()
+        if not recs and topics and isinstance(ask.where, And):
+            rest = conj(*(p for p in ask.where.parts if not isinstance(p, Topic)))
+            if not isinstance(rest, All):
+                recs = self.store.select(rest, query=ask.query)
+                ask = replace(ask, where=rest)
+                label, notes = "", (f"no task of the set is about {topics[0]}: the topic is dropped",)
         if not recs:
             pos = next((x for x in leaves(ask.where) if isinstance(x, Position)), None)
             if pos is not None or any(isinstance(x, TaskRange) for x in positive(ask.where)):
@@ -103,10 +118,20 @@ class Executor:
         if ask.claim is not None:
             claimed = sum(1 for r in recs if matches(ask.claim, r, self.store.lexicon))
         single = len(recs) == 1 and _names_one(ask.where)
-        return Result(ask, "single" if single else "set", tuple(recs), topic=label, claimed=claimed)
+        return Result(ask, "single" if single else "set", tuple(recs), topic=label, claimed=claimed, notes=notes)
 
     # -- the best match ------------------------------------------------------------------------------------
     def _best(self, ask: Ask, words: Sequence[str]) -> Result:
+        pool = self.store.pool(ask.area, query=ask.query) if ask.area is not None else None
+        if ask.area is not None and ask.topic is not None and pool and self.store.describes(ask.topic, pool):
+            # Every other word only describes the area named (「专利商标保护谁牵头」): the whole area.
+            return self._all(replace(ask, where=ask.area, pick="all", area=None, topic=None))
+        if "lead" in ask.what and ask.topic is not None and len(ask.topic.terms) <= self.margins.theme_words:
+            found = self.store.topic(ask.topic, query=ask.query, within=pool or None, every_word=True)
+            if found is not None and 2 <= len(found) <= self.margins.theme_max:
+                # 「电子发票谁在推」 names a theme several tasks share: who leads each of them.
+                where = conj(ask.where, ask.area if pool else None, ask.topic)
+                return self._all(replace(ask, where=where, pick="all", area=None, topic=None))
         where = None if isinstance(ask.where, All) else ask.where
         hits = self.store.search(ask.query, top_k=10, where=where)
         hits = self._promote_covering(words, hits)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retriever.expr import All, Expr
+from retriever.expr import All, Expr, Topic
 
 What = Literal["tasks", "count", "lead", "responsible", "deadline", "text", "yes_no"]
 Pick = Literal["all", "best", "nth"]
@@ -52,6 +52,8 @@ class Ask:
     claim: Expr | None = None
     scope: Scope = "plan"
     prefer_units: frozenset[str] = frozenset()  # units named without a role: a preference, not a filter
+    area: Expr | None = None  # pick=best: the area named; when the rest of the question only describes it
+    topic: Topic | None = None  # (no word specific within it), the answer is about the whole area
 
     def __str__(self) -> str:
         parts = [f"what={'+'.join(self.what)}", f"where={self.where}", f"pick={self.pick}"]
@@ -63,6 +65,8 @@ class Ask:
             parts.append(f"scope={self.scope}")
         if self.prefer_units:
             parts.append("prefer=" + "|".join(sorted(self.prefer_units)))
+        if self.area is not None:
+            parts.append(f"area={self.area}")
         return "Ask(" + ", ".join(parts) + ")"
 
 

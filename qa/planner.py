@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qa.entities import Context, Mention, find_mentions, residue_words
+from qa.entities import Context, Mention, adjacent, find_mentions, residue_words, share_roles
 from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
 from qa.text import TypoFixer, clean, language, translate_english
@@ -47,6 +47,7 @@ from retriever.expr import (
     conj,
     disj,
 )
+from retriever.expr import leaves as leaves_of
 
 _ASK_TEXT: dict[str, str] = {
     "lead": "谁牵头",
@@ -102,8 +103,8 @@ class Planner:
         for kind in ("injection", "other_task", "greeting", "thanks"):
             if cue(kind).search(text):
                 return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type]
-        mentions = tuple(find_mentions(text, self.ctx))
-        words = tuple(residue_words(text, mentions, self.words))
+        mentions = tuple(share_roles(text, find_mentions(text, self.ctx)))
+        words = tuple(residue_words(text, mentions, self.words, self.ctx.plan_text))
         if previous is not None:
             follow = self._followup(question, text, lang, mentions, words, previous)
             if follow is not None:
@@ -134,7 +135,7 @@ class Planner:
         roles: list[Expr] = []  # unit filters a single-task question keeps
         prefer: set[str] = set()
         part_words: list[str] = []
-        whole_sections = self._whole_sections([m for m in mentions if m.start not in used_sections])
+        whole_sections = self._whole_sections([m for m in mentions if m.start not in used_sections], text)
         for m in mentions:
             leaf: Expr | None = None
             if m.kind == "unit":
@@ -171,6 +172,8 @@ class Planner:
                 leaf = Ongoing()
             elif m.kind == "no_responsible":
                 leaf = NoResponsible()
+            elif m.kind == "has_responsible":
+                leaf = Not(NoResponsible())
             if leaf is None:
                 continue
             if m.negated:
@@ -204,8 +207,11 @@ class Planner:
             return Ask(what, conj(structured, topic), "all", query=text, claim=claim, prefer_units=prefer_units)
         if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
             return Ask(what, All(), "all", query=text)
-        # One task described in words: retrieval ranks the plan; only a unit's stated role filters it.
-        return Ask(what, conj(*roles), "best", query=text, prefer_units=prefer_units)
+        # One task described in words: retrieval ranks the plan; only a unit's stated role filters it. When a
+        # whole area is named and the other words only describe it (「专利商标保护谁牵头」), the executor
+        # answers over the area.
+        area = structured if any(isinstance(x, Section) for x in leaves_of(structured)) else None
+        return Ask(what, conj(*roles), "best", query=text, prefer_units=prefer_units, area=area, topic=topic)
 
     def asked(self, text: str, mentions: Sequence[Mention]) -> tuple[What, ...]:
         """What the question asks for, from its cue words (a unit's own role words are not a question)."""
@@ -252,18 +258,15 @@ class Planner:
         return Lead(m.units)
 
     @staticmethod
-    def _whole_sections(mentions: Sequence[Mention]) -> set[str]:
-        """Sections the question names as a whole: a whole-section word, or two aspects of one section."""
-        parts: dict[str, set[str]] = {}
-        whole: set[str] = set()
-        for m in mentions:
-            if m.kind != "section" or m.section is None:
-                continue
-            if m.whole:
-                whole.add(m.section)
-            else:
-                parts.setdefault(m.section, set()).add(m.text)
-        return whole | {s for s, words in parts.items() if len(words) >= 2}
+    def _whole_sections(mentions: Sequence[Mention], text: str) -> set[str]:
+        """Sections the question names as a whole: a whole-section word, or two aspects of one section named
+        side by side (开公司、注销公司 / 专利商标)."""
+        whole = {m.section for m in mentions if m.kind == "section" and m.whole and m.section}
+        parts = [m for m in mentions if m.kind == "section" and not m.whole and m.section]
+        for a, b in zip(parts, parts[1:], strict=False):
+            if a.section == b.section and a.text != b.text and adjacent(a, b, text):
+                whole.add(str(a.section))
+        return whole
 
     @staticmethod
     def _position_section(section: Mention, mentions: Sequence[Mention]) -> bool:

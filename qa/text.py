@@ -83,7 +83,7 @@ def translate_english(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _char_pinyin(c: str) -> str:
+def char_pinyin(c: str) -> str:
     """Toneless pinyin of one character (its most common reading)."""
     from pypinyin import lazy_pinyin
 
@@ -108,7 +108,7 @@ class TypoFixer:
             if 3 <= len(t) <= 6 and all(CJK.match(c) for c in t):
                 self.terms.add(t)
                 self.lengths.add(len(t))
-                self.by_pinyin.setdefault(tuple(_char_pinyin(c) for c in t), t)
+                self.by_pinyin.setdefault(tuple(char_pinyin(c) for c in t), t)
 
     def fix(self, text: str) -> str:
         if not self.by_pinyin:
@@ -123,7 +123,7 @@ class TypoFixer:
                 if piece in self.terms or not all(CJK.match(c) for c in piece):
                     i += 1
                     continue
-                term = self.by_pinyin.get(tuple(_char_pinyin(c) for c in piece))
+                term = self.by_pinyin.get(tuple(char_pinyin(c) for c in piece))
                 if term and term != piece and piece not in self.known_text:
                     out = out[:i] + term + out[i + n :]
                     i += n

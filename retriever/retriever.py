@@ -16,10 +16,10 @@ from corpus.records import TaskRecord
 from index.embedders import Embedder, Matrix, make_embedder
 from index.store import BuiltIndex, IndexInfo, load_index
 from index.tokenize import Tokenizer, normalize
-from retriever.expr import All, Expr, Keys, Position, Topic, matches, transform
+from retriever.expr import All, And, Expr, Keys, Position, Topic, conj, matches, transform
 from retriever.filters import apply_filters
 from retriever.fusion import RRF_K, weighted_rrf
-from retriever.topic import TopicMatch, TopicParams, topic_matches
+from retriever.topic import TopicMatch, TopicParams, describes, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
 
 # Fusion weights, tuned on the dev split (eval/reports/tuning.md): on colloquial questions the dense
@@ -122,19 +122,34 @@ class Retriever:
 
     # -- the store interface: filter expressions ---------------------------------------------------------
     def select(self, where: Expr, *, query: str = "") -> list[TaskRecord]:
-        """ALL tasks an expression matches, in document order (``query``: the text a ``Topic`` is judged by)."""
+        """ALL tasks an expression matches, in document order (``query``: the text a ``Topic`` is judged by).
+
+        A ``Topic`` beside other conditions is judged within the tasks those conditions leave, so a word that
+        describes all of them (报装 among the water and gas tasks) is no evidence.
+        """
         resolved = self.resolve(where, query=query)
         return [r for r in self.records if matches(resolved, r, self.lexicon)]
+
+    def pool(self, where: Expr, *, query: str = "") -> list[int]:
+        """Indices of the tasks an expression matches."""
+        resolved = self.resolve(where, query=query)
+        return [i for i, r in enumerate(self.records) if matches(resolved, r, self.lexicon)]
 
     def count(self, where: Expr, *, query: str = "") -> int:
         return len(self.select(where, query=query))
 
     def resolve(self, where: Expr, *, query: str = "") -> Expr:
-        """``Topic`` and ``Position`` leaves replaced by the tasks they stand for."""
+        """``Topic`` and ``Position`` leaves replaced by the tasks they stand for (a topic in a conjunction is
+        judged within what the other conditions leave)."""
+        within: list[int] | None = None
+        if isinstance(where, And) and any(isinstance(p, Topic) for p in where.parts):
+            rest = [p for p in where.parts if not isinstance(p, Topic)]
+            if rest:
+                within = self.pool(conj(*rest), query=query)
 
         def leaf(e: Expr) -> Expr:
             if isinstance(e, Topic):
-                found = self.topic(e, query=query)
+                found = self.topic(e, query=query, within=within)
                 if found is None:
                     return All()  # no word of it is evidence: the topic says nothing about which tasks
                 return Keys(frozenset(self.records[m.index].key for m in found), str(e))
@@ -152,10 +167,15 @@ class Retriever:
         return pool[k] if 0 <= k < len(pool) else None
 
     def topic(
-        self, topic: Topic, *, query: str = "", within: Sequence[int] | None = None
+        self,
+        topic: Topic,
+        *,
+        query: str = "",
+        within: Sequence[int] | None = None,
+        every_word: bool = False,
     ) -> list[TopicMatch] | None:
         """Tasks about a topic, best evidence first (``retriever.topic``); None when none of its words is
-        evidence."""
+        evidence. ``every_word``: only tasks that contain every word of it that is evidence."""
         sims = self.similarities(query or topic.text) if self.records else None
         return topic_matches(
             topic.terms,
@@ -163,7 +183,12 @@ class Retriever:
             allowed=within,
             similarity=sims,
             params=self.topic_params,
+            min_lexical=1.0 if every_word else None,
         )
+
+    def describes(self, topic: Topic, within: Sequence[int]) -> bool:
+        """The topic's words only describe these tasks as a whole (``retriever.topic.describes``)."""
+        return describes(topic.terms, texts=self._texts, pool=within, params=self.topic_params)
 
     def similarities(self, query: str) -> npt.NDArray[np.float32]:
         """The query's cosine similarity to every task (exact)."""

@@ -24,6 +24,7 @@ class TopicParams:
     max_df_share: float = 0.12  # a word in more of the plan's tasks than this is not evidence
     dense_margin: float = 0.08  # a lexical match this far below the best match's similarity is dropped
     dense_only: float = 0.93  # a task this similar counts without a word of the topic (never, at the default)
+    pool_generic: float = 0.3  # within a filtered pool (a section), a word in this share of it describes it all
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,28 @@ class TopicMatch:
     words: tuple[str, ...]
 
 
+def describes(
+    terms: Sequence[Sequence[str]],
+    *,
+    texts: Sequence[str],
+    pool: Sequence[int],
+    params: TopicParams,
+) -> bool:
+    """Every word of the topic occurs in the plan and says nothing specific about ``pool``: it is in most of
+    the plan's tasks, or in a large share of the pool's (「保护」 among the IP tasks)."""
+    n = len(texts)
+    pool_set = set(pool)
+    if not terms or not pool_set:
+        return False
+    for alts in terms:
+        hit = {i for i in range(n) if any(a in texts[i] for a in alts)}
+        if not hit:
+            return False
+        if len(hit) <= params.max_df_share * n and len(hit & pool_set) / len(pool_set) < params.pool_generic:
+            return False
+    return True
+
+
 def topic_matches(
     terms: Sequence[Sequence[str]],
     *,
@@ -41,6 +64,7 @@ def topic_matches(
     allowed: Sequence[int] | None,
     similarity: npt.NDArray[np.float32] | None,
     params: TopicParams,
+    min_lexical: float | None = None,
 ) -> list[TopicMatch] | None:
     """Tasks (indices into ``texts``) about the topic, best evidence first; None when no word of the topic
     is evidence (none occurs in the plan, or each occurs almost everywhere).
@@ -54,10 +78,15 @@ def topic_matches(
     forms = {t[0]: tuple(t) for t in terms if t and t[0]}
     weights: dict[str, float] = {}
     contains: dict[str, set[int]] = {}
+    pool_set = set(pool)
     for term, alts in forms.items():
         hit = {i for i in range(n) if any(a in texts[i] for a in alts)}
         if not hit or len(hit) > params.max_df_share * n:
             continue
+        if allowed is not None and len(pool_set) >= 4:
+            share = len(hit & pool_set) / len(pool_set)
+            if share >= params.pool_generic:
+                continue  # 「报装」 in 获得用水、用气: it describes the whole section, not some of its tasks
         contains[term] = hit
         weights[term] = math.log((n + 1) / (len(hit) + 0.5))
     total = sum(weights.values())
@@ -69,12 +98,13 @@ def topic_matches(
         lexical = sum(weights[t] for t in found) / total
         dense = float(similarity[i]) if similarity is not None else 0.0
         out.append(TopicMatch(i, lexical, dense, found))
-    lexical_hits = [m for m in out if m.lexical >= params.min_lexical]
+    floor = params.min_lexical if min_lexical is None else min_lexical
+    lexical_hits = [m for m in out if m.lexical >= floor - 1e-9]
     best = max((m.dense for m in lexical_hits), default=0.0)
     keep = [
         m
         for m in out
-        if (m.lexical >= params.min_lexical and (similarity is None or m.dense >= best - params.dense_margin))
+        if (m.lexical >= floor - 1e-9 and (similarity is None or m.dense >= best - params.dense_margin))
         or (similarity is not None and m.dense >= params.dense_only)
     ]
     return sorted(keep, key=lambda m: (-m.lexical, -m.dense, m.index))
