@@ -42,17 +42,39 @@ def retrieval_table(
     return rows
 
 
-def refusal_features(qa: Any, questions: list[Question]) -> tuple[list[list[float]], list[int]]:
-    """Evidence vectors of the single-task and out-of-scope questions that the refusal model decides (not
-    those answered or refused before it: task numbers, units, topics, injections); 1 = answerable."""
-    pool = [
-        q
+TRAIN = Path(__file__).resolve().parent / "data" / "train" / "coverage.jsonl"
+L2_GRID = (30.0, 100.0, 300.0, 1000.0, 3000.0)
+INNER_FOLDS = 5
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Example:
+    question: str
+    covered: int
+    group: str  # the batch it comes from: cross-validation holds out one batch at a time
+    base: tuple[float, ...]
+    full: tuple[float, ...]
+
+
+def coverage_examples(qa: Any, questions: list[Question]) -> list[Example]:
+    """Every dev single-task and out-of-scope question, and every training question, that reaches the
+    coverage model (not those a number, a filter, a greeting or a reply decides), with its evidence."""
+    rows: list[tuple[str, int, str]] = [
+        (q.final_turn, int(q.answerable), q.id.split("-")[0] if q.id.startswith(("dev", "fresh")) else "first")
         for q in questions
         if q.type in (*SINGLE_TYPES, "out_of_scope")
-        and any(n.startswith("p_covered=") for n in qa.answer(q.final_turn).trace.notes)
     ]
-    xs = [qa.evidence(qa.parse(q.final_turn)).vector() for q in pool]
-    return xs, [1 if q.answerable else 0 for q in pool]
+    for line in TRAIN.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        rows.append((str(r["question"]), int(bool(r["covered"])), "train"))
+    out = []
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    for text, y, group in tqdm(rows, desc="evidence", unit="q"):
+        ev = qa.judged(text)
+        if ev is not None:
+            out.append(Example(text, y, group, tuple(ev.vector()), tuple(ev.full_vector())))
+    return out
 
 
 def choose_threshold(probs: list[float], ys: list[int], max_false: float) -> float:
@@ -72,53 +94,96 @@ def _rates(probs: list[float], ys: list[int], tau: float) -> tuple[float, float]
     return refused, false
 
 
+def _x(e: Example, kind: str) -> tuple[float, ...]:
+    return e.full if kind == "full" else e.base
+
+
+def fit_with_threshold(examples: list[Example], kind: str, l2: float, max_false: float) -> tuple[Any, float]:
+    """The model fitted on all ``examples``, and a threshold chosen on out-of-fold probabilities (in-sample
+    probabilities of a model with hundreds of features are too confident to set a threshold on)."""
+    from qa.refusal import fit
+
+    oof: list[float] = [0.0] * len(examples)
+    for k in range(INNER_FOLDS):
+        train = [e for i, e in enumerate(examples) if i % INNER_FOLDS != k]
+        m = fit([_x(e, kind) for e in train], [e.covered for e in train], l2=l2)
+        for i, e in enumerate(examples):
+            if i % INNER_FOLDS == k:
+                oof[i] = m.probability_of(_x(e, kind))
+    model = fit([_x(e, kind) for e in examples], [e.covered for e in examples], l2=l2)
+    return model, choose_threshold(oof, [e.covered for e in examples], max_false)
+
+
+def _held_out(examples: list[Example], kind: str, l2: float, max_false: float) -> dict[str, tuple[float, float]]:
+    """Leave one batch out: (OOS refused, answerable refused) on each held-out batch."""
+    out = {}
+    for group in sorted({e.group for e in examples}):
+        train = [e for e in examples if e.group != group]
+        test = [e for e in examples if e.group == group]
+        m, tau = fit_with_threshold(train, kind, l2, max_false)
+        out[group] = _rates([m.probability_of(_x(e, kind)) for e in test], [e.covered for e in test], tau)
+    return out
+
+
 def refusal_section(qa: Any, questions: list[Question], *, max_false: float, write: bool) -> list[str]:
-    """Fit the refusal model on dev, estimate how it generalizes by 5-fold cross-validation, save it."""
-    from qa.refusal import FEATURES, RefusalModel, fit
+    """Fit the coverage models on dev + the training set; estimate how they generalize by holding out one
+    batch at a time (a batch written by one writer at one time is the closest thing to a new question set)."""
+    from qa.refusal import BASE_FEATURES, RefusalModel
 
-    xs, ys = refusal_features(qa, questions)
-
-    def model_for(idx: list[int]) -> RefusalModel:
-        mean, scale, weights, bias = fit([xs[i] for i in idx], [ys[i] for i in idx])
-        m = RefusalModel(mean, scale, weights, bias, 0.5)
-        probs = [m.probability_of(xs[i]) for i in idx]
-        return dataclasses.replace(m, threshold=choose_threshold(probs, [ys[i] for i in idx], max_false))
-
+    examples = coverage_examples(qa, questions)
+    ys = [e.covered for e in examples]
     rows = [
-        f"{sum(1 - y for y in ys)} out-of-scope and {sum(ys)} answerable single-task dev questions; features "
-        f"{', '.join(FEATURES)}; threshold = most refusals with ≤ {max_false:.0%} of the answerable refused.",
+        f"{len(examples) - sum(ys)} not covered and {sum(ys)} covered questions reach the coverage model "
+        f"(dev single-task and out-of-scope questions, and `{TRAIN.relative_to(TRAIN.parents[2])}`); "
+        f"threshold = most refusals with ≤ {max_false:.0%} of the covered refused (on the training folds).",
         "",
-        "| fold | OOS refused (held out) | answerable refused (held out) |",
-        "|---|---|---|",
+        "Held out one batch at a time (mean over batches of OOS refused / answerable refused):",
+        "",
+        "| model | L2 | OOS refused | answerable refused |",
+        "|---|---|---|---|",
     ]
-    folds = 5
-    tot_r = tot_f = 0.0
-    for k in range(folds):
-        test = [i for i in range(len(xs)) if i % folds == k]
-        train = [i for i in range(len(xs)) if i % folds != k]
-        m = model_for(train)
-        r, f = _rates([m.probability_of(xs[i]) for i in test], [ys[i] for i in test], m.threshold)
-        tot_r += r / folds
-        tot_f += f / folds
-        rows.append(f"| {k + 1} | {r:.3f} | {f:.3f} |")
-    rows.append(f"| mean | {tot_r:.3f} | {tot_f:.3f} |")
-    final = model_for(list(range(len(xs))))
-    r, f = _rates([final.probability_of(x) for x in xs], ys, final.threshold)
-    final = dataclasses.replace(
-        final,
+    best: dict[str, tuple[float, float]] = {}
+    for kind in ("base", "full"):
+        for l2 in L2_GRID if kind == "full" else (1.0, 10.0, 30.0):
+            res = _held_out(examples, kind, l2, max_false)
+            r = sum(v[0] for v in res.values()) / len(res)
+            f = sum(v[1] for v in res.values()) / len(res)
+            rows.append(f"| {kind} | {l2:g} | {r:.3f} | {f:.3f} |")
+            score = r - 3 * max(0.0, f - max_false)
+            if kind not in best or score > best[kind][1]:
+                best[kind] = (l2, score)
+    chosen = {}
+    for kind in ("base", "full"):
+        l2 = best[kind][0]
+        xs = [_x(e, kind) for e in examples]
+        m, tau = fit_with_threshold(examples, kind, l2, max_false)
+        probs = [m.probability_of(x) for x in xs]
+        chosen[kind] = (m, tau, _rates(probs, ys, tau), l2)
+        per = _held_out(examples, kind, l2, max_false)
+        rows += ["", f"{kind} (L2 {l2:g}) held out per batch:", "", "| batch | OOS refused | answerable refused |"]
+        rows.append("|---|---|---|")
+        rows += [f"| {g} | {v[0]:.3f} | {v[1]:.3f} |" for g, v in per.items()]
+    base, full = chosen["base"], chosen["full"]
+    model = RefusalModel(
+        base=base[0],
+        threshold=base[1],
+        full=full[0],
+        full_threshold=full[1],
         embedder=qa.r.info.embedder,
-        note=f"python -m eval.tune --refusal: {len(xs)} dev questions; in-sample refused {r:.3f}, "
-        f"false {f:.3f}; 5-fold held-out refused {tot_r:.3f}, false {tot_f:.3f}",
+        note=(
+            f"python -m eval.tune --refusal: {len(examples)} questions; base L2 {base[3]:g} threshold "
+            f"{base[1]:.3f}, full L2 {full[3]:g} threshold {full[1]:.3f}"
+        ),
     )
     rows += [
         "",
-        f"Fitted on all of them: threshold {final.threshold:.3f}; in-sample OOS refused {r:.3f}, answerable "
-        f"refused {f:.3f}. Weights (standardized): "
-        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, final.weights, strict=True)),
+        f"Fitted on all: base threshold {base[1]:.3f} (in-sample refused {base[2][0]:.3f}, false {base[2][1]:.3f}); "
+        f"full threshold {full[1]:.3f} (in-sample refused {full[2][0]:.3f}, false {full[2][1]:.3f}). Base "
+        "weights (standardized): " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(BASE_FEATURES, base[0].weights, strict=True)),
     ]
     if write:
         path = Path(__file__).resolve().parents[1] / "qa" / "data" / "refusal.json"
-        path.write_text(json.dumps(final.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(model.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
         rows.append(f"Written to {path.relative_to(path.parents[2])}.")
     return rows
 
@@ -161,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--refusal", action="store_true", help="refit the refusal model and write qa/data/refusal.json"
     )
-    ap.add_argument("--max-false", type=float, default=0.04, help="false-refusal budget for the threshold")
+    ap.add_argument("--max-false", type=float, default=0.03, help="false-refusal budget for the threshold")
+    ap.add_argument("--only-refusal", action="store_true", help="skip the retrieval tables")
     args = ap.parse_args(argv)
     dev = load_questions(split="dev")
     qa = QA(load_retriever())
@@ -179,13 +245,14 @@ def main(argv: list[str] | None = None) -> int:
         if "## What is embedded" in old:
             lines += [old[old.index("## What is embedded") : old.index("## Fusion")].rstrip(), ""]
     grid = [(1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.75), (1.0, 0.5), (1.0, 0.35), (1.0, 0.25)]
-    lines += [
-        "## Fusion weights and RRF k (single-task questions)",
-        "",
-        *retrieval_table(qa, dev, grid, [60]),
-        "",
-    ]
-    lines += ["", *retrieval_table(qa, dev, [(1.0, 0.5)], [10, 30, 60, 100]), ""]
+    if not args.only_refusal:
+        lines += [
+            "## Fusion weights and RRF k (single-task questions)",
+            "",
+            *retrieval_table(qa, dev, grid, [60]),
+            "",
+        ]
+        lines += ["", *retrieval_table(qa, dev, [(1.0, 0.5)], [10, 30, 60, 100]), ""]
     from retriever.retriever import DEFAULT_WEIGHTS
 
     qa.r.weights = dict(DEFAULT_WEIGHTS)
@@ -193,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["## Refusal model (out-of-scope vs answerable single-task questions)", ""]
     lines += [*refusal_section(qa, dev, max_false=args.max_false, write=args.refusal), ""]
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "tuning.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if not args.only_refusal:
+        (OUT / "tuning.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 

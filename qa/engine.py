@@ -9,6 +9,8 @@ with the question's hash and counts it.
 from __future__ import annotations
 
 import logging
+
+import numpy as np
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,16 +22,7 @@ from qa.entities import Context, topic_table
 from qa.execute import Executor, Margins, Result
 from qa.plan import Ask, Reply
 from qa.planner import Planner, Reading, Turn
-from qa.refusal import (
-    Evidence,
-    RefusalModel,
-    asks_outside,
-    content_tokens,
-    coverage,
-    dense_z,
-    load_model,
-    strip_place,
-)
+from qa.refusal import Evidence, RefusalModel, asks_outside, content_tokens, coverage, dense_z, load_model, strip_place
 from qa.session import Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
@@ -63,10 +56,11 @@ class QA:
         self.r = retriever
         self.lex = retriever.lexicon
         self.refusal = refusal or load_model()
-        if self.refusal.embedder and self.refusal.embedder != retriever.info.embedder:
+        self._full_model = self.refusal.usable_full(retriever.info.embedder, retriever.info.dim)
+        if not self._full_model:
             log.warning(
-                "the refusal model was fitted with embedder %s but the index uses %s: refusals are not "
-                "calibrated; refit with `python -m eval.tune --refusal`",
+                "the refusal model was fitted with embedder %s but the index uses %s: using its base model "
+                "(no question embedding); refit with `python -m eval.tune --refusal`",
                 self.refusal.embedder,
                 retriever.info.embedder,
             )
@@ -74,6 +68,7 @@ class QA:
         self._vocab = frozenset(retriever.bm25_vocabulary())
         self._freq, self._freq_total = retriever.tokenizer.frequencies()
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
+        self._terms = frozenset(retriever.tokenizer.terms)
         sections = [s.section for s in retriever.sections]
         topics = topic_table(sections)
         plan_text = "\n".join(
@@ -177,15 +172,26 @@ class QA:
             raise CitationMismatch(f"text cites {in_text} but the answer rests on {cited}")
 
     # -- coverage evidence ---------------------------------------------------------------------------------
-    def evidence(self, text: str, hits: list[Hit] | None = None) -> Evidence:
+    def judged(self, question: str) -> Evidence | None:
+        """The evidence the coverage model sees for a question, or None when the model does not decide it
+        (a number, a filter, a greeting …): what ``python -m eval.tune --refusal`` fits on."""
+        reading = self.read(question)
+        plan = reading.plan
+        if not isinstance(plan, Ask) or plan.pick != "best":
+            return None
+        hits = self.executor.ranked(plan, self._question_words(reading.text))
+        return self.evidence(plan.query, hits, embedding=True) if hits else None
+
+    def evidence(self, text: str, hits: list[Hit] | None = None, *, embedding: bool | None = None) -> Evidence:
         """The refusal model's signals for a (normalized) question and its search results."""
         query = strip_place(text) or text
         if hits is None or query != text:
             hits = self.r.search(query, top_k=5)  # judged without the county's name
-        top = max((h.signals["dense"].score or 0.0 for h in hits if "dense" in h.signals), default=0.0)
         words = self._question_words(query)
         bm25 = float(self.r.bm25_scores_of(words).max()) if words and self.r.records else 0.0
         local = max((self._covers(words, h.record) for h in hits[:3]), default=0.0)
+        sims = np.sort(self.r.similarities(query))[::-1] if self.r.records else np.zeros(0, np.float32)
+        top = float(sims[0]) if sims.size else 0.0
         return Evidence(
             dense_top=top,
             dense_z=dense_z(top, self.r.sample_scores(query)),
@@ -194,7 +200,12 @@ class QA:
             local_coverage=local,
             english=not any("\u4e00" <= c <= "\u9fff" for c in text),
             asks_outside=asks_outside(text),
-            names_plan_term=any(len(w) >= 3 and w in self.r.tokenizer.terms for w in words),
+            names_plan_term=any(len(w) >= 3 and w in self._terms for w in words),
+            sim_second=float(sims[1]) if sims.size > 1 else top,
+            sim_fifth=float(sims[4]) if sims.size > 4 else top,
+            embedding=tuple(float(v) for v in self.r.embed_query(query))
+            if (self._full_model if embedding is None else embedding)
+            else (),
         )
 
     def _question_words(self, text: str) -> list[str]:

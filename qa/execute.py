@@ -132,14 +132,12 @@ class Executor:
                 # 「电子发票谁在推」 names a theme several tasks share: who leads each of them.
                 where = conj(ask.where, ask.area if pool else None, ask.topic)
                 return self._all(replace(ask, where=where, pick="all", area=None, topic=None))
-        where = None if isinstance(ask.where, All) else ask.where
-        hits = self.store.search(ask.query, top_k=10, where=where)
-        hits = self._promote_covering(words, hits)
-        hits = self._prefer_units(ask, hits)[:5]
+        hits = self.ranked(ask, words)
         if not hits:
             return Result(ask, "refused", notes=("nothing matches",))
         ev = self.judge.evidence(ask.query, hits)
         prob = self.refusal.probability(ev)
+        threshold = self.refusal.threshold_for(ev)
         notes = (
             f"dense_top={ev.dense_top:.4f}",
             f"dense_z={ev.dense_z:.2f}",
@@ -147,7 +145,7 @@ class Executor:
             f"coverage={ev.coverage:.2f}",
             f"p_covered={prob:.3f}",
         )
-        if prob < self.refusal.threshold and where is None:
+        if prob < threshold:
             nearest = hits[0].record if prob >= self.margins.hint_min else None
             return Result(ask, "refused", nearest=nearest, p_covered=prob, hits=tuple(hits), notes=notes)
         runner = None
@@ -159,6 +157,13 @@ class Executor:
         return Result(
             ask, "single", (hits[0].record,), runner_up=runner, p_covered=prob, hits=tuple(hits), notes=notes
         )
+
+    def ranked(self, ask: Ask, words: Sequence[str]) -> list[Hit]:
+        """The best few matches for the question, in the order the answer considers them."""
+        where = None if isinstance(ask.where, All) else ask.where
+        hits = self.store.search(ask.query, top_k=10, where=where)
+        hits = self._promote_covering(words, hits)
+        return self._prefer_units(ask, hits)[:5]
 
     def _prefer_units(self, ask: Ask, hits: list[Hit]) -> list[Hit]:
         """A named unit moves first the best close hit it takes part in; asked who cooperates with it, one it

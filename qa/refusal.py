@@ -1,27 +1,24 @@
-"""Is a question about the plan at all? Evidence features and a small logistic model (pure).
+"""Does the plan answer a question at all? Evidence and a logistic model (pure).
 
-A question that names no task, unit, topic or filter is answered from retrieval only when
-the evidence says the plan covers it. Four signals, each cheap:
+A question described only in words (no task number, unit, section or filter that decides it) is answered
+from retrieval only when the evidence says the plan covers it. The evidence:
 
-* ``dense_top`` — the best cosine similarity of the question to a task;
-* ``dense_z`` — how far that best similarity stands above the question's similarity to the
-  plan as a whole (z-score over a fixed sample of task vectors). Off-topic questions are
-  about equally similar to every task; on-topic ones have a peak. This corrects the
-  embedder's tendency to give every Chinese sentence a high similarity;
-* ``bm25_top`` — the best BM25 score of the question's content words (the plan's own place
-  names dropped: 「伊金霍洛旗去年的GDP」 is not about the plan because it names the county);
-* ``coverage`` — the share of the question's informative words (weighted by how rare they
-  are in general Chinese, from jieba's dictionary) that occur anywhere in the plan.
-  「推荐一家好吃的羊肉馆」: 羊肉 is a rare word the plan never uses;
-* ``asks_outside`` — the question asks for something no action plan gives (a price, an address,
-  opening hours, an official's name, a recommendation, the weather: ``qa/data/out_of_plan.tsv``);
-* ``names_plan_term`` — the question names one of the plan's own terms (a quoted name such as
-  《伊金霍洛旗投资指南》 or 蒙速办, three characters or more);
-* ``local_coverage`` — the same share against the best few hits only: 「伊金霍洛旗2022年GDP是多少」
-  uses words the plan has (GDP, in an R&D target) but the tasks it retrieves do not answer it.
+* ``dense_top`` — the best cosine similarity of the question to a task, and ``dense_z`` — how far it stands
+  above the question's similarity to the plan as a whole (z-score over a fixed sample of tasks): off-topic
+  questions are about equally similar to every task, on-topic ones have a peak;
+* the similarity profile — the 2nd and 5th best similarities and the gap to the best (a peak or a plateau);
+* ``bm25_top`` — the best BM25 score of the question's content words (the county's own names dropped);
+* ``coverage`` / ``local_coverage`` — the share of the question's informative words (weighted by how rare
+  they are in general Chinese) that the plan uses anywhere / that its best hits use;
+* cue flags — English; an answer type no plan gives (a price, a rate, a statistic: ``cues.tsv``
+  out_of_plan); a term of the plan's own (蒙速办, 《伊金霍洛旗投资指南》);
+* the question's embedding itself: what kind of question it is (a price, another public service, small
+  talk), learned from many examples of both kinds.
 
-The model is fitted on the dev split (``python -m eval.tune --refusal``) and stored in
-``qa/data/refusal.json``; the threshold is chosen there for at most 5 % false refusals.
+Two models are fitted by ``python -m eval.tune --refusal`` on the dev split plus a training set of
+colloquial answerable questions and near misses (``eval/data/train/coverage.jsonl``), and stored in
+``qa/data/refusal.json``: ``full`` (all of the above) for the embedder it was fitted with, and ``base``
+(without the embedding) for any other embedder.
 """
 
 from __future__ import annotations
@@ -30,8 +27,7 @@ import json
 import math
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -39,20 +35,21 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.lexicon import COUNTY_PREFIXES, REGION_PREFIXES
+from qa.phrasebook import cue
 
 # The plan's jurisdiction (the county and region prefixes the unit lexicon strips from unit names, and a few
 # ways people say "this county"): naming it does not make a question about the plan.
 _PLACE_NAMES = sorted({*COUNTY_PREFIXES, *REGION_PREFIXES, "内蒙古自治区"} - {"旗"}, key=len, reverse=True)
 PLACE_WORDS = frozenset({*_PLACE_NAMES, "旗", "我旗", "全旗", "ordos", "ejin", "horo"})
 _PLACE_TEXT = re.compile(
-    "(?:"
-    + "|".join(_PLACE_NAMES)
-    + r")(?!供电|银保|蒙苏)|ejin horo( banner)?|ordos",  # 鄂尔多斯供电公司: a unit
+    "(?:" + "|".join(_PLACE_NAMES) + r")(?!供电|银保|蒙苏)|ejin horo( banner)?|ordos",  # 鄂尔多斯供电公司: a unit
     re.IGNORECASE,
 )
-FEATURES = (
+BASE_FEATURES = (
     "dense_top",
     "dense_z",
+    "sim_second",
+    "sim_fifth",
     "log_bm25",
     "coverage",
     "local_coverage",
@@ -73,11 +70,17 @@ class Evidence:
     english: bool
     asks_outside: bool = False
     names_plan_term: bool = False
+    sim_second: float = 0.0
+    sim_fifth: float = 0.0
+    embedding: tuple[float, ...] = field(default=())
 
     def vector(self) -> list[float]:
+        """The base features (no embedding), in ``BASE_FEATURES`` order."""
         return [
             self.dense_top,
             self.dense_z,
+            self.dense_top - self.sim_second,
+            self.dense_top - self.sim_fifth,
             math.log1p(min(max(self.bm25_top, 0.0), BM25_CAP)),
             self.coverage,
             self.local_coverage,
@@ -85,6 +88,9 @@ class Evidence:
             1.0 if self.asks_outside else 0.0,
             1.0 if self.names_plan_term else 0.0,
         ]
+
+    def full_vector(self) -> list[float]:
+        return [*self.vector(), *self.embedding]
 
 
 def dense_z(top: float, sample_scores: npt.NDArray[np.float32]) -> float:
@@ -112,18 +118,9 @@ def coverage(
     return num / den if den > 0 else 0.0
 
 
-@lru_cache(maxsize=1)
-def _outside_pattern() -> re.Pattern[str]:
-    text = resources.files("qa").joinpath("data/out_of_plan.tsv").read_text(encoding="utf-8")
-    parts = [
-        line.split("\t")[0].strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    ]
-    return re.compile("|".join(f"(?:{p})" for p in parts if p))
-
-
 def asks_outside(text: str) -> bool:
     """Does the (normalized) question ask for an answer type no action plan gives?"""
-    return bool(_outside_pattern().search(text))
+    return bool(cue("out_of_plan").search(text))
 
 
 def strip_place(text: str) -> str:
@@ -137,61 +134,103 @@ def content_tokens(tokens: Iterable[str]) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class RefusalModel:
-    """Logistic model over standardized features; answer when P(covered) ≥ ``threshold``."""
+class Logistic:
+    """A logistic model over standardized features; P(covered)."""
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
-    threshold: float
-    note: str = ""
-    embedder: str = ""  # the index's embedder the model was fitted with (dense features depend on it)
-
-    def probability(self, ev: Evidence) -> float:
-        return self.probability_of(ev.vector())
 
     def probability_of(self, x: Sequence[float]) -> float:
-        z = self.bias + sum(
-            w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
+        if len(x) != len(self.weights):
+            raise ValueError(f"refusal model expects {len(self.weights)} features, got {len(x)}")
+        v = np.asarray(x, dtype=np.float64)
+        z = self.bias + float(
+            np.dot(np.asarray(self.weights), (v - np.asarray(self.mean)) / np.asarray(self.scale))
         )
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "mean": [round(v, 6) for v in self.mean],
+            "scale": [round(v, 6) for v in self.scale],
+            "weights": [round(v, 6) for v in self.weights],
+            "bias": round(self.bias, 6),
+        }
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, object]) -> Logistic:
+        def floats(key: str) -> tuple[float, ...]:
+            v = row[key]
+            if not isinstance(v, list):
+                raise ValueError(f"refusal model: {key} must be a list of numbers")
+            return tuple(float(x) for x in v)
+
+        m = cls(floats("mean"), floats("scale"), floats("weights"), float(str(row["bias"])))
+        if not len(m.mean) == len(m.scale) == len(m.weights):
+            raise ValueError("refusal model: mean, scale and weights differ in length")
+        return m
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalModel:
+    """Answer when P(covered) ≥ ``threshold``. ``full`` uses the question's embedding too and applies only
+    with the embedder it was fitted with (``embedder``); ``base`` applies with any."""
+
+    base: Logistic
+    threshold: float
+    full: Logistic | None = None
+    full_threshold: float = 0.5
+    embedder: str = ""
+    note: str = ""
+
+    def usable_full(self, embedder: str, dim: int) -> bool:
+        return self.full is not None and embedder == self.embedder and len(self.full.weights) == len(
+            BASE_FEATURES
+        ) + dim
+
+    def probability(self, ev: Evidence) -> float:
+        """P(covered): the full model when the evidence carries an embedding it fits, else the base one."""
+        if self.full is not None and len(ev.embedding) + len(BASE_FEATURES) == len(self.full.weights):
+            return self.full.probability_of(ev.full_vector())
+        return self.base.probability_of(ev.vector())
+
     def covered(self, ev: Evidence) -> bool:
-        return self.probability(ev) >= self.threshold
+        return self.probability(ev) >= self.threshold_for(ev)
+
+    def threshold_for(self, ev: Evidence) -> float:
+        if self.full is not None and len(ev.embedding) + len(BASE_FEATURES) == len(self.full.weights):
+            return self.full_threshold
+        return self.threshold
 
     def to_json(self) -> dict[str, object]:
         return {
-            "features": list(FEATURES),
-            "mean": list(self.mean),
-            "scale": list(self.scale),
-            "weights": list(self.weights),
-            "bias": self.bias,
+            "features": list(BASE_FEATURES),
+            "base": self.base.to_json(),
             "threshold": self.threshold,
-            "note": self.note,
+            "full": self.full.to_json() if self.full is not None else None,
+            "full_threshold": self.full_threshold,
             "embedder": self.embedder,
+            "note": self.note,
         }
 
     @classmethod
     def from_json(cls, row: Mapping[str, object]) -> RefusalModel:
         feats = row.get("features")
-        if feats != list(FEATURES):
-            raise ValueError(f"refusal model features {feats!r} != {list(FEATURES)!r}")
-
-        def floats(key: str) -> tuple[float, ...]:
-            v = row[key]
-            if not isinstance(v, list) or len(v) != len(FEATURES):
-                raise ValueError(f"refusal model: {key} must be a list of {len(FEATURES)} numbers")
-            return tuple(float(x) for x in v)
-
+        if feats != list(BASE_FEATURES):
+            raise ValueError(f"refusal model features {feats!r} != {list(BASE_FEATURES)!r}: refit it")
+        base = row["base"]
+        full = row.get("full")
+        if not isinstance(base, Mapping) or not (full is None or isinstance(full, Mapping)):
+            raise ValueError("refusal model: base and full must be objects")
         return cls(
-            mean=floats("mean"),
-            scale=floats("scale"),
-            weights=floats("weights"),
-            bias=float(str(row["bias"])),
+            base=Logistic.from_json(base),
             threshold=float(str(row["threshold"])),
-            note=str(row.get("note", "")),
+            full=Logistic.from_json(full) if full is not None else None,
+            full_threshold=float(str(row.get("full_threshold", 0.5))),
             embedder=str(row.get("embedder", "")),
+            note=str(row.get("note", "")),
         )
 
 
@@ -206,11 +245,8 @@ def load_model(path: Path | None = None) -> RefusalModel:
 
 def fit(
     xs: Sequence[Sequence[float]], ys: Sequence[int], *, l2: float = 1.0, iters: int = 50
-) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float]:
-    """L2-regularized logistic regression by Newton's method on standardized features.
-
-    Returns (mean, scale, weights, bias). ``ys`` are 1 for questions the plan covers.
-    """
+) -> Logistic:
+    """L2-regularized logistic regression by Newton's method on standardized features (``ys``: 1 = covered)."""
     x = np.asarray(xs, dtype=np.float64)
     y = np.asarray(ys, dtype=np.float64)
     mean = x.mean(axis=0)
@@ -228,7 +264,7 @@ def fit(
         w -= step
         if float(np.abs(step).max()) < 1e-8:
             break
-    return (
+    return Logistic(
         tuple(float(v) for v in mean),
         tuple(float(v) for v in scale),
         tuple(float(v) for v in w[:-1]),
