@@ -387,7 +387,8 @@ def _merge(ws: Sequence[str], segment: str, plan_text: str) -> list[str]:
         best, j = ws[i], i + 1
         for k in range(i + 2, min(len(ws), i + 3) + 1):
             joined = "".join(ws[i:k])
-            if joined in segment and plan_text and joined in plan_text:
+            # Only a piece too short to stand alone is joined (管理 + 人); 证券 and 纠纷 each say something.
+            if min(len(w) for w in ws[i:k]) == 1 and joined in segment and plan_text and joined in plan_text:
                 best, j = joined, k
         out.append(best)
         i = j

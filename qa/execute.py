@@ -75,8 +75,9 @@ class Margins:
     coverage_depth: int = 5
     coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
     hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
-    theme_words: int = 3  # "who leads X" with X this short names a theme: every task about it, when
+    theme_words: int = 4  # "who leads X" with X this short names a theme: every task about it, when
     theme_max: int = 15  # 2 to this many tasks are about it
+    aspect_inside: float = 0.7  # an aspect names its section when this share of its tasks lies in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,11 @@ class Executor:
 
     # -- every match ---------------------------------------------------------------------------------------
     def _all(self, ask: Ask) -> Result:
+        if ask.area is not None and ask.topic is not None and isinstance(ask.where, Topic):
+            pool = self.store.pool(ask.area, query=ask.query)
+            if pool and self._describes(ask, pool):
+                # 「企业开办这块谁牵头」: most of the section is about what was named: the section.
+                ask = replace(ask, where=ask.area, area=None, topic=None)
         topics = [x for x in positive(ask.where) if isinstance(x, Topic)]
         label = topics[0].text if topics else ""
         if topics and all(self.store.topic(t, query=ask.query) is None for t in topics):
@@ -123,14 +129,15 @@ class Executor:
     # -- the best match ------------------------------------------------------------------------------------
     def _best(self, ask: Ask, words: Sequence[str]) -> Result:
         pool = self.store.pool(ask.area, query=ask.query) if ask.area is not None else None
-        if ask.area is not None and ask.topic is not None and pool and self.store.describes(ask.topic, pool):
+        if ask.area is not None and ask.topic is not None and pool and self._describes(ask, pool):
             # Every other word only describes the area named (「专利商标保护谁牵头」): the whole area.
             return self._all(replace(ask, where=ask.area, pick="all", area=None, topic=None))
         if "lead" in ask.what and ask.topic is not None and len(ask.topic.terms) <= self.margins.theme_words:
-            found = self.store.topic(ask.topic, query=ask.query, within=pool or None, every_word=True)
+            within = pool if ask.area_named else None  # an aspect's section does not confine its tasks
+            found = self.store.topic(ask.topic, query=ask.query, within=within or None, every_word=True)
             if found is not None and 2 <= len(found) <= self.margins.theme_max:
                 # 「电子发票谁在推」 names a theme several tasks share: who leads each of them.
-                where = conj(ask.where, ask.area if pool else None, ask.topic)
+                where = conj(ask.where, ask.area if within else None, ask.topic)
                 return self._all(replace(ask, where=where, pick="all", area=None, topic=None))
         hits = self.ranked(ask, words)
         if not hits:
@@ -157,6 +164,19 @@ class Executor:
         return Result(
             ask, "single", (hits[0].record,), runner_up=runner, p_covered=prob, hits=tuple(hits), notes=notes
         )
+
+    def _describes(self, ask: Ask, pool: list[int]) -> bool:
+        """The question's other words only describe the area: a named section's generic words (保护 among the
+        IP tasks), or an aspect most of an inferred section is about and whose tasks lie mostly in it (开办,
+        not 双随机, which runs through several sections)."""
+        assert ask.topic is not None
+        if not self.store.describes(ask.topic, pool):
+            return False
+        if ask.area_named:
+            return True
+        found = self.store.topic(ask.topic, query=ask.query) or []
+        inside = set(pool)
+        return bool(found) and sum(m.index in inside for m in found) >= self.margins.aspect_inside * len(found)
 
     def ranked(self, ask: Ask, words: Sequence[str]) -> list[Hit]:
         """The best few matches for the question, in the order the answer considers them."""

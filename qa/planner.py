@@ -49,6 +49,7 @@ from retriever.expr import (
 )
 from retriever.expr import leaves as leaves_of
 
+_FILTER_KINDS = ("window", "city", "any_city", "self_innovation", "ongoing", "no_responsible", "has_responsible")
 _ASK_TEXT: dict[str, str] = {
     "lead": "谁牵头",
     "responsible": "哪些单位配合",
@@ -135,7 +136,9 @@ class Planner:
         roles: list[Expr] = []  # unit filters a single-task question keeps
         prefer: set[str] = set()
         part_words: list[str] = []
-        whole_sections = self._whole_sections([m for m in mentions if m.start not in used_sections], text)
+        whole_sections = self._whole_sections(
+            [m for m in mentions if m.start not in used_sections], text, bool(cue("area").search(text))
+        )
         for m in mentions:
             leaf: Expr | None = None
             if m.kind == "unit":
@@ -188,6 +191,9 @@ class Planner:
             conj(*group) if name == "Lead" and joined_units else disj(group) for name, group in leaves.items()
         ]
         structured = conj(*positive, *negs)
+        if cue("area").search(text) and any(isinstance(x, Section) for x in leaves_of(structured)):
+            # 「用电报装、停电抢修这些供电方面的事」: an area named as a whole; the other words are examples.
+            part_words, words = [], ()
         topic_words = [*part_words, *words]
         same = synonyms()
         topic = (
@@ -203,15 +209,36 @@ class Planner:
         )
         if topic is None and (not isinstance(structured, All) or claim is not None):
             return Ask(what, structured, "all", query=text, claim=claim, prefer_units=prefer_units)
+        # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
+        # that aspect: the executor checks (``area``).
+        part_area = disj(Section(str(m.section)) for m in mentions if m.kind == "section" and m.text in part_words) if part_words and isinstance(structured, All) else None
         if topic is not None and setwise:
-            return Ask(what, conj(structured, topic), "all", query=text, claim=claim, prefer_units=prefer_units)
+            return Ask(
+                what,
+                conj(structured, topic),
+                "all",
+                query=text,
+                claim=claim,
+                prefer_units=prefer_units,
+                area=part_area,
+                topic=topic,
+            )
         if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
             return Ask(what, All(), "all", query=text)
         # One task described in words: retrieval ranks the plan; only a unit's stated role filters it. When a
         # whole area is named and the other words only describe it (「专利商标保护谁牵头」), the executor
         # answers over the area.
-        area = structured if any(isinstance(x, Section) for x in leaves_of(structured)) else None
-        return Ask(what, conj(*roles), "best", query=text, prefer_units=prefer_units, area=area, topic=topic)
+        named_area = any(isinstance(x, Section) for x in leaves_of(structured))
+        return Ask(
+            what,
+            conj(*roles),
+            "best",
+            query=text,
+            prefer_units=prefer_units,
+            area=structured if named_area else part_area,
+            topic=topic,
+            area_named=named_area,
+        )
 
     def asked(self, text: str, mentions: Sequence[Mention]) -> tuple[What, ...]:
         """What the question asks for, from its cue words (a unit's own role words are not a question)."""
@@ -258,14 +285,15 @@ class Planner:
         return Lead(m.units)
 
     @staticmethod
-    def _whole_sections(mentions: Sequence[Mention], text: str) -> set[str]:
+    def _whole_sections(mentions: Sequence[Mention], text: str, area: bool) -> set[str]:
         """Sections the question names as a whole: a whole-section word, or two aspects of one section named
-        side by side (开公司、注销公司 / 专利商标)."""
+        side by side (开公司、注销公司 / 专利商标) or with an area word (「创造…运用整个板块」)."""
         whole = {m.section for m in mentions if m.kind == "section" and m.whole and m.section}
         parts = [m for m in mentions if m.kind == "section" and not m.whole and m.section]
-        for a, b in zip(parts, parts[1:], strict=False):
-            if a.section == b.section and a.text != b.text and adjacent(a, b, text):
-                whole.add(str(a.section))
+        for i, a in enumerate(parts):
+            for b in parts[i + 1 :]:
+                if a.section == b.section and a.text != b.text and (area or adjacent(a, b, text)):
+                    whole.add(str(a.section))
         return whole
 
     @staticmethod
@@ -320,6 +348,9 @@ class Planner:
         has_number = any(m.kind in ("task", "ordinal", "last") for m in named)
         if has_number and not backref:
             return None
+        filters_only = bool(named) and all(m.kind in _FILTER_KINDS or (m.kind == "unit" and m.role) for m in named)
+        if filters_only and not words and len(prev.keys) > 1 and not cue("subject").search(text):
+            backref = True  # 「哪些要在2022年底前完成」 right after a list narrows it
         if about and not backref and len(text) <= 24:
             swapped = self._swap(text, mentions, words, prev)
             if swapped is not None:

@@ -47,10 +47,6 @@ def _year(digits: str | None, word: str | None, plan_year: int) -> int:
     return {"明年": plan_year + 1, "后年": plan_year + 2}.get(word or "", plan_year)
 
 
-def _is_before(m: re.Match[str], group: int) -> bool:
-    return bool(m.group(group)) and m.group(group) not in ("内", "以内") or bool(m.group(group - 1))
-
-
 def find_window(text: str, plan_year: int) -> Window | None:
     """The first deadline window the text names, with its span."""
     m = re.search(_YEAR + r"?\s*" + _MONTH + r"\s*(?:到|至|-|~|—|～)\s*(?:" + _YEAR + r")?\s*" + _MONTH, text)
@@ -66,9 +62,8 @@ def find_window(text: str, plan_year: int) -> Window | None:
         part = m.group(3).removeprefix("第")
         a, b = _PARTS[part]
         label = f"{year}年{part}"
-        if m.group(4) or part == "上半年":
-            # 上半年完成 means by the end of June: nothing is due before the plan starts.
-            return Window(None, (year, b), label + ("前" if m.group(4) else ""), m.start(), m.end())
+        if m.group(4):
+            return Window(None, (year, b), label + "前", m.start(), m.end())
         return Window((year, a), (year, b), label, m.start(), m.end())
     m = re.search(r"(?<![\d个几第])" + _YEAR + r"?\s*" + _MONTH + _BEFORE, text)
     if m and (m.group(1) or m.group(2) or not re.search(r"\d\s*$", text[: m.start()])):

@@ -22,7 +22,7 @@ import numpy.typing as npt
 class TopicParams:
     min_lexical: float = 0.5  # share of the topic's weight a task's text must contain
     max_df_share: float = 0.12  # a word in more of the plan's tasks than this is not evidence
-    dense_margin: float = 0.08  # a lexical match this far below the best match's similarity is dropped
+    dense_margin: float = 0.03  # a lexical match this far below the best match's similarity is dropped
     dense_only: float = 0.93  # a task this similar counts without a word of the topic (never, at the default)
     pool_generic: float = 0.3  # within a filtered pool (a section), a word in this share of it describes it all
 
