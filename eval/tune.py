@@ -60,7 +60,11 @@ def coverage_examples(qa: Any, questions: list[Question]) -> list[Example]:
     """Every dev single-task and out-of-scope question, and every training question, that reaches the
     coverage model (not those a number, a filter, a greeting or a reply decides), with its evidence."""
     rows: list[tuple[str, int, str]] = [
-        (q.final_turn, int(q.answerable), q.id.split("-")[0] if q.id.startswith(("dev", "fresh")) else "first")
+        (
+            q.final_turn,
+            int(q.answerable),
+            q.id.split("-")[0] if q.id.startswith(("dev", "fresh")) else "first",
+        )
         for q in questions
         if q.type in (*SINGLE_TYPES, "out_of_scope")
     ]
@@ -114,7 +118,9 @@ def fit_with_threshold(examples: list[Example], kind: str, l2: float, max_false:
     return model, choose_threshold(oof, [e.covered for e in examples], max_false)
 
 
-def _held_out(examples: list[Example], kind: str, l2: float, max_false: float) -> dict[str, tuple[float, float]]:
+def _held_out(
+    examples: list[Example], kind: str, l2: float, max_false: float
+) -> dict[str, tuple[float, float]]:
     """Leave one batch out: (OOS refused, answerable refused) on each held-out batch."""
     out = {}
     for group in sorted({e.group for e in examples}):
@@ -160,7 +166,12 @@ def refusal_section(qa: Any, questions: list[Question], *, max_false: float, wri
         probs = [m.probability_of(x) for x in xs]
         chosen[kind] = (m, tau, _rates(probs, ys, tau), l2)
         per = _held_out(examples, kind, l2, max_false)
-        rows += ["", f"{kind} (L2 {l2:g}) held out per batch:", "", "| batch | OOS refused | answerable refused |"]
+        rows += [
+            "",
+            f"{kind} (L2 {l2:g}) held out per batch:",
+            "",
+            "| batch | OOS refused | answerable refused |",
+        ]
         rows.append("|---|---|---|")
         rows += [f"| {g} | {v[0]:.3f} | {v[1]:.3f} |" for g, v in per.items()]
     base, full = chosen["base"], chosen["full"]
@@ -177,9 +188,11 @@ def refusal_section(qa: Any, questions: list[Question], *, max_false: float, wri
     )
     rows += [
         "",
-        f"Fitted on all: base threshold {base[1]:.3f} (in-sample refused {base[2][0]:.3f}, false {base[2][1]:.3f}); "
+        f"Fitted on all: base threshold {base[1]:.3f} (in-sample refused {base[2][0]:.3f}, "
+        f"false {base[2][1]:.3f}); "
         f"full threshold {full[1]:.3f} (in-sample refused {full[2][0]:.3f}, false {full[2][1]:.3f}). Base "
-        "weights (standardized): " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(BASE_FEATURES, base[0].weights, strict=True)),
+        "weights (standardized): "
+        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(BASE_FEATURES, base[0].weights, strict=True)),
     ]
     if write:
         path = Path(__file__).resolve().parents[1] / "qa" / "data" / "refusal.json"

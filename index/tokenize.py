@@ -194,7 +194,11 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Normalized words in jieba's precise mode (no sub-words), stop words kept, punctuation dropped."""
-        return [w for w in (t.strip() for t in self._jieba.cut(normalize(text), HMM=True)) if w and _KEEP.search(w)]
+        return [
+            w
+            for w in (t.strip() for t in self._jieba.cut(normalize(text), HMM=True))
+            if w and _KEEP.search(w)
+        ]
 
     def tokenize(self, text: str) -> list[str]:
         """Normalized, segmented, filtered tokens (duplicates kept: BM25 counts them)."""

@@ -131,7 +131,9 @@ def describe(e: Expr, lang: str) -> str:
         words = "”“".join(t[0] for t in e.terms)
         return f"内容涉及“{words}”或相近说法" if zh else f"about “{words}”"
     if isinstance(e, Keys):
-        return ("上一轮回答中的任务" if zh else "the previous answer's tasks") if e.label == "previous" else ""
+        return (
+            ("上一轮回答中的任务" if zh else "the previous answer's tasks") if e.label == "previous" else ""
+        )
     if isinstance(e, Position):
         return str(e)
     return ""
@@ -140,7 +142,9 @@ def describe(e: Expr, lang: str) -> str:
 # -- answers -------------------------------------------------------------------------------------------------
 
 
-def single(kinds: Sequence[str], r: TaskRecord, lex: UnitLexicon, lang: str, runner: TaskRecord | None) -> Composed:
+def single(
+    kinds: Sequence[str], r: TaskRecord, lex: UnitLexicon, lang: str, runner: TaskRecord | None
+) -> Composed:
     """One task: who leads it, who cooperates, its deadline, or what it says (several when asked)."""
     ref = nums([r], lang)
     lead = unit_list([lex.canon(u) for u in r.lead_units], lang)
@@ -150,7 +154,9 @@ def single(kinds: Sequence[str], r: TaskRecord, lex: UnitLexicon, lang: str, run
         sec = f"{ref} ({r.section})"
         parts = {
             "lead": f"is led by {lead}",
-            "responsible": f"has responsible units: {resp}" if r.responsible_units else "lists no responsible units",
+            "responsible": f"has responsible units: {resp}"
+            if r.responsible_units
+            else "lists no responsible units",
             "deadline": f"is due {r.deadline}",
         }
         if asked:
@@ -162,7 +168,9 @@ def single(kinds: Sequence[str], r: TaskRecord, lex: UnitLexicon, lang: str, run
         sec = f"{ref}（{r.section}）"
         parts = {
             "lead": f"由{lead}牵头",
-            "responsible": f"责任（配合）单位是{resp}" if r.responsible_units else f"未列责任单位，由{lead}牵头负责",
+            "responsible": f"责任（配合）单位是{resp}"
+            if r.responsible_units
+            else f"未列责任单位，由{lead}牵头负责",
             "deadline": f"完成时限是{r.deadline}",
         }
         if asked:
@@ -184,9 +192,15 @@ def single(kinds: Sequence[str], r: TaskRecord, lex: UnitLexicon, lang: str, run
 def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
     if 0 < len(records) <= DETAIL_MAX:
         if lang == "en":
-            lines = [f"- {nums([r], lang)} ({r.section}): {quote(r.text)} ({fields(r, lex, lang)})" for r in records]
+            lines = [
+                f"- {nums([r], lang)} ({r.section}): {quote(r.text)} ({fields(r, lex, lang)})"
+                for r in records
+            ]
         else:
-            lines = [f"- {nums([r], lang)}（{r.section}）：{quote(r.text)}（{fields(r, lex, lang)}）" for r in records]
+            lines = [
+                f"- {nums([r], lang)}（{r.section}）：{quote(r.text)}（{fields(r, lex, lang)}）"
+                for r in records
+            ]
         return "\n".join([head, *lines]), list(records)
     return "\n".join([head, *grouped_lines(group(records, lambda r: [r.section]), lang)]), list(records)
 
@@ -198,8 +212,13 @@ def _leads(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str
 
 
 def _responsible(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
-    g = group([r for r in records if r.responsible_units], lambda r: [lex.canon(u) for u in r.responsible_units])
-    lines = [f"{head}{'responsible units:' if lang == 'en' else '责任（配合）单位：'}", *grouped_lines(g, lang)]
+    g = group(
+        [r for r in records if r.responsible_units], lambda r: [lex.canon(u) for u in r.responsible_units]
+    )
+    lines = [
+        f"{head}{'responsible units:' if lang == 'en' else '责任（配合）单位：'}",
+        *grouped_lines(g, lang),
+    ]
     alone = [r for r in records if not r.responsible_units]
     if alone:
         lines.append(
@@ -215,7 +234,9 @@ def _deadlines(head: str, records: Sequence[TaskRecord], lang: str) -> Composed:
     g: OrderedDict[str, list[TaskRecord]] = OrderedDict()
     for r in ordered:
         g.setdefault(r.deadline, []).append(r)
-    return "\n".join([f"{head}{'deadlines:' if lang == 'en' else '完成时限：'}", *grouped_lines(g, lang)]), ordered
+    return "\n".join(
+        [f"{head}{'deadlines:' if lang == 'en' else '完成时限：'}", *grouped_lines(g, lang)]
+    ), ordered
 
 
 def set_answer(res: Result, lex: UnitLexicon, lang: str) -> Composed:
@@ -240,7 +261,7 @@ def set_answer(res: Result, lex: UnitLexicon, lang: str) -> Composed:
     elif "deadline" in what:
         text, used = _deadlines(head, recs, lang)
     else:
-        text, used = _listing(head.strip() + ("" if lang == "en" else ""), recs, lex, lang)
+        text, used = _listing(head.strip(), recs, lex, lang)
     return verdict + text, used
 
 
@@ -291,7 +312,8 @@ def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:
             f"{quote(r.text)} ({fields(r, lex, lang)}).",
             [r],
         )
-    return f"\n最接近的一项是{ref}（{r.section}），但它可能并不回答您的问题：{quote(r.text)}（{fields(r, lex, lang)}）", [r]
+    closest = f"\n最接近的一项是{ref}（{r.section}），但它可能并不回答您的问题："
+    return f"{closest}{quote(r.text)}（{fields(r, lex, lang)}）", [r]
 
 
 _REPLY_ZH = {
@@ -311,8 +333,8 @@ _REPLY_EN = {
     "empty": "the question is empty.",
     "injection": "I can only answer questions about the plan's tasks.",
     "other_task": "I can only answer questions about the plan's tasks; I cannot write or translate.",
-    "out_of_plan": "the plan lists tasks, their units and deadlines; it gives no prices, addresses, contacts, "
-    "case status or statistics.",
+    "out_of_plan": "the plan lists tasks, their units and deadlines; it gives no prices, addresses, "
+    "contacts, case status or statistics.",
     "personal": "I cannot look up one person's case; the plan only lists the tasks.",
     "other_plan": "I only hold this plan, not other years' or versions.",
     "other_place": "this is the county's plan; it has no tasks of {detail}.",
@@ -345,3 +367,10 @@ def small_talk(reply: Reply, lang: str, plan_title: str) -> str:
     if reply.kind == "thanks":
         return f"不客气！还有关于《{plan_title}》的问题可以随时问我，例如：{ex}"
     return f"您好！我可以回答关于《{plan_title}》各项任务的问题，例如：{ex}"
+
+
+def ambiguity_note(alias: str, candidates: Sequence[str], lang: str) -> str:
+    """A short form that may mean several units: all are included, and the answer says so."""
+    if lang == "en":
+        return f"Note: “{alias}” may mean {' or '.join(candidates)}; all are included.\n"
+    return f"注意：「{alias}」可能指{'或'.join(candidates)}，以下一并列出。\n"

@@ -9,11 +9,11 @@ with the question's hash and counts it.
 from __future__ import annotations
 
 import logging
-
-import numpy as np
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from corpus.records import TaskRecord
 from index.tokenize import normalize
@@ -22,7 +22,16 @@ from qa.entities import Context, topic_table
 from qa.execute import Executor, Margins, Result
 from qa.plan import Ask, Reply
 from qa.planner import Planner, Reading, Turn
-from qa.refusal import Evidence, RefusalModel, asks_outside, content_tokens, coverage, dense_z, load_model, strip_place
+from qa.refusal import (
+    Evidence,
+    RefusalModel,
+    asks_outside,
+    content_tokens,
+    coverage,
+    dense_z,
+    load_model,
+    strip_place,
+)
 from qa.session import Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
@@ -120,6 +129,10 @@ class QA:
             notes=(*trace.notes, *result.notes),
         )
         ans = self._compose(result, reading.lang, trace)
+        ambiguous = [m for m in reading.mentions if m.kind == "unit" and len(m.units) > 1]
+        if ambiguous and ans.answerable:
+            notes = "".join(compose.ambiguity_note(m.text, sorted(m.units), reading.lang) for m in ambiguous)
+            ans = replace(ans, text=notes + ans.text)
         self._check(ans)
         if session is not None and ans.answerable and ans.citations:
             session.turn = Turn(
@@ -182,7 +195,9 @@ class QA:
         hits = self.executor.ranked(plan, self._question_words(reading.text))
         return self.evidence(plan.query, hits, embedding=True) if hits else None
 
-    def evidence(self, text: str, hits: list[Hit] | None = None, *, embedding: bool | None = None) -> Evidence:
+    def evidence(
+        self, text: str, hits: list[Hit] | None = None, *, embedding: bool | None = None
+    ) -> Evidence:
         """The refusal model's signals for a (normalized) question and its search results."""
         query = strip_place(text) or text
         if hits is None or query != text:
@@ -219,7 +234,9 @@ class QA:
     def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
         got = self._record_tokens.get(r.key)
         if got is None:
-            got = frozenset(self.r.tokenizer.tokenize(" ".join((r.section, r.text, *r.lead_units, *r.responsible_units))))
+            got = frozenset(
+                self.r.tokenizer.tokenize(" ".join((r.section, r.text, *r.lead_units, *r.responsible_units)))
+            )
             if len(self._record_tokens) < 100_000:
                 self._record_tokens[r.key] = got
         return got

@@ -1,11 +1,12 @@
 """The names in a question, with where they are and whether they are negated (pure).
 
-A :class:`Mention` is one thing the question names that a record field can be tested against: a task number
-or a position (第305条, 纳税第3条, 倒数第二条), a unit with its role (法院牵头, 人社局配合), a section (by a word
-that names it as a whole, or one aspect of it), a deadline window, a benchmark city or label, 持续推进, "no
-responsible units", or a place outside the plan's region. Negation is read from the words around a name
-(不是…, 除了…, …以外), and carries over a coordination (除了执行合同和破产). What is left after the names and
-the cue words (``cues.tsv``: filler) is the question's topic, read by the planner.
+A :class:`Mention` is one thing the question names that a record field can be tested against: a
+task number or a position (第305条, 纳税第3条, 倒数第二条), a unit with its role (法院牵头, 人社局配合),
+a section (by a word that names it as a whole, or one aspect of it), a deadline window, a benchmark
+city or label, 持续推进, "no responsible units", or a place outside the plan's region. Negation is
+read from the words around a name (不是…, 除了…, …以外), and carries over a coordination
+(除了执行合同和破产). What is left after the names and the cue words (``cues.tsv``: filler) is the
+question's topic, read by the planner.
 """
 
 from __future__ import annotations
@@ -113,9 +114,12 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
         (r"(最后|末尾|最末|最末尾)的?\s*(一|1)\s*(条|项|个)|末条|末项|最后(那|这)?(条|项)", "last"),
         (rf"第\s*{_NUM}\s*{_TASK_WORD}", "ordinal"),
         (r"(?:首条|头一条|第一个任务|开头(那|第一)条)", "ordinal"),
-        (rf"(?:任务|task|no\.?|number|#)\s*(?:no\.?|number|#)?\s*(\d{{1,4}})(?![\d年月日天%])", "task"),
+        (r"(?:任务|task|no\.?|number|#)\s*(?:no\.?|number|#)?\s*(\d{1,4})(?![\d年月日天%])", "task"),
         (r"(?<![\d.])(\d{1,4})\s*号(?:任务)?(?!线|楼|院|文)", "task"),
-        (rf"\b(?:the )?({EN_ORDINAL}|last|second to last|penultimate)\s+(?:task|item|measure|one)\b", "ordinal"),
+        (
+            rf"\b(?:the )?({EN_ORDINAL}|last|second to last|penultimate)\s+(?:task|item|measure|one)\b",
+            "ordinal",
+        ),
     ]
     for pattern, kind in patterns:
         for m in re.finditer(pattern, text):
@@ -128,13 +132,14 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
                     continue
                 out.append(Mention("task", m.start(), m.end(), m.group(0), number=lo, number2=hi))
             elif kind == "last":
-                n = to_int(groups[0]) if groups and m.group(0).startswith("倒数") else 1
-                if n is None:
+                back = to_int(groups[0]) if groups and m.group(0).startswith("倒数") else 1
+                if back is None:
                     continue
-                out.append(Mention("last", m.start(), m.end(), m.group(0), number=n))
+                out.append(Mention("last", m.start(), m.end(), m.group(0), number=back))
             elif kind == "ordinal" and groups and re.fullmatch(r"last|second to last|penultimate", groups[0]):
-                n = 1 if groups[0] == "last" else 2
-                out.append(Mention("last", m.start(), m.end(), m.group(0), number=n))
+                out.append(
+                    Mention("last", m.start(), m.end(), m.group(0), number=1 if groups[0] == "last" else 2)
+                )
             elif kind == "ordinal":
                 if not groups:
                     n: int | None = 1
@@ -156,7 +161,8 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
 _ROLE = re.compile(
     r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*(?:这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在)*\s*"
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
-    r"|(配合|协助|协办|协同|责任单位|配合单位|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
+    r"|(配合|协助|协办|协同|责任单位|配合单位"
+    r"|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
     r"|(参与配合|参与|涉及|有份|参加|相关|\s?is involved|\s?takes? part))"
 )
 _NOT_ROLE = re.compile(r"^[、,，\s]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
@@ -186,7 +192,14 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
                 role = "lead" if before.group(1).startswith(("由", "牵头")) else "responsible"
         out.append(
             Mention(
-                "unit", m.start, m.end, m.alias, units=m.units, role=role, not_roles=not_roles, role_end=role_end
+                "unit",
+                m.start,
+                m.end,
+                m.alias,
+                units=m.units,
+                role=role,
+                not_roles=not_roles,
+                role_end=role_end,
             )
         )
         t.take(m.start, m.end)
@@ -211,7 +224,7 @@ def _fields(t: _Text, ctx: Context, out: list[Mention]) -> None:
     bench = cue("benchmark")
     masked = t.masked()
     for m in bench.finditer(masked):
-        # 对标温洲: a city written with a homophone (cities are two or three characters: too short for TypoFixer).
+        # 对标温洲: a city written with a homophone (two or three characters: too short for TypoFixer).
         for n in (3, 2):
             piece = masked[m.end() : m.end() + n]
             if len(piece) == n and piece not in ctx.cities and all("\u4e00" <= c <= "\u9fff" for c in piece):
@@ -254,7 +267,7 @@ def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
 
 _UNKNOWN_UNIT = re.compile(
     r"([^\W\d_a-z的能在是了要把被给让去到和与及对向从就还也都哪谁那这些个牵头负责]{1,8}?"
-    r"(?:局|委员会|厅|办公室|中心|公司|法院|检察院|署|银行|集团))"
+    r"(?:局|委员会|厅|办公室|中心|公司|法院|检察院|署|银行|集团|(?<![要去能来好网上])办(?!理|事|法|证|结|的|吗)))"
 )
 
 
@@ -267,12 +280,14 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
             continue
         if re.search(r"什么|怎么|如何|是否|多少", name):
             continue
+        if name.endswith("办") and len(name.removeprefix("旗")) > 4:
+            continue  # X办 is an office's short name (外事办), not 「公证全程网上办」
         out.append(Mention("unknown_unit", m.start(1), m.end(1), name))
         t.take(m.start(1), m.end(1))
 
 
-def _places(t: _Text, ctx: Context, out: list[Mention]) -> None:
-    """Places of ``places.tsv`` outside a benchmark phrase (对标上海 is a benchmark, 上海的条例 another place)."""
+def _places(t: _Text, out: list[Mention]) -> None:
+    """Places of ``places.tsv`` outside a benchmark phrase (对标上海 is a benchmark; 上海的条例 is not)."""
     bench = cue("benchmark")
     masked = t.masked()
     for row in rows("places.tsv"):
@@ -299,10 +314,9 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
     for i, m in enumerate(ordered):
         if m.kind in ("task", "ordinal", "last", "place"):
             continue
-        if any(p <= m.start and _GAP_PRE.match(text[p : m.start]) for p in pre):
-            negated[i] = True
-        elif any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post):
-            negated[i] = True
+        before = any(p <= m.start and _GAP_PRE.match(text[p : m.start]) for p in pre)
+        after = any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post)
+        negated[i] = before or after
     # A coordination shares its negation: 除了执行合同和破产 / 执行合同和破产以外.
     for _ in range(2):
         for i in range(len(ordered) - 1):
@@ -320,7 +334,7 @@ def find_mentions(text: str, ctx: Context) -> list[Mention]:
     _units(t, ctx.lexicon, out)
     _fields(t, ctx, out)
     _sections(t, ctx, out)
-    _places(t, ctx, out)
+    _places(t, out)
     _unknown_units(t, ctx, out)
     return _negate(text, out)
 
@@ -333,7 +347,12 @@ def share_roles(text: str, found: Sequence[Mention]) -> list[Mention]:
     out = sorted(found, key=lambda m: m.start)
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
-        if a.kind == b.kind == "unit" and a.role is None and b.role and _COORD_UNITS.match(text[a.end : b.start]):
+        if (
+            a.kind == b.kind == "unit"
+            and a.role is None
+            and b.role
+            and _COORD_UNITS.match(text[a.end : b.start])
+        ):
             out[i] = replace(a, role=b.role, not_roles=b.not_roles)
     return out
 
@@ -355,7 +374,9 @@ def residue_words(
         for i in range(m.start, m.end):
             chars[i] = " "
     # A parenthesis clarifies what was named (「供电公司（伊旗的、鄂尔多斯的都算）」): not a topic of its own.
-    rest = re.sub(r"[（(][^）)]*(都算|都包括|包括|之类|等等|比如|例如|such as|e\.g\.)[^）)]*[）)]", " ", "".join(chars))
+    rest = re.sub(
+        r"[（(][^）)]*(都算|都包括|包括|之类|等等|比如|例如|such as|e\.g\.)[^）)]*[）)]", " ", "".join(chars)
+    )
     for category in (
         "neg_pre",
         "neg_post",

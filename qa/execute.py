@@ -124,7 +124,9 @@ class Executor:
         if ask.claim is not None:
             claimed = sum(1 for r in recs if matches(ask.claim, r, self.store.lexicon))
         single = len(recs) == 1 and _names_one(ask.where)
-        return Result(ask, "single" if single else "set", tuple(recs), topic=label, claimed=claimed, notes=notes)
+        return Result(
+            ask, "single" if single else "set", tuple(recs), topic=label, claimed=claimed, notes=notes
+        )
 
     # -- the best match ------------------------------------------------------------------------------------
     def _best(self, ask: Ask, words: Sequence[str]) -> Result:
@@ -158,9 +160,9 @@ class Executor:
         runner = None
         if len(hits) > 1:
             s1, s2 = hits[0].signals.get("dense"), hits[1].signals.get("dense")
-            if s1 and s2 and s1.score is not None and s2.score is not None:
-                if abs(s1.score - s2.score) <= self.margins.close_margin:
-                    runner = hits[1].record
+            close = s1 and s2 and s1.score is not None and s2.score is not None
+            if close and abs(s1.score - s2.score) <= self.margins.close_margin:  # type: ignore[union-attr,operator]
+                runner = hits[1].record
         return Result(
             ask, "single", (hits[0].record,), runner_up=runner, p_covered=prob, hits=tuple(hits), notes=notes
         )
@@ -176,7 +178,9 @@ class Executor:
             return True
         found = self.store.topic(ask.topic, query=ask.query) or []
         inside = set(pool)
-        return bool(found) and sum(m.index in inside for m in found) >= self.margins.aspect_inside * len(found)
+        return bool(found) and sum(m.index in inside for m in found) >= self.margins.aspect_inside * len(
+            found
+        )
 
     def ranked(self, ask: Ask, words: Sequence[str]) -> list[Hit]:
         """The best few matches for the question, in the order the answer considers them."""
@@ -188,9 +192,7 @@ class Executor:
     def _prefer_units(self, ask: Ask, hits: list[Hit]) -> list[Hit]:
         """A named unit moves first the best close hit it takes part in; asked who cooperates with it, one it
         leads goes before one it only takes part in."""
-        wanted = ask.prefer_units | {
-            u for x in positive(ask.where) if isinstance(x, Lead) for u in x.units
-        }
+        wanted = ask.prefer_units | {u for x in positive(ask.where) if isinstance(x, Lead) for u in x.units}
         if not wanted or not hits:
             return hits
         canon = self.store.lexicon.canon

@@ -13,11 +13,11 @@ a column starting with ``#`` ends the row (its comment). Tables:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows(name: str) -> tuple[tuple[str, ...], ...]:
     """The data rows of ``qa/data/<name>``: columns up to the first comment column, stripped."""
     text = resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
@@ -35,7 +35,7 @@ def rows(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue_words(category: str) -> tuple[str, ...]:
     """The patterns of one cue category, in file order."""
     found = tuple(r[1] for r in rows("cues.tsv") if r[0] == category and len(r) > 1)
@@ -44,7 +44,7 @@ def cue_words(category: str) -> tuple[str, ...]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue(category: str) -> re.Pattern[str]:
     """One compiled alternation of a category's patterns (searched in the normalized question)."""
     return re.compile("|".join(f"(?:{p})" for p in cue_words(category)))

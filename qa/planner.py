@@ -27,7 +27,6 @@ from qa.text import TypoFixer, clean, language, translate_english
 from retriever.expr import (
     ANY_CITY,
     All,
-    And,
     Benchmark,
     City,
     Due,
@@ -38,7 +37,6 @@ from retriever.expr import (
     NoResponsible,
     Not,
     Ongoing,
-    Or,
     Position,
     Responsible,
     Section,
@@ -49,7 +47,15 @@ from retriever.expr import (
 )
 from retriever.expr import leaves as leaves_of
 
-_FILTER_KINDS = ("window", "city", "any_city", "self_innovation", "ongoing", "no_responsible", "has_responsible")
+_FILTER_KINDS = (
+    "window",
+    "city",
+    "any_city",
+    "self_innovation",
+    "ongoing",
+    "no_responsible",
+    "has_responsible",
+)
 _ASK_TEXT: dict[str, str] = {
     "lead": "谁牵头",
     "responsible": "哪些单位配合",
@@ -103,7 +109,7 @@ class Planner:
             text = self.typos.fix(text)
         for kind in ("injection", "other_task", "greeting", "thanks"):
             if cue(kind).search(text):
-                return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type]
+                return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type,unused-ignore]
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx)))
         words = tuple(residue_words(text, mentions, self.words, self.ctx.plan_text))
         if previous is not None:
@@ -116,7 +122,7 @@ class Planner:
     def plan(self, text: str, mentions: Sequence[Mention], words: Sequence[str]) -> Plan:
         for kind in ("personal", "other_plan"):
             if cue(kind).search(text):
-                return Reply(kind)  # type: ignore[arg-type]
+                return Reply(kind)  # type: ignore[arg-type,unused-ignore]
         if cue("never").search(text):
             return Reply("out_of_plan")
         place = next((m for m in mentions if m.kind == "place" and not m.negated), None)
@@ -129,8 +135,12 @@ class Planner:
         numbered = self._numbered(mentions)
         if isinstance(numbered, Reply):
             return numbered
-        used_sections = {m.start for m in mentions if m.kind == "section" and self._position_section(m, mentions)}
-        asks_units = any(w in what for w in ("lead", "responsible")) and cue("others").search(text) is not None
+        used_sections = {
+            m.start for m in mentions if m.kind == "section" and self._position_section(m, mentions)
+        }
+        asks_units = (
+            any(w in what for w in ("lead", "responsible")) and cue("others").search(text) is not None
+        )
         leaves: dict[str, list[Expr]] = {}
         negs: list[Expr] = []
         roles: list[Expr] = []  # unit filters a single-task question keeps
@@ -197,11 +207,15 @@ class Planner:
         topic_words = [*part_words, *words]
         same = synonyms()
         topic = (
-            Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words)) if topic_words else None
+            Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words))
+            if topic_words
+            else None
         )
         prefer_units = frozenset(prefer)
         if numbered is not None:
-            return Ask(what, conj(numbered, structured), "all", query=text, claim=claim, prefer_units=prefer_units)
+            return Ask(
+                what, conj(numbered, structured), "all", query=text, claim=claim, prefer_units=prefer_units
+            )
         setwise = (
             any(w in what for w in ("tasks", "count", "yes_no"))
             or (bool(cue("plural").search(text)) and not cue("singular").search(text))
@@ -211,7 +225,11 @@ class Planner:
             return Ask(what, structured, "all", query=text, claim=claim, prefer_units=prefer_units)
         # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
         # that aspect: the executor checks (``area``).
-        part_area = disj(Section(str(m.section)) for m in mentions if m.kind == "section" and m.text in part_words) if part_words and isinstance(structured, All) else None
+        part_area = (
+            disj(Section(str(m.section)) for m in mentions if m.kind == "section" and m.text in part_words)
+            if part_words and isinstance(structured, All)
+            else None
+        )
         if topic is not None and setwise:
             return Ask(
                 what,
@@ -277,7 +295,7 @@ class Planner:
         if m.negated:
             return Lead(m.units)
         # A unit named without a role: a filter on the tasks it leads when the question is about its tasks,
-        # a preference when it only describes the one task asked about (「发改委的投资平台和…对接，谁牵头？」).
+        # a preference when it only describes the one task asked about (「发改委的平台和…对接，谁牵头？」).
         if any(w in what for w in ("tasks", "count", "yes_no")):
             return Lead(m.units)
         if words or any(x.kind == "section" for x in mentions):
@@ -348,14 +366,18 @@ class Planner:
         has_number = any(m.kind in ("task", "ordinal", "last") for m in named)
         if has_number and not backref:
             return None
-        filters_only = bool(named) and all(m.kind in _FILTER_KINDS or (m.kind == "unit" and m.role) for m in named)
+        filters_only = bool(named) and all(
+            m.kind in _FILTER_KINDS or (m.kind == "unit" and m.role) for m in named
+        )
         if filters_only and not words and len(prev.keys) > 1 and not cue("subject").search(text):
             backref = True  # 「哪些要在2022年底前完成」 right after a list narrows it
         if about and not backref and len(text) <= 24:
-            swapped = self._swap(text, mentions, words, prev)
+            swapped = self._swap(mentions, words, prev)
             if swapped is not None:
                 reading = self.read(swapped)
-                return Reading(question, reading.text, lang, reading.mentions, reading.words, reading.plan, "swap")
+                return Reading(
+                    question, reading.text, lang, reading.mentions, reading.words, reading.plan, "swap"
+                )
         own_subject = bool(words) or (bool(named) and not backref and not about)
         if own_subject and not backref:
             return None
@@ -371,12 +393,11 @@ class Planner:
             what = prev.plan.what if not named else ("tasks",)
         if "count" in prev.plan.what and named and what == ("tasks",):
             what = ("count",)
-        pick = "all"
-        plan = Ask(what, where, pick, query=prev.plan.query, scope="previous")
+        plan = Ask(what, where, "all", query=prev.plan.query, scope="previous")
         kind = "narrow" if named else "reask"
         return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind)
 
-    def _swap(self, text: str, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
+    def _swap(self, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
         """The previous question with the name of the same kind swapped for this one (「那法院呢」)."""
         new = [m for m in mentions if not m.negated and m.kind != "place"]
         if len(new) == 1:

@@ -42,7 +42,9 @@ from qa.phrasebook import cue
 _PLACE_NAMES = sorted({*COUNTY_PREFIXES, *REGION_PREFIXES, "内蒙古自治区"} - {"旗"}, key=len, reverse=True)
 PLACE_WORDS = frozenset({*_PLACE_NAMES, "旗", "我旗", "全旗", "ordos", "ejin", "horo"})
 _PLACE_TEXT = re.compile(
-    "(?:" + "|".join(_PLACE_NAMES) + r")(?!供电|银保|蒙苏)|ejin horo( banner)?|ordos",  # 鄂尔多斯供电公司: a unit
+    "(?:"
+    + "|".join(_PLACE_NAMES)
+    + r")(?!供电|银保|蒙苏)|ejin horo( banner)?|ordos",  # 鄂尔多斯供电公司: a unit
     re.IGNORECASE,
 )
 BASE_FEATURES = (
@@ -186,9 +188,11 @@ class RefusalModel:
     note: str = ""
 
     def usable_full(self, embedder: str, dim: int) -> bool:
-        return self.full is not None and embedder == self.embedder and len(self.full.weights) == len(
-            BASE_FEATURES
-        ) + dim
+        return (
+            self.full is not None
+            and embedder == self.embedder
+            and len(self.full.weights) == len(BASE_FEATURES) + dim
+        )
 
     def probability(self, ev: Evidence) -> float:
         """P(covered): the full model when the evidence carries an embedding it fits, else the base one."""
@@ -243,10 +247,8 @@ def load_model(path: Path | None = None) -> RefusalModel:
     return RefusalModel.from_json(json.loads(text))
 
 
-def fit(
-    xs: Sequence[Sequence[float]], ys: Sequence[int], *, l2: float = 1.0, iters: int = 50
-) -> Logistic:
-    """L2-regularized logistic regression by Newton's method on standardized features (``ys``: 1 = covered)."""
+def fit(xs: Sequence[Sequence[float]], ys: Sequence[int], *, l2: float = 1.0, iters: int = 50) -> Logistic:
+    """L2-regularized logistic regression, Newton's method, standardized features (``ys``: 1 = covered)."""
     x = np.asarray(xs, dtype=np.float64)
     y = np.asarray(ys, dtype=np.float64)
     mean = x.mean(axis=0)

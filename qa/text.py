@@ -104,11 +104,11 @@ class TypoFixer:
         self.by_pinyin: dict[tuple[str, ...], str] = {}
         self.terms: set[str] = set()
         self.lengths: set[int] = set()
-        for t in sorted({p for t in terms for p in re.split(r"[、,，]", t)}):
-            if 3 <= len(t) <= 6 and all(CJK.match(c) for c in t):
-                self.terms.add(t)
-                self.lengths.add(len(t))
-                self.by_pinyin.setdefault(tuple(char_pinyin(c) for c in t), t)
+        for term in sorted({p for t in terms for p in re.split(r"[、,，]", t)}):
+            if 3 <= len(term) <= 6 and all(CJK.match(c) for c in term):
+                self.terms.add(term)
+                self.lengths.add(len(term))
+                self.by_pinyin.setdefault(tuple(char_pinyin(c) for c in term), term)
 
     def fix(self, text: str) -> str:
         if not self.by_pinyin:

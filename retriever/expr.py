@@ -273,7 +273,9 @@ def matches(e: Expr, r: TaskRecord, lex: UnitLexicon) -> bool:
     if isinstance(e, Due):
         if r.deadline_ym is None:
             return False
-        return (e.after is None or r.deadline_ym >= e.after) and (e.before is None or r.deadline_ym <= e.before)
+        return (e.after is None or r.deadline_ym >= e.after) and (
+            e.before is None or r.deadline_ym <= e.before
+        )
     if isinstance(e, Ongoing):
         return r.deadline_ym is None
     if isinstance(e, City):

@@ -158,7 +158,7 @@ class Retriever:
                 return Keys(frozenset({r.key} if r else set()), str(e))
             return e
 
-        return transform(where, leaf)  # type: ignore[arg-type]
+        return transform(where, leaf)
 
     def position(self, section: str | None, index: int) -> TaskRecord | None:
         """The ``index``-th task (1-based, negative from the end) of a section or of the plan."""
@@ -188,7 +188,8 @@ class Retriever:
 
     def describes(self, topic: Topic, within: Sequence[int]) -> bool:
         """The topic's words only describe these tasks as a whole (``retriever.topic.describes``)."""
-        return describes(topic.terms, texts=self._texts, pool=within, params=self.topic_params)
+        names = sorted({self.records[i].section for i in within})
+        return describes(topic.terms, texts=self._texts, pool=within, params=self.topic_params, names=names)
 
     def similarities(self, query: str) -> npt.NDArray[np.float32]:
         """The query's cosine similarity to every task (exact)."""

@@ -24,7 +24,7 @@ class TopicParams:
     max_df_share: float = 0.12  # a word in more of the plan's tasks than this is not evidence
     dense_margin: float = 0.03  # a lexical match this far below the best match's similarity is dropped
     dense_only: float = 0.93  # a task this similar counts without a word of the topic (never, at the default)
-    pool_generic: float = 0.3  # within a filtered pool (a section), a word in this share of it describes it all
+    pool_generic: float = 0.25  # in a filtered pool (a section), a word in this share of it describes it all
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +41,18 @@ def describes(
     texts: Sequence[str],
     pool: Sequence[int],
     params: TopicParams,
+    names: Sequence[str] = (),
 ) -> bool:
     """Every word of the topic occurs in the plan and says nothing specific about ``pool``: it is in most of
-    the plan's tasks, or in a large share of the pool's (「保护」 among the IP tasks)."""
+    the plan's tasks, in a large share of the pool's (「权益」 among the investor tasks), or in the name of
+    the pool's section (「保护」 for 保护中小投资者)."""
     n = len(texts)
     pool_set = set(pool)
     if not terms or not pool_set:
         return False
     for alts in terms:
+        if any(a in name for a in alts for name in names):
+            continue
         hit = {i for i in range(n) if any(a in texts[i] for a in alts)}
         if not hit:
             return False

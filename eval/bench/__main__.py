@@ -78,7 +78,7 @@ def run_scale_section(args: argparse.Namespace) -> ScaleResults:
     questions = load_questions()
     texts = [q.question for q in questions]
     qa = QA(load_retriever())
-    parsed = [qa.parse(t[:2000]).text for t in texts]
+    parsed = [qa.read(t).text for t in texts]
     vectors = query_vectors(texts + parsed, make_embedder(), ROOT / "var" / "bench" / "query-embeddings.npz")
     rows = run_scale(
         args.sizes,

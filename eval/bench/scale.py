@@ -162,7 +162,7 @@ def query_child(
     r = Retriever(built, embedder)
     qa = QA(r)
     load_s = time.perf_counter() - t0
-    ask_qs = [q for q in questions if qa.parse(q[:2000]).text in queries]  # the texts QA will search for
+    ask_qs = [q for q in questions if qa.read(q).text in queries]  # the texts QA will search for
     lat: dict[str, list[Latency]] = {"hybrid": [], "bm25": [], "dense": [], "ask": []}
     for q in questions:  # warm-up
         r.search(q, top_k=10)
