@@ -7,6 +7,7 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError, error_responses
@@ -32,6 +33,12 @@ admin = APIRouter(prefix="/api/v1/admin", tags=["admin"], dependencies=[Depends(
 async def healthz() -> HealthResponse:
     """The process is up (liveness); says nothing about the index."""
     return HealthResponse(status="ok")
+
+
+@probes.get("/metrics", response_class=PlainTextResponse)
+async def metrics(services: ServicesDep) -> PlainTextResponse:
+    """Counters of this process: answers, refusals and crashes (Prometheus text format)."""
+    return PlainTextResponse(services.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
 @probes.get("/readyz", response_model=ReadyResponse, responses=error_responses(503))

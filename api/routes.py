@@ -24,6 +24,7 @@ from fastapi.responses import StreamingResponse
 from api.convert import citation, filters_of, fixed_citations, hit, make_filters, search_hit
 from api.engine import Engine
 from api.errors import ApiError, error_responses
+from api.metrics import question_hash
 from api.schemas import (
     FILTER_MAX_CHARS,
     AskRequest,
@@ -100,7 +101,15 @@ def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answe
     question = strip_blank(body.question)
     session = services.sessions.get(body.session_id)
     t0 = time.perf_counter()
-    answer = engine.qa.answer(question, session=session)
+    try:
+        answer = engine.qa.answer(question, session=session)
+    except Exception:
+        services.metrics.inc("qa_crashes_total")
+        log.exception("qa crashed on question %s", question_hash(question))
+        raise ApiError(
+            500, "answer_failed", "回答时出错，请稍后再试", "Answering failed; please try again"
+        ) from None
+    services.metrics.inc("answers_total" if answer.answerable else "refusals_total")
     settings = services.settings
     if settings.llm_enabled and settings.llm_base_url and settings.llm_model:
         # Optional phrasing by an OpenAI-compatible endpoint; falls back to the deterministic text.

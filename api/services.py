@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.engine import Engine, EngineHolder
 from api.errors import ApiError
 from api.feedback import FeedbackStore
+from api.metrics import Metrics
 from api.ratelimit import ConcurrencyGate, TokenBucketLimiter, retry_after
 from api.settings import Settings
 from qa import SessionStore
@@ -28,6 +29,7 @@ class Services:
     query_limiter: TokenBucketLimiter  # ask and search share one bucket per client
     feedback_limiter: TokenBucketLimiter
     cpu: ConcurrencyGate
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 # Dependencies are ``async def`` so that FastAPI runs them on the event loop, not in a worker thread.

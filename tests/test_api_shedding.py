@@ -192,9 +192,12 @@ def test_slot_is_released_when_the_endpoint_fails(
     with TestClient(app, raise_server_exceptions=False) as c:
         gate = started(app, qa)
         for _ in range(SLOTS + 1):  # more failures than slots: a leak would end in 503
-            assert_error(c.post(path, json={"question": QUESTION}), 500, "internal_error")
+            assert_error(c.post(path, json={"question": QUESTION}), 500, "answer_failed")
         assert qa.seen_free == [SLOTS - 1] * (SLOTS + 1)
         assert gate.free == SLOTS
+        # A crash is an error, counted, never passed off as a refusal.
+        assert f"taskqa_qa_crashes_total {SLOTS + 1}" in c.get("/metrics").text
+        assert "taskqa_refusals_total" not in c.get("/metrics").text
 
 
 def test_slot_is_released_when_the_index_is_not_loaded(tmp_path: Path) -> None:
@@ -289,3 +292,15 @@ def test_slot_is_released_when_the_client_abandons_the_stream(
         assert gate_of(app).free == SLOTS
         assert isinstance(raised, ClientDisconnect) == (spec_version == "2.4")
         assert c.post(STREAM, json={"question": QUESTION}).status_code == 200
+
+
+def test_a_crash_is_logged_by_the_questions_hash_not_its_text(
+    tmp_path: Path, fake_retriever: Any, fake_qa: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from api.metrics import question_hash
+
+    qa = ProbeQA(fake_qa, fail=True)
+    app = fake_app(make_settings(tmp_path), fake_retriever, qa)
+    with TestClient(app, raise_server_exceptions=False) as c, caplog.at_level("ERROR", logger="api"):
+        c.post(ASK, json={"question": QUESTION})
+    assert question_hash(QUESTION) in caplog.text and QUESTION not in caplog.text

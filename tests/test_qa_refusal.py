@@ -11,8 +11,9 @@ import pytest
 
 from eval.tune import choose_threshold
 from qa.refusal import (
-    FEATURES,
+    BASE_FEATURES,
     Evidence,
+    Logistic,
     RefusalModel,
     asks_outside,
     coverage,
@@ -21,6 +22,8 @@ from qa.refusal import (
     load_model,
     strip_place,
 )
+
+FEATURES = BASE_FEATURES
 
 FREQ = {"时候": 30000, "不能": 30000, "羊肉": 900, "护照": 240, "电力": 5000}
 TOTAL = 60_000_000
@@ -71,7 +74,7 @@ def test_asks_outside(text: str, outside: bool) -> None:
 
 def _model(weights: tuple[float, ...], threshold: float = 0.5) -> RefusalModel:
     n = len(FEATURES)
-    return RefusalModel((0.0,) * n, (1.0,) * n, weights, 0.0, threshold)
+    return RefusalModel(Logistic((0.0,) * n, (1.0,) * n, weights, 0.0), threshold)
 
 
 def test_probability_rises_with_a_positively_weighted_feature() -> None:
@@ -84,17 +87,28 @@ def test_probability_rises_with_a_positively_weighted_feature() -> None:
     assert not _model((-10.0, *rest)).covered(high)
 
 
+def test_the_full_model_reads_the_embedding_and_the_base_model_does_not() -> None:
+    n = len(FEATURES)
+    base = Logistic((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0)
+    full = Logistic((0.0,) * (n + 2), (1.0,) * (n + 2), (0.0,) * n + (8.0, 0.0), 0.0)
+    m = RefusalModel(base, 0.5, full, 0.9, embedder="e")
+    near = Evidence(0.5, 0, 0, 0, 0, False, embedding=(1.0, 0.0))
+    far = Evidence(0.5, 0, 0, 0, 0, False, embedding=(-1.0, 0.0))
+    assert m.probability(near) > 0.99 and m.probability(far) < 0.01
+    assert m.threshold_for(near) == 0.9 and m.threshold_for(Evidence(0.5, 0, 0, 0, 0, False)) == 0.5
+    assert m.usable_full("e", 2) and not m.usable_full("other", 2) and not m.usable_full("e", 3)
+
+
 def test_fit_separates_a_separable_set() -> None:
     rng = np.random.default_rng(0)
     pos = rng.normal(1.0, 0.3, size=(60, len(FEATURES)))
     neg = rng.normal(-1.0, 0.3, size=(60, len(FEATURES)))
     xs = [*pos.tolist(), *neg.tolist()]
     ys = [1] * 60 + [0] * 60
-    mean, scale, weights, bias = fit(xs, ys)
-    m = RefusalModel(mean, scale, weights, bias, 0.5)
+    m = fit(xs, ys)
     acc = sum((m.probability_of(x) >= 0.5) == bool(y) for x, y in zip(xs, ys, strict=True)) / len(xs)
     assert acc > 0.98
-    assert all(w > 0 for w in weights)
+    assert all(w > 0 for w in m.weights)
 
 
 def test_model_json_round_trip_and_validation() -> None:
@@ -108,9 +122,10 @@ def test_model_json_round_trip_and_validation() -> None:
 
 def test_shipped_model_loads_and_is_fitted() -> None:
     m = load_model()
-    assert 0 < m.threshold < 1 and any(w != 0 for w in m.weights)
+    assert 0 < m.threshold < 1 and any(w != 0 for w in m.base.weights)
+    assert m.full is not None and 0 < m.full_threshold < 1 and m.embedder
     assert "eval.tune --refusal" in m.note
-    assert all(math.isfinite(v) for v in (*m.mean, *m.scale, *m.weights, m.bias))
+    assert all(math.isfinite(v) for v in (*m.base.mean, *m.base.scale, *m.base.weights, *m.full.weights))
 
 
 def test_threshold_keeps_the_false_refusal_budget() -> None:
@@ -129,7 +144,12 @@ def test_a_model_fitted_for_another_embedder_is_flagged(fake_retriever, caplog) 
         QA(fake_retriever)
     assert "refit with `python -m eval.tune --refusal`" in caplog.text
     caplog.clear()
-    own = dataclasses.replace(load_model(), embedder=fake_retriever.info.embedder)
+    n = len(FEATURES) + fake_retriever.info.dim
+    own = dataclasses.replace(
+        load_model(),
+        embedder=fake_retriever.info.embedder,
+        full=Logistic((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0),
+    )
     with caplog.at_level("WARNING", logger="taskqa.qa"):
         QA(fake_retriever, refusal=own)
     assert "refit" not in caplog.text
@@ -137,7 +157,7 @@ def test_a_model_fitted_for_another_embedder_is_flagged(fake_retriever, caplog) 
 
 def _flat(p_logit: float, threshold: float) -> RefusalModel:
     n = len(FEATURES)
-    return RefusalModel((0.0,) * n, (1.0,) * n, (0.0,) * n, p_logit, threshold)
+    return RefusalModel(Logistic((0.0,) * n, (1.0,) * n, (0.0,) * n, p_logit), threshold)
 
 
 def test_borderline_refusal_names_the_closest_task_and_cites_it(fake_retriever) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +175,7 @@ def test_a_refusal_scores_nothing_even_with_a_hint() -> None:
     from eval.harness import Asked, Cited, score_answer
     from eval.questions import Question
 
-    q = Question("x", "q", "lookup", (7,), ("旗政务服务局",), "2022年8月", True, "", "dev")
+    q = Question("x", "q", "lookup", (7,), ("旗政务服务局",), "2022年8月", True, "", "dev", asks="text")
     hint = Asked(
         "抱歉……最接近的一项是第7条",
         False,
