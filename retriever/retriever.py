@@ -105,6 +105,7 @@ class Retriever:
         self._section_sizes = Counter(r.section for r in self.records)
         self._texts = [normalize(r.text) for r in self.records]
         self._index_of = {r.key: i for i, r in enumerate(self.records)}
+        self._containing: dict[str, frozenset[int]] = {}
         self.topic_params = TopicParams()
 
     # -- lookups -----------------------------------------------------------------------------------
@@ -184,12 +185,31 @@ class Retriever:
             similarity=sims,
             params=self.topic_params,
             min_lexical=1.0 if every_word else None,
+            containing=self.containing,
         )
 
     def describes(self, topic: Topic, within: Sequence[int]) -> bool:
         """The topic's words only describe these tasks as a whole (``retriever.topic.describes``)."""
         names = sorted({self.records[i].section for i in within})
-        return describes(topic.terms, texts=self._texts, pool=within, params=self.topic_params, names=names)
+        return describes(
+            topic.terms,
+            texts=self._texts,
+            pool=within,
+            params=self.topic_params,
+            names=names,
+            containing=self.containing,
+        )
+
+    def containing(self, words: Sequence[str]) -> frozenset[int]:
+        """Indices of the tasks whose text contains any of ``words`` (cached: topics repeat words)."""
+        key = "\0".join(words)
+        got = self._containing.get(key)
+        if got is None:
+            got = frozenset(i for i, t in enumerate(self._texts) if any(w in t for w in words))
+            if len(self._containing) >= 20_000:
+                self._containing.clear()
+            self._containing[key] = got
+        return got
 
     def similarities(self, query: str) -> npt.NDArray[np.float32]:
         """The query's cosine similarity to every task (exact)."""

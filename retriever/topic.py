@@ -11,7 +11,7 @@ thresholds are chosen on the dev split for set F1 (``python -m eval.tune --topic
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,7 @@ def describes(
     pool: Sequence[int],
     params: TopicParams,
     names: Sequence[str] = (),
+    containing: Callable[[Sequence[str]], frozenset[int]] | None = None,
 ) -> bool:
     """Every word of the topic occurs in the plan and says nothing specific about ``pool``: it is in most of
     the plan's tasks, in a large share of the pool's (「权益」 among the investor tasks), or in the name of
@@ -50,10 +51,11 @@ def describes(
     pool_set = set(pool)
     if not terms or not pool_set:
         return False
+    hits_of = containing or (lambda alts: frozenset(i for i in range(n) if any(a in texts[i] for a in alts)))
     for alts in terms:
         if any(a in name for a in alts for name in names):
             continue
-        hit = {i for i in range(n) if any(a in texts[i] for a in alts)}
+        hit = hits_of(alts)
         if not hit:
             return False
         if len(hit) <= params.max_df_share * n and len(hit & pool_set) / len(pool_set) < params.pool_generic:
@@ -69,6 +71,7 @@ def topic_matches(
     similarity: npt.NDArray[np.float32] | None,
     params: TopicParams,
     min_lexical: float | None = None,
+    containing: Callable[[Sequence[str]], frozenset[int]] | None = None,
 ) -> list[TopicMatch] | None:
     """Tasks (indices into ``texts``) about the topic, best evidence first; None when no word of the topic
     is evidence (none occurs in the plan, or each occurs almost everywhere).
@@ -83,8 +86,9 @@ def topic_matches(
     weights: dict[str, float] = {}
     contains: dict[str, set[int]] = {}
     pool_set = set(pool)
+    hits_of = containing or (lambda alts: frozenset(i for i in range(n) if any(a in texts[i] for a in alts)))
     for term, alts in forms.items():
-        hit = {i for i in range(n) if any(a in texts[i] for a in alts)}
+        hit = hits_of(alts)
         if not hit or len(hit) > params.max_df_share * n:
             continue
         if allowed is not None and len(pool_set) >= 4:
