@@ -10,50 +10,28 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-
-import numpy as np
+from dataclasses import replace
 
 from corpus.records import TaskRecord
 from index.tokenize import normalize
 from qa import compose
+from qa.coverage import Judge
 from qa.entities import Context, topic_table
 from qa.execute import Executor, Margins, Result
 from qa.plan import Ask, Reply
 from qa.planner import Planner, Reading, Turn
-from qa.refusal import (
-    Evidence,
-    RefusalModel,
-    asks_outside,
-    content_tokens,
-    coverage,
-    dense_z,
-    load_model,
-    strip_place,
-)
+from qa.refusal import Evidence, RefusalModel, load_model
 from qa.session import Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
 from qa.verify import cited_numbers
 from retriever.retriever import Retriever
-from retriever.types import Hit
 
 log = logging.getLogger("taskqa.qa")
 
 
 class CitationMismatch(RuntimeError):
     """The composed text and the records it rests on disagree: a bug, never shown to a user."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Judge:
-    """The coverage model's evidence for a question (``qa.refusal``)."""
-
-    qa: QA
-
-    def evidence(self, text: str, hits: Sequence[Hit]) -> Evidence:
-        return self.qa.evidence(text, list(hits))
 
 
 class QA:
@@ -74,10 +52,7 @@ class QA:
                 retriever.info.embedder,
             )
         records = retriever.records
-        self._vocab = frozenset(retriever.bm25_vocabulary())
-        self._freq, self._freq_total = retriever.tokenizer.frequencies()
-        self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
-        self._terms = frozenset(retriever.tokenizer.terms)
+        self.judge = Judge(retriever, embedding=self._full_model)
         sections = [s.section for s in retriever.sections]
         topics = topic_table(sections)
         plan_text = "\n".join(
@@ -92,11 +67,11 @@ class QA:
             plan_text=plan_text,
         )
         vocab_terms = [*retriever.tokenizer.terms, *topics, *self.lex.aliases]
-        vocab_terms += [t for t in self._vocab if 3 <= len(t) <= 4]
+        vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]
         self.typos = TypoFixer(vocab_terms, known_text=plan_text)
         self.max_task = max((r.task_id for r in records), default=0)
         self.planner = Planner(self.ctx, retriever.tokenizer.words, self.typos, self.max_task)
-        self.executor = Executor(retriever, _Judge(self), self.refusal, self._covers, margins or Margins())
+        self.executor = Executor(retriever, self.judge, self.refusal, self.judge.covers, margins or Margins())
         self.title = self._plan_title()
         self._section_sizes: dict[str | None, int] = dict(Counter(r.section for r in records))
         self._section_sizes[None] = len(records)
@@ -122,7 +97,7 @@ class QA:
         plan = reading.plan
         if isinstance(plan, Reply):
             return self._reply(plan, reading.lang, trace)
-        result = self.executor.run(plan, words=self._question_words(reading.text))
+        result = self.executor.run(plan, words=self.judge.words(reading.text))
         trace = replace(
             trace,
             retrieval=tuple((h.record.task_id, h.score) for h in result.hits),
@@ -192,54 +167,8 @@ class QA:
         plan = reading.plan
         if not isinstance(plan, Ask) or plan.pick != "best":
             return None
-        hits = self.executor.ranked(plan, self._question_words(reading.text))
-        return self.evidence(plan.query, hits, embedding=True) if hits else None
-
-    def evidence(
-        self, text: str, hits: list[Hit] | None = None, *, embedding: bool | None = None
-    ) -> Evidence:
-        """The refusal model's signals for a (normalized) question and its search results."""
-        query = strip_place(text) or text
-        if hits is None or query != text:
-            hits = self.r.search(query, top_k=5)  # judged without the county's name
-        words = self._question_words(query)
-        bm25 = float(self.r.bm25_scores_of(words).max()) if words and self.r.records else 0.0
-        local = max((self._covers(words, h.record) for h in hits[:3]), default=0.0)
-        sims = np.sort(self.r.similarities(query))[::-1] if self.r.records else np.zeros(0, np.float32)
-        top = float(sims[0]) if sims.size else 0.0
-        return Evidence(
-            dense_top=top,
-            dense_z=dense_z(top, self.r.sample_scores(query)),
-            bm25_top=bm25,
-            coverage=coverage(words, self._vocab, self._freq, self._freq_total),
-            local_coverage=local,
-            english=not any("\u4e00" <= c <= "\u9fff" for c in text),
-            asks_outside=asks_outside(text),
-            names_plan_term=any(len(w) >= 3 and w in self._terms for w in words),
-            sim_second=float(sims[1]) if sims.size > 1 else top,
-            sim_fifth=float(sims[4]) if sims.size > 4 else top,
-            embedding=tuple(float(v) for v in self.r.embed_query(query))
-            if (self._full_model if embedding is None else embedding)
-            else (),
-        )
-
-    def _question_words(self, text: str) -> list[str]:
-        """The question's tokens without the county's own names."""
-        return content_tokens(self.r.tokenizer.tokenize(text))
-
-    def _covers(self, words: Sequence[str], r: TaskRecord) -> float:
-        """How much of the question's informative weight a task's words cover."""
-        return coverage(words, self._tokens_of(r), self._freq, self._freq_total)
-
-    def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
-        got = self._record_tokens.get(r.key)
-        if got is None:
-            got = frozenset(
-                self.r.tokenizer.tokenize(" ".join((r.section, r.text, *r.lead_units, *r.responsible_units)))
-            )
-            if len(self._record_tokens) < 100_000:
-                self._record_tokens[r.key] = got
-        return got
+        hits = self.executor.ranked(plan, self.judge.words(reading.text))
+        return self.judge.evidence(plan.query, hits, embedding=True) if hits else None
 
 
 def _intent(ask: Ask, *, single: bool) -> Intent:

@@ -84,7 +84,7 @@ def topic_matches(
     pool = range(n) if allowed is None else allowed
     forms = {t[0]: tuple(t) for t in terms if t and t[0]}
     weights: dict[str, float] = {}
-    contains: dict[str, set[int]] = {}
+    contains: dict[str, frozenset[int]] = {}
     pool_set = set(pool)
     hits_of = containing or (lambda alts: frozenset(i for i in range(n) if any(a in texts[i] for a in alts)))
     for term, alts in forms.items():

@@ -271,10 +271,10 @@ def test_a_hit_covering_clearly_more_of_the_question_is_promoted(fake_qa: QA) ->
     def hits(*numbers: int) -> list[Hit]:
         return [Hit(fake_qa.r.get(n), 1.0 / (i + 1), i + 1) for i, n in enumerate(numbers)]  # type: ignore[arg-type]
 
-    words = fake_qa._question_words(fake_qa.read("发票邮寄 谁负责").text)
+    words = fake_qa.judge.words(fake_qa.read("发票邮寄 谁负责").text)
     assert [h.record.task_id for h in fake_qa.executor._promote_covering(words, hits(50, 53))] == [53, 50]
     # Covering about as much is not enough to overturn the fused ranking.
-    words = fake_qa._question_words(fake_qa.read("发票 谁负责").text)
+    words = fake_qa.judge.words(fake_qa.read("发票 谁负责").text)
     assert [h.record.task_id for h in fake_qa.executor._promote_covering(words, hits(50, 53))] == [50, 53]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -232,4 +234,4 @@ def test_mentions_never_overlap_and_stay_in_the_text(text: str) -> None:
     found = find_mentions(t, c)
     spans = sorted((m.start, m.end) for m in found)
     assert all(0 <= a < b <= len(t) for a, b in spans)
-    assert all(b <= c2 for (_, b), (c2, _) in zip(spans, spans[1:], strict=False))
+    assert all(b <= c2 for (_, b), (c2, _) in itertools.pairwise(spans))

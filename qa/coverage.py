@@ -1,0 +1,73 @@
+"""The coverage model's evidence for a question (pure given the store): what ``qa.refusal`` weighs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from corpus.records import TaskRecord
+from qa.refusal import Evidence, asks_outside, content_tokens, coverage, dense_z, strip_place
+from retriever.retriever import Retriever
+from retriever.types import Hit
+
+
+class Judge:
+    """Evidence over one store: similarities, BM25, vocabulary coverage, cue flags, the question's embedding.
+
+    ``embedding``: whether the question's embedding is part of the evidence (the full model applies).
+    """
+
+    def __init__(self, store: Retriever, *, embedding: bool) -> None:
+        self.r = store
+        self.embedding = embedding
+        self.vocab = frozenset(store.bm25_vocabulary())
+        self._freq, self._freq_total = store.tokenizer.frequencies()
+        self._terms = frozenset(store.tokenizer.terms)
+        self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
+
+    def evidence(
+        self, text: str, hits: Sequence[Hit] | None = None, *, embedding: bool | None = None
+    ) -> Evidence:
+        """The refusal model's signals for a (normalized) question and its search results."""
+        query = strip_place(text) or text
+        if hits is None or query != text:
+            hits = self.r.search(query, top_k=5)  # judged without the county's name
+        words = self.words(query)
+        bm25 = float(self.r.bm25_scores_of(words).max()) if words and self.r.records else 0.0
+        local = max((self.covers(words, h.record) for h in hits[:3]), default=0.0)
+        sims = np.sort(self.r.similarities(query))[::-1] if self.r.records else np.zeros(0, np.float32)
+        top = float(sims[0]) if sims.size else 0.0
+        return Evidence(
+            dense_top=top,
+            dense_z=dense_z(top, self.r.sample_scores(query)),
+            bm25_top=bm25,
+            coverage=coverage(words, self.vocab, self._freq, self._freq_total),
+            local_coverage=local,
+            english=not any("\u4e00" <= c <= "\u9fff" for c in text),
+            asks_outside=asks_outside(text),
+            names_plan_term=any(len(w) >= 3 and w in self._terms for w in words),
+            sim_second=float(sims[1]) if sims.size > 1 else top,
+            sim_fifth=float(sims[4]) if sims.size > 4 else top,
+            embedding=tuple(float(v) for v in self.r.embed_query(query))
+            if (self.embedding if embedding is None else embedding)
+            else (),
+        )
+
+    def words(self, text: str) -> list[str]:
+        """The question's tokens without the county's own names."""
+        return content_tokens(self.r.tokenizer.tokenize(text))
+
+    def covers(self, words: Sequence[str], r: TaskRecord) -> float:
+        """How much of the question's informative weight a task's words cover."""
+        return coverage(words, self._tokens_of(r), self._freq, self._freq_total)
+
+    def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
+        got = self._record_tokens.get(r.key)
+        if got is None:
+            got = frozenset(
+                self.r.tokenizer.tokenize(" ".join((r.section, r.text, *r.lead_units, *r.responsible_units)))
+            )
+            if len(self._record_tokens) < 100_000:
+                self._record_tokens[r.key] = got
+        return got
