@@ -282,7 +282,11 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
             continue
         if name.endswith("办") and len(name.removeprefix("旗")) > 4:
             continue  # X办 is an office's short name (外事办), not 「公证全程网上办」
-        out.append(Mention("unknown_unit", m.start(1), m.end(1), name))
+        rm = _ROLE.match(t.text[m.end(1) : m.end(1) + 12])
+        role: Role | None = None
+        if rm:
+            role = "lead" if rm.group(1) else "responsible" if rm.group(2) else "involves"
+        out.append(Mention("unknown_unit", m.start(1), m.end(1), name, role=role))
         t.take(m.start(1), m.end(1))
 
 
@@ -383,6 +387,11 @@ def residue_words(
         "ask_deadline",
         "ask_count",
         "ask_all_yes",
+        "ask_list",
+        "ask_lead",
+        "ask_responsible",
+        "task_plural",
+        "singular",
         "benchmark",
         "area",
         "others",

@@ -129,9 +129,9 @@ class Planner:
         if place is not None:
             return Reply("other_place", place.text)
         what = self.asked(text, mentions)
-        unknown = next((m for m in mentions if m.kind == "unknown_unit"), None)
+        unknown = next((m for m in mentions if m.kind == "unknown_unit" and (m.role or m.start == 0)), None)
         if unknown is not None and not any(m.kind == "unit" for m in mentions):
-            return Reply("unknown_unit", unknown.text)
+            return Reply("unknown_unit", unknown.text)  # 「旗审计局牵头哪些任务」: a unit the plan never names
         numbered = self._numbered(mentions)
         if isinstance(numbered, Reply):
             return numbered
@@ -201,7 +201,7 @@ class Planner:
             conj(*group) if name == "Lead" and joined_units else disj(group) for name, group in leaves.items()
         ]
         structured = conj(*positive, *negs)
-        if cue("area").search(text) and any(isinstance(x, Section) for x in leaves_of(structured)):
+        if cue("examples").search(text) and any(isinstance(x, Section) for x in leaves_of(structured)):
             # 「用电报装、停电抢修这些供电方面的事」: an area named as a whole; the other words are examples.
             part_words, words = [], ()
         topic_words = [*part_words, *words]
@@ -216,9 +216,10 @@ class Planner:
             return Ask(
                 what, conj(numbered, structured), "all", query=text, claim=claim, prefer_units=prefer_units
             )
+        plural = cue("plural") if any(w in what for w in ("lead", "responsible", "deadline")) else cue("task_plural")
         setwise = (
             any(w in what for w in ("tasks", "count", "yes_no"))
-            or (bool(cue("plural").search(text)) and not cue("singular").search(text))
+            or (bool(plural.search(text)) and not cue("singular").search(text))
             or len(part_words) > 1
         )
         if topic is None and (not isinstance(structured, All) or claim is not None):
