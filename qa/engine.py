@@ -65,6 +65,7 @@ class QA:
             cities=tuple(sorted({r.benchmark_city for r in records if r.benchmark_city})),
             plan_year=min(years) if years else 0,
             plan_text=plan_text,
+            vocab=self.judge.vocab,
         )
         vocab_terms = [*retriever.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]

@@ -12,7 +12,7 @@ question's topic, read by the planner.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -69,6 +69,7 @@ class Context:
     cities: tuple[str, ...]
     plan_year: int
     plan_text: str  # every task's text, units and section, normalized (places the plan names)
+    vocab: frozenset[str] = frozenset()  # the plan's words (the index's BM25 vocabulary)
 
 
 def topic_table(sections: Iterable[str]) -> dict[str, tuple[str, bool]]:
@@ -366,8 +367,11 @@ def _clean_word(w: str) -> str:
     return w.strip("里算的是了在都也有就要和与及或呢吗吧啊")
 
 
+MAX_TOPIC_WORDS = 24  # a question's topic is a few words; past this it is noise and only costs work
+
+
 def residue_words(
-    text: str, mentions: Sequence[Mention], words: Callable[[str], list[str]], plan_text: str = ""
+    text: str, mentions: Sequence[Mention], words: Callable[[str], list[str]], vocab: Container[str] = ()
 ) -> list[str]:
     """The question's words that are neither names nor cue words: what it is about, if anything.
 
@@ -402,14 +406,14 @@ def residue_words(
     out = []
     for segment in rest.split():
         kept = [w for w in words(segment) if not filler.fullmatch(w) and not w.isdigit()]
-        for w in _merge(kept, segment, plan_text):
+        for w in _merge(kept, segment, vocab):
             w = _clean_word(w) if "\u4e00" <= w[0] <= "\u9fff" else w
             if len(w) >= 2 and not filler.fullmatch(w):
                 out.append(w)
-    return out
+    return list(dict.fromkeys(out))[:MAX_TOPIC_WORDS]
 
 
-def _merge(ws: Sequence[str], segment: str, plan_text: str) -> list[str]:
+def _merge(ws: Sequence[str], segment: str, vocab: Container[str]) -> list[str]:
     """Adjacent words (adjacent in ``segment``) joined while the plan writes the joined form."""
     out: list[str] = []
     i = 0
@@ -418,7 +422,7 @@ def _merge(ws: Sequence[str], segment: str, plan_text: str) -> list[str]:
         for k in range(i + 2, min(len(ws), i + 3) + 1):
             joined = "".join(ws[i:k])
             # Only a piece too short to stand alone is joined (管理 + 人); 证券 and 纠纷 each say something.
-            if min(len(w) for w in ws[i:k]) == 1 and joined in segment and plan_text and joined in plan_text:
+            if min(len(w) for w in ws[i:k]) == 1 and joined in vocab and joined in segment:
                 best, j = joined, k
         out.append(best)
         i = j

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qa.entities import Context, Mention, adjacent, find_mentions, residue_words, share_roles
 from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
-from qa.text import TypoFixer, clean, language, translate_english
+from qa.text import TypoFixer, clean, embeddable, language, translate_english
 from retriever.expr import (
     ANY_CITY,
     All,
@@ -111,12 +111,15 @@ class Planner:
             if cue(kind).search(text):
                 return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type,unused-ignore]
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx)))
-        words = tuple(residue_words(text, mentions, self.words, self.ctx.plan_text))
+        words = tuple(residue_words(text, mentions, self.words, self.ctx.vocab))
         if previous is not None:
             follow = self._followup(question, text, lang, mentions, words, previous)
             if follow is not None:
                 return follow
-        return Reading(question, text, lang, mentions, words, self.plan(text, mentions, words))
+        plan = self.plan(text, mentions, words)
+        if isinstance(plan, Ask) and plan.query:
+            plan = replace(plan, query=embeddable(plan.query))  # a long question costs a bounded embedding
+        return Reading(question, text, lang, mentions, words, plan)
 
     # -- the plan ------------------------------------------------------------------------------------------
     def plan(self, text: str, mentions: Sequence[Mention], words: Sequence[str]) -> Plan:
@@ -131,7 +134,9 @@ class Planner:
         what = self.asked(text, mentions)
         unknown = next((m for m in mentions if m.kind == "unknown_unit" and (m.role or m.start == 0)), None)
         if unknown is not None and not any(m.kind == "unit" for m in mentions):
-            return Reply("unknown_unit", unknown.text)  # 「旗审计局牵头哪些任务」: a unit the plan never names
+            return Reply(
+                "unknown_unit", unknown.text
+            )  # 「旗审计局牵头哪些任务」: a unit the plan never names
         numbered = self._numbered(mentions)
         if isinstance(numbered, Reply):
             return numbered
@@ -216,7 +221,11 @@ class Planner:
             return Ask(
                 what, conj(numbered, structured), "all", query=text, claim=claim, prefer_units=prefer_units
             )
-        plural = cue("plural") if any(w in what for w in ("lead", "responsible", "deadline")) else cue("task_plural")
+        plural = (
+            cue("plural")
+            if any(w in what for w in ("lead", "responsible", "deadline"))
+            else cue("task_plural")
+        )
         setwise = (
             any(w in what for w in ("tasks", "count", "yes_no"))
             or (bool(plural.search(text)) and not cue("singular").search(text))
