@@ -14,6 +14,7 @@ refused with :class:`FeedbackFull` rather than filling the disk.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -57,6 +58,22 @@ class FeedbackEntry:
     answer: str
     rating: Rating
     comment: str | None
+
+
+def diagnosis(path: Path) -> str:
+    """What SQLite's message may leave out ("unable to open database file" says nothing of why)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f" (the folder {folder} does not exist)"
+    try:
+        stat = os.statvfs(folder)
+    except OSError as exc:
+        return f" ({exc})"
+    if stat.f_flag & os.ST_RDONLY:
+        return f" (the file system of {folder} is read-only)"
+    if stat.f_bavail * stat.f_frsize < 64 * 1024:
+        return f" (the file system of {folder} is full)"
+    return ""
 
 
 def _now() -> datetime:
@@ -103,7 +120,9 @@ class FeedbackStore:
                     conn.execute(_SCHEMA)
                 yield conn
         except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"feedback database {self.path}: {type(exc).__name__}: {exc}") from exc
+            raise StorageError(
+                f"feedback database {self.path}: {type(exc).__name__}: {exc}{diagnosis(self.path)}"
+            ) from exc
 
     @staticmethod
     def _has_table(conn: sqlite3.Connection) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 CANDIDATES = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

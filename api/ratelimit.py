@@ -22,8 +22,8 @@ class TokenBucketLimiter:
 
     :meth:`acquire` spends one token (a request); :meth:`admit` and :meth:`charge` spend an amount
     that is only known roughly up front and exactly afterwards (CPU milliseconds): a request is let in
-    while the balance is positive, and what it then costs may take the balance below zero, so the client
-    waits until the refill has paid that debt.
+    when the balance covers its estimate, and what it then costs beyond that may take the balance below
+    zero, so the client waits until the refill has paid that debt.
     """
 
     def __init__(
@@ -64,16 +64,21 @@ class TokenBucketLimiter:
             return (1.0 - tokens) / self.rate
 
     def admit(self, key: str, estimate: float) -> float:
-        """Let ``key`` in while its balance is positive, spending ``estimate`` at once (the balance may
-        go below zero); else the seconds until it is positive again, and nothing spent."""
+        """Let ``key`` in when its balance covers ``estimate`` (or, for an estimate above the burst, a
+        full bucket), spending the estimate at once; else the seconds until it would, nothing spent.
+
+        The balance goes below zero when :meth:`charge` adds what a request cost beyond its estimate;
+        the client then waits until the refill has paid that debt.
+        """
+        need = max(min(estimate, self.burst), 1e-6)
         now = self._clock()
         with self._lock:
             tokens = self._tokens(key, now)
-            if tokens > 0.0:
+            if tokens >= need:
                 self._store(key, tokens - estimate, now)
                 return 0.0
             self._store(key, tokens, now)
-            return (1e-6 - tokens) / self.rate
+            return (need - tokens) / self.rate
 
     def charge(self, key: str, amount: float) -> None:
         """Spend ``amount`` more for ``key`` (what a request cost beyond what :meth:`admit` spent)."""

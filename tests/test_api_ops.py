@@ -169,13 +169,14 @@ def test_admin_failures_are_throttled_per_client(tmp_path: Path, fake_retriever:
     settings = make_settings(tmp_path, admin_token=TOKEN, admin_max_failures=5)
     app = fake_app(settings, fake_retriever, fake_qa)
     wrong = {"Authorization": "Bearer " + "w" * 40}
-    with TestClient(app, client=("203.0.113.7", 5000)) as attacker:
+    with TestClient(app):  # one lifespan; the clients below share its services
+        attacker = TestClient(app, client=("203.0.113.7", 5000))
         statuses = [attacker.get(ADMIN_FEEDBACK, headers=wrong).status_code for _ in range(8)]
         assert statuses == [401] * 5 + [429] * 3
         throttled = attacker.get(ADMIN_FEEDBACK, headers=AUTH)
         assert_error(throttled, 429, "rate_limited")
         assert 600 <= int(throttled.headers["retry-after"]) <= 720  # one failure back every 3600 / 5 s
-    with TestClient(app, client=("198.51.100.9", 5000)) as other:
+        other = TestClient(app, client=("198.51.100.9", 5000))
         assert other.get(ADMIN_FEEDBACK, headers=wrong).status_code == 401
         assert other.get(ADMIN_FEEDBACK, headers=AUTH).status_code == 200
 
