@@ -115,7 +115,7 @@ def _ready_with_fake_embedder(settings: object) -> dict[str, object]:
 def test_without_a_good_version_the_error_names_the_fix(tmp_path: Path, small: list[TaskRecord]) -> None:
     only, _ = build_and_save(root=tmp_path, embedder=FakeEmbedder(), records=small)
     _corrupt(only, "random bytes in vectors.faiss")
-    with pytest.raises(IndexLoadError, match="vectors.faiss.*python -m index build --force"):
+    with pytest.raises(IndexLoadError, match=r"vectors\.faiss.*python -m index build --force"):
         load_current(tmp_path, embedder_name="fake-bigram-64")
 
 
