@@ -42,7 +42,7 @@ from api.schemas import (
 from api.services import EngineDep, Services, ServicesDep, admitted, limit_queries
 from api.streaming import split_pieces, sse_event
 from api.textcheck import strip_blank
-from qa import Answer, LLMConfig, check_citations, rephrase
+from qa import Answer, check_citations
 
 log = logging.getLogger("api")
 
@@ -112,16 +112,6 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
     t0 = time.perf_counter()
     with meter.measure():
         answer = engine.qa.answer(question, session=session)
-    settings = services.settings
-    if settings.llm_enabled and settings.llm_base_url and settings.llm_model:
-        # Optional phrasing by an OpenAI-compatible endpoint; falls back to the deterministic text.
-        cfg = LLMConfig(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
-            timeout_s=settings.llm_timeout_seconds,
-        )
-        answer = rephrase(answer, question, cfg)
     problems = check_citations(answer)
     if problems:
         log.error(

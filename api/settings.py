@@ -89,13 +89,6 @@ class Settings(BaseSettings):
     feedback_max_mb: float = Field(default=256.0, ge=0)
     feedback_retention_days: int = Field(default=365, ge=0)
 
-    # Optional LLM rewording (not used yet); off unless a base URL and model are given.
-    llm_enabled: bool = False
-    llm_base_url: str | None = None
-    llm_model: str | None = None
-    llm_api_key: SecretStr | None = None
-    llm_timeout_seconds: float = Field(default=20.0, gt=0)
-
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -1,7 +1,6 @@
 """qa: question → plan → deterministic, cited answer (or an honest refusal)."""
 
 from qa.engine import QA, Thresholds
-from qa.rephrase import LLMConfig, rephrase
 from qa.session import Session, SessionStore
 from qa.types import Answer, Intent, Trace
 from qa.understand import Parsed, parse_question
@@ -11,7 +10,6 @@ __all__ = [
     "QA",
     "Answer",
     "Intent",
-    "LLMConfig",
     "Parsed",
     "Session",
     "SessionStore",
@@ -20,5 +18,4 @@ __all__ = [
     "check_citations",
     "cited_numbers",
     "parse_question",
-    "rephrase",
 ]
