@@ -73,10 +73,10 @@ pytest: install-test index
 
 test: install-test lint typecheck pytest
 
-eval: install index
+eval: $(VENV)/.installed-dev index
 	$(PY) -m eval --split test
 
-bench: install index
+bench: $(VENV)/.installed-dev index
 	$(PY) -m eval.bench
 
 clean:
