@@ -91,7 +91,7 @@ def _services(settings: Settings, loader: EngineLoader) -> Services:
         feedback_limiter=limiter(settings.feedback_per_day / 1440, settings.feedback_burst),
         admin_failures=limiter(settings.admin_max_failures / 60, settings.admin_max_failures),
         cpu=ConcurrencyGate(settings.max_concurrency),
-        expensive=ConcurrencyGate(max(1, settings.max_concurrency // 2)),
+        expensive=ConcurrencyGate(max(1, min(settings.expensive_slots, settings.max_concurrency - 1))),
         cost=CostModel(ms_per_char=settings.cost_ms_per_char, expensive_ms=settings.expensive_ms),
     )
 

@@ -8,8 +8,9 @@ client address also has a bucket of CPU milliseconds (:class:`api.ratelimit.Toke
 estimate — ``ms_per_char`` per character, a deterministic floor that a question cannot slip under by
 arriving when the server is idle — and, once answered, whatever its measured CPU time exceeded that.
 
-Questions whose estimate reaches ``expensive_ms`` also need a slot in a smaller lane (half the CPU slots),
-so however many long questions arrive, the other half of the slots stays free for ordinary ones.
+Questions whose estimate reaches ``expensive_ms`` also need a slot in a smaller lane (``expensive_slots``,
+1 of the 4 CPU slots by default), so however many long questions arrive, the other slots stay free for
+ordinary ones.
 """
 
 from __future__ import annotations

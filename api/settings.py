@@ -43,11 +43,12 @@ class Settings(BaseSettings):
     # Admission by cost (api/cost.py): per client address, a bucket of CPU milliseconds that refills
     # cost_ms_per_minute and holds at most cost_burst_ms. A question first spends cost_ms_per_char per
     # character, then what its measured CPU time exceeded that. Questions estimated at expensive_ms or
-    # more share half of the CPU slots.
+    # more share expensive_slots of the CPU slots (at most max_concurrency - 1).
     cost_ms_per_minute: float = Field(default=6000.0, gt=0)
     cost_burst_ms: float = Field(default=3000.0, gt=0)
     cost_ms_per_char: float = Field(default=2.0, ge=0)
     expensive_ms: float = Field(default=200.0, gt=0)
+    expensive_slots: int = Field(default=1, ge=1)
     retry_after_seconds: int = Field(default=1, ge=1)  # advertised when shedding load
 
     # Origins of the portals embedding the widget; empty → same-origin only.

@@ -185,10 +185,10 @@ def test_measured_cpu_time_beyond_the_estimate_is_charged(
         ]
 
 
-def test_long_questions_get_only_half_of_the_cpu_slots(
+def test_long_questions_get_only_the_expensive_slots(
     tmp_path: Path, fake_retriever: Any, fake_qa: Any
 ) -> None:
-    app = fake_app(make_settings(tmp_path, max_concurrency=4), fake_retriever, fake_qa)
+    app = fake_app(make_settings(tmp_path, max_concurrency=4, expensive_slots=2), fake_retriever, fake_qa)
     with TestClient(app) as c:
         services = services_of(app)
         assert services.expensive.limit == 2
