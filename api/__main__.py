@@ -1,4 +1,12 @@
-"""``python -m api --host H --port P [--workers N]``: build the index if missing, then serve."""
+"""``python -m api --host H --port P [--workers N]``: build the index if missing, then serve.
+
+A configuration mistake (a setting, the embedder, an index root or feedback database that cannot be
+written, a file-descriptor limit too small for the connection cap) ends the process at once with one
+``error:`` line: nothing will change on a restart. An index that cannot be built does not: the
+process serves ``/healthz`` with ``/readyz`` 503 (and the previous good index version, when one verifies)
+and logs the cause and the fix, rather than exiting and being restarted by its supervisor into the same
+multi-second build and failure, forever.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,8 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
-from api.feedback import FeedbackStore
+from api.connections import GuardedH11Protocol, limits_from
+from api.feedback import FeedbackStore, StorageError
 from api.settings import Settings
 from index import IndexLoadError, default_index_root, ensure_index, make_embedder
 
@@ -48,9 +57,19 @@ def _prepare(*, build: bool) -> Settings | int:
     """
     try:
         settings = Settings()
-    except ValidationError as exc:
+    except ValidationError as exc:  # the message never holds a value (hide_input_in_errors)
         print(f"error: invalid TASKQA_* setting: {exc}", file=sys.stderr)
         return 2
+    try:
+        limits = limits_from(settings)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"connections: at most {limits.max_connections} per worker, request headers within "
+        f"{settings.header_timeout_seconds:g} s, bodies within {settings.body_timeout_seconds:g} s",
+        file=sys.stderr,
+    )
     try:
         embedder = make_embedder()  # reads TASKQA_EMBEDDER
     except ValueError as exc:
@@ -59,17 +78,22 @@ def _prepare(*, build: bool) -> Settings | int:
     root = settings.index_dir or default_index_root()
     if build:
         try:
-            folder = ensure_index(root, embedder)
-        except IndexLoadError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+            root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             print(f"error: cannot write the index under {root}: {exc}", file=sys.stderr)
             return 1
-        print(f"index: {folder}", file=sys.stderr)
+        try:
+            print(f"index: {ensure_index(root, embedder)}", file=sys.stderr)
+        except (IndexLoadError, OSError) as exc:
+            print(
+                f"error: no usable index under {root} could be built ({type(exc).__name__}: {exc}); serving "
+                "not ready (/readyz 503): fix the cause, run `python -m index build --force`, then "
+                "POST /api/v1/admin/reload or restart",
+                file=sys.stderr,
+            )
     try:
         FeedbackStore(settings.feedback_db)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, StorageError) as exc:
         print(f"error: cannot open the feedback database {settings.feedback_db}: {exc}", file=sys.stderr)
         return 1
     return settings
@@ -122,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         log_config=log_config(args.log_level),
         log_level=args.log_level,
         access_log=False,  # api.middleware.AccessLogMiddleware writes the access log
+        http=GuardedH11Protocol,  # header-read timeout and connection cap (api/connections.py)
+        timeout_keep_alive=settings.keep_alive_seconds,
+        backlog=settings.backlog,
+        limit_concurrency=None,  # counts idle sockets and refuses requests instead; see api/connections.py
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,

@@ -1,7 +1,8 @@
 """``create_app()``: the FastAPI application, assembled from settings; nothing loads at import.
 
 Middleware, outermost first: access log → security headers → CORS (when origins are
-configured) → body guard → FastAPI. The lifespan creates the services and loads the engine;
+configured) → failsafe (an unhandled exception becomes a 500 with every header) → HEAD/OPTIONS →
+body guard → FastAPI. The lifespan creates the services and loads the engine;
 without a usable index the app still starts, ``/readyz`` answers 503 and so do the
 endpoints that need the index, until an admin reload succeeds.
 """
@@ -20,9 +21,12 @@ from starlette.middleware import Middleware
 
 from api import ops, pages, routes
 from api.bodyguard import BodyGuardMiddleware
+from api.cost import CostModel
 from api.engine import Engine, EngineHolder, load_engine
 from api.errors import install_error_handlers
+from api.failsafe import FailsafeMiddleware
 from api.feedback import FeedbackStore
+from api.methods import HeadOptionsMiddleware
 from api.middleware import AccessLogMiddleware, JsonCORSMiddleware, SecurityHeadersMiddleware
 from api.ratelimit import ConcurrencyGate, TokenBucketLimiter
 from api.services import Services
@@ -54,28 +58,41 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 max_age=600,
             )
         )
-    stack.append(
-        Middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
-    )
+    stack += [
+        Middleware(FailsafeMiddleware),
+        Middleware(HeadOptionsMiddleware),
+        Middleware(
+            BodyGuardMiddleware,
+            max_bytes=settings.max_body_bytes,
+            max_depth=settings.max_json_depth,
+            timeout=settings.body_timeout_seconds,
+        ),
+    ]
     return stack
 
 
 def _services(settings: Settings, loader: EngineLoader) -> Services:
-    def limiter() -> TokenBucketLimiter:
+    def limiter(rate_per_minute: float, burst: float) -> TokenBucketLimiter:
         return TokenBucketLimiter(
-            rate_per_minute=settings.rate_per_minute,
-            burst=settings.burst,
-            max_keys=settings.rate_limit_clients,
+            rate_per_minute=rate_per_minute, burst=burst, max_keys=settings.rate_limit_clients
         )
 
     return Services(
         settings=settings,
         engines=EngineHolder(lambda: loader(settings)),
         sessions=SessionStore(max_sessions=settings.max_sessions, ttl_seconds=settings.session_ttl_seconds),
-        feedback=FeedbackStore(settings.feedback_db),
-        query_limiter=limiter(),
-        feedback_limiter=limiter(),
+        feedback=FeedbackStore(
+            settings.feedback_db,
+            retention_days=settings.feedback_retention_days,
+            max_bytes=int(settings.feedback_max_mb * 2**20),
+        ),
+        query_limiter=limiter(settings.rate_per_minute, settings.burst),
+        cost_limiter=limiter(settings.cost_ms_per_minute, settings.cost_burst_ms),
+        feedback_limiter=limiter(settings.feedback_per_day / 1440, settings.feedback_burst),
+        admin_failures=limiter(settings.admin_max_failures / 60, settings.admin_max_failures),
         cpu=ConcurrencyGate(settings.max_concurrency),
+        expensive=ConcurrencyGate(max(1, min(settings.expensive_slots, settings.max_concurrency - 1))),
+        cost=CostModel(ms_per_char=settings.cost_ms_per_char, expensive_ms=settings.expensive_ms),
     )
 
 
@@ -123,12 +140,16 @@ def create_app(settings: Settings | None = None, *, engine_loader: EngineLoader 
         middleware=_middleware(settings),
         docs_url="/docs" if settings.enable_docs else None,
         redoc_url=None,
+        # The schema is for integrators: served with the docs only, and never lists the admin routes.
+        openapi_url="/openapi.json" if settings.enable_docs else None,
+        # A redirect to the slash-less or slashed path would build its Location from the Host header.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(routes.router)
     app.include_router(ops.feedback)
-    app.include_router(ops.admin, include_in_schema=settings.admin_token is not None)
+    app.include_router(ops.admin, include_in_schema=False)
     app.include_router(ops.probes)
     pages.mount_static(app)
     app.openapi = _with_limits(app, settings)  # type: ignore[method-assign]

@@ -3,13 +3,16 @@
 It counts bytes as they arrive and answers 413 as soon as the limit is passed — whether
 ``Content-Length`` was absent, honest or a lie — without reading the rest. A JSON body must
 be UTF-8 and nested at most ``max_depth`` deep (``json.loads`` would otherwise recurse on
-``[[[[…`` until Python's recursion limit). The checked body is then replayed to the app.
+``[[[[…`` until Python's recursion limit). The whole body must arrive within ``timeout`` seconds of
+the request's headers (408 otherwise): a client trickling a body cannot hold a connection and a request
+for long. The checked body is then replayed to the app.
 """
 
 from __future__ import annotations
 
 import email.message
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,17 +61,24 @@ def is_json_type(content_type: str | None) -> bool:
     return msg.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
-def _error(status: int, code: str, zh: str, en: str) -> Response:
-    return Response(error_bytes(code, bilingual(zh, en)), status_code=status, media_type="application/json")
+def _error(status: int, code: str, zh: str, en: str, *, close: bool = False) -> Response:
+    headers = {"Connection": "close"} if close else None
+    return Response(
+        error_bytes(code, bilingual(zh, en)),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
 
 
 class BodyGuardMiddleware:
     """Size limit, UTF-8 and nesting checks for request bodies; JSON only on ``/api/`` writes."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int, timeout: float = 10.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,19 +102,24 @@ class BodyGuardMiddleware:
                 await too_large(scope, receive, send)
                 return
         chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client left; nobody to answer
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await too_large(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        outcome = "incomplete"
+        with anyio.move_on_after(self.timeout):
+            outcome = await self._read(receive, chunks)
+        if outcome == "disconnected":
+            return  # the client left; nobody to answer
+        if outcome == "too_large":
+            await too_large(scope, receive, send)
+            return
+        if outcome == "incomplete":
+            slow = _error(
+                408,
+                "body_timeout",
+                f"请求体未在 {self.timeout:g} 秒内传完",
+                f"The request body did not arrive within {self.timeout:g} seconds",
+                close=True,
+            )
+            await slow(scope, receive, send)
+            return
         body = b"".join(chunks)
         problem = self._check(scope, headers, body)
         if problem is not None:
@@ -121,6 +136,21 @@ class BodyGuardMiddleware:
             return await receive()  # later calls wait for the disconnect, as streaming responses expect
 
         await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive, chunks: list[bytes]) -> str:
+        """Receive the body into ``chunks``: ``complete``, ``too_large`` or ``disconnected``."""
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return "disconnected"
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return "too_large"
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return "complete"
 
     def _check(self, scope: Scope, headers: Headers, body: bytes) -> Response | None:
         if not body:

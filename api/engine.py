@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.records import TaskRecord
-from index import IndexLoadError, current_version_dir, default_index_root
+from index import default_index_root
 from qa import QA
 from retriever import Retriever, load_retriever
 
@@ -63,16 +63,13 @@ def make_engine(retriever: Retriever, qa: QA | None = None) -> Engine:
 
 
 def load_engine(index_root: Path | None = None) -> Engine:
-    """Load the version ``CURRENT`` points at under ``index_root`` (default: index.default_index_root()).
+    """Load the version ``CURRENT`` points at under ``index_root`` (default: index.default_index_root()),
+    or, when its files fail their manifest hashes, the newest older version that loads.
 
     Raises:
         IndexLoadError: no usable index; the message says what to run.
     """
-    root = index_root or default_index_root()
-    folder = current_version_dir(root)
-    if folder is None:
-        raise IndexLoadError(f"no index under {root}: run `python -m index build`")
-    return make_engine(load_retriever(folder))
+    return make_engine(load_retriever(root=index_root or default_index_root()))
 
 
 class EngineHolder:

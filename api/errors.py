@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.feedback import FeedbackFull, StorageError
 from api.schemas import ErrorResponse
 
 log = logging.getLogger("api")
@@ -40,7 +41,7 @@ _DESCRIPTIONS = {
     415: "Body is not JSON",
     422: "Invalid field",
     429: "Rate limited (see Retry-After)",
-    503: "Index not loaded, or overloaded (see Retry-After)",
+    503: "Index not loaded, overloaded, or storage unavailable (see Retry-After)",
 }
 
 
@@ -182,6 +183,27 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, code, bilingual(zh, en), exc.headers)
 
 
+async def _storage_error(request: Request, exc: Exception) -> Response:
+    """A storage fault: 503 in the error shape (inside the middleware, so with every header), the cause
+    in the log."""
+    assert isinstance(exc, StorageError)
+    if isinstance(exc, FeedbackFull):
+        log.warning("feedback refused on %s: %s", request.url.path, exc)
+        code, zh, en = (
+            "feedback_full",
+            "反馈存储已满，请稍后再试",
+            "Feedback storage is full, please retry later",
+        )
+    else:
+        log.error("storage fault on %s %s: %s", request.method, request.url.path, exc)
+        code, zh, en = (
+            "storage_unavailable",
+            "存储暂不可用，请稍后再试",
+            "Storage is unavailable, please retry later",
+        )
+    return error_response(503, code, bilingual(zh, en), {"Retry-After": "60"})
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", bilingual("服务器内部错误", "Internal server error"))
@@ -191,4 +213,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StorageError, _storage_error)
     app.add_exception_handler(Exception, _unhandled)

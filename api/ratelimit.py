@@ -1,7 +1,8 @@
 """Per-client token buckets and a global concurrency gate, both in memory and thread-safe.
 
 A token bucket (the traffic-policing meter of RFC 2697, as API gateways use it) refills
-``rate`` tokens per second up to ``burst``; a request spends one.
+``rate`` tokens per second up to ``burst``; a request spends one, or, in a bucket of CPU time, what
+it cost.
 The concurrency gate never queues: when all slots are busy the caller is told to come back
 (load shedding), so a burst cannot pile up requests that would time out anyway.
 """
@@ -17,13 +18,19 @@ from contextlib import contextmanager
 
 
 class TokenBucketLimiter:
-    """One bucket per key (client IP), the least recently seen dropped beyond ``max_keys``."""
+    """One bucket per key (client address), the least recently seen dropped beyond ``max_keys``.
+
+    :meth:`acquire` spends one token (a request); :meth:`admit` and :meth:`charge` spend an amount
+    that is only known roughly up front and exactly afterwards (CPU milliseconds): a request is let in
+    when the balance covers its estimate, and what it then costs beyond that may take the balance below
+    zero, so the client waits until the refill has paid that debt.
+    """
 
     def __init__(
         self,
         *,
         rate_per_minute: float,
-        burst: int,
+        burst: float,
         max_keys: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -34,22 +41,61 @@ class TokenBucketLimiter:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key → (tokens, last refill)
         self._lock = threading.Lock()
 
+    def _tokens(self, key: str, now: float) -> float:
+        """The refilled balance of ``key``'s bucket (call with the lock held)."""
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - last) * self.rate)
+
+    def _store(self, key: str, tokens: float, now: float) -> None:
+        self._buckets[key] = (tokens, now)
+        self._buckets.move_to_end(key)
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+
     def acquire(self, key: str) -> float:
         """Spend a token for ``key``: 0.0 when allowed, else the seconds until one is available."""
         now = self._clock()
         with self._lock:
-            tokens, last = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            tokens = self._tokens(key, now)
             if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                wait = 0.0
-            else:
-                self._buckets[key] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate
-            self._buckets.move_to_end(key)
-            while len(self._buckets) > self.max_keys:
-                self._buckets.popitem(last=False)
-            return wait
+                self._store(key, tokens - 1.0, now)
+                return 0.0
+            self._store(key, tokens, now)
+            return (1.0 - tokens) / self.rate
+
+    def admit(self, key: str, estimate: float) -> float:
+        """Let ``key`` in when its balance covers ``estimate`` (or, for an estimate above the burst, a
+        full bucket), spending the estimate at once; else the seconds until it would, nothing spent.
+
+        The balance goes below zero when :meth:`charge` adds what a request cost beyond its estimate;
+        the client then waits until the refill has paid that debt.
+        """
+        need = max(min(estimate, self.burst), 1e-6)
+        now = self._clock()
+        with self._lock:
+            tokens = self._tokens(key, now)
+            if tokens >= need:
+                self._store(key, tokens - estimate, now)
+                return 0.0
+            self._store(key, tokens, now)
+            return (need - tokens) / self.rate
+
+    def charge(self, key: str, amount: float) -> None:
+        """Spend ``amount`` more for ``key`` (what a request cost beyond what :meth:`admit` spent)."""
+        now = self._clock()
+        with self._lock:
+            self._store(key, self._tokens(key, now) - amount, now)
+
+    def refund(self, key: str, amount: float = 1.0) -> None:
+        """Give back ``amount`` spent by a request that was then refused for another reason (503)."""
+        now = self._clock()
+        with self._lock:
+            self._store(key, min(self.burst, self._tokens(key, now) + amount), now)
+
+    def balance(self, key: str) -> float:
+        """The balance of ``key``'s bucket now (``burst`` for a key never seen)."""
+        with self._lock:
+            return self._tokens(key, self._clock())
 
     def __len__(self) -> int:
         return len(self._buckets)

@@ -2,10 +2,10 @@
 
 ``ask`` and ``search`` are plain ``def`` endpoints: FastAPI runs them in its thread pool, so
 embedding a query never blocks the event loop. Their admission dependencies run first, on the event
-loop: they check the length and take a CPU slot (:func:`api.services.cpu_slot`), so under overload a
-request is refused with 503 at once instead of first waiting for a pool thread; FastAPI gives the slot
-back once the response is sent (the whole stream for ``/ask/stream``), also after an error or when the
-client goes away.
+loop: they check the length, admit the question by its cost and take a CPU slot
+(:func:`api.services.admitted`), so under overload a request is refused with 503 at once instead of first
+waiting for a pool thread; FastAPI gives the slot back and charges the measured CPU time once the response
+is sent (the whole stream for ``/ask/stream``), also after an error or when the client goes away.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import nullcontext
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.convert import citation, filters_of, fixed_citations, hit, make_filters, search_hit
+from api.cost import Meter
 from api.engine import Engine
 from api.errors import ApiError, error_responses
 from api.metrics import question_hash
@@ -40,10 +40,10 @@ from api.schemas import (
     UnitInfo,
     UnitsResponse,
 )
-from api.services import EngineDep, Services, ServicesDep, cpu_slot, limit_queries
+from api.services import EngineDep, Services, ServicesDep, admitted, limit_queries
 from api.streaming import split_pieces, sse_event
 from api.textcheck import strip_blank
-from qa import Answer, LLMConfig, check_citations, rephrase
+from qa import Answer, check_citations
 
 log = logging.getLogger("api")
 
@@ -82,27 +82,38 @@ def _check_length(text: str, services: Services, what: str) -> None:
 # Admission, on the event loop before the endpoint runs in a pool thread. The parameter is named ``body``
 # like the endpoint's, so FastAPI reads one request body for both; another name would make it expect
 # ``{"body": …, "<name>": …}``. A body that fails validation never reaches these (422, no slot taken).
-async def admit_question(body: AskRequest, services: ServicesDep) -> AsyncIterator[None]:
-    """Refuse a question over the length limit (422), then hold a CPU slot until the response is sent."""
+async def admit_question(body: AskRequest, request: Request, services: ServicesDep) -> AsyncIterator[Meter]:
+    """Refuse a question over the length limit (422), admit it by its cost (429) and hold a CPU slot
+    (503) until the response is sent; the endpoint measures its work with the yielded meter."""
     _check_length(body.question, services, "question")
-    async with cpu_slot(services):
-        yield
+    async with admitted(services, request, strip_blank(body.question)) as meter:
+        yield meter
 
 
-async def admit_query(body: SearchRequest, services: ServicesDep) -> AsyncIterator[None]:
-    """Refuse a query over the length limit (422); a query to embed (not a filter listing) holds a slot."""
+async def admit_query(body: SearchRequest, request: Request, services: ServicesDep) -> AsyncIterator[Meter]:
+    """Refuse a query over the length limit (422); a query to embed (not a filter listing) is admitted
+    by its cost and holds a slot."""
     _check_length(body.query, services, "query")
-    async with cpu_slot(services) if strip_blank(body.query) else nullcontext():
-        yield
+    query = strip_blank(body.query)
+    if not query:
+        yield Meter()
+        return
+    async with admitted(services, request, query) as meter:
+        yield meter
 
 
-def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answer, str]:
+QuestionMeter = Annotated[Meter, Depends(admit_question)]
+QueryMeter = Annotated[Meter, Depends(admit_query)]
+
+
+def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) -> tuple[Answer, str]:
     """Answer with the citations checked against the text (fixed and logged when they disagree)."""
     question = strip_blank(body.question)
     session = services.sessions.get(body.session_id)
     t0 = time.perf_counter()
     try:
-        answer = engine.qa.answer(question, session=session)
+        with meter.measure():
+            answer = engine.qa.answer(question, session=session)
     except Exception:
         services.metrics.inc("qa_crashes_total")
         log.exception("qa crashed on question %s", question_hash(question))
@@ -110,16 +121,6 @@ def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answe
             500, "answer_failed", "回答时出错，请稍后再试", "Answering failed; please try again"
         ) from None
     services.metrics.inc("answers_total" if answer.answerable else "refusals_total")
-    settings = services.settings
-    if settings.llm_enabled and settings.llm_base_url and settings.llm_model:
-        # Optional phrasing by an OpenAI-compatible endpoint; falls back to the deterministic text.
-        cfg = LLMConfig(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
-            timeout_s=settings.llm_timeout_seconds,
-        )
-        answer = rephrase(answer, question, cfg)
     problems = check_citations(answer)
     if problems:
         log.error(
@@ -132,6 +133,7 @@ def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answe
         "answerable": answer.answerable,
         "citations": len(answer.citations),
         "ms": round((time.perf_counter() - t0) * 1000, 1),
+        "cpu_ms": round(meter.cpu_ms, 1),
     }
     if services.settings.log_questions:
         event["question"] = question
@@ -143,11 +145,11 @@ def _answer(body: AskRequest, services: Services, engine: Engine) -> tuple[Answe
     "/ask",
     response_model=AskResponse,
     responses=POST_ERRORS,
-    dependencies=[Depends(limit_queries), Depends(admit_question)],
+    dependencies=[Depends(limit_queries)],
 )
-def ask(body: AskRequest, services: ServicesDep, engine: EngineDep) -> AskResponse:
+def ask(body: AskRequest, services: ServicesDep, engine: EngineDep, meter: QuestionMeter) -> AskResponse:
     """Answer a question about the plan, citing every task the answer rests on."""
-    answer, session_id = _answer(body, services, engine)
+    answer, session_id = _answer(body, services, engine, meter)
     return AskResponse(
         answer=answer.text,
         answerable=answer.answerable,
@@ -173,11 +175,13 @@ async def _frames(frames: list[bytes]) -> AsyncIterator[bytes]:
         },
         **POST_ERRORS,
     },
-    dependencies=[Depends(limit_queries), Depends(admit_question)],
+    dependencies=[Depends(limit_queries)],
 )
-def ask_stream(body: AskRequest, services: ServicesDep, engine: EngineDep) -> StreamingResponse:
+def ask_stream(
+    body: AskRequest, services: ServicesDep, engine: EngineDep, meter: QuestionMeter
+) -> StreamingResponse:
     """The answer of ``/ask`` as Server-Sent Events (computed first, so errors are plain JSON)."""
-    answer, session_id = _answer(body, services, engine)
+    answer, session_id = _answer(body, services, engine, meter)
     frames = [
         sse_event("delta", {"text": piece})
         for piece in split_pieces(answer.text, services.settings.stream_piece_chars)
@@ -200,25 +204,33 @@ def ask_stream(body: AskRequest, services: ServicesDep, engine: EngineDep) -> St
     "/search",
     response_model=SearchResponse,
     responses=POST_ERRORS,
-    dependencies=[Depends(limit_queries), Depends(admit_query)],
+    dependencies=[Depends(limit_queries)],
 )
-def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
+def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchResponse:
     """Tasks ranked best first; an empty query with filters returns every match (score 0, no top_k)."""
     filters = filters_of(body.filters)
     query = strip_blank(body.query)
     if not query:
         return SearchResponse(hits=[search_hit(r, 0.0) for r in engine.retriever.filter(filters)])
-    hits = engine.retriever.search(query, top_k=body.top_k, filters=None if filters.is_empty() else filters)
+    with meter.measure():
+        hits = engine.retriever.search(
+            query, top_k=body.top_k, filters=None if filters.is_empty() else filters
+        )
     return SearchResponse(hits=[hit(h) for h in hits])
 
 
+# Plain decimal digits only: int() would also take "+5", " 5", "1_000" and pydantic "1.0".
+TaskIdParam = Annotated[str, Path(pattern="^[0-9]{1,9}$", description="the task number, decimal digits")]
+
+
 @router.get("/tasks/{task_id}", response_model=Citation, responses=error_responses(404, 422, 503))
-def get_task(task_id: int, engine: EngineDep, doc_id: FilterParam = None) -> Citation:
+def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None) -> Citation:
     """One task by its number (and document, when the index holds several)."""
     doc = strip_blank(doc_id) if doc_id else ""
-    record = engine.retriever.get(task_id, doc or None)
+    number = int(task_id)
+    record = engine.retriever.get(number, doc or None)
     if record is None:
-        raise ApiError(404, "task_not_found", f"没有第{task_id}条任务", f"There is no task {task_id}")
+        raise ApiError(404, "task_not_found", f"没有第{number}条任务", f"There is no task {number}")
     return citation(record)
 
 

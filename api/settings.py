@@ -14,11 +14,16 @@ from fastapi import Request
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+MIN_ADMIN_TOKEN_CHARS = 32
+
 
 class Settings(BaseSettings):
     """Everything an operator may tune; every field has a safe default for a public portal."""
 
-    model_config = SettingsConfigDict(env_prefix="TASKQA_", env_file=".env", extra="ignore")
+    # Errors name the setting but never echo its value (the admin token must not reach a log).
+    model_config = SettingsConfigDict(
+        env_prefix="TASKQA_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     # The index root (holds ``CURRENT`` and ``versions/``); None → index.default_index_root().
     index_dir: Path | None = None
@@ -35,12 +40,25 @@ class Settings(BaseSettings):
     rate_limit_clients: int = Field(default=100_000, ge=1)
     # Requests doing CPU-bound work at once; more are shed with 503 instead of queueing.
     max_concurrency: int = Field(default=4, ge=1)
+    # Admission by cost (api/cost.py): per client address, a bucket of CPU milliseconds that refills
+    # cost_ms_per_minute and holds at most cost_burst_ms. A question first spends cost_ms_per_char per
+    # character, then what its measured CPU time exceeded that. Questions estimated at expensive_ms or
+    # more share expensive_slots of the CPU slots (at most max_concurrency - 1).
+    cost_ms_per_minute: float = Field(default=6000.0, gt=0)
+    cost_burst_ms: float = Field(default=3000.0, gt=0)
+    cost_ms_per_char: float = Field(default=2.0, ge=0)
+    expensive_ms: float = Field(default=200.0, gt=0)
+    expensive_slots: int = Field(default=1, ge=1)
     retry_after_seconds: int = Field(default=1, ge=1)  # advertised when shedding load
 
     # Origins of the portals embedding the widget; empty → same-origin only.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # Bearer token for /api/v1/admin/*; None → the admin endpoints answer 404.
+    # Bearer token for /api/v1/admin/*; None → the admin endpoints answer 404. At least
+    # MIN_ADMIN_TOKEN_CHARS characters, checked at start-up.
     admin_token: SecretStr | None = None
+    # Wrong admin tokens a client address may send before it gets 429; one more is allowed every
+    # 3600 / admin_max_failures seconds (a token bucket of failures, per worker process).
+    admin_max_failures: int = Field(default=10, ge=1)
     log_questions: bool = False
     enable_docs: bool = False  # /docs (Swagger UI loads from a CDN, so it is exempt from the page CSP)
     widget_max_age: int = Field(default=3600, ge=0)  # Cache-Control max-age of widget.js / widget.css
@@ -49,15 +67,28 @@ class Settings(BaseSettings):
     max_sessions: int = Field(default=10_000, ge=1)
     stream_piece_chars: int = Field(default=12, ge=1)
 
+    # Connections (api/connections.py). A connection must deliver its request headers within
+    # header_timeout_seconds of opening (or of its previous response) and its body within
+    # body_timeout_seconds; an idle keep-alive connection is closed after keep_alive_seconds. At most
+    # max_connections are open per worker (default: RLIMIT_NOFILE's soft limit - fd_reserve - backlog);
+    # past that the connection idle the longest is closed to make room.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    max_connections: int | None = Field(default=None, ge=1)
+    fd_reserve: int = Field(default=200, ge=0)
+    backlog: int = Field(default=128, ge=1)
+
     # uvicorn's proxy handling: the client address comes from X-Forwarded-For only from these peers.
     forwarded_allow_ips: str = "127.0.0.1"
 
-    # Optional LLM rewording (not used yet); off unless a base URL and model are given.
-    llm_enabled: bool = False
-    llm_base_url: str | None = None
-    llm_model: str | None = None
-    llm_api_key: SecretStr | None = None
-    llm_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Feedback: entries per client address per day (a token bucket holding feedback_burst, in memory per
+    # worker), the database's size past which new entries are refused (0: no limit) and how long entries
+    # are kept (0: forever).
+    feedback_per_day: int = Field(default=50, ge=1)
+    feedback_burst: int = Field(default=10, ge=1)
+    feedback_max_mb: float = Field(default=256.0, ge=0)
+    feedback_retention_days: int = Field(default=365, ge=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -72,9 +103,16 @@ class Settings(BaseSettings):
 
     @field_validator("admin_token", mode="after")
     @classmethod
-    def _blank_token_is_none(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
+    def _admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """Blank means off; anything else must be long enough not to be guessed."""
+        if value is None or not value.get_secret_value().strip():
             return None
+        length = len(value.get_secret_value())
+        if length < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"TASKQA_ADMIN_TOKEN has {length} characters, at least {MIN_ADMIN_TOKEN_CHARS} are required "
+                "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
 
 

@@ -16,8 +16,16 @@ CONTROL_CLASS = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f"
 # responses and the feedback store. Checked by the server but left out of the schema patterns:
 # an ECMAScript regex without the u flag would read every emoji as two of them.
 _SURROGATES = "\\ud800-\\udfff"
-# Characters that do not make a question non-empty.
-BLANK_CLASS = "\\t\\n \\u00a0\\u1680\\u2000-\\u200b\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+# Characters that do not make a question non-empty: white space, and characters that show nothing on their
+# own — zero-width and bidirectional format characters (U+200B–U+200F, U+202A–U+202E, U+2060–U+2064,
+# U+206A–U+206F, U+FEFF, soft hyphen, U+061C, U+180E), the Hangul fillers (U+115F, U+1160, U+3164,
+# U+FFA0), the combining grapheme joiner, variation selectors and the blank Braille pattern. A question of
+# only these would otherwise be embedded and answered as if it said something.
+BLANK_CLASS = (
+    "\\t\\n \\u00a0\\u00ad\\u034f\\u061c\\u115f\\u1160\\u1680\\u17b4\\u17b5\\u180b-\\u180f"
+    "\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u206a-\\u206f\\u2800\\u3000\\u3164"
+    "\\ufe00-\\ufe0f\\ufeff\\uffa0"
+)
 
 NO_CONTROL_PATTERN = f"^[^{CONTROL_CLASS}]*$"
 NONBLANK_PATTERN = f"^[^{CONTROL_CLASS}]*[^{CONTROL_CLASS}{BLANK_CLASS}][^{CONTROL_CLASS}]*$"

@@ -2,7 +2,8 @@
 
 ``python -m eval.tune [--templates]`` writes ``eval/reports/tuning.md``. The chosen
 values are then written down in code (``index.store.DEFAULT_TEMPLATE``,
-``retriever.retriever.DEFAULT_WEIGHTS``, ``qa.engine.Thresholds``) with a pointer here.
+``retriever.retriever.DEFAULT_WEIGHTS``, ``qa.execute.Margins``, ``retriever.topic.TopicParams``)
+with a pointer here.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from index.store import (
     current_version_dir,
     default_index_root,
     ensure_index,
+    load_current,
     load_index,
     save_index,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "default_index_root",
     "domain_terms",
     "ensure_index",
+    "load_current",
     "load_index",
     "make_embedder",
     "normalize",

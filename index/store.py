@@ -4,7 +4,8 @@ Layout under the index root (default ``var/index``, or ``TASKQA_INDEX_DIR``)::
 
     CURRENT                      # name of the version being served (replaced atomically)
     versions/<version>/          # one complete index
-        manifest.json            # schema, corpus/dictionary hashes, embedder, library versions, build time
+        manifest.json            # schema, corpus/dictionary hashes, embedder, library versions, build time,
+                                 # and the SHA-256 of every other file (checked on every load)
         records.jsonl            # the task records
         userdict.txt             # the tokenizer's domain dictionary
         bm25_*.npy / .json       # BM25 postings (no pickle)
@@ -13,20 +14,23 @@ Layout under the index root (default ``var/index``, or ``TASKQA_INDEX_DIR``)::
     embcache/<embedder>.npz      # passage embeddings by content hash, shared by builds
 
 A build writes to ``versions/.tmp-*`` and renames it into place, then replaces
-``CURRENT``: a crash mid-build leaves the previous version serving.
+``CURRENT``: a crash mid-build leaves the previous version serving. A version whose files do not match
+the hashes in its manifest does not load; loading "the current index" then falls back to the newest
+older version that does, with a warning (``load_current``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +39,16 @@ import numpy as np
 from corpus.loader import corpus_hash, load_tasks
 from corpus.records import TaskRecord
 from index.bm25 import BM25Index, build_bm25
+from index.embcache import EmbeddingCache as EmbeddingCache  # also imported from here (eval.bench, tests)
+from index.embcache import fsync_dir
 from index.embedders import Embedder, Matrix, make_embedder
+from index.integrity import digests, mismatches
 from index.tokenize import Tokenizer, dictionary_hash, domain_terms
 
-SCHEMA_VERSION = 1
+log = logging.getLogger("taskqa.index")
+
+# 2: the manifest records the SHA-256 of every file (``files``), verified on load.
+SCHEMA_VERSION = 2
 # What is embedded for each task: "section_lead" won on the dev split (eval/reports/tuning.md).
 PASSAGE_TEMPLATES: dict[str, str] = {
     "text": "{text}",
@@ -70,6 +80,7 @@ class IndexInfo:
     libraries: dict[str, str]
     built_at: str
     build_seconds: float
+    files: dict[str, str] = field(default_factory=dict)  # file name → SHA-256
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,36 +120,6 @@ def _libraries() -> dict[str, str]:
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
-
-
-class EmbeddingCache:
-    """Passage embeddings keyed by sha256 of (embedder, text), persisted as one npz."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.vectors: dict[str, Matrix] = {}
-        if path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    for k, v in zip(z["keys"].tolist(), z["vectors"], strict=True):
-                        self.vectors[str(k)] = v
-            except (OSError, ValueError, KeyError):
-                self.vectors = {}  # a corrupt cache only costs a re-embed
-
-    @staticmethod
-    def key(embedder: str, text: str) -> str:
-        return hashlib.sha256(f"{embedder}\0{text}".encode()).hexdigest()
-
-    def save(self) -> None:
-        if not self.vectors:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(self.vectors), dtype="<U64")
-        vecs = np.stack(list(self.vectors.values())).astype(np.float32)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
-        os.close(fd)
-        np.savez(tmp, keys=keys, vectors=vecs)
-        os.replace(tmp, self.path)
 
 
 def embed_passages(
@@ -250,17 +231,18 @@ def save_index(built: BuiltIndex, root: Path) -> Path:
         built.bm25.save(tmp)
         np.save(tmp / "vectors.npy", built.vectors, allow_pickle=False)
         faiss.write_index(built.faiss_index, str(tmp / "vectors.faiss"))
-        # The manifest goes last: a folder without one is never loaded.
-        (tmp / "manifest.json").write_text(
-            json.dumps(asdict(built.info), ensure_ascii=False, indent=2), "utf-8"
-        )
+        # The manifest goes last, with the hashes of everything else: a folder without one is never loaded.
+        info = replace(built.info, files=digests(tmp, (p.name for p in tmp.iterdir())))
+        (tmp / "manifest.json").write_text(json.dumps(asdict(info), ensure_ascii=False, indent=2), "utf-8")
         for p in tmp.iterdir():
             with p.open("rb") as fh:
                 os.fsync(fh.fileno())
+        fsync_dir(tmp)
         final = versions / built.info.version
         if final.exists():
             shutil.rmtree(final)
         os.rename(tmp, final)
+        fsync_dir(versions)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -316,17 +298,59 @@ def _record(row: dict[str, Any]) -> TaskRecord:
     )
 
 
-def load_index(folder: Path | None = None, *, embedder_name: str | None = None) -> BuiltIndex:
-    """Load a version folder (default: the current one) and check it fits this code and embedder.
+def version_dirs(root: Path) -> list[Path]:
+    """Complete version folders under ``root`` (those with a manifest), newest first."""
+    versions = root / "versions"
+    if not versions.is_dir():
+        return []
+    found = [p for p in versions.iterdir() if not p.name.startswith(".") and (p / "manifest.json").is_file()]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def load_current(root: Path | None = None, *, embedder_name: str | None = None) -> BuiltIndex:
+    """Load the version ``CURRENT`` names; if it fails, the newest older version that loads.
+
+    A fallback is logged as a warning that names the broken version and the fix; ``CURRENT`` is left
+    as it is (the next build replaces it).
 
     Raises:
-        IndexLoadError: missing, corrupt, another schema, or another embedder — with the fix to run.
+        IndexLoadError: no version loads; the message is the current version's failure.
+    """
+    root = root or default_index_root()
+    current = current_version_dir(root)
+    if current is None:
+        raise IndexLoadError(f"no index under {root}: run `python -m index build`")
+    try:
+        return load_index(current, embedder_name=embedder_name)
+    except IndexLoadError as exc:
+        for older in version_dirs(root):
+            if older.name >= current.name:
+                continue
+            try:
+                built = load_index(older, embedder_name=embedder_name)
+            except IndexLoadError:
+                continue
+            log.warning(
+                "index version %s does not load (%s); serving the previous version %s instead",
+                current.name,
+                exc,
+                older.name,
+            )
+            return built
+        raise
+
+
+def load_index(folder: Path | None = None, *, embedder_name: str | None = None) -> BuiltIndex:
+    """Load a version folder (default: the current one, see :func:`load_current`) and check it fits this
+    code and embedder, and that every file is the one its manifest recorded.
+
+    Raises:
+        IndexLoadError: missing, corrupt, changed, another schema, or another embedder — with the fix to run.
     """
     import faiss
 
-    folder = folder or current_version_dir()
     if folder is None:
-        raise IndexLoadError(f"no index under {default_index_root()}: run `python -m index build`")
+        return load_current(embedder_name=embedder_name)
     info = read_manifest(folder)
     if info.schema_version != SCHEMA_VERSION:
         raise IndexLoadError(
@@ -338,6 +362,17 @@ def load_index(folder: Path | None = None, *, embedder_name: str | None = None) 
             f"index in {folder} was built with embedder {info.embedder!r} "
             f"but {embedder_name!r} is configured: "
             f"run `python -m index build --force` (or set TASKQA_EMBEDDER to the index's embedder)"
+        )
+    try:
+        changed = mismatches(folder, info.files)
+    except (OSError, ValueError) as exc:
+        raise IndexLoadError(
+            f"cannot verify the index in {folder} ({exc}): run `python -m index build --force`"
+        ) from exc
+    if changed:
+        raise IndexLoadError(
+            f"index files in {folder} do not match their manifest hashes ({', '.join(changed)}): "
+            "run `python -m index build --force`"
         )
     try:
         with (folder / "records.jsonl").open(encoding="utf-8") as f:

@@ -4,7 +4,6 @@ from qa.engine import QA, CitationMismatch
 from qa.execute import Margins, Result
 from qa.plan import Ask, Plan, Reply
 from qa.planner import Reading
-from qa.rephrase import LLMConfig, rephrase
 from qa.session import Session, SessionStore
 from qa.types import Answer, Intent, Trace
 from qa.verify import check_citations, cited_numbers
@@ -15,7 +14,6 @@ __all__ = [
     "Ask",
     "CitationMismatch",
     "Intent",
-    "LLMConfig",
     "Margins",
     "Plan",
     "Reading",
@@ -26,5 +24,4 @@ __all__ = [
     "Trace",
     "check_citations",
     "cited_numbers",
-    "rephrase",
 ]

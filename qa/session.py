@@ -36,7 +36,11 @@ class SessionStore:
         return len(self._data)
 
     def get(self, session_id: str | None) -> Session:
-        """The live session with that id, or a new one (new id when None, unknown or expired)."""
+        """The live session with that id, or a new one with a new id this store chose.
+
+        An id the store does not hold (never issued, or expired) is never adopted: a client that could
+        name its own session could pick one another client will be given, or a predictable one.
+        """
         now = time.monotonic()
         with self._lock:
             self._expire(now)
@@ -45,10 +49,7 @@ class SessionStore:
                 s.touched = now
                 self._data.move_to_end(session_id)
                 return s
-            sid = (
-                session_id if session_id and 8 <= len(session_id) <= 64 and session_id.isprintable() else None
-            )
-            s = Session(id=sid or uuid.uuid4().hex)
+            s = Session(id=uuid.uuid4().hex)
             self._data[s.id] = s
             while len(self._data) > self.max_sessions:
                 self._data.popitem(last=False)

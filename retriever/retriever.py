@@ -14,7 +14,7 @@ import numpy.typing as npt
 from corpus.lexicon import UnitLexicon, build_lexicon
 from corpus.records import TaskRecord
 from index.embedders import Embedder, Matrix, make_embedder
-from index.store import BuiltIndex, IndexInfo, load_index
+from index.store import BuiltIndex, IndexInfo, load_current, load_index
 from index.tokenize import Tokenizer, normalize
 from retriever.expr import All, And, Expr, Keys, Position, Topic, conj, matches, transform
 from retriever.filters import apply_filters
@@ -325,8 +325,10 @@ def load_retriever(
     *,
     embedder: Embedder | None = None,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    root: Path | None = None,
 ) -> Retriever:
-    """Load the current (or given) index version; refuses one built with another embedder.
+    """Load a version folder, or the current version under ``root`` (falling back to the newest older
+    one that loads, see :func:`index.store.load_current`); refuses one built with another embedder.
 
     Sets faiss to one thread: on the request path, two threads made a single query 2–3× slower.
     """
@@ -334,5 +336,8 @@ def load_retriever(
 
     faiss.omp_set_num_threads(1)
     embedder = embedder or make_embedder()
-    built = load_index(index_dir, embedder_name=embedder.name)
+    if index_dir is not None:
+        built = load_index(index_dir, embedder_name=embedder.name)
+    else:
+        built = load_current(root, embedder_name=embedder.name)
     return Retriever(built, embedder, weights=weights)

@@ -83,6 +83,15 @@ def test_ask_keeps_a_session_and_starts_new_ones(client: TestClient) -> None:
     assert other["session_id"] != first["session_id"]
 
 
+@pytest.mark.parametrize("chosen", ["abcdefgh", "my-own-session-id-0001", "x" * 64])
+def test_an_unknown_session_id_is_never_adopted(client: TestClient, chosen: str) -> None:
+    """A client cannot pick its session id: an id the server never issued starts a new server-issued one."""
+    first = ask(client, QUESTION, session_id=chosen)
+    assert first["session_id"] != chosen and len(first["session_id"]) == 32
+    again = ask(client, QUESTION, session_id=chosen)
+    assert again["session_id"] not in (chosen, first["session_id"])
+
+
 def test_ask_strips_surrounding_blanks(client: TestClient) -> None:
     assert ask(client, f" \u3000{QUESTION}\n")["citations"] == ask(client, QUESTION)["citations"]
 
@@ -353,9 +362,10 @@ def test_import_loads_no_model_index_or_settings() -> None:
 
 
 def test_openapi_documents_errors_and_the_configured_limit(tmp_path: Path, fake_retriever: Any) -> None:
-    settings: Settings = make_settings(tmp_path, max_question_chars=300)
+    settings: Settings = make_settings(tmp_path, max_question_chars=300, enable_docs=True)
     with TestClient(fake_app(settings, fake_retriever)) as c:
         schema = c.get("/openapi.json").json()
+        assert c.get("/docs").status_code == 200
     ask_op = schema["paths"]["/api/v1/ask"]["post"]
     for status in ("400", "413", "415", "422", "429", "503"):
         ref = ask_op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
@@ -363,7 +373,74 @@ def test_openapi_documents_errors_and_the_configured_limit(tmp_path: Path, fake_
     models = schema["components"]["schemas"]
     assert models["AskRequest"]["properties"]["question"]["maxLength"] == 300
     assert "text/event-stream" in schema["paths"]["/api/v1/ask/stream"]["post"]["responses"]["200"]["content"]
-    assert not any(p.startswith("/api/v1/admin") for p in schema["paths"])  # admin is off
     assert "/" not in schema["paths"] and "/widget.js" not in schema["paths"]
-    with TestClient(fake_app(settings, fake_retriever)) as c:
-        assert c.get("/docs").status_code == 404
+
+
+@pytest.mark.parametrize("admin_token", [None, "a" * 40])
+def test_openapi_is_off_by_default_and_never_lists_admin_routes(
+    tmp_path: Path, fake_retriever: Any, admin_token: str | None
+) -> None:
+    with TestClient(fake_app(make_settings(tmp_path, admin_token=admin_token), fake_retriever)) as c:
+        assert_error(c.get("/openapi.json"), 404, "not_found")
+        assert_error(c.get("/docs"), 404, "not_found")
+    docs_on = make_settings(tmp_path, admin_token=admin_token, enable_docs=True)
+    with TestClient(fake_app(docs_on, fake_retriever)) as c:
+        paths = c.get("/openapi.json").json()["paths"]
+    assert "/api/v1/ask" in paths
+    assert not any(p.startswith("/api/v1/admin") for p in paths)
+
+
+# -- HTTP details a red-team pass found (issue 13, item 10) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/healthz", "/readyz", "/api/v1/sections", "/api/v1/units", "/api/v1/tasks/12", "/api/v1/tasks"]
+)
+def test_head_and_options_on_get_routes(client: TestClient, url: str) -> None:
+    got = client.get(url)
+    head = client.head(url)
+    assert got.status_code == head.status_code == 200
+    assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+    assert head.headers["x-content-type-options"] == "nosniff"
+    options = client.options(url)
+    assert options.status_code == 204 and options.content == b""
+    assert options.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_options_names_the_methods_of_post_routes_and_404s_unknown_paths(client: TestClient) -> None:
+    assert client.options("/api/v1/ask").headers["allow"] == "OPTIONS, POST"
+    assert client.head("/api/v1/ask").status_code == 405
+    assert_error(client.options("/no/such/path"), 404, "not_found")
+
+
+@pytest.mark.parametrize("url", ["/static", "/api/v1/sections/", "/healthz/"])
+def test_no_redirect_built_from_the_host_header(client: TestClient, url: str) -> None:
+    r = client.get(url, headers={"Host": "evil.example"}, follow_redirects=False)
+    assert_error(r, 404, "not_found")
+    assert "location" not in r.headers
+
+
+@pytest.mark.parametrize("task_id", ["1.0", "+5", "1_000", "%205", "5%20", "0x10", "１２", "1e2", "-1"])
+def test_task_ids_are_plain_decimal_digits(client: TestClient, task_id: str) -> None:
+    assert_error(client.get(f"/api/v1/tasks/{task_id}"), 422, "invalid_type")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "\u200b\u200c\u200d",
+        "\u2060",
+        "\u3164",
+        "\u115f\u1160",
+        "\uffa0 \u3164",
+        "\u200e\u200f\u202a\u202e",
+        "\u00ad\u034f\ufe0f",
+        "\u2800",
+    ],
+)
+def test_questions_of_invisible_characters_are_blank(client: TestClient, question: str) -> None:
+    err = assert_error(client.post("/api/v1/ask", json={"question": question}), 422, "empty_question")
+    assert err["message"] == "问题不能为空 / The question must not be empty"
+    # The same characters around a real question are trimmed, not refused.
+    assert client.post("/api/v1/ask", json={"question": question + "第12条是什么？"}).status_code == 200

@@ -24,7 +24,8 @@ from tests.api_helpers import make_settings, parse_sse
 
 pytestmark = pytest.mark.integration
 
-AUTH = {"Authorization": "Bearer integration"}
+TOKEN = "integration-" + "z" * 32
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def client(tmp_path_factory: pytest.TempPathFactory, real_index_root: Path) -> I
     tmp = tmp_path_factory.mktemp("api-real")
     root = tmp / "index"  # a copy: the reload test adds a version to it
     shutil.copytree(real_index_root, root)
-    settings = make_settings(tmp, index_dir=root, admin_token="integration")
+    settings = make_settings(tmp, index_dir=root, admin_token=TOKEN)
     with TestClient(create_app(settings)) as c:  # the default loader: load_engine(index_dir)
         yield c
 

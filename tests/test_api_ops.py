@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 import api.__main__ as cli
 from api import Settings, create_app
+from api.connections import GuardedH11Protocol
 from api.engine import Engine, make_engine
 from api.feedback import FeedbackStore
 from api.middleware import CSP
@@ -27,7 +29,8 @@ from tests.api_helpers import QUESTION, assert_error, fake_app, make_settings
 ASK, SEARCH, FEEDBACK = "/api/v1/ask", "/api/v1/search", "/api/v1/feedback"
 ADMIN_FEEDBACK, RELOAD = "/api/v1/admin/feedback", "/api/v1/admin/reload"
 PORTAL = "https://www.yjhlq.gov.cn"
-AUTH = {"Authorization": "Bearer s3cret-token"}
+TOKEN = "s3cret-token-" + "x" * 20
+AUTH = {"Authorization": "Bearer " + TOKEN}
 
 
 def feedback(i: int = 0, **extra: Any) -> dict[str, Any]:
@@ -142,7 +145,7 @@ def test_admin_is_off_without_a_token(tmp_path: Path, fake_retriever: Any, fake_
 
 
 def test_admin_requires_the_token(tmp_path: Path, fake_retriever: Any, fake_qa: Any) -> None:
-    settings = make_settings(tmp_path, admin_token="s3cret-token")
+    settings = make_settings(tmp_path, admin_token=TOKEN)
     with TestClient(fake_app(settings, fake_retriever, fake_qa)) as c:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic czNjcmV0LXRva2Vu"}):
             r = c.get(ADMIN_FEEDBACK, headers=headers)
@@ -158,15 +161,41 @@ def test_admin_requires_the_token(tmp_path: Path, fake_retriever: Any, fake_qa: 
             i["id"] for i in c.get(ADMIN_FEEDBACK, params={"limit": 1}, headers=AUTH).json()["items"]
         ] == [3]
         assert_error(c.get(ADMIN_FEEDBACK, params={"limit": 0}, headers=AUTH), 422, "out_of_range")
-        schema = c.get("/openapi.json").json()
-        assert schema["paths"][ADMIN_FEEDBACK]["get"]["security"] == [{"HTTPBearer": []}]
+
+
+def test_admin_failures_are_throttled_per_client(tmp_path: Path, fake_retriever: Any, fake_qa: Any) -> None:
+    """After admin_max_failures wrong tokens a client gets 429 — even with the right token — while
+    another client still gets its 401s and its successes."""
+    settings = make_settings(tmp_path, admin_token=TOKEN, admin_max_failures=5)
+    app = fake_app(settings, fake_retriever, fake_qa)
+    wrong = {"Authorization": "Bearer " + "w" * 40}
+    with TestClient(app):  # one lifespan; the clients below share its services
+        attacker = TestClient(app, client=("203.0.113.7", 5000))
+        statuses = [attacker.get(ADMIN_FEEDBACK, headers=wrong).status_code for _ in range(8)]
+        assert statuses == [401] * 5 + [429] * 3
+        throttled = attacker.get(ADMIN_FEEDBACK, headers=AUTH)
+        assert_error(throttled, 429, "rate_limited")
+        assert 600 <= int(throttled.headers["retry-after"]) <= 720  # one failure back every 3600 / 5 s
+        other = TestClient(app, client=("198.51.100.9", 5000))
+        assert other.get(ADMIN_FEEDBACK, headers=wrong).status_code == 401
+        assert other.get(ADMIN_FEEDBACK, headers=AUTH).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["s3cret", "x" * 31])
+def test_a_short_admin_token_is_refused_at_start_without_echoing_it(token: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        Settings(_env_file=None, admin_token=token)
+    message = str(err.value)
+    assert f"has {len(token)} characters, at least 32 are required" in message
+    assert token not in message
+    assert Settings(_env_file=None, admin_token="x" * 32).admin_token is not None
 
 
 # -- feedback durability ----------------------------------------------------------------------------
 
 
 def test_feedback_survives_an_app_restart(tmp_path: Path, fake_retriever: Any, fake_qa: Any) -> None:
-    settings = make_settings(tmp_path, admin_token="s3cret-token")
+    settings = make_settings(tmp_path, admin_token=TOKEN)
     with TestClient(fake_app(settings, fake_retriever, fake_qa)) as c:
         body = feedback(0, session_id="abc12345", comment="很好用\n谢谢")
         assert c.post(FEEDBACK, json=body).status_code == 201
@@ -233,7 +262,7 @@ def test_requests_in_flight_keep_their_engine(tmp_path: Path, fake_retriever: An
     engines = iter(
         [make_engine(fake_retriever, old), make_engine(fake_retriever, TaggedQA(fake_retriever, "new"))]
     )
-    settings = make_settings(tmp_path, admin_token="s3cret-token")
+    settings = make_settings(tmp_path, admin_token=TOKEN)
     app = create_app(settings, engine_loader=lambda _: next(engines))
     with TestClient(app) as c, ThreadPoolExecutor(1) as pool:
         in_flight = pool.submit(c.post, ASK, json={"question": "第12条"})
@@ -262,7 +291,7 @@ def test_many_asks_during_reloads_all_succeed(tmp_path: Path, fake_index_root: P
         "第12条是什么？",
         "2022年底前要完成哪些政务服务任务？",
     ]
-    settings = make_settings(tmp_path, admin_token="s3cret-token")
+    settings = make_settings(tmp_path, admin_token=TOKEN)
     stop = threading.Event()
     with TestClient(create_app(settings, engine_loader=loader)) as c:
 
@@ -299,7 +328,7 @@ def test_failed_reload_keeps_the_old_engine(tmp_path: Path, fake_retriever: Any,
             raise RuntimeError("index files are corrupt: run `python -m index build --force`")
         return make_engine(fake_retriever, fake_qa)
 
-    settings = make_settings(tmp_path, admin_token="s3cret-token")
+    settings = make_settings(tmp_path, admin_token=TOKEN)
     with TestClient(create_app(settings, engine_loader=loader)) as c:
         before = app_engine(c)
         err = assert_error(c.post(RELOAD, headers=AUTH), 503, "reload_failed")
@@ -362,11 +391,13 @@ def test_settings_from_environment_and_dotenv(tmp_path: Path, monkeypatch: pytes
 
 
 def test_create_app_reads_settings_when_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TASKQA_ADMIN_TOKEN", "from-env")
+    monkeypatch.setenv("TASKQA_ADMIN_TOKEN", "from-env-" + "y" * 30)
     monkeypatch.setenv("TASKQA_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
     app = create_app(engine_loader=lambda _: pytest.fail("not started"))
     settings: Settings = app.state.settings
-    assert settings.admin_token is not None and settings.admin_token.get_secret_value() == "from-env"
+    assert (
+        settings.admin_token is not None and settings.admin_token.get_secret_value() == "from-env-" + "y" * 30
+    )
 
 
 def test_cli_builds_the_index_then_serves(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -386,20 +417,30 @@ def test_cli_builds_the_index_then_serves(monkeypatch: pytest.MonkeyPatch, tmp_p
         2,
     )
     assert calls["access_log"] is False and calls["proxy_headers"] is True
+    assert calls["http"] is GuardedH11Protocol and calls["limit_concurrency"] is None
+    assert (calls["timeout_keep_alive"], calls["backlog"]) == (5, 128)
 
 
-def test_cli_reports_an_unbuildable_index(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_cli_serves_not_ready_when_the_index_cannot_be_built(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    """An index build that fails is no reason to exit (a supervisor would rerun the build forever):
+    the error and its fix are printed, and the server starts, not ready."""
     from index import IndexLoadError
 
     def broken(root: Path | None, embedder: object) -> Path:
         raise IndexLoadError("corpus missing: run `python -m index build`")
 
+    served: dict[str, Any] = {}
+    monkeypatch.setenv("TASKQA_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
+    monkeypatch.setenv("TASKQA_INDEX_DIR", str(tmp_path / "idx"))
     monkeypatch.setattr(cli, "ensure_index", broken)
-    monkeypatch.setattr(cli.uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
-    assert cli.main([]) == 1
-    assert "python -m index build" in capsys.readouterr().err
+    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: served.update(app=app))
+    assert cli.main([]) == 0
+    err = capsys.readouterr().err
+    assert "error: no usable index under" in err and "corpus missing" in err
+    assert "serving not ready" in err and "python -m index build --force" in err
+    assert served["app"] == "api.worker:create_worker_app"
 
 
 def test_cli_reports_an_unknown_embedder(

