@@ -190,8 +190,10 @@ def test_an_unhandled_error_is_a_500_with_every_header(
     app = fake_app(settings, fake_retriever, FailingQA())
     with TestClient(app, headers={"Origin": PORTAL}) as c, caplog.at_level(logging.ERROR, logger="api"):
         r = c.post(ASK, json={"question": QUESTION})
-        assert_error(r, 500, "internal_error")
+        # A crash of the QA: a 500 in the error shape (never a refusal), with every header, counted.
+        assert_error(r, 500, "answer_failed")
         assert r.headers["access-control-allow-origin"] == PORTAL
         assert r.headers["content-security-policy"] == CSP
         assert c.get("/healthz").status_code == 200
-    assert caplog.text.count("a bug in the QA") >= 1 and caplog.text.count("unhandled error") == 1
+        assert "taskqa_qa_crashes_total 1" in c.get("/metrics").text
+    assert caplog.text.count("a bug in the QA") >= 1 and caplog.text.count("qa crashed on question") == 1
