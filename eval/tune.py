@@ -71,7 +71,7 @@ def coverage_examples(qa: Any, questions: list[Question]) -> list[Example]:
     ]
     for line in TRAIN.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        rows.append((str(r["question"]), int(bool(r["covered"])), "train"))
+        rows.append((str(r["question"]), int(bool(r["covered"])), str(r.get("batch", "train"))))
     out = []
     from tqdm import tqdm  # type: ignore[import-untyped]
 
