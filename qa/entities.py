@@ -268,7 +268,8 @@ def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
 
 _UNKNOWN_UNIT = re.compile(
     r"([^\W\d_a-z的能在是了要把被给让去到和与及对向从就还也都哪谁那这些个牵头负责]{1,8}?"
-    r"(?:局|委员会|厅|办公室|中心|公司|法院|检察院|署|银行|集团|(?<![要去能来好网上])办(?!理|事|法|证|结|的|吗)))"
+    r"(?:局|委员会|厅|办公室|中心|公司|法院|检察院|署|银行|集团|海关|站|所|处|馆|支队|大队"
+    r"|(?<![要去能来好网上])办(?!理|事|法|证|结|的|吗)))"
 )
 
 
@@ -282,7 +283,7 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
         if re.search(r"什么|怎么|如何|是否|多少", name):
             continue
         if name.endswith("办") and len(name.removeprefix("旗")) > 4:
-            continue  # X办 is an office's short name (外事办), not 「公证全程网上办」
+            continue  # X办 is an office's short name (外事办), not 「不动产全程网上办」
         rm = _ROLE.match(t.text[m.end(1) : m.end(1) + 12])
         role: Role | None = None
         if rm:
@@ -348,7 +349,7 @@ _COORD_UNITS = re.compile(r"^\s*(和|与|及|、|,|，|或者|或|还是|跟)\s*
 
 
 def share_roles(text: str, found: Sequence[Mention]) -> list[Mention]:
-    """Units in a coordination share the role said after the last one (「卫健委或者民政局牵头」)."""
+    """Units in a coordination share the role said after the last one (「税务局或者财政局牵头」)."""
     out = sorted(found, key=lambda m: m.start)
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
@@ -381,7 +382,7 @@ def residue_words(
     for m in mentions:
         for i in range(m.start, m.end):
             chars[i] = " "
-    # A parenthesis clarifies what was named (「供电公司（伊旗的、鄂尔多斯的都算）」): not a topic of its own.
+    # A parenthesis clarifies what was named (「住建局（下属单位都算）」): not a topic of its own.
     rest = re.sub(
         r"[（(][^）)]*(都算|都包括|包括|之类|等等|比如|例如|such as|e\.g\.)[^）)]*[）)]", " ", "".join(chars)
     )

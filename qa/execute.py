@@ -98,7 +98,7 @@ class Executor:
         if ask.area is not None and ask.topic is not None and isinstance(ask.where, Topic):
             pool = self.store.pool(ask.area, query=ask.query)
             if pool and self._describes(ask, pool):
-                # 「企业开办这块谁牵头」: most of the section is about what was named: the section.
+                # 「开办企业那块归谁」: most of the section is about what was named: the section.
                 ask = replace(ask, where=ask.area, area=None, topic=None)
         topics = [x for x in positive(ask.where) if isinstance(x, Topic)]
         label = topics[0].text if topics else ""
@@ -132,13 +132,13 @@ class Executor:
     def _best(self, ask: Ask, words: Sequence[str]) -> Result:
         pool = self.store.pool(ask.area, query=ask.query) if ask.area is not None else None
         if ask.area is not None and ask.topic is not None and pool and self._describes(ask, pool):
-            # Every other word only describes the area named (「专利商标保护谁牵头」): the whole area.
+            # Every other word only describes the area named (「商标专利保护归谁管」): the whole area.
             return self._all(replace(ask, where=ask.area, pick="all", area=None, topic=None))
         if "lead" in ask.what and ask.topic is not None and len(ask.topic.terms) <= self.margins.theme_words:
             within = pool if ask.area_named else None  # an aspect's section does not confine its tasks
             found = self.store.topic(ask.topic, query=ask.query, within=within or None, every_word=True)
             if found is not None and 2 <= len(found) <= self.margins.theme_max:
-                # 「电子发票谁在推」 names a theme several tasks share: who leads each of them.
+                # 「网上缴税这事谁在抓」 names a theme several tasks share: who leads each of them.
                 where = conj(ask.where, ask.area if within else None, ask.topic)
                 return self._all(replace(ask, where=where, pick="all", area=None, topic=None))
         hits = self.ranked(ask, words)

@@ -3,7 +3,7 @@
 ``Ask`` is a question the plan's records can answer: *what* is asked, *where* (a filter expression over
 record fields, :mod:`retriever.expr`), *how many* tasks the answer is about (``pick``: every match, the
 best-ranked one, or the n-th in order), an optional *claim* to check over the set
-(「都是人社局牵头吗」), and the *scope* (the whole plan or the previous turn's tasks). ``Reply`` is a
+(「都归市场监管局管吗」), and the *scope* (the whole plan or the previous turn's tasks). ``Reply`` is a
 question no record answers (a greeting, an injection, an answer type no plan gives …), said plainly.
 
     Ask(what=tasks, where=And(Section(办理破产), Not(Lead(旗法院))), pick=all)

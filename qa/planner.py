@@ -10,7 +10,7 @@
 4. Decide how many tasks the answer is about: every match (a list, a count, who leads an area or a topic),
    the n-th (a position), or the best-ranked one (a task described in words).
 5. Follow-ups: a fragment about something else (「那法院呢」) is the previous question with that name
-   swapped; a narrowing (「其中年底前的」) or a new ask (「它什么时候完成」) applies to the previous answer's
+   swapped; a narrowing (「其中年底前的」) or a new ask (「它啥时候到期」) applies to the previous answer's
    tasks.
 """
 
@@ -132,11 +132,9 @@ class Planner:
         if place is not None:
             return Reply("other_place", place.text)
         what = self.asked(text, mentions)
-        unknown = next((m for m in mentions if m.kind == "unknown_unit" and (m.role or m.start == 0)), None)
+        unknown = next((m for m in mentions if m.kind == "unknown_unit" and m.role), None)
         if unknown is not None and not any(m.kind == "unit" for m in mentions):
-            return Reply(
-                "unknown_unit", unknown.text
-            )  # 「旗审计局牵头哪些任务」: a unit the plan never names
+            return Reply("unknown_unit", unknown.text)  # 「旗统计局负责什么」: a unit the plan never names
         numbered = self._numbered(mentions)
         if isinstance(numbered, Reply):
             return numbered
@@ -158,7 +156,7 @@ class Planner:
             leaf: Expr | None = None
             if m.kind == "unit":
                 if m.negated and asks_units:
-                    prefer |= m.units  # 「除了文旅局还有谁参与」: the unit is known to take part; who else?
+                    prefer |= m.units  # 「除了住建局还有谁参与」: the unit is known to take part; who else?
                     continue
                 leaf = self._unit_leaf(m, what, mentions, words, text)
                 if leaf is None:
@@ -226,10 +224,8 @@ class Planner:
             if any(w in what for w in ("lead", "responsible", "deadline"))
             else cue("task_plural")
         )
-        setwise = (
-            any(w in what for w in ("tasks", "count", "yes_no"))
-            or (bool(plural.search(text)) and not cue("singular").search(text))
-            or len(part_words) > 1
+        setwise = any(w in what for w in ("tasks", "count", "yes_no")) or (
+            bool(plural.search(text)) and not cue("singular").search(text)
         )
         if topic is None and (not isinstance(structured, All) or claim is not None):
             return Ask(what, structured, "all", query=text, claim=claim, prefer_units=prefer_units)
@@ -254,7 +250,7 @@ class Planner:
         if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
             return Ask(what, All(), "all", query=text)
         # One task described in words: retrieval ranks the plan; only a unit's stated role filters it. When a
-        # whole area is named and the other words only describe it (「专利商标保护谁牵头」), the executor
+        # whole area is named and the other words only describe it (「商标专利保护归谁管」), the executor
         # answers over the area.
         named_area = any(isinstance(x, Section) for x in leaves_of(structured))
         return Ask(
@@ -326,7 +322,7 @@ class Planner:
 
     @staticmethod
     def _position_section(section: Mention, mentions: Sequence[Mention]) -> bool:
-        """Is this section mention the one a position refers to (「纳税部分的第3条」)?"""
+        """Is this section mention the one a position refers to (「执行合同那章的第5条」)?"""
         for m in mentions:
             if m.kind in ("ordinal", "last") and m.start >= section.end:
                 return m.start - section.end <= 8 and not any(
@@ -380,7 +376,7 @@ class Planner:
             m.kind in _FILTER_KINDS or (m.kind == "unit" and m.role) for m in named
         )
         if filters_only and not words and len(prev.keys) > 1 and not cue("subject").search(text):
-            backref = True  # 「哪些要在2022年底前完成」 right after a list narrows it
+            backref = True  # 「哪些得在年底前办完」 right after a list narrows it
         if about and not backref and len(text) <= 24:
             swapped = self._swap(mentions, words, prev)
             if swapped is not None:

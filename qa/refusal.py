@@ -127,7 +127,7 @@ def asks_outside(text: str) -> bool:
 
 def strip_place(text: str) -> str:
     """The question without the plan's own place names (every task is about the county: naming it says
-    nothing about which task, and 「伊金霍洛旗明天天气」 must not match the task that names the county)."""
+    nothing about which task, and 「伊旗下周的天气」 must not match the task that names the county)."""
     return re.sub(r"\s+", " ", _PLACE_TEXT.sub(" ", text)).strip()
 
 
