@@ -1,11 +1,12 @@
 """Which tasks are about a topic: lexical evidence, checked by dense similarity (pure given the arrays).
 
-A topic is a few words (「电子证照」, 「采购 保证金」, 「养老 服务」). A task is about it when its text
-contains enough of the topic's weight — each word weighted by how rare it is in the plan (a word in most
-tasks, such as 服务, is no evidence), a word matching when the task contains it or a word of its row in the synonym table —
-and its similarity to the question is not far below the best such task (a passing mention: 养老 in 养老保险
-for 「养老服务」). A task with no word of the topic counts only when its similarity is very high. The
-thresholds are chosen on the dev split for set F1 (``python -m eval.tune --topics``).
+A topic is a few words (「电子证照」, 「采购 保证金」, 「养老 服务」). A task is about it when its
+text contains enough of the topic's weight — each word weighted by how rare it is in the plan (a word
+in most tasks, such as 服务, is no evidence), a word matching when the task contains it or a word of
+its row in the synonym table — and its similarity to the question is not far below the best such
+task (a passing mention: 养老 in 养老保险 for 「养老服务」). A task with no word of the topic counts
+only when its similarity is very high. The thresholds (``TopicParams``) were chosen on the dev split
+for set F1.
 """
 
 from __future__ import annotations
