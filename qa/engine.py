@@ -98,7 +98,7 @@ class QA:
         plan = reading.plan
         if isinstance(plan, Reply):
             return self._reply(plan, reading.lang, trace)
-        result = self.executor.run(plan, words=self.judge.words(reading.text))
+        result = self.executor.run(plan, words=self.judge.words(plan.query))
         trace = replace(
             trace,
             retrieval=tuple((h.record.task_id, h.score) for h in result.hits),
@@ -168,7 +168,7 @@ class QA:
         plan = reading.plan
         if not isinstance(plan, Ask) or plan.pick != "best":
             return None
-        hits = self.executor.ranked(plan, self.judge.words(reading.text))
+        hits = self.executor.ranked(plan, self.judge.words(plan.query))
         return self.judge.evidence(plan.query, hits, embedding=True) if hits else None
 
 

@@ -46,7 +46,7 @@ def clean(question: str) -> str:
     return normalize(_INVISIBLE.sub("", question)[:MAX_QUESTION])
 
 
-MAX_EMBED_UNITS = 48  # tokens, about: what one question may cost the embedder (~40 ms on one core)
+MAX_EMBED_UNITS = 40  # tokens, about: what one question may cost the embedder (~40 ms on one core)
 _UNIT = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+|[^\s]", re.IGNORECASE)
 
 
@@ -116,7 +116,7 @@ class TypoFixer:
     long question costs a bounded amount of work.
     """
 
-    def __init__(self, terms: Iterable[str], known_text: str = "", max_windows: int = 4000) -> None:
+    def __init__(self, terms: Iterable[str], known_text: str = "", max_windows: int = 2000) -> None:
         self.known_text = known_text
         self.max_windows = max_windows
         self.by_pinyin: dict[tuple[str, ...], str] = {}

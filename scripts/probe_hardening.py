@@ -173,8 +173,9 @@ def cost_dos(plain: bool, seconds: float) -> None:
         }
     proc = start(server_args(port, False, "info"), env, tmp / "server.log")
     url = f"http://{HOST}:{port}"
-    rows = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").open(encoding="utf-8")]
-    ordinary = [r["question"] for r in rows if r.get("split") == "dev"]
+    from eval.questions import load_questions
+
+    ordinary = [q.question for q in load_questions(split="dev")]
     random.Random(7).shuffle(ordinary)
     users: Counter[str] = Counter()
     attackers: Counter[str] = Counter()
