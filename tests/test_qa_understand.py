@@ -235,3 +235,17 @@ def test_mentions_never_overlap_and_stay_in_the_text(text: str) -> None:
     spans = sorted((m.start, m.end) for m in found)
     assert all(0 <= a < b <= len(t) for a, b in spans)
     assert all(b <= c2 for (_, b), (c2, _) in itertools.pairwise(spans))
+
+
+def test_a_long_question_is_embedded_within_the_bound() -> None:
+    from qa.text import MAX_EMBED_UNITS, embeddable
+
+    short = "小店接个电要几天"
+    assert embeddable(short) == short
+    long = "我在伊旗开了个小饭馆" * 30 + "接天然气要等多久"
+    cut = embeddable(long)
+    units = len([c for c in cut if "\u4e00" <= c <= "\u9fff"])
+    assert units <= MAX_EMBED_UNITS and cut.endswith("接天然气要等多久")  # the ask at the end is kept
+    assert cut.startswith("我在伊旗开了个小饭馆")
+    english = "please tell me " * 40 + "who leads the electricity tasks"
+    assert len(embeddable(english).split()) <= MAX_EMBED_UNITS + 1
