@@ -189,6 +189,22 @@ def single(
     return text, used
 
 
+def related(
+    best: TaskRecord, others: Sequence[TaskRecord], topic: str, lex: UnitLexicon, lang: str
+) -> Composed:
+    """After a who-leads answer about one task: every other task about the same theme, grouped by lead."""
+    everything = [best, *others]
+    g = group(everything, lambda r: [lex.canon(u) for u in r.lead_units])
+    words = "”“".join(topic.split()) or "this"
+    if lang == "en":
+        head = (
+            f"\nTasks about “{words}” or similar wording: {len(everything)} in all, led by {len(g)} unit(s):"
+        )
+    else:
+        head = f"\n方案中内容涉及“{words}”或相近说法的任务共 {len(everything)} 项，牵头单位 {len(g)} 个："
+    return "\n".join([head, *grouped_lines(g, lang)]), list(others)
+
+
 def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
     if 0 < len(records) <= DETAIL_MAX:
         if lang == "en":

@@ -135,6 +135,9 @@ class QA:
             return self._ok(text, used, "out_of_scope", trace, answerable=False)
         if res.outcome == "single":
             text, used = compose.single(ask.what, res.records[0], self.lex, lang, res.runner_up)
+            if res.related:
+                more, also = compose.related(res.records[0], res.related, res.topic, self.lex, lang)
+                text, used = text + more, [*used, *also]
             return self._ok(text, used, _intent(ask, single=True), trace)
         text, used = compose.set_answer(res, self.lex, lang)
         return self._ok(text, used, _intent(ask, single=False), trace)

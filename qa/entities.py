@@ -109,9 +109,11 @@ class _Text:
 
 def _numbers(t: _Text, out: list[Mention]) -> None:
     text = t.text
-    patterns: list[tuple[str, Kind]] = [
+    patterns: list[tuple[str, Kind | str]] = [
         (rf"第\s*{_NUM}\s*(?:到|至|-|~|—|～)\s*第?\s*{_NUM}\s*{_TASK_WORD}", "task"),
         (rf"倒数\s*第\s*{_NUM}\s*{_TASK_WORD}?", "last"),
+        (rf"(?:方案)?前\s*{_NUM}\s*(?:条|项|个任务)", "first_n"),
+        (r"\b(?:the )?first (\d{1,4}) (?:tasks|items|measures)\b", "first_n"),
         (r"(最后|末尾|最末|最末尾)的?\s*(一|1)\s*(条|项|个)|末条|末项|最后(那|这)?(条|项)", "last"),
         (rf"第\s*{_NUM}\s*{_TASK_WORD}", "ordinal"),
         (r"(?:首条|头一条|第一个任务|开头(那|第一)条)", "ordinal"),
@@ -127,6 +129,13 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
             if not t.free(m.start(), m.end()):
                 continue
             groups = [g for g in m.groups() if g]
+            if kind == "first_n":
+                n_first = to_int(groups[0]) if groups else None
+                if not n_first:
+                    continue
+                out.append(Mention("task", m.start(), m.end(), m.group(0), number=1, number2=n_first))
+                t.take(m.start(), m.end())
+                continue
             if kind == "task" and len(groups) >= 2 and m.group(0).startswith("第"):
                 lo, hi = to_int(groups[0]), to_int(groups[1])
                 if lo is None or hi is None or hi < lo:
@@ -160,13 +169,14 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
 
 
 _ROLE = re.compile(
-    r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*(?:这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在)*\s*"
+    r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*(?:这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做)*\s*"
+    r"(不用|不需要|无需|没有|没|不)?\s*"
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
     r"|(配合|协助|协办|协同|责任单位|配合单位"
     r"|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
     r"|(参与配合|参与|涉及|有份|参加|相关|\s?is involved|\s?takes? part))"
 )
-_NOT_ROLE = re.compile(r"^[、,，\s]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
+_NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
 _ROLE_BEFORE = re.compile(r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有))\s*$")
 
 
@@ -178,10 +188,12 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
         not_roles: tuple[Role, ...] = ()
         rm = _ROLE.match(after)
         role_end = m.end
+        negated_role = False
         if rm:
             role_end = m.end + rm.end()
-            role = "lead" if rm.group(1) else "responsible" if rm.group(2) else "involves"
-            if rm.group(3) == "参与配合":
+            negated_role = bool(rm.group(1))  # 「公共资源交易中心不用参与的」
+            role = "lead" if rm.group(2) else "responsible" if rm.group(3) else "involves"
+            if rm.group(4) == "参与配合":
                 role = "responsible"
             nm = _NOT_ROLE.match(after[rm.end() :])
             if nm:
@@ -201,6 +213,7 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
                 role=role,
                 not_roles=not_roles,
                 role_end=role_end,
+                negated=negated_role,
             )
         )
         t.take(m.start, m.end)
@@ -287,7 +300,7 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
         rm = _ROLE.match(t.text[m.end(1) : m.end(1) + 12])
         role: Role | None = None
         if rm:
-            role = "lead" if rm.group(1) else "responsible" if rm.group(2) else "involves"
+            role = "lead" if rm.group(2) else "responsible" if rm.group(3) else "involves"
         out.append(Mention("unknown_unit", m.start(1), m.end(1), name, role=role))
         t.take(m.start(1), m.end(1))
 
@@ -306,7 +319,7 @@ def _places(t: _Text, out: list[Mention]) -> None:
             t.take(m.start(), m.end())
 
 
-_GAP_PRE = re.compile(r"^[由在是对标为的那个这个属于\s]{0,3}$")
+_GAP_PRE = re.compile(r"^[由在是对标为的那个这个属于让当把“”\"'「」『』\s]{0,4}$")
 _GAP_POST = re.compile(r"^[的那这一章块部分里中面方个块类些条项\s]{0,6}$")
 _COORD = re.compile(r"^[\s]*(和|与|及|、|,|，|或者|或|还有)[\s]*$")
 
@@ -322,7 +335,7 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
             continue
         before = any(p <= m.start and _GAP_PRE.match(text[p : m.start]) for p in pre)
         after = any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post)
-        negated[i] = before or after
+        negated[i] = before or after or m.negated
     # A coordination shares its negation: 除了执行合同和破产 / 执行合同和破产以外.
     for _ in range(2):
         for i in range(len(ordered) - 1):

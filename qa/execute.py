@@ -41,6 +41,8 @@ class Store(Protocol):
 
     def pool(self, where: Expr, *, query: str = "") -> list[int]: ...
 
+    def records_at(self, indices: Sequence[int]) -> list[TaskRecord]: ...
+
     def describes(self, topic: Topic, within: Sequence[int]) -> bool: ...
 
 
@@ -58,6 +60,7 @@ class Result:
     outcome: Outcome
     records: tuple[TaskRecord, ...] = ()
     runner_up: TaskRecord | None = None
+    related: tuple[TaskRecord, ...] = ()  # other tasks about the theme a who-leads question names
     nearest: TaskRecord | None = None
     topic: str = ""
     claimed: int | None = None  # how many of the set satisfy the claim
@@ -75,8 +78,7 @@ class Margins:
     coverage_depth: int = 5
     coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
     hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
-    theme_words: int = 4  # "who leads X" with X this short names a theme: every task about it, when
-    theme_max: int = 15  # 2 to this many tasks are about it
+    theme_max: int = 15  # a who-leads answer lists the other tasks of its theme when 2 to this many share it
     aspect_inside: float = 0.7  # an aspect names its section when this share of its tasks lies in it
 
 
@@ -95,11 +97,12 @@ class Executor:
 
     # -- every match ---------------------------------------------------------------------------------------
     def _all(self, ask: Ask) -> Result:
-        if ask.area is not None and ask.topic is not None and isinstance(ask.where, Topic):
+        if ask.area is not None and ask.topic is not None and ask.topic in positive(ask.where):
             pool = self.store.pool(ask.area, query=ask.query)
             if pool and self._describes(ask, pool):
                 # 「开办企业那块归谁」: most of the section is about what was named: the section.
-                ask = replace(ask, where=ask.area, area=None, topic=None)
+                kept = [p for p in (ask.where.parts if isinstance(ask.where, And) else ()) if p != ask.topic]
+                ask = replace(ask, where=conj(*kept, ask.area), area=None, topic=None)
         topics = [x for x in positive(ask.where) if isinstance(x, Topic)]
         label = topics[0].text if topics else ""
         if topics and all(self.store.topic(t, query=ask.query) is None for t in topics):
@@ -134,13 +137,6 @@ class Executor:
         if ask.area is not None and ask.topic is not None and pool and self._describes(ask, pool):
             # Every other word only describes the area named (「商标专利保护归谁管」): the whole area.
             return self._all(replace(ask, where=ask.area, pick="all", area=None, topic=None))
-        if "lead" in ask.what and ask.topic is not None and len(ask.topic.terms) <= self.margins.theme_words:
-            within = pool if ask.area_named else None  # an aspect's section does not confine its tasks
-            found = self.store.topic(ask.topic, query=ask.query, within=within or None, every_word=True)
-            if found is not None and 2 <= len(found) <= self.margins.theme_max:
-                # 「网上缴税这事谁在抓」 names a theme several tasks share: who leads each of them.
-                where = conj(ask.where, ask.area if within else None, ask.topic)
-                return self._all(replace(ask, where=where, pick="all", area=None, topic=None))
         hits = self.ranked(ask, words)
         if not hits:
             return Result(ask, "refused", notes=("nothing matches",))
@@ -164,8 +160,28 @@ class Executor:
             if close and abs(s1.score - s2.score) <= self.margins.close_margin:  # type: ignore[union-attr,operator]
                 runner = hits[1].record
         return Result(
-            ask, "single", (hits[0].record,), runner_up=runner, p_covered=prob, hits=tuple(hits), notes=notes
+            ask,
+            "single",
+            (hits[0].record,),
+            runner_up=runner,
+            related=self._related(ask, pool, hits[0].record),
+            topic=ask.topic.text if ask.topic is not None else "",
+            p_covered=prob,
+            hits=tuple(hits),
+            notes=notes,
         )
+
+    def _related(self, ask: Ask, pool: list[int] | None, best: TaskRecord) -> tuple[TaskRecord, ...]:
+        """Asked who leads something several tasks are about (「电子证照推广谁牵头」), the answer names the
+        best match and then every task about the same theme, with its lead: the one task and the theme."""
+        if "lead" not in ask.what or ask.topic is None:
+            return ()
+        within = pool if ask.area_named else None  # an aspect's section does not confine its tasks
+        found = self.store.topic(ask.topic, query=ask.query, within=within or None)
+        if found is None or not 2 <= len(found) <= self.margins.theme_max:
+            return ()
+        records = self.store.records_at([m.index for m in found])
+        return tuple(r for r in records if r.key != best.key)
 
     def _describes(self, ask: Ask, pool: list[int]) -> bool:
         """The question's other words only describe the area: a named section's generic words (保护 among the

@@ -126,8 +126,8 @@ class Planner:
         for kind in ("personal", "other_plan"):
             if cue(kind).search(text):
                 return Reply(kind)  # type: ignore[arg-type,unused-ignore]
-        if cue("never").search(text):
-            return Reply("out_of_plan")
+        if cue("never").search(text) or (cue("price").search(text) and not cue("amount_stated").search(text)):
+            return Reply("out_of_plan")  # plans state targets and rewards, not prices, fees or contacts
         place = next((m for m in mentions if m.kind == "place" and not m.negated), None)
         if place is not None:
             return Reply("other_place", place.text)
@@ -141,8 +141,13 @@ class Planner:
         used_sections = {
             m.start for m in mentions if m.kind == "section" and self._position_section(m, mentions)
         }
+        # 「除了住建局还有谁参与」 about one task: the named unit takes part; who else? (In a list of tasks,
+        # 「除了X以外还有哪些单位牵头」 excludes X: a filter.)
+        fields_named = any(m.kind in (*_FILTER_KINDS, "section") for m in mentions)
         asks_units = (
-            any(w in what for w in ("lead", "responsible")) and cue("others").search(text) is not None
+            any(w in what for w in ("lead", "responsible"))
+            and cue("others").search(text) is not None
+            and not fields_named
         )
         leaves: dict[str, list[Expr]] = {}
         negs: list[Expr] = []

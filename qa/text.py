@@ -96,6 +96,7 @@ def translate_english(text: str) -> str:
     if not re.search(r"[a-z]", text):
         return text
     pattern, table = _english()
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # intellectual-property → intellectual property
     low = pattern.sub(lambda m: f" {table[m.group(0)]} ", _english_dates(text))
     return re.sub(r"\s+", " ", low).strip()
 

@@ -215,6 +215,10 @@ class Retriever:
         """The query's cosine similarity to every task (exact)."""
         return np.asarray(self._built.vectors @ self.embed_query(query), dtype=np.float32)
 
+    def records_at(self, indices: Sequence[int]) -> list[TaskRecord]:
+        """The records at these indices, in document order."""
+        return [self.records[i] for i in sorted(set(indices))]
+
     def index_of(self, key: tuple[str, int]) -> int | None:
         return self._index_of.get(key)
 
