@@ -66,6 +66,7 @@ class QA:
             plan_year=min(years) if years else 0,
             plan_text=plan_text,
             vocab=self.judge.vocab,
+            leads=tuple(r.lead_units for r in records),
         )
         vocab_terms = [*retriever.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]

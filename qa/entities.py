@@ -70,6 +70,7 @@ class Context:
     plan_year: int
     plan_text: str  # every task's text, units and section, normalized (places the plan names)
     vocab: frozenset[str] = frozenset()  # the plan's words (the index's BM25 vocabulary)
+    leads: tuple[tuple[str, ...], ...] = ()  # each task's lead units (which units lead anything)
 
 
 def topic_table(sections: Iterable[str]) -> dict[str, tuple[str, bool]]:
@@ -169,15 +170,18 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
 
 
 _ROLE = re.compile(
-    r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*(?:这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做)*\s*"
+    r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*"
+    r"(?:在方案里|在方案中|方案里|在这里|这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做|要|需要|得)*\s*"
     r"(不用|不需要|无需|没有|没|不)?\s*"
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
-    r"|(配合|协助|协办|协同|责任单位|配合单位"
+    r"|(配合单位|责任单位|配合|协助|协办|协同"
     r"|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
     r"|(参与配合|参与|涉及|有份|参加|相关|\s?is involved|\s?takes? part))"
 )
 _NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
-_ROLE_BEFORE = re.compile(r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有))\s*$")
+_ROLE_BEFORE = re.compile(
+    r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by)\s*(?:the\s*)?$"
+)
 
 
 def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
@@ -200,9 +204,16 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
                 role_end += nm.end()
                 not_roles = ("lead" if nm.group(1) in ("牵头", "负责") else "responsible",)
         else:
-            before = _ROLE_BEFORE.search(t.text[max(0, m.start - 8) : m.start])
+            before = _ROLE_BEFORE.search(t.text[max(0, m.start - 14) : m.start])
             if before:
-                role = "lead" if before.group(1).startswith(("由", "牵头")) else "responsible"
+                word = before.group(1)
+                role = (
+                    "involves"
+                    if word.startswith("involv")
+                    else "lead"
+                    if word.startswith(("由", "牵头", "led"))
+                    else "responsible"
+                )
         out.append(
             Mention(
                 "unit",
@@ -249,10 +260,18 @@ def _fields(t: _Text, ctx: Context, out: list[Mention]) -> None:
                     break
     for city in sorted(ctx.cities, key=len, reverse=True):
         for m in re.finditer(re.escape(city) + "市?", t.masked()):
-            near = t.text[max(0, m.start() - 8) : m.end() + 6]
-            if bench.search(near) or re.search(r"\bbenchmark", near):
+            if _bench_near(t.text, m.start(), m.end()):
                 out.append(Mention("city", m.start(), m.end(), m.group(0), section=city))
                 t.take(m.start(), m.end())
+
+
+def _bench_near(text: str, start: int, end: int) -> bool:
+    """A benchmark word next to a city (对标上海, 学深圳; in English within a few words: use Chengdu as the
+    benchmark)."""
+    near = text[max(0, start - 8) : end + 6]
+    wide = text[max(0, start - 30) : end + 30]
+    english = re.search(r"[a-z]{3}", wide) is not None
+    return bool(cue("benchmark").search(wide if english else near) or re.search(r"\bbenchmark", wide))
 
 
 def _sounds(word: str) -> tuple[str, ...]:
@@ -312,14 +331,13 @@ def _places(t: _Text, out: list[Mention]) -> None:
     for row in rows("places.tsv"):
         name = row[0]
         for m in re.finditer(re.escape(name) + "(市|省|区|旗|盟)?", masked):
-            near = t.text[max(0, m.start() - 8) : m.end() + 6]
-            if bench.search(near) or not t.free(m.start(), m.end()):
+            if _bench_near(t.text, m.start(), m.end()) or not t.free(m.start(), m.end()):
                 continue
             out.append(Mention("place", m.start(), m.end(), m.group(0)))
             t.take(m.start(), m.end())
 
 
-_GAP_PRE = re.compile(r"^[由在是对标为的那个这个属于让当把“”\"'「」『』\s]{0,4}$")
+_GAP_PRE = re.compile(r"^(?:\s*the\s*|[由在是对标为的那个这个属于让当把“”\"'「」『』\s]{0,4})$")
 _GAP_POST = re.compile(r"^[的那这一章块部分里中面方个块类些条项\s]{0,6}$")
 _COORD = re.compile(r"^[\s]*(和|与|及|、|,|，|或者|或|还有)[\s]*$")
 

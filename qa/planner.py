@@ -238,7 +238,7 @@ class Planner:
         # that aspect: the executor checks (``area``).
         part_area = (
             disj(Section(str(m.section)) for m in mentions if m.kind == "section" and m.text in part_words)
-            if part_words and isinstance(structured, All)
+            if part_words
             else None
         )
         if topic is not None and setwise:
@@ -294,6 +294,10 @@ class Planner:
         return tuple(what) or ("text",)
 
     # -- pieces --------------------------------------------------------------------------------------------
+    def leads_any(self, units: frozenset[str]) -> bool:
+        canon = self.ctx.lexicon.canon
+        return any(canon(u) in units for r in self.ctx.leads for u in r)
+
     def _unit_leaf(
         self, m: Mention, what: Sequence[What], mentions: Sequence[Mention], words: Sequence[str], text: str
     ) -> Expr | None:
@@ -308,7 +312,8 @@ class Planner:
         # A unit named without a role: a filter on the tasks it leads when the question is about its tasks,
         # a preference when it only describes the one task asked about (「发改委的平台和…对接，谁牵头？」).
         if any(w in what for w in ("tasks", "count", "yes_no")):
-            return Lead(m.units)
+            # 「统计局有哪些任务」: a unit that leads nothing is asked about what it takes part in.
+            return Lead(m.units) if self.leads_any(m.units) else Involves(m.units)
         if words or any(x.kind == "section" for x in mentions):
             return None
         return Lead(m.units)
