@@ -180,7 +180,8 @@ _ROLE = re.compile(
 )
 _NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
 _ROLE_BEFORE = re.compile(
-    r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by)\s*(?:the\s*)?$"
+    r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by)"
+    r"\s*(?:the\s*)?$"
 )
 
 
@@ -326,7 +327,6 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
 
 def _places(t: _Text, out: list[Mention]) -> None:
     """Places of ``places.tsv`` outside a benchmark phrase (对标上海 is a benchmark; 上海的条例 is not)."""
-    bench = cue("benchmark")
     masked = t.masked()
     for row in rows("places.tsv"):
         name = row[0]
