@@ -35,6 +35,7 @@ from retriever.expr import (
     Section,
     TaskRange,
     Topic,
+    leaves,
 )
 
 Composed = tuple[str, list[TaskRecord]]
@@ -295,7 +296,7 @@ def _verdict(claim: str, satisfied: int, total: int, lang: str) -> str:
 
 def missing(res: Result, counts: dict[str | None, int], lang: str) -> str:
     """A number or position that names no task."""
-    pos = next((x for x in _leaves(res.ask.where) if isinstance(x, Position)), None)
+    pos = next((x for x in leaves(res.ask.where) if isinstance(x, Position)), None)
     if pos is not None:
         total = counts.get(pos.section, 0)
         where_zh = f"「{pos.section}」" if pos.section else "方案"
@@ -309,14 +310,6 @@ def missing(res: Result, counts: dict[str | None, int], lang: str) -> str:
     if lang == "en":
         return f"The plan has {total} tasks; no task matches that number."
     return f"方案共 {total} 项任务，没有这个编号的任务。"
-
-
-def _leaves(e: Expr) -> list[Expr]:
-    if isinstance(e, And | Or):
-        return [x for p in e.parts for x in _leaves(p)]
-    if isinstance(e, Not):
-        return _leaves(e.part)
-    return [e]
 
 
 def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:

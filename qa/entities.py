@@ -14,29 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, get_args
 
 from corpus.lexicon import UnitLexicon
 from qa.numerals import CN_NUMBER, EN_ORDINAL, en_ordinal, to_int
 from qa.phrasebook import cue, rows
 from qa.timewords import Window, find_window
 
-Kind = Literal[
-    "task",
-    "ordinal",
-    "last",
-    "unit",
-    "section",
-    "window",
-    "city",
-    "any_city",
-    "self_innovation",
-    "ongoing",
-    "no_responsible",
-    "has_responsible",
-    "place",
-    "unknown_unit",
+FieldKind = Literal[
+    "window", "city", "any_city", "self_innovation", "ongoing", "no_responsible", "has_responsible"
 ]
+FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)  # names of record fields other than units and sections
+Kind = Literal["task", "ordinal", "last", "unit", "section", FieldKind, "place", "unknown_unit"]
 Role = Literal["lead", "responsible", "involves"]
 _NUM = rf"(\d{{1,4}}|{CN_NUMBER})"
 _TASK_WORD = r"(?:条|项(?!指标)|个任务|号任务|号|项任务|条任务|个)"

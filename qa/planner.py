@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from qa.entities import Context, Mention, adjacent, find_mentions, residue_words, share_roles
+from qa.entities import FIELD_KINDS, Context, Mention, adjacent, find_mentions, residue_words, share_roles
 from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
 from qa.text import TypoFixer, clean, embeddable, language, translate_english
@@ -47,15 +47,7 @@ from retriever.expr import (
 )
 from retriever.expr import leaves as leaves_of
 
-_FILTER_KINDS = (
-    "window",
-    "city",
-    "any_city",
-    "self_innovation",
-    "ongoing",
-    "no_responsible",
-    "has_responsible",
-)
+_FILTER_KINDS = FIELD_KINDS
 _ASK_TEXT: dict[str, str] = {
     "lead": "谁牵头",
     "responsible": "哪些单位配合",
