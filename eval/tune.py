@@ -30,7 +30,7 @@ def retrieval_table(
     best: tuple[float, str] = (-1.0, "")
     for k in ks:
         for wd, wb in weights:
-            qa.r.weights = {"dense": wd, "bm25": wb}
+            qa.r.weights = {"dense": wd, "bm25": wb}  # the in-memory store (eval.tune loads it)
             qa.r.rrf_k = k
             s = summarize(run(single, InProcess(qa), progress=False, modes=["hybrid"]))
             r = s["types"]["all"]["retrieval"]["hybrid"]
@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-refusal", action="store_true", help="skip the retrieval tables")
     args = ap.parse_args(argv)
     dev = load_questions(split="dev")
-    qa = QA(load_retriever())
+    store = load_retriever()
+    qa = QA(store)
     lines = [
         "# Tuning on the dev split",
         "",
@@ -269,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         lines += ["", *retrieval_table(qa, dev, [(1.0, 0.5)], [10, 30, 60, 100]), ""]
     from retriever.retriever import DEFAULT_WEIGHTS
 
-    qa.r.weights = dict(DEFAULT_WEIGHTS)
-    qa.r.rrf_k = 60
+    store.weights = dict(DEFAULT_WEIGHTS)
+    store.rrf_k = 60
     lines += ["## Refusal model (out-of-scope vs answerable single-task questions)", ""]
     lines += [*refusal_section(qa, dev, max_false=args.max_false, write=args.refusal), ""]
     OUT.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import numpy as np
 
 from corpus.records import TaskRecord
 from qa.refusal import Evidence, asks_outside, content_tokens, coverage, dense_z, strip_place
-from retriever.retriever import Retriever
+from retriever.store import TaskStore
 from retriever.types import Hit
 
 
@@ -18,10 +18,11 @@ class Judge:
     ``embedding``: whether the question's embedding is part of the evidence (the full model applies).
     """
 
-    def __init__(self, store: Retriever, *, embedding: bool) -> None:
+    def __init__(self, store: TaskStore, *, embedding: bool) -> None:
         self.r = store
         self.embedding = embedding
-        self.vocab = frozenset(store.bm25_vocabulary())
+        self.vocab = store.vocabulary()
+        self._any = store.profile().task_count > 0
         self._freq, self._freq_total = store.tokenizer.frequencies()
         self._terms = frozenset(store.tokenizer.terms)
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
@@ -34,9 +35,9 @@ class Judge:
         if hits is None or query != text:
             hits = self.r.search(query, top_k=5)  # judged without the county's name
         words = self.words(query)
-        bm25 = float(self.r.bm25_scores_of(words).max()) if words and self.r.records else 0.0
+        bm25 = self.r.bm25_top(words)
         local = max((self.covers(words, h.record) for h in hits[:3]), default=0.0)
-        sims = np.sort(self.r.similarities(query))[::-1] if self.r.records else np.zeros(0, np.float32)
+        sims = np.sort(self.r.similarities(query))[::-1] if self._any else np.zeros(0, np.float32)
         top = float(sims[0]) if sims.size else 0.0
         return Evidence(
             dense_top=top,

@@ -9,11 +9,9 @@ with the question's hash and counts it.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import replace
 
 from corpus.records import TaskRecord
-from index.tokenize import normalize
 from qa import compose
 from qa.coverage import Judge
 from qa.entities import Context, topic_table
@@ -25,7 +23,7 @@ from qa.session import Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
 from qa.verify import cited_numbers
-from retriever.retriever import Retriever
+from retriever.store import TaskStore
 
 log = logging.getLogger("taskqa.qa")
 
@@ -38,48 +36,40 @@ class QA:
     """Answers questions over one store. Thread-safe (sessions carry the conversation state)."""
 
     def __init__(
-        self, retriever: Retriever, *, refusal: RefusalModel | None = None, margins: Margins | None = None
+        self, store: TaskStore, *, refusal: RefusalModel | None = None, margins: Margins | None = None
     ) -> None:
-        self.r = retriever
-        self.lex = retriever.lexicon
+        self.r = store
+        self.lex = store.lexicon
         self.refusal = refusal or load_model()
-        self._full_model = self.refusal.usable_full(retriever.info.embedder, retriever.info.dim)
+        self._full_model = self.refusal.usable_full(store.info.embedder, store.info.dim)
         if not self._full_model:
             log.warning(
                 "the refusal model was fitted with embedder %s but the index uses %s: using its base model "
                 "(no question embedding); refit with `python -m eval.tune --refusal`",
                 self.refusal.embedder,
-                retriever.info.embedder,
+                store.info.embedder,
             )
-        records = retriever.records
-        self.judge = Judge(retriever, embedding=self._full_model)
-        sections = [s.section for s in retriever.sections]
-        topics = topic_table(sections)
-        plan_text = "\n".join(
-            normalize(" ".join((r.section, r.text, *r.lead_units, *r.responsible_units))) for r in records
-        )
-        years = [r.deadline_ym[0] for r in records if r.deadline_ym]
+        profile = store.profile()
+        self.judge = Judge(store, embedding=self._full_model)
+        topics = topic_table(s.section for s in profile.sections)
         self.ctx = Context(
             lexicon=self.lex,
             topics=topics,
-            cities=tuple(sorted({r.benchmark_city for r in records if r.benchmark_city})),
-            plan_year=min(years) if years else 0,
-            plan_text=plan_text,
+            cities=profile.cities,
+            plan_year=profile.first_year,
+            says=store.says,
             vocab=self.judge.vocab,
-            leads=tuple(r.lead_units for r in records),
+            leading=profile.leading_units,
         )
-        vocab_terms = [*retriever.tokenizer.terms, *topics, *self.lex.aliases]
+        vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]
-        self.typos = TypoFixer(vocab_terms, known_text=plan_text)
-        self.max_task = max((r.task_id for r in records), default=0)
-        self.planner = Planner(self.ctx, retriever.tokenizer.words, self.typos, self.max_task)
-        self.executor = Executor(retriever, self.judge, self.refusal, self.judge.covers, margins or Margins())
-        self.title = self._plan_title()
-        self._section_sizes: dict[str | None, int] = dict(Counter(r.section for r in records))
-        self._section_sizes[None] = len(records)
-
-    def _plan_title(self) -> str:
-        return "伊金霍洛旗对标先进建设最优营商环境实施方案" if self.r.records else "方案"
+        self.typos = TypoFixer(vocab_terms, known=store.says)
+        self.max_task = profile.max_task
+        self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
+        self.executor = Executor(store, self.judge, self.refusal, self.judge.covers, margins or Margins())
+        self.title = "伊金霍洛旗对标先进建设最优营商环境实施方案" if profile.task_count else "方案"
+        self._section_sizes: dict[str | None, int] = {s.section: s.count for s in profile.sections}
+        self._section_sizes[None] = profile.task_count
 
     # -- public --------------------------------------------------------------------------------------------
     def read(self, question: str, *, session: Session | None = None) -> Reading:

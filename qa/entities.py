@@ -57,9 +57,9 @@ class Context:
     topics: Mapping[str, tuple[str, bool]]  # word → (section, names the whole section)
     cities: tuple[str, ...]
     plan_year: int
-    plan_text: str  # every task's text, units and section, normalized (places the plan names)
+    says: Callable[[str], bool]  # whether the plan's text (tasks, sections, units) contains a string
     vocab: frozenset[str] = frozenset()  # the plan's words (the index's BM25 vocabulary)
-    leads: tuple[tuple[str, ...], ...] = ()  # each task's lead units (which units lead anything)
+    leading: frozenset[str] = frozenset()  # canonical units that lead at least one task
 
 
 def topic_table(sections: Iterable[str]) -> dict[str, tuple[str, bool]]:
@@ -300,7 +300,7 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
     masked = t.masked()
     for m in _UNKNOWN_UNIT.finditer(masked):
         name = m.group(1)
-        if len(name) < 3 or "\0" in name or ctx.lexicon.resolve(name) or name in ctx.plan_text:
+        if len(name) < 3 or "\0" in name or ctx.lexicon.resolve(name) or ctx.says(name):
             continue
         if re.search(r"什么|怎么|如何|是否|多少", name):
             continue

@@ -13,37 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from corpus.lexicon import UnitLexicon
 from corpus.records import TaskRecord
 from qa.plan import Ask
 from qa.refusal import Evidence, RefusalModel
 from retriever.expr import All, And, Expr, Lead, Position, TaskRange, Topic, conj, leaves, matches, positive
-from retriever.topic import TopicMatch
+from retriever.store import TaskStore
 from retriever.types import Hit
 
 Outcome = Literal["set", "single", "missing", "refused"]
-
-
-class Store(Protocol):
-    """What the executor needs of a store (``retriever.Retriever`` is the in-memory one)."""
-
-    lexicon: UnitLexicon
-
-    def select(self, where: Expr, *, query: str = "") -> list[TaskRecord]: ...
-
-    def search(self, query: str, *, top_k: int = 10, where: Expr | None = None) -> list[Hit]: ...
-
-    def position(self, section: str | None, index: int) -> TaskRecord | None: ...
-
-    def topic(
-        self, topic: Topic, *, query: str = "", within: Sequence[int] | None = None, every_word: bool = False
-    ) -> list[TopicMatch] | None: ...
-
-    def pool(self, where: Expr, *, query: str = "") -> list[int]: ...
-
-    def records_at(self, indices: Sequence[int]) -> list[TaskRecord]: ...
-
-    def describes(self, topic: Topic, within: Sequence[int]) -> bool: ...
 
 
 class Judge(Protocol):
@@ -84,7 +61,7 @@ class Margins:
 
 @dataclass(frozen=True, slots=True)
 class Executor:
-    store: Store
+    store: TaskStore
     judge: Judge
     refusal: RefusalModel
     covers: object  # callable(words, record) -> float, the share of the question's words a task covers

@@ -287,8 +287,7 @@ class Planner:
 
     # -- pieces --------------------------------------------------------------------------------------------
     def leads_any(self, units: frozenset[str]) -> bool:
-        canon = self.ctx.lexicon.canon
-        return any(canon(u) in units for r in self.ctx.leads for u in r)
+        return bool(units & self.ctx.leading)
 
     def _unit_leaf(
         self, m: Mention, what: Sequence[What], mentions: Sequence[Mention], words: Sequence[str], text: str

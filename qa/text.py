@@ -8,7 +8,7 @@ pinyin (萌速办 → 蒙速办, 好差平 → 好差评).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from index.tokenize import normalize
@@ -117,8 +117,10 @@ class TypoFixer:
     long question costs a bounded amount of work.
     """
 
-    def __init__(self, terms: Iterable[str], known_text: str = "", max_windows: int = 2000) -> None:
-        self.known_text = known_text
+    def __init__(
+        self, terms: Iterable[str], known: Callable[[str], bool] | None = None, max_windows: int = 2000
+    ) -> None:
+        self.known = known or (lambda _: False)
         self.max_windows = max_windows
         self.by_pinyin: dict[tuple[str, ...], str] = {}
         self.terms: set[str] = set()
@@ -143,7 +145,7 @@ class TypoFixer:
                     i += 1
                     continue
                 term = self.by_pinyin.get(tuple(char_pinyin(c) for c in piece))
-                if term and term != piece and piece not in self.known_text:
+                if term and term != piece and not self.known(piece):
                     out = out[:i] + term + out[i + n :]
                     i += n
                 else:

@@ -2,7 +2,8 @@
 
 from retriever.filters import apply_filters, matches
 from retriever.fusion import RRF_K, weighted_rrf
-from retriever.retriever import DEFAULT_WEIGHTS, Retriever, SectionInfo, load_retriever
+from retriever.retriever import DEFAULT_WEIGHTS, Retriever, load_retriever
+from retriever.store import PlanProfile, SectionInfo, TaskStore
 from retriever.types import Filters, Hit, Mode, Signal
 
 __all__ = [
@@ -11,9 +12,11 @@ __all__ = [
     "Filters",
     "Hit",
     "Mode",
+    "PlanProfile",
     "Retriever",
     "SectionInfo",
     "Signal",
+    "TaskStore",
     "apply_filters",
     "load_retriever",
     "matches",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from index.tokenize import Tokenizer, normalize
 from retriever.expr import All, And, Expr, Keys, Position, Topic, conj, matches, transform
 from retriever.filters import apply_filters
 from retriever.fusion import RRF_K, weighted_rrf
+from retriever.store import PlanProfile, SectionInfo
 from retriever.topic import TopicMatch, TopicParams, describes, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
 
@@ -27,14 +27,6 @@ from retriever.types import Filters, Hit, Mode, Signal
 DEFAULT_WEIGHTS: Mapping[str, float] = {"dense": 1.0, "bm25": 0.75}
 CANDIDATES = 100
 SAMPLE = 1024  # tasks in the background sample for similarity z-scores
-
-
-@dataclass(frozen=True, slots=True)
-class SectionInfo:
-    section_no: int
-    section: str
-    count: int
-    doc_id: str
 
 
 class QueryCache:
@@ -106,6 +98,12 @@ class Retriever:
         self._texts = [normalize(r.text) for r in self.records]
         self._index_of = {r.key: i for i, r in enumerate(self.records)}
         self._containing: dict[str, frozenset[int]] = {}
+        self._profile: PlanProfile | None = None
+        self._plan_text = "\n".join(
+            normalize(" ".join((r.section, r.text, *r.lead_units, *r.responsible_units)))
+            for r in self.records
+        )
+        self._vocabulary = frozenset(built.bm25.vocab)
         self.topic_params = TopicParams()
 
     # -- lookups -----------------------------------------------------------------------------------
@@ -214,6 +212,37 @@ class Retriever:
     def similarities(self, query: str) -> npt.NDArray[np.float32]:
         """The query's cosine similarity to every task (exact)."""
         return np.asarray(self._built.vectors @ self.embed_query(query), dtype=np.float32)
+
+    def profile(self) -> PlanProfile:
+        """What the plan names (computed once)."""
+        if self._profile is None:
+            canon = self.lexicon.canon
+            years = [r.deadline_ym[0] for r in self.records if r.deadline_ym]
+            self._profile = PlanProfile(
+                sections=self.sections,
+                cities=tuple(sorted({r.benchmark_city for r in self.records if r.benchmark_city})),
+                first_year=min(years) if years else 0,
+                max_task=max((r.task_id for r in self.records), default=0),
+                leading_units=frozenset(canon(u) for r in self.records for u in r.lead_units),
+                task_count=len(self.records),
+            )
+        return self._profile
+
+    def says(self, text: str) -> bool:
+        """Whether any task's text, section or unit names contains ``text`` (normalized)."""
+        return normalize(text) in self._plan_text
+
+    def vocabulary(self) -> frozenset[str]:
+        return self._vocabulary
+
+    def get_key(self, key: tuple[str, int]) -> TaskRecord | None:
+        return self._by_id.get(key)
+
+    def bm25_top(self, tokens: Sequence[str]) -> float:
+        """The best BM25 score of already tokenized query terms (0 for none)."""
+        if not tokens or not self.records:
+            return 0.0
+        return float(self._built.bm25.scores(tokens).max())
 
     def records_at(self, indices: Sequence[int]) -> list[TaskRecord]:
         """The records at these indices, in document order."""

@@ -1,0 +1,95 @@
+"""The store interface the question answering uses, and nothing else of a store (``qa/`` imports only this).
+
+A store holds one or more plans' task records and answers: every record a filter expression matches
+(``retriever.expr``, topics and positions resolved by evidence), hybrid search with per-signal scores, the
+signals the coverage model reads (similarity profile, BM25, vocabulary), and a profile of what the plan names
+(sections, benchmark cities, lead units, years). ``retriever.Retriever`` is the in-memory store; another
+backend implements the same methods with the filters pushed down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.lexicon import UnitLexicon
+from corpus.records import TaskRecord
+from index.embedders import Matrix
+from index.store import IndexInfo
+from index.tokenize import Tokenizer
+from retriever.expr import Expr, Key, Topic
+from retriever.topic import TopicMatch
+from retriever.types import Hit
+
+
+@dataclass(frozen=True, slots=True)
+class SectionInfo:
+    section_no: int
+    section: str
+    count: int
+    doc_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanProfile:
+    """What the plan names, computed once by the store (the QA never walks the records for it)."""
+
+    sections: tuple[SectionInfo, ...]
+    cities: tuple[str, ...]  # benchmark cities
+    first_year: int  # the earliest deadline year: the plan's own year
+    max_task: int
+    leading_units: frozenset[str]  # canonical units that lead at least one task
+    task_count: int
+
+
+class TaskStore(Protocol):
+    """Hybrid search and exact filters over task records (see the module docstring)."""
+
+    @property
+    def lexicon(self) -> UnitLexicon: ...
+
+    @property
+    def tokenizer(self) -> Tokenizer: ...
+
+    @property
+    def info(self) -> IndexInfo: ...
+
+    def profile(self) -> PlanProfile: ...
+
+    def says(self, text: str) -> bool:
+        """Whether any task's text, section or unit names contains ``text`` (normalized)."""
+        ...
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every token of the indexed tasks."""
+        ...
+
+    def select(self, where: Expr, *, query: str = "") -> list[TaskRecord]: ...
+
+    def pool(self, where: Expr, *, query: str = "") -> list[int]: ...
+
+    def records_at(self, indices: Sequence[int]) -> list[TaskRecord]: ...
+
+    def get_key(self, key: Key) -> TaskRecord | None: ...
+
+    def position(self, section: str | None, index: int) -> TaskRecord | None: ...
+
+    def search(self, query: str, *, top_k: int = 10, where: Expr | None = None) -> list[Hit]: ...
+
+    def topic(
+        self, topic: Topic, *, query: str = "", within: Sequence[int] | None = None, every_word: bool = False
+    ) -> list[TopicMatch] | None: ...
+
+    def describes(self, topic: Topic, within: Sequence[int]) -> bool: ...
+
+    def embed_query(self, query: str) -> Matrix: ...
+
+    def similarities(self, query: str) -> npt.NDArray[np.float32]: ...
+
+    def sample_scores(self, query: str) -> npt.NDArray[np.float32]: ...
+
+    def bm25_top(self, tokens: Sequence[str]) -> float: ...
