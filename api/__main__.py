@@ -11,6 +11,8 @@ multi-second build and failure, forever.
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sqlite3
 import sys
 from typing import Any
@@ -137,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         return settings
     if args.workers > 1:
         _tcp_listener_fix()
+    if settings.session_secret is None:
+        # One secret for every --workers child (they inherit the environment), so a follow-up may land on
+        # any of them; separate servers share TASKQA_SESSION_SECRET instead.
+        os.environ["TASKQA_SESSION_SECRET"] = secrets.token_urlsafe(32)
     uvicorn.run(
         "api.worker:create_worker_app",  # create_app(); a --workers child first arranges to die with us
         factory=True,

@@ -10,6 +10,7 @@ endpoints that need the index, until an admin reload succeeds.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -31,7 +32,7 @@ from api.middleware import AccessLogMiddleware, JsonCORSMiddleware, SecurityHead
 from api.ratelimit import ConcurrencyGate, TokenBucketLimiter
 from api.services import Services
 from api.settings import Settings
-from qa import SessionStore
+from qa import ConversationCodec
 
 log = logging.getLogger("api")
 
@@ -80,7 +81,12 @@ def _services(settings: Settings, loader: EngineLoader) -> Services:
     return Services(
         settings=settings,
         engines=EngineHolder(lambda: loader(settings)),
-        sessions=SessionStore(max_sessions=settings.max_sessions, ttl_seconds=settings.session_ttl_seconds),
+        conversations=ConversationCodec(
+            settings.session_secret.get_secret_value().encode()
+            if settings.session_secret
+            else secrets.token_bytes(32),  # one process: follow-ups stay on it (python -m api sets one)
+            ttl_seconds=settings.session_ttl_seconds,
+        ),
         feedback=FeedbackStore(
             settings.feedback_db,
             retention_days=settings.feedback_retention_days,

@@ -106,10 +106,11 @@ QuestionMeter = Annotated[Meter, Depends(admit_question)]
 QueryMeter = Annotated[Meter, Depends(admit_query)]
 
 
-def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) -> tuple[Answer, str]:
-    """Answer with the citations checked against the text (fixed and logged when they disagree)."""
+def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) -> tuple[Answer, str, bool]:
+    """Answer with the citations checked against the text (fixed and logged when they disagree); returns the
+    answer, the token that carries the conversation on, and whether a token given could not be resumed."""
     question = strip_blank(body.question)
-    session = services.sessions.get(body.session_id)
+    session, restarted = engine.qa.resume(body.session_id, services.conversations)
     t0 = time.perf_counter()
     try:
         with meter.measure():
@@ -138,7 +139,7 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
     if services.settings.log_questions:
         event["question"] = question
     log.info(json.dumps(event, ensure_ascii=False))
-    return answer, session.id
+    return answer, engine.qa.token(session, services.conversations), restarted
 
 
 @router.post(
@@ -149,12 +150,13 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
 )
 def ask(body: AskRequest, services: ServicesDep, engine: EngineDep, meter: QuestionMeter) -> AskResponse:
     """Answer a question about the plan, citing every task the answer rests on."""
-    answer, session_id = _answer(body, services, engine, meter)
+    answer, session_id, restarted = _answer(body, services, engine, meter)
     return AskResponse(
         answer=answer.text,
         answerable=answer.answerable,
         intent=answer.intent,
         session_id=session_id,
+        new_conversation=restarted,
         citations=[citation(r) for r in answer.citations],
     )
 
@@ -181,7 +183,7 @@ def ask_stream(
     body: AskRequest, services: ServicesDep, engine: EngineDep, meter: QuestionMeter
 ) -> StreamingResponse:
     """The answer of ``/ask`` as Server-Sent Events (computed first, so errors are plain JSON)."""
-    answer, session_id = _answer(body, services, engine, meter)
+    answer, session_id, restarted = _answer(body, services, engine, meter)
     frames = [
         sse_event("delta", {"text": piece})
         for piece in split_pieces(answer.text, services.settings.stream_piece_chars)
@@ -191,6 +193,7 @@ def ask_stream(
         "answerable": answer.answerable,
         "intent": answer.intent,
         "session_id": session_id,
+        "new_conversation": restarted,
     }
     frames += [sse_event("citations", tail), sse_event("done", {})]
     return StreamingResponse(

@@ -22,7 +22,7 @@ from api.textcheck import (
     parse_month,
 )
 
-SESSION_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+SESSION_PATTERN = r"^[A-Za-z0-9_.-]{1,2048}$"  # a conversation token (qa.session.ConversationCodec)
 FILTER_MAX_CHARS = 100
 
 
@@ -101,7 +101,15 @@ class AskResponse(BaseModel):
         description="false when the plan does not cover the question; the answer then says so plainly"
     )
     intent: str
-    session_id: str
+    session_id: str = Field(
+        description="the conversation token: send it back with the next question for follow-ups (any worker "
+        "can answer them); it is signed and expires"
+    )
+    new_conversation: bool = Field(
+        default=False,
+        description="true when the session_id sent could not be resumed (expired, forged or from another "
+        "server): the question was answered as the start of a new conversation",
+    )
     citations: list[Citation] = Field(
         description="the tasks the answer cites, in the order it cites them (every 第N条 in the text, no "
         "other). When answerable is false this is empty or, for a borderline question, the single closest "

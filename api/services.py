@@ -19,14 +19,14 @@ from api.feedback import FeedbackStore
 from api.metrics import Metrics
 from api.ratelimit import ConcurrencyGate, TokenBucketLimiter, retry_after
 from api.settings import Settings
-from qa import SessionStore
+from qa import ConversationCodec
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
     engines: EngineHolder
-    sessions: SessionStore
+    conversations: ConversationCodec  # follow-ups: the previous turn, signed, carried by the client
     feedback: FeedbackStore
     query_limiter: TokenBucketLimiter  # ask and search share one bucket per client
     cost_limiter: TokenBucketLimiter  # CPU milliseconds per client, ask and search

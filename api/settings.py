@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     enable_docs: bool = False  # /docs (Swagger UI loads from a CDN, so it is exempt from the page CSP)
     widget_max_age: int = Field(default=3600, ge=0)  # Cache-Control max-age of widget.js / widget.css
 
+    # Follow-ups: the previous turn travels with the conversation as a signed token (session_id), so any
+    # worker or replica that shares session_secret answers the next turn. Unset: `python -m api` makes one
+    # per start, shared by its --workers; set it (32+ characters) to share it between separate servers.
+    session_secret: SecretStr | None = None
     session_ttl_seconds: int = Field(default=1800, ge=1)
     max_sessions: int = Field(default=10_000, ge=1)
     stream_piece_chars: int = Field(default=12, ge=1)
@@ -99,6 +103,18 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("session_secret", mode="after")
+    @classmethod
+    def _session_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"TASKQA_SESSION_SECRET needs at least {MIN_ADMIN_TOKEN_CHARS} characters "
+                "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
 
     @field_validator("admin_token", mode="after")

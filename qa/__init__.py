@@ -4,7 +4,7 @@ from qa.engine import QA, CitationMismatch
 from qa.execute import Margins, Result
 from qa.plan import Ask, Plan, Reply
 from qa.planner import Reading
-from qa.session import Session, SessionStore
+from qa.session import ConversationCodec, Session, SessionStore
 from qa.types import Answer, Intent, Trace
 from qa.verify import check_citations, cited_numbers
 
@@ -13,6 +13,7 @@ __all__ = [
     "Answer",
     "Ask",
     "CitationMismatch",
+    "ConversationCodec",
     "Intent",
     "Margins",
     "Plan",

@@ -19,7 +19,7 @@ from qa.execute import Executor, Margins, Result
 from qa.plan import Ask, Reply
 from qa.planner import Planner, Reading, Turn
 from qa.refusal import Evidence, RefusalModel, load_model
-from qa.session import Session
+from qa.session import ConversationCodec, Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
 from qa.verify import cited_numbers
@@ -109,6 +109,25 @@ class QA:
                 mentions=reading.mentions,
             )
         return ans
+
+    # -- conversations carried by the client -----------------------------------------------------------------
+    def resume(self, token: str | None, codec: ConversationCodec) -> tuple[Session, bool]:
+        """The conversation a client's token carries, and whether a token was given but could not be resumed
+        (forged, damaged, expired, or from another secret): then the conversation starts again."""
+        decoded = codec.decode(token) if token else None
+        if decoded is None:
+            return Session(id=""), token is not None
+        text, keys = decoded
+        reading = self.planner.read(text)
+        if not isinstance(reading.plan, Ask):
+            return Session(id=""), False
+        turn = Turn(text=reading.text, plan=reading.plan, keys=keys, mentions=reading.mentions)
+        return Session(id=token or "", turn=turn), False
+
+    def token(self, session: Session, codec: ConversationCodec) -> str:
+        """The token that carries this conversation to the next turn, on any worker."""
+        turn = session.turn
+        return codec.encode(turn.text, turn.keys) if turn is not None else codec.encode("", ())
 
     # -- wording -------------------------------------------------------------------------------------------
     def _compose(self, res: Result, lang: str, trace: Trace) -> Answer:

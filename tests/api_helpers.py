@@ -77,3 +77,24 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), err["message"]
     assert any(c.isascii() and c.isalpha() for c in en), err["message"]
     return dict(err)
+
+
+class ConversationFree:
+    """A test double of the QA that holds no conversation: every question starts a new one."""
+
+    def resume(self, token: str | None, codec: Any) -> tuple[Any, bool]:
+        from qa import Session
+
+        return Session(id=""), False
+
+    def token(self, session: Any, codec: Any) -> str:
+        return str(codec.encode("", ()))
+
+
+class Wrapping:
+    """A test double wrapping a QA (``inner``): whatever it does not redefine is the inner QA's."""
+
+    inner: Any
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["inner"], name)

@@ -16,7 +16,15 @@ import api
 from api import Settings, get_settings
 from api.middleware import CSP
 from qa import Answer, cited_numbers
-from tests.api_helpers import QUESTION, assert_error, failing_app, fake_app, make_settings, parse_sse
+from tests.api_helpers import (
+    QUESTION,
+    ConversationFree,
+    assert_error,
+    failing_app,
+    fake_app,
+    make_settings,
+    parse_sse,
+)
 
 CITATION_KEYS = {
     "doc_id",
@@ -65,7 +73,7 @@ def ask(client: TestClient, question: str, **extra: Any) -> dict[str, Any]:
 
 def test_ask_answers_and_cites_what_the_text_cites(client: TestClient) -> None:
     body = ask(client, QUESTION)
-    assert set(body) == {"answer", "answerable", "intent", "session_id", "citations"}
+    assert set(body) == {"answer", "answerable", "intent", "session_id", "new_conversation", "citations"}
     assert body["answerable"] is True
     assert body["intent"] == "list_tasks"
     ids = [c["task_id"] for c in body["citations"]]
@@ -75,21 +83,33 @@ def test_ask_answers_and_cites_what_the_text_cites(client: TestClient) -> None:
     assert all("旗法院" in c["lead_units"] for c in body["citations"])
 
 
-def test_ask_keeps_a_session_and_starts_new_ones(client: TestClient) -> None:
+def test_a_follow_up_rides_on_the_conversation_token(client: TestClient) -> None:
     first = ask(client, QUESTION)
-    again = ask(client, "第12条是什么？", session_id=first["session_id"])
-    other = ask(client, QUESTION)
-    assert again["session_id"] == first["session_id"]
-    assert other["session_id"] != first["session_id"]
+    again = ask(client, "其中对标上海的呢？", session_id=first["session_id"])
+    firsts = {c["task_id"] for c in first["citations"]}
+    assert again["new_conversation"] is False and again["citations"]
+    assert {c["task_id"] for c in again["citations"]} < firsts  # narrowed, not a new list of the whole plan
+    assert all(c["benchmark"] == "对标上海" for c in again["citations"])
+    fresh = ask(client, "其中对标上海的呢？")  # the same words without the token: nothing to narrow
+    assert {c["task_id"] for c in fresh["citations"]} != {c["task_id"] for c in again["citations"]}
+
+
+def test_the_token_is_signed_and_server_issued(client: TestClient) -> None:
+    first = ask(client, QUESTION)
+    token = first["session_id"]
+    assert token.startswith("c1.") and QUESTION not in token  # compressed, not readable at a glance
+    version, body, tag = token.split(".")
+    forged = f"{version}.{body}.{'A' * len(tag)}"
+    again = ask(client, "其中对标上海的呢？", session_id=forged)
+    assert again["new_conversation"] is True
 
 
 @pytest.mark.parametrize("chosen", ["abcdefgh", "my-own-session-id-0001", "x" * 64])
 def test_an_unknown_session_id_is_never_adopted(client: TestClient, chosen: str) -> None:
-    """A client cannot pick its session id: an id the server never issued starts a new server-issued one."""
+    """A client cannot pick its conversation: a token the server never issued starts a new conversation."""
     first = ask(client, QUESTION, session_id=chosen)
-    assert first["session_id"] != chosen and len(first["session_id"]) == 32
-    again = ask(client, QUESTION, session_id=chosen)
-    assert again["session_id"] not in (chosen, first["session_id"])
+    assert first["new_conversation"] is True
+    assert first["session_id"] != chosen and first["session_id"].startswith("c1.")
 
 
 def test_ask_strips_surrounding_blanks(client: TestClient) -> None:
@@ -120,7 +140,7 @@ def test_ask_stream_reports_bad_input_as_json(client: TestClient) -> None:
     assert_error(client.post("/api/v1/ask/stream", json={"question": " "}), 422, "empty_question")
 
 
-class MiscitingQA:
+class MiscitingQA(ConversationFree):
     """A QA whose citations disagree with its text."""
 
     def __init__(self, retriever: Any) -> None:

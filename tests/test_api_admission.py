@@ -20,7 +20,7 @@ from api.cost import CostModel, Meter
 from api.ratelimit import TokenBucketLimiter
 from api.services import Services
 from qa import Answer
-from tests.api_helpers import QUESTION, assert_error, fake_app, make_settings
+from tests.api_helpers import QUESTION, Wrapping, assert_error, fake_app, make_settings
 
 ASK, SEARCH = "/api/v1/ask", "/api/v1/search"
 LONG = "问" * 500  # the longest question the default limit allows: estimated at 1,000 ms
@@ -155,7 +155,7 @@ def test_long_questions_are_admitted_by_their_cost(tmp_path: Path, fake_retrieve
         assert [user.post(ASK, json={"question": QUESTION}).status_code for _ in range(20)] == [200] * 20
 
 
-class BurningQA:
+class BurningQA(Wrapping):
     """Uses a known amount of CPU time per answer."""
 
     def __init__(self, inner: Any, seconds: float) -> None:

@@ -48,7 +48,7 @@ def client(
         (ASK, {"question": {"text": "谁牵头"}}, "invalid_type"),
         (ASK, {"question": "谁牵头", "session_id": 5}, "invalid_type"),
         (ASK, {"question": "谁牵头", "session_id": "no spaces allowed"}, "invalid_type"),
-        (ASK, {"question": "谁牵头", "session_id": "x" * 65}, "invalid_type"),
+        (ASK, {"question": "谁牵头", "session_id": "x" * 2049}, "invalid_type"),
         (ASK, {}, "missing_field"),
         (ASK, {"session_id": None}, "missing_field"),
         (ASK, [], "invalid_body"),

@@ -24,7 +24,7 @@ from api.feedback import FeedbackStore
 from api.middleware import CSP
 from index import default_index_root
 from qa import Answer
-from tests.api_helpers import QUESTION, assert_error, fake_app, make_settings
+from tests.api_helpers import QUESTION, ConversationFree, Wrapping, assert_error, fake_app, make_settings
 
 ASK, SEARCH, FEEDBACK = "/api/v1/ask", "/api/v1/search", "/api/v1/feedback"
 ADMIN_FEEDBACK, RELOAD = "/api/v1/admin/feedback", "/api/v1/admin/reload"
@@ -55,7 +55,7 @@ def test_rate_limit_per_client(tmp_path: Path, fake_retriever: Any, fake_qa: Any
         assert c.get("/api/v1/sections").status_code == 200
 
 
-class BlockingQA:
+class BlockingQA(Wrapping):
     """Answers only when released, so a test can hold a request in flight."""
 
     def __init__(self, inner: Any, tag: str = "") -> None:
@@ -203,11 +203,15 @@ def test_feedback_survives_an_app_restart(tmp_path: Path, fake_retriever: Any, f
     with TestClient(fake_app(settings, fake_retriever, fake_qa)) as c:
         items = c.get(ADMIN_FEEDBACK, headers=AUTH).json()["items"]
         assert [(i["id"], i["question"]) for i in items] == [(2, "问题1"), (1, "问题0")]
+        from api.ops import conversation_ref
+
+        # Feedback keeps a short hash of the conversation token (which carries a question's text), not it.
         assert (items[1]["session_id"], items[1]["comment"], items[1]["rating"]) == (
-            "abc12345",
+            conversation_ref("abc12345"),
             "很好用\n谢谢",
             "up",
         )
+        assert items[1]["session_id"] != "abc12345" and len(items[1]["session_id"]) == 16
         assert c.post(FEEDBACK, json=feedback(2)).json() == {"id": 3}
 
 
@@ -244,7 +248,7 @@ def test_concurrent_feedback_writes(tmp_path: Path) -> None:
 # -- reloading ----------------------------------------------------------------------------------------
 
 
-class TaggedQA:
+class TaggedQA(ConversationFree):
     """Says which engine answered."""
 
     def __init__(self, retriever: Any, tag: str) -> None:

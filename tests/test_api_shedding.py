@@ -25,13 +25,21 @@ from starlette.types import Message
 
 from api.ratelimit import ConcurrencyGate
 from qa import Answer
-from tests.api_helpers import QUESTION, assert_error, failing_app, fake_app, make_settings, parse_sse
+from tests.api_helpers import (
+    QUESTION,
+    Wrapping,
+    assert_error,
+    failing_app,
+    fake_app,
+    make_settings,
+    parse_sse,
+)
 
 ASK, STREAM, SEARCH = "/api/v1/ask", "/api/v1/ask/stream", "/api/v1/search"
 SLOTS = 2
 
 
-class ProbeQA:
+class ProbeQA(Wrapping):
     """Wraps a QA: records the free CPU slots it sees while answering, can fail, can block until released."""
 
     def __init__(self, inner: Any, *, fail: bool = False, block: bool = False) -> None:

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from api.feedback import FeedbackFull, FeedbackStore, StorageError
 from api.middleware import CSP
 from qa import Answer
-from tests.api_helpers import QUESTION, assert_error, fake_app, make_settings
+from tests.api_helpers import QUESTION, ConversationFree, assert_error, fake_app, make_settings
 
 FEEDBACK, ADMIN_FEEDBACK, ASK = "/api/v1/feedback", "/api/v1/admin/feedback", "/api/v1/ask"
 PORTAL = "https://www.yjhlq.gov.cn"
@@ -178,7 +178,7 @@ def test_an_unopenable_database_is_a_storage_error(tmp_path: Path) -> None:
         FeedbackStore(blocker / "fb.sqlite3")
 
 
-class FailingQA:
+class FailingQA(ConversationFree):
     def answer(self, question: str, *, session: Any = None) -> Answer:
         raise RuntimeError("a bug in the QA")
 

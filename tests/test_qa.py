@@ -335,3 +335,36 @@ def test_a_topic_set_says_what_it_was_taken_to_be(fake_qa: QA, tasks: list[TaskR
     a = fake_qa.answer("蒙速办相关的工作都是谁牵头")
     assert "内容涉及“蒙速办”" in a.text and a.intent == "who_leads_topic"
     assert ids(a) and ids(a) <= {t.task_id for t in tasks if "蒙速办" in t.text}  # every one says it
+
+
+def test_conversation_tokens_round_trip_and_refuse_forgeries() -> None:
+    from qa import ConversationCodec
+
+    codec = ConversationCodec(b"s" * 32, ttl_seconds=60)
+    keys = {("plan", n) for n in (3, 4, 5, 17, 233)}
+    token = codec.encode("谁牵头负责电力接入的任务？", keys, now=1000.0)
+    assert codec.decode(token, now=1010.0) == ("谁牵头负责电力接入的任务？", frozenset(keys))
+    assert codec.decode(token, now=1061.0) is None  # expired
+    assert ConversationCodec(b"t" * 32).decode(token, now=1010.0) is None  # another server's secret
+    version, body, tag = token.split(".")
+    assert codec.decode(f"{version}.{body[:-2]}xx.{tag}", now=1010.0) is None  # tampered
+    assert codec.decode("abcdefgh") is None and codec.decode("c1.a.b") is None
+    big = codec.encode("x", {("plan", n) for n in range(1, 483)})
+    assert len(big) < 400  # the whole plan's keys, compressed
+
+
+def test_any_worker_resumes_a_conversation_from_its_token(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    from qa import ConversationCodec
+
+    codec = ConversationCodec(b"k" * 32)
+    first_session, restarted = fake_qa.resume(None, codec)
+    assert not restarted
+    first = fake_qa.answer("谁牵头负责电力接入的任务？", session=first_session)
+    token = fake_qa.token(first_session, codec)
+    other_worker = QA(fake_qa.r)  # nothing shared with the first but the store and the secret
+    session, restarted = other_worker.resume(token, codec)
+    assert not restarted
+    a = other_worker.answer("其中哪些对标上海？", session=session)
+    assert ids(a) == {t.task_id for t in tasks if t.section == "获得电力" and t.benchmark_city == "上海"}
+    assert ids(a) < ids(first)
+    assert other_worker.resume("c1.forged.token", codec)[1] is True
