@@ -68,7 +68,6 @@ class Settings(BaseSettings):
     # per start, shared by its --workers; set it (32+ characters) to share it between separate servers.
     session_secret: SecretStr | None = None
     session_ttl_seconds: int = Field(default=1800, ge=1)
-    max_sessions: int = Field(default=10_000, ge=1)
     stream_piece_chars: int = Field(default=12, ge=1)
 
     # Connections (api/connections.py). A connection must deliver its request headers within
