@@ -26,6 +26,7 @@ from qa.verify import cited_numbers
 from retriever.store import TaskStore
 
 log = logging.getLogger("taskqa.qa")
+COMMON_WORD = 200  # jieba's frequency from which a word is ordinary Chinese, never a typo of a plan term
 
 
 class CitationMismatch(RuntimeError):
@@ -63,7 +64,8 @@ class QA:
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]
-        self.typos = TypoFixer(vocab_terms, known=store.says)
+        freq, _ = store.tokenizer.frequencies()
+        self.typos = TypoFixer(vocab_terms, known=store.says, common=lambda w: freq.get(w, 0) >= COMMON_WORD)
         self.max_task = profile.max_task
         self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
         self.executor = Executor(store, self.judge, self.refusal, self.judge.covers, margins or Margins())

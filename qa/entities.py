@@ -25,7 +25,7 @@ FieldKind = Literal[
     "window", "city", "any_city", "self_innovation", "ongoing", "no_responsible", "has_responsible"
 ]
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)  # names of record fields other than units and sections
-Kind = Literal["task", "ordinal", "last", "unit", "section", FieldKind, "place", "unknown_unit"]
+Kind = Literal["task", "ordinal", "last", "last_n", "unit", "section", FieldKind, "place", "unknown_unit"]
 Role = Literal["lead", "responsible", "involves"]
 _NUM = rf"(\d{{1,4}}|{CN_NUMBER})"
 _TASK_WORD = r"(?:条|项(?!指标)|个任务|号任务|号|项任务|条任务|个)"
@@ -100,7 +100,9 @@ class _Text:
 def _numbers(t: _Text, out: list[Mention]) -> None:
     text = t.text
     patterns: list[tuple[str, Kind | str]] = [
-        (rf"第\s*{_NUM}\s*(?:到|至|-|~|—|～)\s*第?\s*{_NUM}\s*{_TASK_WORD}", "task"),
+        (rf"第\s*{_NUM}\s*{_TASK_WORD}?\s*(?:到|至|-|~|—|～)\s*第?\s*{_NUM}\s*{_TASK_WORD}", "task"),
+        (rf"(?:最后|最末|后)\s*{_NUM}\s*(?:条|项|个任务)", "last_n"),
+        (r"\b(?:the )?last (\d{1,4}) (?:tasks|items|measures)\b", "last_n"),
         (rf"倒数\s*第\s*{_NUM}\s*{_TASK_WORD}?", "last"),
         (rf"(?:方案)?前\s*{_NUM}\s*(?:条|项|个任务)", "first_n"),
         (r"\b(?:the )?first (\d{1,4}) (?:tasks|items|measures)\b", "first_n"),
@@ -119,6 +121,14 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
             if not t.free(m.start(), m.end()):
                 continue
             groups = [g for g in m.groups() if g]
+            if kind == "last_n":
+                n_last = to_int(groups[0]) if groups else None
+                if not n_last:
+                    continue
+                kind_n: Kind = "last" if n_last == 1 else "last_n"  # 最后一条: the last task, a position
+                out.append(Mention(kind_n, m.start(), m.end(), m.group(0), number=n_last))
+                t.take(m.start(), m.end())
+                continue
             if kind == "first_n":
                 n_first = to_int(groups[0]) if groups else None
                 if not n_first:
@@ -160,7 +170,8 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
 
 _ROLE = re.compile(
     r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*"
-    r"(?:在方案里|在方案中|方案里|在这里|这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做|要|需要|得)*\s*"
+    r"(?:在方案里|在方案中|方案里|在这里|这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做|要|需要|得"
+    r"|两家|两个|三家|几家|一起|共同|联合|同时)*\s*"
     r"(不用|不需要|无需|没有|没|不)?\s*"
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
     r"|(配合单位|责任单位|配合|协助|协办|协同"
@@ -326,8 +337,8 @@ def _places(t: _Text, out: list[Mention]) -> None:
             t.take(m.start(), m.end())
 
 
-_GAP_PRE = re.compile(r"^(?:\s*the\s*|[由在是对标为的那个这个属于让当把“”\"'「」『』\s]{0,4})$")
-_GAP_POST = re.compile(r"^[的那这一章块部分里中面方个块类些条项\s]{0,6}$")
+_GAP_PRE = re.compile(r"^(?:\s*the\s*|[由在是对标为的那个这个属于让当把写列“”\"'「」『』\s]{0,4})$")
+_GAP_POST = re.compile(r"^[的那这一章节块部分里中面方个块类些条项“”\"'「」『』\s]{0,7}$")
 _COORD = re.compile(r"^[\s]*(和|与|及|、|,|，|或者|或|还有)[\s]*$")
 
 
@@ -338,7 +349,7 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
     ordered = sorted(found, key=lambda m: m.start)
     negated = [False] * len(ordered)
     for i, m in enumerate(ordered):
-        if m.kind in ("task", "ordinal", "last", "place"):
+        if m.kind in ("task", "ordinal", "last", "last_n", "place"):
             continue
         before = any(p <= m.start and _GAP_PRE.match(text[p : m.start]) for p in pre)
         after = any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post)

@@ -268,11 +268,17 @@ class Planner:
             if m.kind == "unit" and (m.role or m.not_roles):
                 for i in range(m.start, m.role_end):
                     chars[i] = "\0"
+            elif m.kind in (
+                "no_responsible",
+                "has_responsible",
+            ):  # 「没写责任单位的」 is a filter, not an ask
+                for i in range(m.start, m.end):
+                    chars[i] = "\0"
         bare = cue("both_roles").sub(lambda x: "\0" * len(x.group(0)), "".join(chars))
-        if cue("ask_count").search(bare):
-            return ("count",)
         if cue("ask_all_yes").search(text):
             return ("yes_no",)
+        if cue("ask_count").search(bare):
+            return ("count",)
         what: list[What] = []
         responsible = bool(cue("ask_responsible").search(bare))
         if cue("ask_lead").search(bare) or (not responsible and cue("ask_who").search(bare)):
@@ -303,8 +309,11 @@ class Planner:
         # A unit named without a role: a filter on the tasks it leads when the question is about its tasks,
         # a preference when it only describes the one task asked about (「发改委的平台和…对接，谁牵头？」).
         if any(w in what for w in ("tasks", "count", "yes_no")):
-            # 「统计局有哪些任务」: a unit that leads nothing is asked about what it takes part in.
-            return Lead(m.units) if self.leads_any(m.units) else Involves(m.units)
+            # 「统计局有哪些任务」: a unit that leads nothing, or one said to be in the plan, is asked about
+            # every task it takes part in.
+            if not self.leads_any(m.units) or cue("in_plan").search(text):
+                return Involves(m.units)
+            return Lead(m.units)
         if words or any(x.kind == "section" for x in mentions):
             return None
         return Lead(m.units)
@@ -339,6 +348,8 @@ class Planner:
                 if self.max_task and m.number > self.max_task:
                     return Reply("unknown_task", str(m.number))
                 exprs.append(TaskRange(m.number, m.number2 or m.number))
+            elif m.kind == "last_n" and self.max_task:  # 「最后十条」: the plan's last N tasks
+                exprs.append(TaskRange(max(1, self.max_task - m.number + 1), self.max_task))
             elif m.kind in ("ordinal", "last"):
                 section = next(
                     (
@@ -370,7 +381,7 @@ class Planner:
         named = [m for m in mentions if m.kind not in ("place",)]
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
         about = bool(cue("about_tail").search(text))
-        has_number = any(m.kind in ("task", "ordinal", "last") for m in named)
+        has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
         if has_number and not backref:
             return None
         filters_only = bool(named) and all(

@@ -118,9 +118,14 @@ class TypoFixer:
     """
 
     def __init__(
-        self, terms: Iterable[str], known: Callable[[str], bool] | None = None, max_windows: int = 2000
+        self,
+        terms: Iterable[str],
+        known: Callable[[str], bool] | None = None,
+        max_windows: int = 2000,
+        common: Callable[[str], bool] | None = None,
     ) -> None:
         self.known = known or (lambda _: False)
+        self.common = common or (lambda _: False)
         self.max_windows = max_windows
         self.by_pinyin: dict[tuple[str, ...], str] = {}
         self.terms: set[str] = set()
@@ -130,6 +135,12 @@ class TypoFixer:
                 self.terms.add(term)
                 self.lengths.add(len(term))
                 self.by_pinyin.setdefault(tuple(char_pinyin(c) for c in term), term)
+
+    def _ordinary(self, piece: str) -> bool:
+        """An ordinary word of Chinese, or two of them (截止日期 is no typo of 截之日起)."""
+        if self.common(piece):
+            return True
+        return len(piece) == 4 and self.common(piece[:2]) and self.common(piece[2:])
 
     def fix(self, text: str) -> str:
         if not self.by_pinyin:
@@ -145,7 +156,16 @@ class TypoFixer:
                     i += 1
                     continue
                 term = self.by_pinyin.get(tuple(char_pinyin(c) for c in piece))
-                if term and term != piece and not self.known(piece):
+                splits = (i > 0 and self.common(out[i - 1 : i + 1])) or (
+                    i + n < len(out) and self.common(out[i + n - 1 : i + n + 1])
+                )  # 「止日期」 cut out of 截止日期 is no window to repair
+                if (
+                    term
+                    and term != piece
+                    and not self.known(piece)
+                    and not self._ordinary(piece)
+                    and not splits
+                ):
                     out = out[:i] + term + out[i + n :]
                     i += n
                 else:
