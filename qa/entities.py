@@ -417,6 +417,7 @@ def residue_words(
     rest = re.sub(
         r"[（(][^）)]*(都算|都包括|包括|之类|等等|比如|例如|such as|e\.g\.)[^）)]*[）)]", " ", "".join(chars)
     )
+    rest = cue("example_clause").sub(" ", rest)  # examples illustrate the theme; they are not its words
     for category in (
         "neg_pre",
         "neg_post",

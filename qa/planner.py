@@ -59,6 +59,12 @@ _ASK_TEXT: dict[str, str] = {
 }
 
 
+def _partner(text: str, m: Mention) -> bool:
+    """A place named with others (、 和 与) or after 跟 / 同: a partner of the county, not its subject."""
+    before, after = text[max(0, m.start - 2) : m.start], text[m.end : m.end + 1]
+    return bool(re.search(r"[跟同与和、]$", before) or after in ("、", "和", "与", ","))
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     """What a follow-up needs of the previous turn: its (effective) question, plan and answer's tasks."""
@@ -103,6 +109,9 @@ class Planner:
             if cue(kind).search(text):
                 return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type,unused-ignore]
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx)))
+        # Names inside examples (「服务保障（融资、电力等）」) illustrate the theme; they are no filters.
+        examples = [(m.start(), m.end()) for m in cue("example_clause").finditer(text)]
+        mentions = tuple(m for m in mentions if not any(a <= m.start and m.end <= b for a, b in examples))
         words = tuple(residue_words(text, mentions, self.words, self.ctx.vocab))
         if previous is not None:
             follow = self._followup(question, text, lang, mentions, words, previous)
@@ -120,7 +129,10 @@ class Planner:
                 return Reply(kind)  # type: ignore[arg-type,unused-ignore]
         if cue("never").search(text) or (cue("price").search(text) and not cue("amount_stated").search(text)):
             return Reply("out_of_plan")  # plans state targets and rewards, not prices, fees or contacts
-        place = next((m for m in mentions if m.kind == "place" and not m.negated), None)
+        # A place the question is about (「杭锦旗的方案」), not partners (「跟呼和浩特、包头协同」).
+        place = next(
+            (m for m in mentions if m.kind == "place" and not m.negated and not _partner(text, m)), None
+        )
         if place is not None:
             return Reply("other_place", place.text)
         what = self.asked(text, mentions)
