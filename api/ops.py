@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from typing import Annotated
@@ -54,11 +53,6 @@ async def readyz(services: ServicesDep) -> ReadyResponse:
     )
 
 
-def conversation_ref(token: str | None) -> str | None:
-    """What feedback keeps of a conversation: a short hash (the token itself carries a question's text)."""
-    return hashlib.sha256(token.encode()).hexdigest()[:16] if token else None
-
-
 @feedback.post(
     "/feedback",
     status_code=201,
@@ -69,7 +63,7 @@ def conversation_ref(token: str | None) -> str | None:
 def post_feedback(body: FeedbackRequest, services: ServicesDep) -> FeedbackCreated:
     """Store a rating of an answer; it is on disk before the response is sent."""
     new_id = services.feedback.add(
-        session_id=conversation_ref(body.session_id),
+        session_id=services.conversations.conversation_of(body.session_id),
         question=body.question,
         answer=body.answer,
         rating=body.rating,

@@ -119,17 +119,21 @@ class QA:
         decoded = codec.decode(token) if token else None
         if decoded is None:
             return Session(id=""), token is not None
-        text, keys = decoded
-        reading = self.planner.read(text)
-        if not isinstance(reading.plan, Ask):
-            return Session(id=""), False
+        conversation, text, keys = decoded
+        reading = self.planner.read(text) if text else None
+        if reading is None or not isinstance(reading.plan, Ask):
+            return Session(id=conversation), False
         turn = Turn(text=reading.text, plan=reading.plan, keys=keys, mentions=reading.mentions)
-        return Session(id=token or "", turn=turn), False
+        return Session(id=conversation, turn=turn), False
 
     def token(self, session: Session, codec: ConversationCodec) -> str:
         """The token that carries this conversation to the next turn, on any worker."""
+        if not session.id:
+            session.id = codec.new_conversation()
         turn = session.turn
-        return codec.encode(turn.text, turn.keys) if turn is not None else codec.encode("", ())
+        if turn is None:
+            return codec.encode("", (), conversation=session.id)
+        return codec.encode(turn.text, turn.keys, conversation=session.id)
 
     # -- wording -------------------------------------------------------------------------------------------
     def _compose(self, res: Result, lang: str, trace: Trace) -> Answer:

@@ -88,11 +88,21 @@ class ConversationCodec:
         self.ttl = ttl_seconds
         self.max_text = max_text
 
-    def encode(self, text: str, keys: Iterable[tuple[str, int]], *, now: float | None = None) -> str:
+    def encode(
+        self,
+        text: str,
+        keys: Iterable[tuple[str, int]],
+        *,
+        conversation: str = "",
+        now: float | None = None,
+    ) -> str:
+        """A token for the turn just answered; ``conversation`` names the conversation across its turns (a
+        new random one when empty)."""
         docs: dict[str, list[int]] = {}
         for doc, task in sorted(set(keys)):
             docs.setdefault(doc, []).append(task)
         payload = {
+            "i": conversation or self.new_conversation(),
             "t": text[: self.max_text],
             "k": {doc: _deltas(ids) for doc, ids in docs.items()},
             "x": int((now if now is not None else time.time()) + self.ttl),
@@ -103,8 +113,8 @@ class ConversationCodec:
 
     def decode(
         self, token: str, *, now: float | None = None
-    ) -> tuple[str, frozenset[tuple[str, int]]] | None:
-        """(text, keys) of a token this codec issued and that has not expired; None otherwise."""
+    ) -> tuple[str, str, frozenset[tuple[str, int]]] | None:
+        """(conversation, text, keys) of a token this codec issued that has not expired; else None."""
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != self.VERSION:
             return None
@@ -114,6 +124,7 @@ class ConversationCodec:
         try:
             payload = json.loads(zlib.decompress(_unb64(body)).decode("utf-8"))
             expires = int(payload["x"])
+            conversation = str(payload["i"])
             text = str(payload["t"])
             keys = frozenset(
                 (str(doc), task) for doc, deltas in payload["k"].items() for task in _undeltas(deltas)
@@ -122,7 +133,16 @@ class ConversationCodec:
             return None
         if expires < (now if now is not None else time.time()):
             return None
-        return text, keys
+        return conversation, text, keys
+
+    @staticmethod
+    def new_conversation() -> str:
+        return uuid.uuid4().hex[:16]
+
+    def conversation_of(self, token: str | None) -> str | None:
+        """The conversation a valid token belongs to (stable across its turns), else None."""
+        decoded = self.decode(token) if token else None
+        return decoded[0] if decoded else None
 
     def _tag(self, body: str) -> str:
         return _b64(hmac.new(self._secret, body.encode("ascii"), hashlib.sha256).digest()[:16])

@@ -343,7 +343,9 @@ def test_conversation_tokens_round_trip_and_refuse_forgeries() -> None:
     codec = ConversationCodec(b"s" * 32, ttl_seconds=60)
     keys = {("plan", n) for n in (3, 4, 5, 17, 233)}
     token = codec.encode("谁牵头负责电力接入的任务？", keys, now=1000.0)
-    assert codec.decode(token, now=1010.0) == ("谁牵头负责电力接入的任务？", frozenset(keys))
+    conversation, text, got = codec.decode(token, now=1010.0) or ("", "", frozenset())
+    assert (text, got) == ("谁牵头负责电力接入的任务？", frozenset(keys)) and len(conversation) == 16
+    assert codec.conversation_of(codec.encode("第12条", (), conversation=conversation)) == conversation
     assert codec.decode(token, now=1061.0) is None  # expired
     assert ConversationCodec(b"t" * 32).decode(token, now=1010.0) is None  # another server's secret
     version, body, tag = token.split(".")

@@ -338,7 +338,9 @@ def test_feedback_is_stored(server: Server, page: Page) -> None:
     assert len(stored) == 1, rows
     assert stored[0].get("rating") in ("up", 1)
     assert stored[0].get("answer") == server.answer(question)
-    assert stored[0].get("session_id") == session_in_storage(page)
+    # Feedback keeps the conversation's id (from the signed token), not the token with its question text.
+    assert re.fullmatch(r"[0-9a-f]{16}", str(stored[0].get("session_id"))), stored[0]
+    assert stored[0]["session_id"] not in str(session_in_storage(page))
 
 
 def test_copy_answer(server: Server, new_page: PageFactory) -> None:
@@ -365,17 +367,19 @@ def test_followup_keeps_the_session(server: Server, page: Page) -> None:
     assert sid and bodies[0]["session_id"] is None
     finished(ask(widget, "其中哪些要在2022年底前完成？"))
     assert bodies[1]["session_id"] == sid
-    assert session_in_storage(page) == sid
+    # The token carries the previous turn: each answer hands the widget the next one.
+    second = session_in_storage(page)
+    assert second and second != sid
     # sessionStorage keeps the conversation across a reload in the same tab …
     widget = open_widget(page, server.url + "/")
     finished(ask(widget, "法院牵头哪些任务？"))
-    assert bodies[2]["session_id"] == sid
+    assert bodies[2]["session_id"] == second
     # … and 新对话 starts a new one.
     widget.get_by_role("button", name="新对话").click()
     expect(widget.locator(".msg.user")).to_have_count(0)
     finished(ask(widget, "法院牵头哪些任务？"))
     assert bodies[3]["session_id"] is None
-    assert session_in_storage(page) not in (None, sid)
+    assert session_in_storage(page) not in (None, sid, second)
 
 
 def test_keyboard_and_screen_reader_semantics(server: Server, page: Page) -> None:
