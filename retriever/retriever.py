@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
@@ -13,13 +14,14 @@ import numpy.typing as npt
 from corpus.lexicon import UnitLexicon, build_lexicon
 from corpus.records import TaskRecord
 from index.embedders import Embedder, Matrix, make_embedder
-from index.store import BuiltIndex, IndexInfo, load_current, load_index
+from index.store import HNSW_THRESHOLD, BuiltIndex, IndexInfo, load_current, load_index
 from index.tokenize import Tokenizer, normalize
-from retriever.expr import All, And, Expr, Keys, Position, Topic, conj, matches, transform
+from retriever.columns import Columns
+from retriever.expr import All, And, Expr, Keys, Position, Topic, conj, transform
 from retriever.filters import apply_filters
 from retriever.fusion import RRF_K, weighted_rrf
 from retriever.store import PlanProfile, SectionInfo
-from retriever.topic import TopicMatch, TopicParams, describes, topic_matches
+from retriever.topic import DenseAbove, SimilarityOf, TopicMatch, TopicParams, describes, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
 
 # Fusion weights, tuned on the dev split (eval/reports/tuning.md): on colloquial questions the dense
@@ -96,8 +98,16 @@ class Retriever:
         self._section_of = np.array([r.section for r in self.records], dtype=object)
         self._section_sizes = Counter(r.section for r in self.records)
         self._texts = [normalize(r.text) for r in self.records]
-        self._index_of = {r.key: i for i, r in enumerate(self.records)}
-        self._containing: dict[str, frozenset[int]] = {}
+        # Every normalized text in one string (NUL-separated): `containing` scans it with str.find at C speed.
+        self._joined = "\0".join(self._texts)
+        self._starts: list[int] = []
+        pos = 0
+        for t in self._texts:
+            self._starts.append(pos)
+            pos += len(t) + 1
+        self.columns = Columns(self.records, self.lexicon)
+        self._index_of = self.columns.index_of
+        self._containing: dict[str, npt.NDArray[np.int64]] = {}
         self._profile: PlanProfile | None = None
         self._plan_text = "\n".join(
             normalize(" ".join((r.section, r.text, *r.lead_units, *r.responsible_units)))
@@ -126,13 +136,12 @@ class Retriever:
         A ``Topic`` beside other conditions is judged within the tasks those conditions leave, so a word that
         describes all of them (报装 among the water and gas tasks) is no evidence.
         """
-        resolved = self.resolve(where, query=query)
-        return [r for r in self.records if matches(resolved, r, self.lexicon)]
+        return [self.records[i] for i in self.pool(where, query=query)]
 
     def pool(self, where: Expr, *, query: str = "") -> list[int]:
-        """Indices of the tasks an expression matches."""
+        """Indices of the tasks an expression matches, in document order (``retriever.columns`` masks)."""
         resolved = self.resolve(where, query=query)
-        return [i for i, r in enumerate(self.records) if matches(resolved, r, self.lexicon)]
+        return [int(i) for i in np.flatnonzero(self.columns.mask(resolved))]
 
     def count(self, where: Expr, *, query: str = "") -> int:
         return len(self.select(where, query=query))
@@ -161,9 +170,9 @@ class Retriever:
 
     def position(self, section: str | None, index: int) -> TaskRecord | None:
         """The ``index``-th task (1-based, negative from the end) of a section or of the plan."""
-        pool = [r for r in self.records if section is None or r.section == section]
-        k = index - 1 if index > 0 else len(pool) + index
-        return pool[k] if 0 <= k < len(pool) else None
+        rows = self.columns.section_rows(section)
+        k = index - 1 if index > 0 else len(rows) + index
+        return self.records[int(rows[k])] if 0 <= k < len(rows) else None
 
     def topic(
         self,
@@ -175,15 +184,26 @@ class Retriever:
     ) -> list[TopicMatch] | None:
         """Tasks about a topic, best evidence first (``retriever.topic``); None when none of its words is
         evidence. ``every_word``: only tasks that contain every word of it that is evidence."""
-        sims = self.similarities(query or topic.text) if self.records else None
+        text = query or topic.text
+        similarity_of: SimilarityOf | None = None
+        dense_above: DenseAbove | None = None
+        if self.records:
+
+            def similarity_of(rows: Sequence[int]) -> npt.NDArray[np.float32]:
+                return self.similarity_of(text, rows)
+
+            def dense_above(threshold: float) -> list[int]:
+                return self.dense_above(text, threshold)
+
         return topic_matches(
             topic.terms,
-            texts=self._texts,
+            n=len(self.records),
             allowed=within,
-            similarity=sims,
             params=self.topic_params,
-            min_lexical=1.0 if every_word else None,
             containing=self.containing,
+            similarity_of=similarity_of,
+            dense_above=dense_above,
+            min_lexical=1.0 if every_word else None,
         )
 
     def describes(self, topic: Topic, within: Sequence[int]) -> bool:
@@ -191,27 +211,65 @@ class Retriever:
         names = sorted({self.records[i].section for i in within})
         return describes(
             topic.terms,
-            texts=self._texts,
+            n=len(self.records),
             pool=within,
             params=self.topic_params,
             names=names,
             containing=self.containing,
         )
 
-    def containing(self, words: Sequence[str]) -> frozenset[int]:
-        """Indices of the tasks whose text contains any of ``words`` (cached: topics repeat words)."""
+    def containing(self, words: Sequence[str]) -> npt.NDArray[np.int64]:
+        """Sorted indices of the tasks whose text contains any of ``words`` (cached: topics repeat words)."""
         key = "\0".join(words)
         got = self._containing.get(key)
         if got is None:
-            got = frozenset(i for i, t in enumerate(self._texts) if any(w in t for w in words))
+            found = [i for w in words if w for i in self._find_all(w)]
+            got = np.unique(np.asarray(found, np.int64))
+            got.flags.writeable = False
             if len(self._containing) >= 20_000:
                 self._containing.clear()
             self._containing[key] = got
         return got
 
-    def similarities(self, query: str) -> npt.NDArray[np.float32]:
-        """The query's cosine similarity to every task (exact)."""
-        return np.asarray(self._built.vectors @ self.embed_query(query), dtype=np.float32)
+    def _find_all(self, word: str) -> list[int]:
+        """Indices of the texts containing ``word``: str.find over the joined texts, one hit per text."""
+        out: list[int] = []
+        joined, starts, find = self._joined, self._starts, self._joined.find
+        pos = find(word)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            out.append(i)
+            nxt = starts[i + 1] if i + 1 < len(starts) else len(joined)
+            pos = find(word, nxt)
+        return out
+
+    def top_similarities(self, query: str, k: int) -> npt.NDArray[np.float32]:
+        """The ``k`` highest cosine similarities of the query to a task, best first (the vector index's)."""
+        k = min(k, len(self.records))
+        if k <= 0:
+            return np.zeros(0, np.float32)
+        scores, ids = self._built.faiss_index.search(self.embed_query(query)[None, :], k)
+        return np.asarray(scores[0][ids[0] >= 0], dtype=np.float32)
+
+    def similarity_of(self, query: str, rows: Sequence[int]) -> npt.NDArray[np.float32]:
+        """The query's cosine similarity to the tasks at these indices (exact)."""
+        if len(rows) == 0:
+            return np.zeros(0, np.float32)
+        vectors = self._built.vectors[np.asarray(rows, np.int64)]
+        return np.asarray(vectors @ self.embed_query(query), np.float32)
+
+    def dense_above(self, query: str, threshold: float, *, limit: int = 256) -> list[int]:
+        """Indices of the tasks at least ``threshold`` similar to the query (from the vector index's top
+        ``limit``; an exact scan when even those are all above it)."""
+        k = min(limit, len(self.records))
+        if k <= 0:
+            return []
+        q = self.embed_query(query)
+        scores, ids = self._built.faiss_index.search(q[None, :], k)
+        found = [int(i) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0 and s >= threshold]
+        if len(found) < k:
+            return found
+        return [int(i) for i in np.flatnonzero(self._built.vectors @ q >= threshold)]
 
     def profile(self) -> PlanProfile:
         """What the plan names (computed once)."""
@@ -289,21 +347,35 @@ class Retriever:
         """BM25 scores of already tokenized query terms."""
         return self._built.bm25.scores(tokens)
 
-    def dense_scores(self, query: str, allowed: list[int] | None) -> tuple[list[int], list[float]]:
-        """Top candidates by cosine similarity (faiss when unfiltered, exact dot product on a subset)."""
+    def dense_scores(
+        self, query: str, allowed: Sequence[int] | npt.NDArray[np.int64] | None
+    ) -> tuple[list[int], list[float]]:
+        """Top candidates by cosine similarity: the vector index when unfiltered; an exact dot product on a
+        filtered subset, or, for a subset larger than ``HNSW_THRESHOLD`` under an HNSW index, the index
+        searched with the subset as its selector."""
         q = self.embed_query(query)
         n = len(self.records) if allowed is None else len(allowed)
         k = min(self.candidates, n)
         if k == 0:
             return [], []
-        if allowed is None:
-            scores, ids = self._built.faiss_index.search(q[None, :], k)
+        if allowed is None or (n > HNSW_THRESHOLD and self.info.faiss_kind.startswith("hnsw")):
+            params = None
+            if allowed is not None:
+                import faiss
+
+                params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+                params.sel = faiss.IDSelectorBatch(np.asarray(allowed, np.int64))
+                params.efSearch = max(self.candidates, int(self._built.faiss_index.hnsw.efSearch))
+            scores, ids = self._built.faiss_index.search(q[None, :], k, params=params)
             pairs = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-        else:
-            sub = self._built.vectors[allowed] @ q
-            top = np.argsort(-sub, kind="stable")[:k]
-            pairs = [(allowed[int(j)], float(sub[j])) for j in top]
-        return [p[0] for p in pairs], [p[1] for p in pairs]
+            return [p[0] for p in pairs], [p[1] for p in pairs]
+        rows = np.asarray(allowed, np.int64)
+        sub = self._built.vectors[rows] @ q
+        top = top_k_stable(sub, k)
+        return [int(rows[j]) for j in top], [float(sub[j]) for j in top]
+
+    def _rows(self, where: Expr, query: str) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(self.columns.mask(self.resolve(where, query=query)))
 
     # -- search ------------------------------------------------------------------------------------
     def search(
@@ -316,24 +388,22 @@ class Retriever:
         where: Expr | None = None,
     ) -> list[Hit]:
         """Ranked tasks for a query. An empty query with filters returns ALL matches (score 0)."""
-        allowed: list[int] | None = None
+        allowed: npt.NDArray[np.int64] | None = None
         if filters is not None and not filters.is_empty():
-            allowed = apply_filters(self.records, filters, self.lexicon)
+            allowed = np.asarray(apply_filters(self.records, filters, self.lexicon), np.int64)
         if where is not None:
-            resolved = self.resolve(where, query=query)
-            subset = [i for i, r in enumerate(self.records) if matches(resolved, r, self.lexicon)]
-            allowed = subset if allowed is None else sorted(set(allowed) & set(subset))
+            subset = self._rows(where, query)
+            allowed = subset if allowed is None else np.intersect1d(allowed, subset)
         if not query.strip():
             if allowed is None:
                 return []
-            return [Hit(self.records[i], 0.0, n) for n, i in enumerate(allowed, start=1)]
+            return [Hit(self.records[int(i)], 0.0, n) for n, i in enumerate(allowed, start=1)]
         rankings: dict[str, list[int]] = {}
         raw: dict[str, dict[int, float]] = {}
         if mode in ("hybrid", "bm25"):
             s = self.bm25_scores(query)
-            idx = np.flatnonzero(s > 0) if allowed is None else np.asarray(allowed, dtype=np.int64)
-            idx = idx[s[idx] > 0]
-            order = idx[np.argsort(-s[idx], kind="stable")][: self.candidates]
+            idx = np.flatnonzero(s > 0) if allowed is None else allowed[s[allowed] > 0]
+            order = idx[top_k_stable(s[idx], self.candidates)]
             rankings["bm25"] = [int(i) for i in order]
             raw["bm25"] = {int(i): float(s[i]) for i in order}
         if mode in ("hybrid", "dense"):
@@ -351,6 +421,16 @@ class Retriever:
             signals = {name: Signal(pos[name].get(d), raw[name].get(d)) for name in rankings}
             hits.append(Hit(self.records[d], float(score), rank, signals))
         return hits
+
+
+def top_k_stable(values: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
+    """Positions of the ``k`` largest values, best first, ties in position order (a stable argsort of the
+    whole array, without sorting it all: only the values at or above the k-th largest are sorted)."""
+    if len(values) > k > 0:
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        head = np.flatnonzero(values >= kth)
+        return np.asarray(head[np.argsort(-values[head], kind="stable")][:k], np.int64)
+    return np.asarray(np.argsort(-values, kind="stable")[:k], np.int64)
 
 
 def load_retriever(

@@ -7,6 +7,12 @@ its row in the synonym table — and its similarity to the question is not far b
 task (a passing mention: 养老 in 养老保险 for 「养老服务」). A task with no word of the topic counts
 only when its similarity is very high. The thresholds (``TopicParams``) were chosen on the dev split
 for set F1.
+
+The functions are pure and store-agnostic: a store passes callbacks for what depends on its data
+(``containing``: the sorted indices of the tasks whose normalized text contains any of some words;
+``similarity_of``: the question's similarity to given tasks; ``dense_above``: the tasks at least this
+similar), so the in-memory store and a database-backed one decide topics by the same rule. Work grows with
+the tasks that contain a topic word, not with the plan.
 """
 
 from __future__ import annotations
@@ -36,30 +42,41 @@ class TopicMatch:
     words: tuple[str, ...]
 
 
+Indices = npt.NDArray[np.int64]
+Containing = Callable[[Sequence[str]], Indices]
+SimilarityOf = Callable[[Sequence[int]], npt.NDArray[np.float32]]
+DenseAbove = Callable[[float], Sequence[int]]
+
+
+def _mask(n: int, rows: Sequence[int] | Indices) -> npt.NDArray[np.bool_]:
+    out = np.zeros(n, np.bool_)
+    out[np.asarray(rows, np.int64)] = True
+    return out
+
+
 def describes(
     terms: Sequence[Sequence[str]],
     *,
-    texts: Sequence[str],
+    n: int,
     pool: Sequence[int],
     params: TopicParams,
+    containing: Containing,
     names: Sequence[str] = (),
-    containing: Callable[[Sequence[str]], frozenset[int]] | None = None,
 ) -> bool:
     """Every word of the topic occurs in the plan and says nothing specific about ``pool``: it is in most of
     the plan's tasks, in a large share of the pool's (「权益」 among the investor tasks), or in the name of
-    the pool's section (「保护」 for 保护中小投资者)."""
-    n = len(texts)
-    pool_set = set(pool)
-    if not terms or not pool_set:
+    the pool's section (「保护」 for 保护中小投资者). ``n``: the plan's task count."""
+    if not terms or len(pool) == 0:
         return False
-    hits_of = containing or (lambda alts: frozenset(i for i in range(n) if any(a in texts[i] for a in alts)))
+    inside = _mask(n, pool)
+    size = int(inside.sum())
     for alts in terms:
         if any(a in name for a in alts for name in names):
             continue
-        hit = hits_of(alts)
-        if not hit:
+        hit = containing(alts)
+        if not len(hit):
             return False
-        if len(hit) <= params.max_df_share * n and len(hit & pool_set) / len(pool_set) < params.pool_generic:
+        if len(hit) <= params.max_df_share * n and int(inside[hit].sum()) / size < params.pool_generic:
             return False
     return True
 
@@ -67,33 +84,32 @@ def describes(
 def topic_matches(
     terms: Sequence[Sequence[str]],
     *,
-    texts: Sequence[str],
+    n: int,
     allowed: Sequence[int] | None,
-    similarity: npt.NDArray[np.float32] | None,
     params: TopicParams,
+    containing: Containing,
+    similarity_of: SimilarityOf | None = None,
+    dense_above: DenseAbove | None = None,
     min_lexical: float | None = None,
-    containing: Callable[[Sequence[str]], frozenset[int]] | None = None,
 ) -> list[TopicMatch] | None:
-    """Tasks (indices into ``texts``) about the topic, best evidence first; None when no word of the topic
-    is evidence (none occurs in the plan, or each occurs almost everywhere).
+    """Tasks (indices) about the topic, best evidence first; None when no word of the topic is evidence
+    (none occurs in the plan, or each occurs almost everywhere).
 
-    ``texts``: every task's normalized text; ``allowed``: the indices a filter leaves (None: all);
-    ``similarity``: the question's cosine similarity to every task (None: lexical evidence only);
-    ``terms``: each topic word with its synonyms.
+    ``n``: the plan's task count; ``allowed``: the indices a filter leaves (None: all); ``terms``: each topic
+    word with its synonyms; ``similarity_of`` (None: lexical evidence only) and ``dense_above`` (None: no
+    task counts without a word of the topic) see the module docstring.
     """
-    n = len(texts)
-    pool = range(n) if allowed is None else allowed
     forms = {t[0]: tuple(t) for t in terms if t and t[0]}
+    inside = np.ones(n, np.bool_) if allowed is None else _mask(n, allowed)
+    pool_size = n if allowed is None else int(inside.sum())
     weights: dict[str, float] = {}
-    contains: dict[str, frozenset[int]] = {}
-    pool_set = set(pool)
-    hits_of = containing or (lambda alts: frozenset(i for i in range(n) if any(a in texts[i] for a in alts)))
+    contains: dict[str, Indices] = {}
     for term, alts in forms.items():
-        hit = hits_of(alts)
-        if not hit or len(hit) > params.max_df_share * n:
+        hit = containing(alts)
+        if not len(hit) or len(hit) > params.max_df_share * n:
             continue
-        if allowed is not None and len(pool_set) >= 4:
-            share = len(hit & pool_set) / len(pool_set)
+        if allowed is not None and pool_size >= 4:
+            share = int(inside[hit].sum()) / pool_size
             if share >= params.pool_generic:
                 continue  # 「报装」 in 获得用水、用气: it describes the whole section, not some of its tasks
         contains[term] = hit
@@ -101,19 +117,32 @@ def topic_matches(
     total = sum(weights.values())
     if total <= 0:
         return None
-    out: list[TopicMatch] = []
-    for i in pool:
-        found = tuple(t for t in weights if i in contains[t])
-        lexical = sum(weights[t] for t in found) / total
-        dense = float(similarity[i]) if similarity is not None else 0.0
-        out.append(TopicMatch(i, lexical, dense, found))
+    lexical = np.zeros(n, np.float64)
+    for term, hit in contains.items():
+        lexical[hit] += weights[term]
+    lexical /= total
     floor = params.min_lexical if min_lexical is None else min_lexical
-    lexical_hits = [m for m in out if m.lexical >= floor - 1e-9]
-    best = max((m.dense for m in lexical_hits), default=0.0)
-    keep = [
-        m
-        for m in out
-        if (m.lexical >= floor - 1e-9 and (similarity is None or m.dense >= best - params.dense_margin))
-        or (similarity is not None and m.dense >= params.dense_only)
+    # Only tasks with a word of the topic can reach a positive floor; the rest count by similarity alone.
+    candidates = inside & (lexical > 0) if floor > 1e-9 else inside.copy()
+    if similarity_of is not None and dense_above is not None:
+        near = np.asarray(dense_above(params.dense_only), np.int64)
+        candidates[near[inside[near]]] = True
+    rows = np.flatnonzero(candidates)
+    lex = lexical[rows]
+    dense = (
+        np.asarray(similarity_of([int(i) for i in rows]), np.float64)
+        if similarity_of is not None and len(rows)
+        else np.zeros(len(rows), np.float64)
+    )
+    is_lexical = lex >= floor - 1e-9
+    best = float(dense[is_lexical].max()) if is_lexical.any() else 0.0
+    if similarity_of is None:
+        keep = is_lexical
+    else:
+        keep = (is_lexical & (dense >= best - params.dense_margin)) | (dense >= params.dense_only)
+    members = {t: _mask(n, hit) for t, hit in contains.items()} if keep.any() else {}
+    out = [
+        TopicMatch(int(i), float(x), float(d), tuple(t for t in weights if members[t][i]))
+        for i, x, d in zip(rows[keep].tolist(), lex[keep].tolist(), dense[keep].tolist(), strict=True)
     ]
-    return sorted(keep, key=lambda m: (-m.lexical, -m.dense, m.index))
+    return sorted(out, key=lambda m: (-m.lexical, -m.dense, m.index))
