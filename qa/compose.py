@@ -222,16 +222,30 @@ def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: s
     return "\n".join([head, *grouped_lines(group(records, lambda r: [r.section]), lang)]), list(records)
 
 
+def _canon(lex: UnitLexicon) -> Callable[[str], str]:
+    """``lex.canon`` memoized for one answer (a set answer may canonicalize the same units thousands of
+    times)."""
+    memo: dict[str, str] = {}
+
+    def canon(unit: str) -> str:
+        got = memo.get(unit)
+        if got is None:
+            got = memo[unit] = lex.canon(unit)
+        return got
+
+    return canon
+
+
 def _leads(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
-    g = group(records, lambda r: [lex.canon(u) for u in r.lead_units])
+    canon = _canon(lex)
+    g = group(records, lambda r: [canon(u) for u in r.lead_units])
     tail = f"{len(g)} lead unit(s):" if lang == "en" else f"牵头单位共 {len(g)} 个："
     return "\n".join([f"{head}{tail}", *grouped_lines(g, lang)]), list(records)
 
 
 def _responsible(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
-    g = group(
-        [r for r in records if r.responsible_units], lambda r: [lex.canon(u) for u in r.responsible_units]
-    )
+    canon = _canon(lex)
+    g = group([r for r in records if r.responsible_units], lambda r: [canon(u) for u in r.responsible_units])
     lines = [
         f"{head}{'responsible units:' if lang == 'en' else '责任（配合）单位：'}",
         *grouped_lines(g, lang),

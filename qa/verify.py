@@ -14,6 +14,7 @@ from qa.types import Answer
 _QUOTE = re.compile(r"「[^」]*」")
 _ZH = re.compile(r"第(\d+(?:、\d+)*)条")
 _EN = re.compile(r"(?<![A-Za-z])tasks? (\d+(?:, \d+)*)")
+_NUMBER = re.compile(r"\d+")
 
 
 def cited_numbers(text: str) -> list[int]:
@@ -21,8 +22,7 @@ def cited_numbers(text: str) -> list[int]:
     bare = _QUOTE.sub("", text)
     found: dict[int, None] = {}  # insertion-ordered set: answers can cite thousands of tasks
     for m in sorted([*_ZH.finditer(bare), *_EN.finditer(bare)], key=lambda m: m.start()):
-        for n in re.split(r"、|, ", m.group(1)):
-            found.setdefault(int(n))
+        found.update(dict.fromkeys(map(int, _NUMBER.findall(m.group(1)))))  # an old key keeps its place
     return list(found)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from corpus import TaskRecord
 from index.store import (
+    HNSW_M,
     IndexLoadError,
     build_and_save,
     current_version_dir,
@@ -117,4 +118,4 @@ def test_prune_keeps_current(tmp_path: Path, small: list[TaskRecord]) -> None:
 
 def test_hnsw_above_threshold(tmp_path: Path, small: list[TaskRecord]) -> None:
     path, _ = build_and_save(root=tmp_path, embedder=FakeEmbedder(), records=small, hnsw_threshold=10)
-    assert read_manifest(path).faiss_kind == "hnsw32"
+    assert read_manifest(path).faiss_kind == f"hnsw{HNSW_M}"
