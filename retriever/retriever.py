@@ -116,6 +116,11 @@ class Retriever:
         self._vocabulary = frozenset(built.bm25.vocab)
         self.topic_params = TopicParams()
 
+    def forget(self) -> None:
+        """Empty the caches a question new to the service misses (query embeddings, topic-word scans)."""
+        self.query_cache.clear()
+        self._containing.clear()
+
     # -- lookups -----------------------------------------------------------------------------------
     def get(self, task_id: int, doc_id: str | None = None) -> TaskRecord | None:
         if doc_id is not None:

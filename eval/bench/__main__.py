@@ -20,6 +20,7 @@ from eval.bench.procs import ROOT
 from eval.bench.questions import load_questions
 from eval.bench.report import render
 from eval.bench.results import BenchResults, ScaleResults, Section, load, save
+from eval.bench.scale import ScaleRow
 from eval.bench.stats import load_average, now
 
 SECTIONS = ("inproc", "build", "http", "scale")
@@ -62,39 +63,43 @@ def measured(name: str, args: argparse.Namespace, sections: dict[str, Section], 
     return out
 
 
-def run_scale_section(args: argparse.Namespace) -> ScaleResults:
+def run_scale_section(args: argparse.Namespace, keep: Callable[[list[ScaleRow]], None]) -> ScaleResults:
     import faiss
 
     from corpus.loader import load_tasks
     from eval.bench.baseline import JiebaBM25, baseline_child, recall_at_5
     from eval.bench.questions import query_vectors, single_task
-    from eval.bench.scale import in_fresh_process, run_scale
+    from eval.bench.scale import in_fresh_process, question_mix, run_scale
     from eval.bench.synth import PrecomputedEmbedder
     from index.embedders import make_embedder
     from index.store import load_index
-    from qa import QA
-    from retriever import Retriever, load_retriever
+    from retriever import Retriever
 
     questions = load_questions()
     texts = [q.question for q in questions]
-    qa = QA(load_retriever())
-    parsed = [qa.read(t).text for t in texts]
-    vectors = query_vectors(texts + parsed, make_embedder(), ROOT / "var" / "bench" / "query-embeddings.npz")
+    done: list[ScaleRow] = []
+
+    def on_row(row: ScaleRow) -> None:  # a long run keeps what it measured if a later size fails
+        done.append(row)
+        keep(done)
+
     rows = run_scale(
         args.sizes,
-        queries=vectors,
-        questions=texts,
+        stores=args.stores,
+        mix=question_mix(),
         passes=args.scale_passes,
         seed=args.seed,
         progress=not args.no_progress,
+        on_row=on_row,
     )
     baseline = []
-    for size in args.sizes:
+    for size in [s for s in args.sizes if s <= args.baseline_max]:
         few = size > 20_000  # get_scores walks every document: fewer queries on the big corpora
         qs = texts[: args.baseline_big_queries] if few else texts
         baseline.append(
             in_fresh_process(baseline_child, size, args.seed, qs, 1 if few else args.scale_passes)
         )
+    vectors = query_vectors(texts, make_embedder(), ROOT / "var" / "bench" / "query-embeddings.npz")
     faiss.omp_set_num_threads(1)
     ours = Retriever(load_index(), PrecomputedEmbedder(name="precomputed", passages={}, queries=vectors))
     recall = recall_at_5(single_task(questions), JiebaBM25(load_tasks()), ours)
@@ -110,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=_ints, default=[1, 8, 16, 32, 64])
     ap.add_argument("--workers", type=_ints, default=[1, 2])
     ap.add_argument(
-        "--sizes", type=_ints, default=None, help="corpus sizes (default 482,3000,10000,30000,100000)"
+        "--sizes", type=_ints, default=None, help="corpus sizes (default 482,10000,100000,1000000)"
+    )
+    ap.add_argument(
+        "--stores", default="memory,milvus-lite", help="comma-separated stores to measure at scale"
     )
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--out", type=Path, default=ROOT / "docs")
@@ -120,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     args.command = " ".join([".venv/bin/python -m eval.bench", *argv])
     quick = args.quick
     args.seconds = args.seconds or (3.0 if quick else 30.0)
-    args.sizes = args.sizes or ([482, 2000] if quick else [482, 3000, 10_000, 30_000, 100_000])
+    args.sizes = args.sizes or ([482, 2000] if quick else [482, 10_000, 100_000, 1_000_000])
+    args.stores = [x.strip() for x in args.stores.split(",") if x.strip()]
+    args.baseline_max = 100_000  # the baseline's get_scores walks every document: hours at 1M
     args.scale_passes = 1 if quick else 3
     args.baseline_big_queries = 100
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
@@ -179,8 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         res = dataclasses.replace(res, http=http)
     if "scale" in chosen:
+
+        def keep(rows: list[ScaleRow]) -> None:
+            partial = ScaleResults(list(args.sizes), list(rows), [], [])
+            save(dataclasses.replace(res, scale=partial), args.results)
+
         res = dataclasses.replace(
-            res, scale=measured("scale", args, res.sections, lambda: run_scale_section(args))
+            res, scale=measured("scale", args, res.sections, lambda: run_scale_section(args, keep))
         )
     save(res, args.results)
     args.out.mkdir(parents=True, exist_ok=True)

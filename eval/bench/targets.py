@@ -85,9 +85,25 @@ def verdicts(res: BenchResults) -> list[Verdict]:
     out = list(_http(res))
     if not res.http:
         out.append(Verdict("HTTP targets (latency, throughput, shedding, RSS)", "—", "not measured"))
-    rows = {r.size: r for r in (res.scale.rows if res.scale else [])}
+    rows = {r.size: r for r in (res.scale.rows if res.scale else []) if r.store == "memory"}
     big = rows.get(100_000)
     if big is not None:
+        for kind, lat in (("single-task", big.query.ask_single), ("aggregate", big.query.ask_aggregate)):
+            out.append(
+                Verdict(
+                    f"ask p95 ≤ 50 ms at 100k tasks, {kind} questions (in-memory store)",
+                    f"{lat.p95_ms:.1f} ms (query embedding looked up)",
+                    _judge(lat.p95_ms <= 50),
+                )
+            )
+        recall = big.query.dense_recall_at_10
+        out.append(
+            Verdict(
+                "dense recall@10 ≥ 0.98 at 100k tasks (in-memory store)",
+                f"{recall:.3f} ({big.build.faiss_kind})",
+                _judge(recall >= 0.98),
+            )
+        )
         p50 = big.query.hybrid.p50_ms
         kind = big.build.faiss_kind
         out.append(
