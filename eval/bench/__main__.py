@@ -1,6 +1,7 @@
 """``python -m eval.bench [--quick] [--sections inproc,build,http,scale]`` → docs/performance.md.
 
-Sections not measured in this run are kept from the previous run's ``var/bench/results.json``.
+Sections not measured in this run are kept from the previous run's ``var/bench/results.json``, and so are the
+scale rows (size, store) this run did not measure.
 """
 
 from __future__ import annotations
@@ -63,7 +64,16 @@ def measured(name: str, args: argparse.Namespace, sections: dict[str, Section], 
     return out
 
 
-def run_scale_section(args: argparse.Namespace, keep: Callable[[list[ScaleRow]], None]) -> ScaleResults:
+def merged(new: list[ScaleRow], old: list[ScaleRow]) -> list[ScaleRow]:
+    """This run's rows, and the previous run's for (size, store) pairs this run did not measure."""
+    seen = {(r.size, r.store) for r in new}
+    rows = [*new, *(r for r in old if (r.size, r.store) not in seen)]
+    return sorted(rows, key=lambda r: (r.store != "memory", r.store, r.size))
+
+
+def run_scale_section(
+    args: argparse.Namespace, keep: Callable[[list[ScaleRow]], None], old: ScaleResults | None
+) -> ScaleResults:
     import faiss
 
     from corpus.loader import load_tasks
@@ -81,7 +91,7 @@ def run_scale_section(args: argparse.Namespace, keep: Callable[[list[ScaleRow]],
 
     def on_row(row: ScaleRow) -> None:  # a long run keeps what it measured if a later size fails
         done.append(row)
-        keep(done)
+        keep(merged(done, old.rows if old else []))
 
     rows = run_scale(
         args.sizes,
@@ -92,8 +102,9 @@ def run_scale_section(args: argparse.Namespace, keep: Callable[[list[ScaleRow]],
         progress=not args.no_progress,
         on_row=on_row,
     )
-    baseline = []
-    for size in [s for s in args.sizes if s <= args.baseline_max]:
+    sizes = [s for s in args.sizes if s <= args.baseline_max]
+    baseline = [b for b in (old.baseline if old else []) if b.size not in sizes]
+    for size in sizes:
         few = size > 20_000  # get_scores walks every document: fewer queries on the big corpora
         qs = texts[: args.baseline_big_queries] if few else texts
         baseline.append(
@@ -103,7 +114,9 @@ def run_scale_section(args: argparse.Namespace, keep: Callable[[list[ScaleRow]],
     faiss.omp_set_num_threads(1)
     ours = Retriever(load_index(), PrecomputedEmbedder(name="precomputed", passages={}, queries=vectors))
     recall = recall_at_5(single_task(questions), JiebaBM25(load_tasks()), ours)
-    return ScaleResults(list(args.sizes), rows, baseline, recall)
+    rows = merged(rows, old.rows if old else [])
+    baseline.sort(key=lambda b: b.size)
+    return ScaleResults(sorted({r.size for r in rows}), rows, baseline, recall)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,13 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         res = dataclasses.replace(res, http=http)
     if "scale" in chosen:
+        old = res.scale
 
         def keep(rows: list[ScaleRow]) -> None:
-            partial = ScaleResults(list(args.sizes), list(rows), [], [])
+            partial = ScaleResults(sorted({r.size for r in rows}), rows, old.baseline if old else [], [])
             save(dataclasses.replace(res, scale=partial), args.results)
 
         res = dataclasses.replace(
-            res, scale=measured("scale", args, res.sections, lambda: run_scale_section(args, keep))
+            res, scale=measured("scale", args, res.sections, lambda: run_scale_section(args, keep, old))
         )
     save(res, args.results)
     args.out.mkdir(parents=True, exist_ok=True)
