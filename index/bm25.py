@@ -15,8 +15,10 @@ into postings, so a query touches only the documents that contain its tokens.
 from __future__ import annotations
 
 import json
+import math
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,37 +71,50 @@ class BM25Index:
         )
 
 
-def build_bm25(corpus_tokens: Sequence[Sequence[str]], *, k1: float = K1, b: float = B) -> BM25Index:
-    """Impact-weight postings with rank-bm25's idf (``BM25Okapi``, epsilon floor)."""
-    from rank_bm25 import BM25Okapi
-
-    n = len(corpus_tokens)
+def build_bm25(corpus_tokens: Iterable[Sequence[str]], *, k1: float = K1, b: float = B) -> BM25Index:
+    """Impact-weight postings with rank-bm25's statistics (``BM25Okapi``: avgdl, idf with the epsilon floor,
+    averaged in the order terms first appear), computed in arrays: each document becomes term ids as it
+    streams in, so a million tasks never hold their token strings or a dict per document at once."""
+    vocab: dict[str, int] = {}
+    term_ids = array("i")
+    doc_ids = array("i")
+    tfs = array("i")
+    lengths = array("i")
+    n = 0
+    for toks in corpus_tokens:
+        # rank-bm25 divides by zero on an all-empty corpus; a placeholder token keeps it defined.
+        toks = toks or ("\u0000",)
+        lengths.append(len(toks))
+        for term, count in Counter(toks).items():
+            term_ids.append(vocab.setdefault(term, len(vocab)))
+            doc_ids.append(n)
+            tfs.append(count)
+        n += 1
     if n == 0:
         return BM25Index({}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), 0)
-    # rank-bm25 divides by zero on an all-empty corpus; a placeholder token keeps its statistics defined.
-    safe = [list(toks) if toks else ["\u0000"] for toks in corpus_tokens]
-    model = BM25Okapi(safe, k1=k1, b=b, epsilon=EPSILON)
-    avgdl = float(model.avgdl)
-    postings: dict[str, list[tuple[int, float]]] = {}
-    for d, toks in enumerate(safe):
-        dl = len(toks)
-        norm = k1 * (1 - b + b * dl / avgdl)
-        for term, tf in Counter(toks).items():
-            w = float(model.idf[term]) * tf * (k1 + 1) / (tf + norm)
-            postings.setdefault(term, []).append((d, w))
-    terms = sorted(postings)
+    t = np.frombuffer(term_ids, dtype=np.int32)
+    d = np.frombuffer(doc_ids, dtype=np.int32)
+    tf = np.frombuffer(tfs, dtype=np.int32).astype(np.float64)
+    dl = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
+    avgdl = int(dl.sum()) / n
+    df = np.bincount(t, minlength=len(vocab))
+    idf_list = [math.log(n - int(f) + 0.5) - math.log(int(f) + 0.5) for f in df]  # first-appearance order
+    average_idf = sum(idf_list) / len(idf_list)
+    idf = np.asarray(idf_list, dtype=np.float64)
+    idf[idf < 0] = EPSILON * average_idf
+    norm = k1 * (1 - b + b * dl[d] / avgdl)
+    weights = idf[t] * tf * (k1 + 1) / (tf + norm)
+    terms = sorted(vocab)
+    rank = np.empty(len(vocab), dtype=np.int64)
+    rank[[vocab[x] for x in terms]] = np.arange(len(terms))
+    order = np.argsort(rank[t], kind="stable")  # by term (alphabetical), documents ascending within one
+    counts = np.bincount(rank[t], minlength=len(terms))
     indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-    ids: list[int] = []
-    ws: list[float] = []
-    for i, term in enumerate(terms):
-        plist = postings[term]
-        ids.extend(p[0] for p in plist)
-        ws.extend(p[1] for p in plist)
-        indptr[i + 1] = len(ids)
+    np.cumsum(counts, out=indptr[1:])
     return BM25Index(
-        vocab={t: i for i, t in enumerate(terms)},
+        vocab={x: i for i, x in enumerate(terms)},
         indptr=indptr,
-        doc_ids=np.asarray(ids, dtype=np.int32),
-        weights=np.asarray(ws, dtype=np.float32),
+        doc_ids=np.ascontiguousarray(d[order], dtype=np.int32),
+        weights=np.ascontiguousarray(weights[order], dtype=np.float32),
         n_docs=n,
     )

@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -190,11 +190,13 @@ def build_index(
     terms = domain_terms(records)
     tok = Tokenizer(terms)
     bar = tqdm(total=2 * len(records), desc="index", unit="task", disable=not show_progress)
-    corpus_tokens = []
-    for r in records:
-        corpus_tokens.append(tok.tokenize(f"{r.section} {r.text} {' '.join(r.lead_units)}"))
-        bar.update(1)
-    bm25 = build_bm25(corpus_tokens)
+
+    def corpus_tokens() -> Iterator[list[str]]:  # streamed: BM25 keeps term ids, not a million token lists
+        for r in records:
+            yield tok.tokenize(f"{r.section} {r.text} {' '.join(r.lead_units)}")
+            bar.update(1)
+
+    bm25 = build_bm25(corpus_tokens())
     texts = [passage_text(r, template) for r in records]
     vectors, n_new = embed_passages(texts, embedder, cache, progress=bar.update)
     bar.update(2 * len(records) - bar.n)
