@@ -86,6 +86,11 @@ class Columns:
             return np.arange(self.n, dtype=np.int64)
         return self._section_rows.get(section, np.zeros(0, np.int64))
 
+    def section_names(self, rows: Sequence[int]) -> list[str]:
+        """The sorted names of the sections these tasks are in."""
+        names = {code: name for name, code in self._section_codes.items()}
+        return sorted(names[int(c)] for c in np.unique(self.section[np.asarray(rows, np.int64)]))
+
     def mask(self, e: Expr) -> Mask:
         """The tasks an expression without ``Topic`` / ``Position`` leaves matches (resolve those first)."""
         if isinstance(e, And):

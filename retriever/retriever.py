@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
@@ -21,6 +20,7 @@ from retriever.expr import All, And, Expr, Keys, Position, Topic, conj, transfor
 from retriever.filters import apply_filters
 from retriever.fusion import RRF_K, weighted_rrf
 from retriever.store import PlanProfile, SectionInfo
+from retriever.substring import SubstringIndex
 from retriever.topic import DenseAbove, SimilarityOf, TopicMatch, TopicParams, describes, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
 
@@ -98,13 +98,7 @@ class Retriever:
         self._section_of = np.array([r.section for r in self.records], dtype=object)
         self._section_sizes = Counter(r.section for r in self.records)
         self._texts = [normalize(r.text) for r in self.records]
-        # Every normalized text in one string (NUL-separated): `containing` scans it with str.find at C speed.
-        self._joined = "\0".join(self._texts)
-        self._starts: list[int] = []
-        pos = 0
-        for t in self._texts:
-            self._starts.append(pos)
-            pos += len(t) + 1
+        self._substrings = SubstringIndex(self._texts)
         self.columns = Columns(self.records, self.lexicon)
         self._index_of = self.columns.index_of
         self._containing: dict[str, npt.NDArray[np.int64]] = {}
@@ -213,7 +207,7 @@ class Retriever:
 
     def describes(self, topic: Topic, within: Sequence[int]) -> bool:
         """The topic's words only describe these tasks as a whole (``retriever.topic.describes``)."""
-        names = sorted({self.records[i].section for i in within})
+        names = self.columns.section_names(within)
         return describes(
             topic.terms,
             n=len(self.records),
@@ -228,25 +222,13 @@ class Retriever:
         key = "\0".join(words)
         got = self._containing.get(key)
         if got is None:
-            found = [i for w in words if w for i in self._find_all(w)]
-            got = np.unique(np.asarray(found, np.int64))
+            found = [self._substrings.find(w) for w in words if w]
+            got = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
             got.flags.writeable = False
             if len(self._containing) >= 20_000:
                 self._containing.clear()
             self._containing[key] = got
         return got
-
-    def _find_all(self, word: str) -> list[int]:
-        """Indices of the texts containing ``word``: str.find over the joined texts, one hit per text."""
-        out: list[int] = []
-        joined, starts, find = self._joined, self._starts, self._joined.find
-        pos = find(word)
-        while pos >= 0:
-            i = bisect.bisect_right(starts, pos) - 1
-            out.append(i)
-            nxt = starts[i + 1] if i + 1 < len(starts) else len(joined)
-            pos = find(word, nxt)
-        return out
 
     def top_similarities(self, query: str, k: int) -> npt.NDArray[np.float32]:
         """The ``k`` highest cosine similarities of the query to a task, best first (the vector index's)."""

@@ -178,3 +178,19 @@ def test_containing_finds_every_text_once(fake_retriever: Retriever) -> None:
     both = r.containing([word, r.records[10].text[:3]]).tolist()
     assert 10 in both and sorted(set(both)) == both
     assert r.containing(["\u0000不可能出现的词"]).tolist() == []
+
+
+def test_substring_index_equals_a_scan() -> None:
+    from retriever.substring import SubstringIndex
+
+    rng = np.random.default_rng(3)
+    alphabet = list("电子证照养老服务纳税ab1")
+    texts = ["".join(rng.choice(alphabet, size=int(rng.integers(0, 12)))) for _ in range(300)]
+    texts += ["", "电", "𠀀𠀁电子"]  # empty, one character, characters beyond the BMP
+    idx = SubstringIndex(texts)
+    words = ["电", "电子", "证照养", "服务纳税", "aa", "𠀁电", "不在", "a1b", "照照照"]
+    words += ["".join(rng.choice(alphabet, size=int(rng.integers(1, 5)))) for _ in range(200)]
+    for w in words:
+        want = [i for i, t in enumerate(texts) if w in t]
+        assert idx.find(w).tolist() == want, w
+    assert idx.find("").tolist() == []
