@@ -137,7 +137,9 @@ def test_signals_the_coverage_model_reads_equal(stores: tuple[Retriever, MilvusS
         np.testing.assert_allclose(milvus.sample_scores(q), memory.sample_scores(q), rtol=1e-5)
         rows = [0, 17, 232, 481]
         np.testing.assert_allclose(milvus.similarity_of(q, rows), memory.similarity_of(q, rows), rtol=1e-5)
-        assert sorted(milvus.dense_above(q, 0.85)) == sorted(memory.dense_above(q, 0.85))
+        for threshold in (0.93, 0.85):  # none of the first probe / more than it: the range search
+            assert sorted(milvus.dense_above(q, threshold)) == sorted(memory.dense_above(q, threshold))
+    assert len(memory.dense_above(QUERIES[0], 0.85)) > 16  # the range search did run
 
 
 def test_the_api_answers_from_milvus_lite_as_from_memory(
