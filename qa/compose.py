@@ -72,8 +72,13 @@ def group(
     """Records under each of their keys; groups by size, then first appearance."""
     groups: OrderedDict[str, list[TaskRecord]] = OrderedDict()
     for r in records:
-        for k in dict.fromkeys(key(r)):
-            groups.setdefault(k, []).append(r)
+        keys = key(r)
+        for k in keys if len(keys) == 1 else dict.fromkeys(keys):
+            got = groups.get(k)
+            if got is None:
+                groups[k] = [r]
+            else:
+                got.append(r)
     return OrderedDict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
 
 

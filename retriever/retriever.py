@@ -109,11 +109,18 @@ class Retriever:
         )
         self._vocabulary = frozenset(built.bm25.vocab)
         self.topic_params = TopicParams()
+        # Topic evidence of the last few (topic, question, pool): an answer asks for one more than once.
+        self._topics: OrderedDict[
+            tuple[Topic, str, bytes | None, bool, TopicParams], list[TopicMatch] | None
+        ] = OrderedDict()
+        self._topic_lock = threading.Lock()
 
     def forget(self) -> None:
         """Empty the caches a question new to the service misses (query embeddings, topic-word scans)."""
         self.query_cache.clear()
         self._containing.clear()
+        with self._topic_lock:
+            self._topics.clear()
 
     # -- lookups -----------------------------------------------------------------------------------
     def get(self, task_id: int, doc_id: str | None = None) -> TaskRecord | None:
@@ -184,6 +191,22 @@ class Retriever:
         """Tasks about a topic, best evidence first (``retriever.topic``); None when none of its words is
         evidence. ``every_word``: only tasks that contain every word of it that is evidence."""
         text = query or topic.text
+        window = None if within is None else np.asarray(within, np.int64).tobytes()
+        key = (topic, text, window, every_word, self.topic_params)
+        with self._topic_lock:
+            if key in self._topics:
+                self._topics.move_to_end(key)
+                return self._topics[key]
+        found = self._topic(topic, text, within, every_word)
+        with self._topic_lock:
+            self._topics[key] = found
+            while len(self._topics) > 64:
+                self._topics.popitem(last=False)
+        return found
+
+    def _topic(
+        self, topic: Topic, text: str, within: Sequence[int] | None, every_word: bool
+    ) -> list[TopicMatch] | None:
         similarity_of: SimilarityOf | None = None
         dense_above: DenseAbove | None = None
         if self.records:
@@ -242,8 +265,12 @@ class Retriever:
         """The query's cosine similarity to the tasks at these indices (exact)."""
         if len(rows) == 0:
             return np.zeros(0, np.float32)
-        vectors = self._built.vectors[np.asarray(rows, np.int64)]
-        return np.asarray(vectors @ self.embed_query(query), np.float32)
+        q = self.embed_query(query)
+        index = np.asarray(rows, np.int64)
+        if len(index) * 8 > len(self.records):
+            # Copying many scattered rows costs more than the dot product with every vector.
+            return np.asarray((self._built.vectors @ q)[index], np.float32)
+        return np.asarray(self._built.vectors[index] @ q, np.float32)
 
     def dense_above(self, query: str, threshold: float, *, limit: int = 256) -> list[int]:
         """Indices of the tasks at least ``threshold`` similar to the query (from the vector index's top

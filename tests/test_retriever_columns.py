@@ -32,6 +32,7 @@ from retriever.expr import (
     Responsible,
     Section,
     TaskRange,
+    Topic,
     matches,
 )
 from retriever.retriever import top_k_stable
@@ -194,3 +195,34 @@ def test_substring_index_equals_a_scan() -> None:
         want = [i for i, t in enumerate(texts) if w in t]
         assert idx.find(w).tolist() == want, w
     assert idx.find("").tolist() == []
+
+
+def test_similarity_of_is_the_same_for_few_and_many_rows(fake_retriever: Retriever) -> None:
+    r = fake_retriever
+    n = len(r.records)
+    every = r.similarity_of("营业执照办理", list(range(n)))  # many rows: one dot product with every vector
+    few = [1, 5, n - 1]  # few rows: only those vectors
+    assert np.allclose(r.similarity_of("营业执照办理", few), every[few], atol=1e-6)
+    assert r.similarity_of("营业执照办理", []).shape == (0,)
+
+
+def test_topic_evidence_is_remembered_until_forgotten(fake_retriever: Retriever) -> None:
+    from dataclasses import replace
+
+    r = fake_retriever
+    r.forget()
+    word = r.records[3].text[2:6]
+    topic = Topic(word, ((word,),))
+    first = r.topic(topic)
+    assert first is not None and r.topic(topic) is first  # the same answer asks twice: computed once
+    within = [m.index for m in first][:1]
+    assert r.topic(topic, within=within) is not first  # another pool is another question
+    params = r.topic_params
+    try:
+        r.topic_params = replace(params, min_lexical=params.min_lexical + 0.01)
+        assert r.topic(topic) is not first  # other thresholds: judged again
+    finally:
+        r.topic_params = params
+    r.forget()
+    again = r.topic(topic)
+    assert again is not first and again == first
