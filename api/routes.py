@@ -122,12 +122,14 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
             500, "answer_failed", "回答时出错，请稍后再试", "Answering failed; please try again"
         ) from None
     services.metrics.inc("answers_total" if answer.answerable else "refusals_total")
-    problems = check_citations(answer)
+    problems = check_citations(answer, engine.qa.naming)
     if problems:
         log.error(
             "answer citations disagree with its text (%s); citing what the text cites", "; ".join(problems)
         )
-        answer = dataclasses.replace(answer, citations=fixed_citations(answer, engine.retriever.get))
+        answer = dataclasses.replace(
+            answer, citations=fixed_citations(answer, engine.retriever.get, engine.qa.naming)
+        )
     event: dict[str, object] = {
         "event": "ask",
         "intent": answer.intent,

@@ -22,7 +22,7 @@ from qa.refusal import Evidence, RefusalModel, load_model
 from qa.session import ConversationCodec, Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
-from qa.verify import cited_numbers
+from qa.verify import Naming, cited_keys
 from retriever.store import TaskStore
 
 log = logging.getLogger("taskqa.qa")
@@ -70,6 +70,7 @@ class QA:
         self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
         self.executor = Executor(store, self.judge, self.refusal, self.judge.covers, margins or Margins())
         self.title = "伊金霍洛旗对标先进建设最优营商环境实施方案" if profile.task_count else "方案"
+        self.naming = Naming({d: d for d in dict.fromkeys(s.doc_id for s in profile.sections)})
         self._section_sizes: dict[str | None, int] = {s.section: s.count for s in profile.sections}
         self._section_sizes[None] = profile.task_count
 
@@ -97,7 +98,8 @@ class QA:
             retrieval=tuple((h.record.task_id, h.score) for h in result.hits),
             notes=(*trace.notes, *result.notes),
         )
-        ans = self._compose(result, reading.lang, trace)
+        with compose.naming(self.naming.shorts if self.naming.several else None):
+            ans = self._compose(result, reading.lang, trace)
         ambiguous = [m for m in reading.mentions if m.kind == "unit" and len(m.units) > 1]
         if ambiguous and ans.answerable:
             notes = "".join(compose.ambiguity_note(m.text, sorted(m.units), reading.lang) for m in ambiguous)
@@ -168,14 +170,13 @@ class QA:
     def _ok(
         self, text: str, used: list[TaskRecord], intent: Intent, trace: Trace, *, answerable: bool = True
     ) -> Answer:
-        by_id = {r.task_id: r for r in used}
-        citations = tuple(by_id[n] for n in cited_numbers(text) if n in by_id)
+        by_key: dict[tuple[str | None, int], TaskRecord] = {r.key: r for r in used}
+        citations = tuple(by_key[k] for k in cited_keys(text, self.naming) if k in by_key)
         return Answer(text=text, answerable=answerable, intent=intent, citations=citations, trace=trace)
 
-    @staticmethod
-    def _check(ans: Answer) -> None:
-        in_text = cited_numbers(ans.text)
-        cited = [c.task_id for c in ans.citations]
+    def _check(self, ans: Answer) -> None:
+        in_text = cited_keys(ans.text, self.naming)
+        cited: list[tuple[str | None, int]] = [c.key for c in ans.citations]
         if in_text != cited:
             raise CitationMismatch(f"text cites {in_text} but the answer rests on {cited}")
 
