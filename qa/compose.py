@@ -23,6 +23,7 @@ from retriever.expr import (
     And,
     Benchmark,
     City,
+    Doc,
     Due,
     Expr,
     Involves,
@@ -165,6 +166,10 @@ def describe(e: Expr, lang: str) -> str:
     if isinstance(e, Topic):
         words = "”“".join(t[0] for t in e.terms)
         return f"内容涉及“{words}”或相近说法" if zh else f"about “{words}”"
+    if isinstance(e, Doc):
+        shorts = _SHORTS.get() or {}
+        plans = "、".join(f"《{shorts.get(d, d)}》" for d in sorted(e.ids))
+        return f"{plans}中" if zh else f"in {plans}"
     if isinstance(e, Keys):
         return (
             ("上一轮回答中的任务" if zh else "the previous answer's tasks") if e.label == "previous" else ""

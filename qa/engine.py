@@ -23,6 +23,7 @@ from qa.session import ConversationCodec, Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
 from qa.verify import Naming, cited_keys
+from retriever.expr import Doc, conj
 from retriever.store import TaskStore
 
 log = logging.getLogger("taskqa.qa")
@@ -79,9 +80,15 @@ class QA:
         """How a question is understood (the plan, before any retrieval)."""
         return self.planner.read(question, session.turn if session is not None else None)
 
-    def answer(self, question: str, *, session: Session | None = None) -> Answer:
-        """Answer one question. Raises on an internal error (a crash is never passed off as a refusal)."""
+    def answer(self, question: str, *, session: Session | None = None, doc_id: str | None = None) -> Answer:
+        """Answer one question (``doc_id``: from that plan only). Raises on an internal error (a crash is
+        never passed off as a refusal), ``ValueError`` for a plan that is not loaded."""
         reading = self.read(question, session=session)
+        if doc_id is not None and doc_id not in self.naming.shorts:
+            raise ValueError(f"no plan {doc_id!r} is loaded")
+        if doc_id is not None and self.naming.several and isinstance(reading.plan, Ask):
+            scoped = conj(Doc(frozenset({doc_id})), reading.plan.where)
+            reading = replace(reading, plan=replace(reading.plan, where=scoped))
         trace = Trace(
             normalized=reading.text,
             language=reading.lang,

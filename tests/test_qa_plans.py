@@ -59,3 +59,12 @@ def test_the_same_number_in_two_plans_never_merges(two_plans: QA, tasks: list[Ta
 def test_one_plan_keeps_bare_references(fake_qa: QA) -> None:
     ans = fake_qa.answer("第5条是什么？")
     assert "《" not in ans.text.split("：")[0] and cited_keys(ans.text, fake_qa.naming)[0][1] == 5
+
+
+def test_an_answer_scoped_to_one_plan_cites_only_it(two_plans: QA) -> None:
+    for question in ("第5条是什么？", "旗政务服务局牵头哪些任务？", "政务服务有哪些任务？"):
+        ans = two_plans.answer(question, doc_id="b")
+        assert ans.citations and {c.doc_id for c in ans.citations} == {"b"}, question
+        assert check_citations(ans, two_plans.naming) == []
+    with pytest.raises(ValueError):
+        two_plans.answer("第5条是什么？", doc_id="no-such-plan")
