@@ -19,8 +19,8 @@ from corpus.textnorm import ascii_digits
 CN_DIGITS = "一二三四五六七八九十"
 CHAPTER = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.*)$")
 PART = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]\s*(\S.*)$")
-# 12. / 12． / 12、 / １２． — but not 2023年 or 1.5万
-MEASURE = re.compile(r"^\s*([0-9０-９]{1,3})\s*(?:[.．、](?![0-9０-９])|\s)\s*(\S.*)$")
+# 12. / 12． / 12、 / １２． (also before a year: 6．2023年9月底前…) — but not 2023年 or 1.5万
+MEASURE = re.compile(r"^\s*([0-9０-９]{1,3})\s*(?:[．、]|\.(?![0-9](?![0-9]{3}年)))\s*(\S.*)$")
 _TITLE_END = re.compile(r"[。：:；;]")
 
 

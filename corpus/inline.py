@@ -79,7 +79,7 @@ def parse_tail(content: str) -> Tail:
                 elif part.strip():
                     notes.append(f"unlabelled text in the unit bracket: {part.strip()!r}")
                 continue
-            if m.group(2) == ":":
+            if m.group(2) == ":" and "field written with a half-width colon" not in notes:
                 notes.append("field written with a half-width colon")
             label, value = m.group(1), part[m.end() :].strip()
             if label in _DEADLINE_LABELS:
@@ -227,6 +227,8 @@ def parse_inline(
     for chap, key, title, p in found:
         tail = parse_tail(p.tail) if p.tail is not None else Tail((), (), None)
         issues.extend(ParseIssue(p.loc, "repair", n) for n in tail.notes)
+        if p.number is not None and re.match(r"^\s*[０-９]", p.text):
+            issues.append(ParseIssue(p.loc, "repair", f"task {p.number}: full-width digits in its number"))
         deadline = tail.deadline or find_deadline(p.body, year)
         drafts.append(
             Draft(

@@ -240,13 +240,21 @@ def normalize(source: Source) -> Source:
     folded, n = fold_radicals(text)
     blocks, raw = source.blocks, source.raw_text
     if n:
-        notes.append(f"{n} Kangxi radical code point(s) folded to ideographs (PDF text layer)")
+        notes.append(f"{n} radical code point(s) folded to ideographs (PDF text layer)")
         blocks = _map_text(blocks, lambda s: fold_radicals(s)[0])
         raw = folded if raw is not None else None
-    if is_traditional(folded):
-        notes.append("traditional characters converted to simplified (zhconv zh-hans)")
+    traditional = is_traditional(folded)
+    if traditional or source.fmt == "pdf":
+        # A PDF's glyph map may also name a shared glyph by its variant code point (戶 for 户): the same
+        # conversion puts those back, and leaves simplified text alone.
+        before = "".join(b.text for b in blocks)
         blocks = _map_text(blocks, to_simplified)
         raw = to_simplified(raw) if raw is not None else None
+        changed = sum(a != b for a, b in zip(before, "".join(b.text for b in blocks), strict=False))
+        if traditional:
+            notes.append("traditional characters converted to simplified (zhconv zh-hans)")
+        elif changed:
+            notes.append(f"{changed} variant character(s) of the PDF's glyph map put back (zhconv zh-hans)")
     return Source(source.fmt, blocks, tuple(notes), raw)
 
 

@@ -1,9 +1,10 @@
 """Character-level repairs every reader's text goes through (pure).
 
 * PDF text layers often map CJK glyphs to the Kangxi radical code points (``⾏`` U+2F8F for ``行``, ``⼀`` for
-  ``一``): the ToUnicode map of Noto CJK subsets does this, so a search for 行动方案 would miss. Each such
-  character is folded to its unified ideograph by its own NFKC decomposition (NFKC on the whole text would
-  also fold full-width punctuation, which the parsers rely on).
+  ``一``) and the supplement radicals (``⺠`` for ``民``): the ToUnicode map of Noto CJK subsets does this, so
+  a search for 行动方案 would miss. A Kangxi radical is folded by its own NFKC decomposition (NFKC on the
+  whole text would also fold full-width punctuation, which the parsers rely on); a supplement radical,
+  which has none, by ``data/radicals.tsv``.
 * Full-width digits in numbers (``１２．``) become ASCII digits.
 * Traditional characters: a plan printed in traditional characters is converted to simplified with zhconv's
   ``zh-hans`` table (character and phrase level), so that it parses into the same records as the simplified
@@ -13,6 +14,8 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
+from importlib import resources
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # Share of Han characters that zhconv changes above which a text is taken to be traditional. Simplified plans
@@ -21,24 +24,33 @@ _TRADITIONAL_SHARE = 0.03
 _SAMPLE = 20_000  # characters looked at: enough to tell, bounded cost
 
 
-def _is_radical(ch: str) -> bool:
+@lru_cache(maxsize=1)
+def _supplement() -> dict[str, str]:
+    """Supplement radicals → ideographs, from ``data/radicals.tsv``."""
+    text = resources.files("corpus").joinpath("data/radicals.tsv").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        cols = line.split("#", 1)[0].split("\t")
+        if len(cols) >= 2 and cols[0].strip():
+            out[cols[0].strip()] = cols[1].strip()
+    return out
+
+
+def _fold(ch: str) -> str:
     cp = ord(ch)
-    return 0x2E80 <= cp <= 0x2EF3 or 0x2F00 <= cp <= 0x2FD5
+    if 0x2F00 <= cp <= 0x2FD5:
+        return unicodedata.normalize("NFKC", ch)
+    if 0x2E80 <= cp <= 0x2EF3:
+        return _supplement().get(ch, ch)
+    return ch
 
 
 def fold_radicals(text: str) -> tuple[str, int]:
-    """Kangxi / supplement radicals → unified ideographs; returns the text and how many were folded."""
-    if not any(_is_radical(c) for c in text):
+    """Radical code points → unified ideographs; returns the text and how many were folded."""
+    if not any(0x2E80 <= ord(c) <= 0x2FD5 for c in text):
         return text, 0
-    out, n = [], 0
-    for c in text:
-        if _is_radical(c):
-            folded = unicodedata.normalize("NFKC", c)
-            if folded != c:
-                n += 1
-                c = folded
-        out.append(c)
-    return "".join(out), n
+    out = [_fold(c) for c in text]
+    return "".join(out), sum(a != b for a, b in zip(text, out, strict=True))
 
 
 def ascii_digits(text: str) -> str:
