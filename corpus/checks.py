@@ -76,12 +76,15 @@ def check_size(size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     if size == 0:
         raise refuse("empty", "文件是空的。", "The file is empty.")
     if size > max_bytes:
-        mb = max_bytes / (1024 * 1024)
         raise refuse(
             "too_large",
-            f"文件过大（{size / (1024 * 1024):.1f} MB），上限为 {mb:g} MB。",
-            f"The file is too large ({size / (1024 * 1024):.1f} MB); the limit is {mb:g} MB.",
+            f"文件过大（{_human(size)}），上限为 {_human(max_bytes)}。",
+            f"The file is too large ({_human(size)}); the limit is {_human(max_bytes)}.",
         )
+
+
+def _human(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.1f} KB"
 
 
 def check_text_layer(han_per_page: Sequence[int], *, min_per_page: int = MIN_HAN_PER_PAGE) -> None:

@@ -263,8 +263,11 @@ def build_lexicon(
             if doc_of[u] != doc_of[t]
         }
         if resolved:
-            # A curated alias overrides generated guesses for the same string.
-            aliases[name] = resolved | same_kind
+            # A curated alias overrides generated guesses for the same string in its own plan; other plans'
+            # generated readings stay (供电局: a 供电公司 in one plan, 云岭供电局 in another).
+            own = {doc_of[t] for t in resolved}
+            others = {u for u in aliases.get(name, set()) if doc_of[u] not in own}
+            aliases[name] = resolved | same_kind | others
     for doc_id, table in (extra_aliases or {}).items():
         canonical = scoped.get(doc_id, {})
         for name, targets in table.items():

@@ -44,7 +44,6 @@ LEVELS = (
     "省",
 )
 _LEVEL_ALT = "|".join(LEVELS)
-_PLACE_AT_START = re.compile(r"^([\u4e00-\u9fff]{2,7}?)(" + _LEVEL_ALT + ")")
 _ISSUER = re.compile(
     r"([\u4e00-\u9fff]{2,7}?)(" + _LEVEL_ALT + r")(?:委办公室|人民政府|政府办公室|委员会|党委|办公室)"
 )
@@ -154,11 +153,19 @@ def find_title(head: Sequence[str]) -> str | None:
 
 def _place(text: str, full_text: str) -> tuple[str, str] | None:
     """(name, level) of the place ``text`` starts with; 苏州市 not 苏州 when the plan writes 苏州市 mostly."""
-    m = _PLACE_AT_START.match(text)
-    if not m:
+    found = None
+    for k in (*range(2, 8), 1):  # the shortest name first; one character only for a county (沛县)
+        name = text[:k]
+        if len(name) < k or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            continue
+        level = next((lv for lv in LEVELS if text[k:].startswith(lv)), None)
+        if level and (k > 1 or level == "县"):
+            found = (name, level)
+            break
+    if found is None:
         return None
-    name, level = m.group(1), m.group(2)
-    rest = text[m.end() :]
+    name, level = found
+    rest = text[len(name) + len(level) :]
     if level != "市" and rest.startswith("市"):
         with_city = name + level + "市"
         if full_text.count(with_city) >= 0.8 * full_text.count(name + level):

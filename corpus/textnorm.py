@@ -62,9 +62,8 @@ def _han(text: str) -> int:
     return sum("\u4e00" <= c <= "\u9fff" for c in text)
 
 
-def _zh_hans(text: str) -> str:
-    from importlib import resources
-
+def zh_convert(text: str, locale: str) -> str:
+    """zhconv's conversion (``zh-hans``, ``zh-hant`` …), its dictionary loaded through a closed file."""
     import zhconv  # ~30 ms to load its tables: only when a plan is read
     from zhconv import zhconv as impl
 
@@ -72,7 +71,11 @@ def _zh_hans(text: str) -> str:
         # Through a path, zhconv reads its dictionary in a `with` block (its default loader leaks the handle).
         with resources.as_file(resources.files("zhconv").joinpath("zhcdict.json")) as path:
             impl.loaddict(str(path))
-    return str(zhconv.convert(text, "zh-hans"))
+    return str(zhconv.convert(text, locale))
+
+
+def _zh_hans(text: str) -> str:
+    return zh_convert(text, "zh-hans")
 
 
 def is_traditional(text: str) -> bool:

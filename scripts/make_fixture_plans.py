@@ -83,11 +83,11 @@ def measures(src: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def to_traditional(src: dict[str, Any]) -> dict[str, Any]:
     """The source with every string in traditional characters (zhconv zh-hant)."""
-    import zhconv
+    from corpus.textnorm import zh_convert
 
     def conv(x: Any) -> Any:
         if isinstance(x, str):
-            return zhconv.convert(x, "zh-hant")
+            return zh_convert(x, "zh-hant")
         if isinstance(x, list):
             return [conv(v) for v in x]
         if isinstance(x, dict):
