@@ -181,9 +181,18 @@ def corpus_hash(folder: Path | None = None) -> str:
     return h.hexdigest()
 
 
+def _profile_only(path: Path) -> PlanProfile:
+    """A plan's profile from its text alone (parsed only when the text gives no year)."""
+    source = read_plan(path.name, path.read_bytes())
+    profile = derive_profile(
+        doc_id=slugify(path.stem), texts=source_texts(source), overrides=read_overrides(path)
+    )
+    return profile if profile.year is not None else load_plan(path).profile
+
+
 @lru_cache(maxsize=4)
 def _profiles(folder: str) -> tuple[PlanProfile, ...]:
-    return tuple(p.profile for p in load_plans(Path(folder), strict=False))
+    return tuple(_profile_only(p) for p in plan_files(Path(folder)))
 
 
 def shipped_profiles(folder: Path | None = None) -> tuple[PlanProfile, ...]:
