@@ -150,11 +150,18 @@ class PlanStore(ABC):
         )
         self._vocabulary = vocabulary
         self.topic_params = TopicParams()
+        # Topic evidence of the last few (topic, question, pool): an answer asks for one more than once.
+        self._topics: OrderedDict[
+            tuple[Topic, str, bytes | None, bool, TopicParams], list[TopicMatch] | None
+        ] = OrderedDict()
+        self._topic_lock = threading.Lock()
 
     def forget(self) -> None:
         """Empty the caches a question new to the service misses (query embeddings, topic-word scans)."""
         self.query_cache.clear()
         self._containing.clear()
+        with self._topic_lock:
+            self._topics.clear()
 
     # -- lookups -----------------------------------------------------------------------------------
     def get(self, task_id: int, doc_id: str | None = None) -> TaskRecord | None:
@@ -254,6 +261,22 @@ class PlanStore(ABC):
         """Tasks about a topic, best evidence first (``retriever.topic``); None when none of its words is
         evidence. ``every_word``: only tasks that contain every word of it that is evidence."""
         text = query or topic.text
+        window = None if within is None else np.asarray(within, np.int64).tobytes()
+        key = (topic, text, window, every_word, self.topic_params)
+        with self._topic_lock:
+            if key in self._topics:
+                self._topics.move_to_end(key)
+                return self._topics[key]
+        found = self._topic(topic, text, within, every_word)
+        with self._topic_lock:
+            self._topics[key] = found
+            while len(self._topics) > 64:
+                self._topics.popitem(last=False)
+        return found
+
+    def _topic(
+        self, topic: Topic, text: str, within: Sequence[int] | None, every_word: bool
+    ) -> list[TopicMatch] | None:
         similarity_of: SimilarityOf | None = None
         dense_above: DenseAbove | None = None
         if self.records:

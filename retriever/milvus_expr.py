@@ -3,9 +3,10 @@
 Each leaf tests one scalar field of the collection ``retriever.milvus_load`` writes: ``section``,
 ``lead_units`` / ``responsible_units`` (arrays of canonical unit names, so a unit leaf is
 ``array_contains_any``), ``deadline_ym`` (``yyyymm`` as an integer, 0 for 持续推进), ``benchmark`` and
-``benchmark_city`` ("" for none), ``task_id`` and ``doc_id``. ``And`` / ``Or`` / ``Not`` become ``and`` /
-``or`` / ``not`` with parentheses. The result matches the same records as :func:`retriever.expr.matches`
-(``tests/test_retriever_milvus_expr.py`` checks it on random expressions against milvus-lite).
+``benchmark_city`` ("" for none), ``task_id`` and ``doc_id`` (``Doc``: a plan). ``And`` / ``Or`` / ``Not``
+become ``and`` / ``or`` / ``not`` with parentheses. The result matches the same records as
+:func:`retriever.expr.matches` (``tests/test_retriever_milvus_expr.py`` checks it on random expressions
+against milvus-lite).
 
 ``Topic`` and ``Position`` need evidence over the whole plan; a store resolves them to ``Keys`` first. A leaf
 with no translation is handed to ``rows_of`` (the store's in-process mask), which becomes ``row in [...]``.
@@ -22,6 +23,7 @@ from retriever.expr import (
     And,
     Benchmark,
     City,
+    Doc,
     Due,
     Expr,
     Involves,
@@ -124,6 +126,8 @@ def to_milvus(e: Expr, *, rows_of: RowsOf | None = None) -> str:
         return "array_length(responsible_units) == 0"
     if isinstance(e, TaskRange):
         return f"(task_id >= {e.lo} and task_id <= {e.hi})" if e.lo <= e.hi else FALSE
+    if isinstance(e, Doc):
+        return f"doc_id in {_strings(e.ids)}" if e.ids else FALSE
     if isinstance(e, Keys):
         by_doc: dict[str, set[int]] = {}
         for doc, task in e.keys:

@@ -69,8 +69,12 @@ class Retriever(PlanStore):
         """The query's cosine similarity to the tasks at these indices (exact)."""
         if len(rows) == 0:
             return np.zeros(0, np.float32)
-        vectors = self._built.vectors[np.asarray(rows, np.int64)]
-        return np.asarray(vectors @ self.embed_query(query), np.float32)
+        q = self.embed_query(query)
+        index = np.asarray(rows, np.int64)
+        if len(index) * 8 > len(self.records):
+            # Copying many scattered rows costs more than the dot product with every vector.
+            return np.asarray((self._built.vectors @ q)[index], np.float32)
+        return np.asarray(self._built.vectors[index] @ q, np.float32)
 
     def dense_above(self, query: str, threshold: float, *, limit: int = 256) -> list[int]:
         """Indices of the tasks at least ``threshold`` similar to the query (from the vector index's top

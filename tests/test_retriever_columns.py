@@ -20,6 +20,7 @@ from retriever.expr import (
     And,
     Benchmark,
     City,
+    Doc,
     Due,
     Expr,
     Involves,
@@ -32,6 +33,7 @@ from retriever.expr import (
     Responsible,
     Section,
     TaskRange,
+    Topic,
     matches,
 )
 from retriever.retriever import top_k_stable
@@ -60,6 +62,9 @@ def leaves_for(tasks: Sequence[TaskRecord]) -> st.SearchStrategy[Expr]:
         st.just(NoResponsible()),
         st.builds(lambda a, b: TaskRange(min(a, b), max(a, b)), st.integers(0, 500), st.integers(0, 500)),
         keys.map(Keys),
+        st.frozensets(st.sampled_from([*sorted({t.doc_id for t in tasks}), "other-plan"]), min_size=1).map(
+            Doc
+        ),
     )
 
 
@@ -80,13 +85,17 @@ def columns(tasks: list[TaskRecord]) -> Columns:
     return Columns(tasks, build_lexicon(tasks))
 
 
-def test_masks_equal_the_record_predicate(tasks: list[TaskRecord], columns: Columns) -> None:
-    lex = build_lexicon(tasks)
+def test_masks_equal_the_record_predicate(tasks: list[TaskRecord]) -> None:
+    from dataclasses import replace
+
+    records = [*tasks, *(replace(t, doc_id="second-plan") for t in tasks[:100])]  # two plans, shared numbers
+    lex = build_lexicon(records)
+    columns = Columns(records, lex)
 
     @settings(max_examples=300, deadline=None)
-    @given(expressions(tasks))
+    @given(expressions(records))
     def check(e: Expr) -> None:
-        want = [i for i, r in enumerate(tasks) if matches(e, r, lex)]
+        want = [i for i, r in enumerate(records) if matches(e, r, lex)]
         assert np.flatnonzero(columns.mask(e)).tolist() == want, str(e)
 
     check()
@@ -194,3 +203,34 @@ def test_substring_index_equals_a_scan() -> None:
         want = [i for i, t in enumerate(texts) if w in t]
         assert idx.find(w).tolist() == want, w
     assert idx.find("").tolist() == []
+
+
+def test_similarity_of_is_the_same_for_few_and_many_rows(fake_retriever: Retriever) -> None:
+    r = fake_retriever
+    n = len(r.records)
+    every = r.similarity_of("营业执照办理", list(range(n)))  # many rows: one dot product with every vector
+    few = [1, 5, n - 1]  # few rows: only those vectors
+    assert np.allclose(r.similarity_of("营业执照办理", few), every[few], atol=1e-6)
+    assert r.similarity_of("营业执照办理", []).shape == (0,)
+
+
+def test_topic_evidence_is_remembered_until_forgotten(fake_retriever: Retriever) -> None:
+    from dataclasses import replace
+
+    r = fake_retriever
+    r.forget()
+    word = r.records[3].text[2:6]
+    topic = Topic(word, ((word,),))
+    first = r.topic(topic)
+    assert first is not None and r.topic(topic) is first  # the same answer asks twice: computed once
+    within = [m.index for m in first][:1]
+    assert r.topic(topic, within=within) is not first  # another pool is another question
+    params = r.topic_params
+    try:
+        r.topic_params = replace(params, min_lexical=params.min_lexical + 0.01)
+        assert r.topic(topic) is not first  # other thresholds: judged again
+    finally:
+        r.topic_params = params
+    r.forget()
+    again = r.topic(topic)
+    assert again is not first and again == first

@@ -275,3 +275,32 @@ def test_milvus_full_text_bm25(tasks: list[TaskRecord], tmp_path: Path) -> None:
     within = store.search("用电报装", top_k=5, mode="bm25", where=Not(Section("获得电力")))
     assert all(h.record.section != "获得电力" for h in within)
     assert store.bm25_top(store.tokenizer.tokenize("用电报装")) == pytest.approx(hits[0].score)
+
+
+def test_two_plans_answer_as_in_memory(tasks: list[TaskRecord], tmp_path: Path) -> None:
+    """Two plans sharing task numbers (as tests/test_qa_plans.py): the same answers, scoped or not, and
+    ``Doc`` / cross-plan ``Keys`` filters pushed down."""
+    from dataclasses import replace
+
+    from qa import QA
+    from retriever.expr import Doc, Keys
+
+    first = [replace(t, doc_id="a") for t in tasks[:120]]
+    second = [replace(t, doc_id="b", deadline="2023年6月底前", deadline_ym=(2023, 6)) for t in tasks[:120]]
+    built, _ = build_index(records=[*first, *second], embedder=FakeEmbedder(), corpus_digest="two-plans")
+    client = milvus_client(StoreSpec("milvus-lite", path=tmp_path / "two.db"))
+    push_index(built, client)
+    memory = Retriever(built, FakeEmbedder())
+    milvus = MilvusStore(client, "taskqa", FakeEmbedder())
+    for where in (Doc(frozenset({"b"})), Keys(frozenset({("a", 5), ("b", 7)})), Not(Doc(frozenset({"a"})))):
+        assert _view(milvus.search("电子证照", where=where)) == _view(memory.search("电子证照", where=where))
+    mq, vq = QA(memory), QA(milvus)
+    for question in (
+        "第5条是什么？",
+        "旗政务服务局牵头哪些任务？",
+        "完成时限是2023年6月的任务有哪些",
+        "倒数第二条是什么？",
+    ):
+        for doc_id in (None, "b"):
+            want, got = mq.answer(question, doc_id=doc_id), vq.answer(question, doc_id=doc_id)
+            assert (got.text, [c.key for c in got.citations]) == (want.text, [c.key for c in want.citations])
