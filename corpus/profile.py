@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 from corpus.checks import refuse
@@ -114,6 +115,26 @@ class PlanProfile:
             "year": self.year,
             "unit_aliases": {k: list(v) for k, v in self.unit_aliases},
         }
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> PlanProfile:
+        """The inverse of :meth:`to_json` (an index stores its plans' profiles this way)."""
+        aliases = row.get("unit_aliases") or {}
+        return cls(
+            doc_id=str(row["doc_id"]),
+            title=str(row["title"]),
+            short_title=str(row["short_title"]),
+            doc_number=row.get("doc_number"),
+            region=row.get("region"),
+            places=Places(tuple(row.get("local_places") or ()), tuple(row.get("parent_places") or ())),
+            year=int(row["year"]) if row.get("year") is not None else None,
+            unit_aliases=tuple((str(k), tuple(v)) for k, v in aliases.items()),
+        )
+
+    @classmethod
+    def bare(cls, doc_id: str) -> PlanProfile:
+        """What is known of a plan from its records alone (records built without their plan file)."""
+        return cls(doc_id, doc_id, doc_id, None, None, Places(), None)
 
 
 def head_texts(texts: Iterable[str], n: int = _HEAD_LINES) -> list[str]:

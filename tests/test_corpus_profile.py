@@ -153,3 +153,15 @@ def test_the_first_plans_lexicon_is_unchanged(plans: dict[str, Plan]) -> None:
     }
     text = json.dumps(dump, ensure_ascii=False, sort_keys=True) + "\n"
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == FIRST_LEXICON_SHA256
+
+
+def test_profiles_survive_a_json_round_trip() -> None:
+    from pathlib import Path
+
+    from corpus import PlanProfile, load_plans
+
+    plans = [*load_plans(), *load_plans(Path(__file__).parent / "data" / "plans")]
+    assert len(plans) >= 3
+    for p in plans:
+        assert PlanProfile.from_json(p.profile.to_json()) == p.profile
+    assert PlanProfile.bare("x").short_title == "x"
