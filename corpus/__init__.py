@@ -3,7 +3,7 @@
 from corpus.add import add_plan
 from corpus.checks import PlanFileError
 from corpus.layout import detect_layout
-from corpus.lexicon import UnitLexicon, UnitMention, build_lexicon
+from corpus.lexicon import UnitLexicon, UnitMention, build_lexicon, plan_lexicon
 from corpus.loader import (
     Plan,
     corpus_hash,
@@ -45,6 +45,7 @@ __all__ = [
     "parse_deadline",
     "parse_document",
     "plan_from_bytes",
+    "plan_lexicon",
     "read_plan",
     "slugify",
     "split_benchmark",

@@ -24,11 +24,11 @@ plain ``canonical`` map keeps the first plan's reading and ``scoped`` holds each
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from corpus.profile import Places
+from corpus.profile import Places, PlanProfile
 from corpus.records import TaskRecord
 
 _MIN_ALIAS_LEN = 2
@@ -280,3 +280,17 @@ def build_lexicon(
         aliases={a: frozenset(u) for a, u in aliases.items()},
         scoped={d: c for d, c in conflicts.items() if c},
     )
+
+
+def plan_lexicon(records: Iterable[TaskRecord], plans: Sequence[PlanProfile]) -> UnitLexicon:
+    """The lexicon of records whose plans' profiles are known (an index's ``plans.json``): each plan's places
+    and its override file's unit aliases. A plan whose profile names no places (``PlanProfile.bare``: records
+    built without their plan file) reads them from the shipped plans (:func:`default_places`)."""
+    records = list(records)
+    docs = list(dict.fromkeys(r.doc_id for r in records))
+    known = {p.doc_id: p for p in plans}
+    unknown = [d for d in docs if d not in known or not known[d].places.local]
+    places = default_places(unknown) if unknown else {}
+    places.update({d: known[d].places for d in docs if d in known and known[d].places.local})
+    extra = {p.doc_id: dict(p.unit_aliases) for p in plans if p.unit_aliases}
+    return build_lexicon(records, places=places, extra_aliases=extra)

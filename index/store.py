@@ -7,6 +7,7 @@ Layout under the index root (default ``var/index``, or ``TASKQA_INDEX_DIR``)::
         manifest.json            # schema, corpus/dictionary hashes, embedder, library versions, build time,
                                  # and the SHA-256 of every other file (checked on every load)
         records.jsonl            # the task records
+        plans.json               # the plans' profiles (corpus.PlanProfile.to_json), in document order
         userdict.txt             # the tokenizer's domain dictionary
         bm25_*.npy / .json       # BM25 postings (no pickle)
         vectors.npy              # L2-normalized passage embeddings
@@ -36,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from corpus.loader import corpus_hash, load_tasks
+from corpus.loader import corpus_hash, load_plans
+from corpus.profile import PlanProfile
 from corpus.records import TaskRecord
 from index.bm25 import BM25Index, build_bm25
 from index.embcache import EmbeddingCache as EmbeddingCache  # also imported from here (eval.bench, tests)
@@ -48,7 +50,8 @@ from index.tokenize import Tokenizer, dictionary_hash, domain_terms
 log = logging.getLogger("taskqa.index")
 
 # 2: the manifest records the SHA-256 of every file (``files``), verified on load.
-SCHEMA_VERSION = 2
+# 3: ``plans.json``, the plans' profiles (titles, places, years): a store names and scopes plans by them.
+SCHEMA_VERSION = 3
 # What is embedded for each task: "section_lead" won on the dev split (eval/reports/tuning.md).
 PASSAGE_TEMPLATES: dict[str, str] = {
     "text": "{text}",
@@ -93,6 +96,7 @@ class BuiltIndex:
     vectors: Matrix
     faiss_index: Any
     info: IndexInfo
+    plans: tuple[PlanProfile, ...] = ()  # one per plan the records hold, in document order
 
 
 def default_index_root() -> Path:
@@ -182,8 +186,12 @@ def build_index(
     cache: EmbeddingCache | None = None,
     hnsw_threshold: int = HNSW_THRESHOLD,
     show_progress: bool = False,
+    plans: Sequence[PlanProfile] = (),
 ) -> tuple[BuiltIndex, int]:
-    """Tokenize, BM25, embed and build faiss. Returns (index, texts embedded now)."""
+    """Tokenize, BM25, embed and build faiss. Returns (index, texts embedded now).
+
+    ``plans``: the profiles of the records' plans; a plan without one gets ``PlanProfile.bare``.
+    """
     from tqdm import tqdm  # type: ignore[import-untyped]
 
     t0 = time.perf_counter()
@@ -217,7 +225,17 @@ def build_index(
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         build_seconds=round(time.perf_counter() - t0, 3),
     )
-    return BuiltIndex(tuple(records), tuple(terms), bm25, vectors, fidx, info), n_new
+    profiles = plan_profiles(records, plans)
+    return BuiltIndex(tuple(records), tuple(terms), bm25, vectors, fidx, info, profiles), n_new
+
+
+def plan_profiles(
+    records: Sequence[TaskRecord], plans: Sequence[PlanProfile] = ()
+) -> tuple[PlanProfile, ...]:
+    """One profile per plan the records hold, in document order: the given one, else ``PlanProfile.bare``."""
+    given = {p.doc_id: p for p in plans}
+    docs = dict.fromkeys(r.doc_id for r in records)
+    return tuple(given.get(d) or PlanProfile.bare(d) for d in docs)
 
 
 def content_key(info: IndexInfo) -> str:
@@ -238,6 +256,8 @@ def save_index(built: BuiltIndex, root: Path) -> Path:
             for r in built.records:
                 f.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
         (tmp / "userdict.txt").write_text("\n".join(built.terms), encoding="utf-8")
+        plans = [p.to_json() for p in plan_profiles(built.records, built.plans)]
+        (tmp / "plans.json").write_text(json.dumps(plans, ensure_ascii=False, indent=1), encoding="utf-8")
         built.bm25.save(tmp)
         np.save(tmp / "vectors.npy", built.vectors, allow_pickle=False)
         faiss.write_index(built.faiss_index, str(tmp / "vectors.faiss"))
@@ -389,12 +409,15 @@ def load_index(folder: Path | None = None, *, embedder_name: str | None = None) 
         with (folder / "records.jsonl").open(encoding="utf-8") as f:
             records = tuple(record_from_row(json.loads(line)) for line in f if line.strip())
         terms = tuple((folder / "userdict.txt").read_text("utf-8").split("\n"))
+        plans = tuple(
+            PlanProfile.from_json(p) for p in json.loads((folder / "plans.json").read_text("utf-8"))
+        )
         vectors = np.load(folder / "vectors.npy", allow_pickle=False)
         bm25 = BM25Index.load(folder, len(records))
         fidx = faiss.read_index(str(folder / "vectors.faiss"))
         if hasattr(fidx, "hnsw"):
             fidx.hnsw.efSearch = max(int(fidx.hnsw.efSearch), HNSW_EF_SEARCH)
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexLoadError(
             f"index files in {folder} are missing or corrupt ({type(exc).__name__}: {exc}): "
             "run `python -m index build --force`"
@@ -411,7 +434,11 @@ def load_index(folder: Path | None = None, *, embedder_name: str | None = None) 
         raise IndexLoadError(
             f"tokenizer dictionary in {folder} was changed: run `python -m index build --force`"
         )
-    return BuiltIndex(records, terms, bm25, vectors, fidx, info)
+    if [p.doc_id for p in plans] != list(dict.fromkeys(r.doc_id for r in records)):
+        raise IndexLoadError(
+            f"the plans in {folder} are not those of its records: run `python -m index build --force`"
+        )
+    return BuiltIndex(records, terms, bm25, vectors, fidx, info, plans)
 
 
 def build_and_save(
@@ -424,31 +451,43 @@ def build_and_save(
     hnsw_threshold: int = HNSW_THRESHOLD,
     show_progress: bool = False,
     records: Sequence[TaskRecord] | None = None,
+    plans: Sequence[PlanProfile] = (),
 ) -> tuple[Path, str]:
     """Build from the corpus unless the current index already has the same content.
+
+    The records and their plans' profiles come from the plan files in ``data_dir`` (``corpus.load_plans``),
+    or are given: ``records`` with ``plans`` alongside (a plan without a profile gets
+    ``PlanProfile.bare``).
 
     Returns (version folder, what happened: ``up-to-date`` / ``built (N embedded)``).
     """
     root = root or default_index_root()
     root.mkdir(parents=True, exist_ok=True)  # an unusable root fails now, not after embedding every passage
     embedder = embedder or make_embedder()
-    digest = corpus_hash(data_dir) if records is None else _records_digest(records)
+    if records is None:
+        loaded = load_plans(data_dir)
+        recs = [t for p in loaded for t in p.document.tasks]
+        profiles = plan_profiles(recs, [p.profile for p in loaded])
+        digest = corpus_hash(data_dir)
+    else:
+        recs = list(records)
+        profiles = plan_profiles(recs, plans)
+        digest = _records_digest(recs, profiles)
     current = current_version_dir(root)
     if current is not None and not force:
         try:
             info = read_manifest(current)
-            load_index(current, embedder_name=embedder.name)
-            terms_now = domain_terms(records if records is not None else load_tasks(data_dir))
-            if (info.corpus_hash, info.embedder, info.passage_template, info.dict_hash) == (
+            served = load_index(current, embedder_name=embedder.name)
+            if (info.corpus_hash, info.embedder, info.passage_template, info.dict_hash, served.plans) == (
                 digest,
                 embedder.name,
                 template,
-                dictionary_hash(terms_now),
+                dictionary_hash(domain_terms(recs)),
+                profiles,
             ):
                 return current, "up-to-date"
         except IndexLoadError:
             pass  # rebuild below
-    recs = list(records) if records is not None else load_tasks(data_dir)
     cache = EmbeddingCache(root / "embcache" / f"{_safe(embedder.name)}.npz")
     built, n_new = build_index(
         records=recs,
@@ -458,15 +497,18 @@ def build_and_save(
         cache=cache,
         hnsw_threshold=hnsw_threshold,
         show_progress=show_progress,
+        plans=profiles,
     )
     cache.save()
     return save_index(built, root), f"built ({n_new} of {len(recs)} passages embedded)"
 
 
-def _records_digest(records: Sequence[TaskRecord]) -> str:
+def _records_digest(records: Sequence[TaskRecord], plans: Sequence[PlanProfile] = ()) -> str:
     h = hashlib.sha256()
     for r in records:
         h.update(json.dumps(r.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    for p in plans:
+        h.update(json.dumps(p.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
     return h.hexdigest()
 
 

@@ -72,8 +72,10 @@ class Columns:
         self._doc_codes: dict[str, int] = {}
         self.doc = np.array([self._code(self._doc_codes, r.doc_id) for r in records], np.int32)
         self.no_responsible = np.array([not r.responsible_units for r in records], np.bool_)
-        self.lead = _inverted((lexicon.canon(u) for u in r.lead_units) for r in records)
-        self.responsible = _inverted((lexicon.canon(u) for u in r.responsible_units) for r in records)
+        self.lead = _inverted((lexicon.canon(u, r.doc_id) for u in r.lead_units) for r in records)
+        self.responsible = _inverted(
+            (lexicon.canon(u, r.doc_id) for u in r.responsible_units) for r in records
+        )
         self.index_of: dict[Key, int] = {r.key: i for i, r in enumerate(records)}
         self._section_rows: dict[str, npt.NDArray[np.int64]] = {
             name: np.flatnonzero(self.section == code) for name, code in self._section_codes.items()
@@ -88,6 +90,14 @@ class Columns:
         if section is None:
             return np.arange(self.n, dtype=np.int64)
         return self._section_rows.get(section, np.zeros(0, np.int64))
+
+    def doc_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+        """The plan codes of these rows (compare with :meth:`doc_code`)."""
+        return self.doc[rows]
+
+    def doc_code(self, doc_id: str) -> int:
+        """The code of a plan in :meth:`doc_of` (-1 for a plan without tasks)."""
+        return self._doc_codes.get(doc_id, -1)
 
     def section_names(self, rows: Sequence[int]) -> list[str]:
         """The sorted names of the sections these tasks are in."""

@@ -20,16 +20,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from corpus.lexicon import UnitLexicon, build_lexicon
+import corpus
+from corpus.lexicon import UnitLexicon, plan_lexicon
 from corpus.records import TaskRecord
 from index.embedders import Embedder, Matrix
-from index.store import IndexInfo
+from index.store import IndexInfo, plan_profiles
 from index.tokenize import Tokenizer, normalize
 from retriever.columns import Columns
-from retriever.expr import All, And, Expr, Keys, Position, Topic, conj, transform
+from retriever.expr import All, And, Doc, Expr, Keys, Position, Topic, conj, transform
 from retriever.filters import apply_filters
 from retriever.fusion import RRF_K, weighted_rrf
-from retriever.store import PlanProfile, SectionInfo
+from retriever.store import PlanFacts, PlanProfile, SectionInfo
 from retriever.substring import SubstringIndex
 from retriever.topic import DenseAbove, SimilarityOf, TopicMatch, TopicParams, describes, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
@@ -121,13 +122,16 @@ class PlanStore(ABC):
         rrf_k: int = RRF_K,
         candidates: int = CANDIDATES,
         cache_size: int = 4096,
+        plans: Sequence[corpus.PlanProfile] = (),
     ) -> None:
         self.embedder = embedder
         self.weights = dict(weights)
         self.rrf_k = rrf_k
         self.candidates = candidates
         self.records: tuple[TaskRecord, ...] = tuple(records)
-        self.lexicon: UnitLexicon = build_lexicon(self.records)
+        # One profile per plan the records hold (a plan built without its file: PlanProfile.bare).
+        self.plans: tuple[corpus.PlanProfile, ...] = plan_profiles(self.records, plans)
+        self.lexicon: UnitLexicon = plan_lexicon(self.records, self.plans)
         self.tokenizer = tokenizer
         self.info: IndexInfo = info
         self.query_cache = QueryCache(cache_size)
@@ -212,6 +216,8 @@ class PlanStore(ABC):
             if rest:
                 within = self.pool(conj(*rest), query=query)
 
+        docs = _scope(where)
+
         def leaf(e: Expr) -> Expr:
             if isinstance(e, Topic):
                 found = self.topic(e, query=query, within=within)
@@ -219,8 +225,7 @@ class PlanStore(ABC):
                     return All()  # no word of it is evidence: the topic says nothing about which tasks
                 return Keys(frozenset(self.records[m.index].key for m in found), str(e))
             if isinstance(e, Position):
-                r = self.position(e.section, e.index)
-                return Keys(frozenset({r.key} if r else set()), str(e))
+                return Keys(frozenset(r.key for r in self.position(e.section, e.index, docs)), str(e))
             return e
 
         return transform(where, leaf)
@@ -243,11 +248,21 @@ class PlanStore(ABC):
             return []
         return [Hit(self.records[int(i)], 0.0, n) for n, i in enumerate(allowed, start=1)]
 
-    def position(self, section: str | None, index: int) -> TaskRecord | None:
-        """The ``index``-th task (1-based, negative from the end) of a section or of the plan."""
+    def position(
+        self, section: str | None, index: int, docs: frozenset[str] | None = None
+    ) -> list[TaskRecord]:
+        """The ``index``-th task (1-based, negative from the end) of a section or of the plan, in each plan
+        (``docs``: of these plans only) that has one."""
         rows = self.columns.section_rows(section)
-        k = index - 1 if index > 0 else len(rows) + index
-        return self.records[int(rows[k])] if 0 <= k < len(rows) else None
+        out = []
+        for plan in self.plans:
+            if docs is not None and plan.doc_id not in docs:
+                continue
+            mine = rows[self.columns.doc_of(rows) == self.columns.doc_code(plan.doc_id)]
+            k = index - 1 if index > 0 else len(mine) + index
+            if 0 <= k < len(mine):
+                out.append(self.records[int(mine[k])])
+        return out
 
     # -- topics --------------------------------------------------------------------------------------
     def topic(
@@ -334,10 +349,24 @@ class PlanStore(ABC):
                 cities=tuple(sorted({r.benchmark_city for r in self.records if r.benchmark_city})),
                 first_year=min(years) if years else 0,
                 max_task=max((r.task_id for r in self.records), default=0),
-                leading_units=frozenset(canon(u) for r in self.records for u in r.lead_units),
+                leading_units=frozenset(canon(u, r.doc_id) for r in self.records for u in r.lead_units),
                 task_count=len(self.records),
+                plans=self.plans,
+                facts=tuple(self._facts(p) for p in self.plans),
             )
         return self._profile
+
+    def _facts(self, plan: corpus.PlanProfile) -> PlanFacts:
+        mine = [r for r in self.records if r.doc_id == plan.doc_id]
+        years = [r.deadline_ym[0] for r in mine if r.deadline_ym]
+        canon = self.lexicon.canon
+        return PlanFacts(
+            profile=plan,
+            task_count=len(mine),
+            max_task=max((r.task_id for r in mine), default=0),
+            units=frozenset(canon(u, r.doc_id) for r in mine for u in (*r.lead_units, *r.responsible_units)),
+            year=plan.year or (min(years) if years else 0),
+        )
 
     def says(self, text: str) -> bool:
         """Whether any task's text, section or unit names contains ``text`` (normalized)."""
@@ -392,3 +421,10 @@ class PlanStore(ABC):
     def bm25_top(self, tokens: Sequence[str]) -> float:
         """The best BM25 score of already tokenized query terms (0 for none)."""
         ...
+
+
+def _scope(where: Expr) -> frozenset[str] | None:
+    """The plans a filter confines every match to (a ``Doc`` leaf, alone or in a conjunction), or None."""
+    parts = where.parts if isinstance(where, And) else (where,)
+    docs = [p.ids for p in parts if isinstance(p, Doc)]
+    return frozenset.intersection(*docs) if docs else None

@@ -258,8 +258,8 @@ def transform(e: Expr, fn: Callable[[Leaf], Expr]) -> Expr:
     return fn(e)
 
 
-def _units_of(units: Iterable[str], lex: UnitLexicon) -> set[str]:
-    return {lex.canon(u) for u in units}
+def _units_of(units: Iterable[str], lex: UnitLexicon, doc_id: str) -> set[str]:
+    return {lex.canon(u, doc_id) for u in units}
 
 
 def matches(e: Expr, r: TaskRecord, lex: UnitLexicon) -> bool:
@@ -276,11 +276,11 @@ def matches(e: Expr, r: TaskRecord, lex: UnitLexicon) -> bool:
     if isinstance(e, Section):
         return r.section == e.name
     if isinstance(e, Lead):
-        return bool(_units_of(r.lead_units, lex) & e.units)
+        return bool(_units_of(r.lead_units, lex, r.doc_id) & e.units)
     if isinstance(e, Responsible):
-        return bool(_units_of(r.responsible_units, lex) & e.units)
+        return bool(_units_of(r.responsible_units, lex, r.doc_id) & e.units)
     if isinstance(e, Involves):
-        return bool(_units_of((*r.lead_units, *r.responsible_units), lex) & e.units)
+        return bool(_units_of((*r.lead_units, *r.responsible_units), lex, r.doc_id) & e.units)
     if isinstance(e, Due):
         if r.deadline_ym is None:
             return False

@@ -33,11 +33,11 @@ def matches(record: TaskRecord, f: Filters, lexicon: UnitLexicon) -> bool:
             return False
     if f.lead_unit is not None:
         wanted = _units(f.lead_unit, lexicon)
-        if not any(lexicon.canon(u) in wanted for u in record.lead_units):
+        if not any(lexicon.canon(u, record.doc_id) in wanted for u in record.lead_units):
             return False
     if f.responsible_unit is not None:
         wanted = _units(f.responsible_unit, lexicon)
-        if not any(lexicon.canon(u) in wanted for u in record.responsible_units):
+        if not any(lexicon.canon(u, record.doc_id) in wanted for u in record.responsible_units):
             return False
     if f.deadline_before is not None or f.deadline_after is not None:
         if record.deadline_ym is None:

@@ -2,11 +2,11 @@
 
 ``MilvusStore`` implements ``retriever.store.TaskStore`` over a collection ``retriever.milvus_load`` wrote.
 At open it reads every task's record once (the scalar fields, by row ranges) and the BM25 vocabulary, and
-keeps what ``retriever.common.PlanStore`` holds in process — records, lexicon, filter columns, the
-character-bigram index topics read, the profile — plus the ≤ 1024 sample vectors of the similarity
-background. The passage vectors and the BM25 postings stay in Milvus: every dense or BM25 ranking is a Milvus
-search with the filter pushed down (``retriever.milvus_expr``), and topic evidence reads the vectors of its
-candidate tasks only.
+keeps what ``retriever.common.PlanStore`` holds in process — records, the plans' profiles (a collection
+property), lexicon, filter columns, the character-bigram index topics read, the profile — plus the ≤ 1024
+sample vectors of the similarity background. The passage vectors and the BM25 postings stay in Milvus: every
+dense or BM25 ranking is a Milvus search with the filter pushed down (``retriever.milvus_expr``), and topic
+evidence reads the vectors of its candidate tasks only.
 
 Parity with ``retriever.Retriever``: BM25 (``bm25="local"``, the default) is a sparse inner product of the
 query's term counts with each task's impact weights, the in-process postings' own numbers; both signals'
@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from corpus.profile import PlanProfile
 from corpus.records import TaskRecord
 from index.embedders import Embedder, Matrix
 from index.store import HNSW_EF_SEARCH, IndexInfo, IndexLoadError, record_from_row
@@ -32,7 +33,15 @@ from retriever.common import CANDIDATES, DEFAULT_WEIGHTS, PlanStore, fuse, sampl
 from retriever.expr import Expr, Leaf
 from retriever.fusion import RRF_K
 from retriever.milvus_expr import to_milvus
-from retriever.milvus_load import LAYOUT, PROP_FULLTEXT, PROP_INFO, PROP_LAYOUT, PROP_TERMS, pushed_info
+from retriever.milvus_load import (
+    LAYOUT,
+    PROP_FULLTEXT,
+    PROP_INFO,
+    PROP_LAYOUT,
+    PROP_PLANS,
+    PROP_TERMS,
+    pushed_info,
+)
 from retriever.types import Filters, Hit, Mode
 
 BM25Source = Literal["local", "milvus"]
@@ -111,6 +120,7 @@ class MilvusStore(PlanStore):
             rrf_k=rrf_k,
             candidates=candidates,
             cache_size=cache_size,
+            plans=[PlanProfile.from_json(p) for p in json.loads(props.get(PROP_PLANS, "[]"))],
         )
         self._sample: Matrix = self._vectors(sample_rows(len(self.records)))
 

@@ -17,7 +17,8 @@ weight from the in-process postings, ``index.bm25``; a query vector of term coun
 product exactly as ``BM25Index.scores`` does). With ``fulltext``, also ``fulltext`` (section, text and lead
 units, normalized — what the in-process BM25 indexes) analyzed by Milvus's jieba tokenizer with the
 project's domain dictionary, and ``fulltext_sparse``, filled by Milvus's own BM25 function. The collection
-properties hold the index manifest (``IndexInfo``) and the layout version.
+properties hold the index manifest (``IndexInfo``), the plans' profiles (the index's ``plans.json``) and the
+layout version. Units are canonical as each task's own plan reads them (``canon(name, doc_id=…)``).
 """
 
 from __future__ import annotations
@@ -30,19 +31,20 @@ from typing import Any
 
 import numpy as np
 
-from corpus.lexicon import UnitLexicon, build_lexicon
+from corpus.lexicon import UnitLexicon, plan_lexicon
 from corpus.records import TaskRecord
 from index.bm25 import K1, B, BM25Index
 from index.store import HNSW_EF_CONSTRUCTION, HNSW_M, BuiltIndex
 from index.tokenize import STOP_WORDS, normalize
 from retriever.milvus_expr import UNDATED, yyyymm
 
-LAYOUT = 1  # the collections' layout; a store refuses another
+LAYOUT = 2  # the collections' layout; a store refuses another (2: the plans' profiles in PROP_PLANS)
 PROP_INFO = "taskqa.index"  # the index manifest (IndexInfo) as JSON
 PROP_LAYOUT = "taskqa.layout"
 PROP_FULLTEXT = "taskqa.fulltext"  # "1": the collection has Milvus's own BM25 field
 PROP_TERMS = "taskqa.terms"  # the name of the vocabulary collection
 PROP_ALIAS = "taskqa.alias"  # the alias a collection was pushed for (older versions are dropped by it)
+PROP_PLANS = "taskqa.plans"  # the plans' profiles (corpus.PlanProfile.to_json), a JSON list
 DEFAULT_COLLECTION = "taskqa"
 BATCH = 512
 MAX_ARRAY = 4096  # Milvus's largest ARRAY capacity
@@ -106,8 +108,8 @@ def task_row(
         "section_no": record.section_no,
         "section": record.section,
         "text": record.text,
-        "lead_units": sorted({lexicon.canon(u) for u in record.lead_units}),
-        "responsible_units": sorted({lexicon.canon(u) for u in record.responsible_units}),
+        "lead_units": sorted({lexicon.canon(u, record.doc_id) for u in record.lead_units}),
+        "responsible_units": sorted({lexicon.canon(u, record.doc_id) for u in record.responsible_units}),
         "deadline": record.deadline,
         "deadline_ym": yyyymm(record.deadline_ym) if record.deadline_ym else UNDATED,
         "benchmark": record.benchmark or "",
@@ -265,9 +267,10 @@ def push_index(
             PROP_FULLTEXT: "1" if fulltext else "0",
             PROP_TERMS: terms_name,
             PROP_ALIAS: alias,
+            PROP_PLANS: json.dumps([p.to_json() for p in built.plans], ensure_ascii=False),
         },
     )
-    lexicon = build_lexicon(built.records)
+    lexicon = plan_lexicon(built.records, built.plans)
     weights = document_weights(built.bm25)
     bar = tqdm(total=len(built.records), desc="push", unit="task", disable=not show_progress)
     for start in range(0, len(built.records), batch):

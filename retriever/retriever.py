@@ -51,6 +51,7 @@ class Retriever(PlanStore):
             rrf_k=rrf_k,
             candidates=candidates,
             cache_size=cache_size,
+            plans=built.plans,
         )
         self._built = built
         self._sample: Matrix | None = None

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+import corpus
 from corpus.lexicon import UnitLexicon
 from corpus.records import TaskRecord
 from index.embedders import Matrix
@@ -35,8 +36,23 @@ class SectionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanFacts:
+    """One loaded plan: what it says about itself (``corpus.PlanProfile``) and what its records name."""
+
+    profile: corpus.PlanProfile
+    task_count: int
+    max_task: int
+    units: frozenset[str]  # canonical units it names (lead or responsible)
+    year: int  # the plan's year (its profile's, else its earliest deadline year; 0 when neither)
+
+    @property
+    def doc_id(self) -> str:
+        return self.profile.doc_id
+
+
+@dataclass(frozen=True, slots=True)
 class PlanProfile:
-    """What the plan names, computed once by the store (the QA never walks the records for it)."""
+    """What the plans name, computed once by the store (the QA never walks the records for it)."""
 
     sections: tuple[SectionInfo, ...]
     cities: tuple[str, ...]  # benchmark cities
@@ -44,6 +60,11 @@ class PlanProfile:
     max_task: int
     leading_units: frozenset[str]  # canonical units that lead at least one task
     task_count: int
+    plans: tuple[corpus.PlanProfile, ...] = ()  # every loaded plan's profile, in document order
+    facts: tuple[PlanFacts, ...] = ()  # the same plans with what their records name
+
+    def fact(self, doc_id: str) -> PlanFacts | None:
+        return next((f for f in self.facts if f.doc_id == doc_id), None)
 
 
 class TaskStore(Protocol):
@@ -76,7 +97,9 @@ class TaskStore(Protocol):
 
     def get_key(self, key: Key) -> TaskRecord | None: ...
 
-    def position(self, section: str | None, index: int) -> TaskRecord | None: ...
+    def position(
+        self, section: str | None, index: int, docs: frozenset[str] | None = None
+    ) -> list[TaskRecord]: ...
 
     def search(self, query: str, *, top_k: int = 10, where: Expr | None = None) -> list[Hit]: ...
 

