@@ -23,6 +23,14 @@ def main(argv: list[str] | None = None) -> int:
         help="question file(s) (default: every batch in eval/data/questions)",
     )
     ap.add_argument("--split", choices=["dev", "test", "fresh", "all"], default="test")
+    ap.add_argument(
+        "--plans",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="answer over a temporary index of the plans in these folders (e.g. corpus/data/plans "
+        "tests/data/plans for eval/data/plans3/questions.jsonl); the served index is not touched",
+    )
     ap.add_argument("--url", default=None, help="evaluate a running server through its public API")
     ap.add_argument(
         "--store",
@@ -51,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and args.store != "memory":
         print("--url evaluates a server, which has its own store: give --url or --store", file=sys.stderr)
         return 2
+    if args.plans and (args.url or args.store != "memory" or args.set_floors):
+        print(
+            "--plans answers in process from the memory store (no --url, --store or --set-floors)",
+            file=sys.stderr,
+        )
+        return 2
     questions = load_questions(args.questions, args.split)
     if not questions:
         print("no questions in that split", file=sys.stderr)
@@ -66,6 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     backend: Backend
     if args.url:
         backend = Remote(args.url)
+    elif args.plans:
+        import tempfile
+
+        from eval.plans import build_plans_index
+        from qa import QA
+        from retriever import load_retriever
+
+        with tempfile.TemporaryDirectory(prefix="taskqa-plans-") as tmp:
+            backend = InProcess(QA(load_retriever(build_plans_index(args.plans, Path(tmp)))))
     else:
         from index.store import IndexLoadError
         from qa import QA
@@ -83,12 +106,14 @@ def main(argv: list[str] | None = None) -> int:
             bad = {
                 k: round(v, 2)
                 for k, v in r.scores.items()
-                if (v < 1 and k != "false_refusal") or (k == "false_refusal" and v > 0)
+                if (v < 1 and k not in ("false_refusal", "crash"))
+                or (k in ("false_refusal", "crash") and v > 0)
             }
             if bad and r.asked is not None:
-                cited = [c.task_id for c in r.asked.citations][:8]
+                cited = [c.key(r.q) if r.q.keyed else c.task_id for c in r.asked.citations][:8]
+                gold = list(r.q.gold if r.q.keyed else r.q.gold_tasks)[:8]
                 print(
-                    f"[{r.q.id}] {r.q.final_turn} | gold {list(r.q.gold_tasks)[:8]} {list(r.q.gold_units)} | "
+                    f"[{r.q.id}] {r.q.final_turn} | gold {gold} {list(r.q.gold_units)} | "
                     f"{r.asked.intent} cited {cited} | {bad} | {r.asked.text[:90]!r}"
                 )
     cmd = "python -m eval " + " ".join(argv if argv is not None else sys.argv[1:])

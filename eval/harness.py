@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from eval.metrics import mean, percentile, ranking_metrics, set_prf
-from eval.questions import AGGREGATE_TYPES, SINGLE_TYPES, Question
+from eval.questions import AGGREGATE_TYPES, SINGLE_TYPES, Key, Question
 
 MODES = ("bm25", "dense", "hybrid")
 
@@ -24,6 +24,11 @@ class Cited:
     lead_units: tuple[str, ...]
     responsible_units: tuple[str, ...]
     deadline: str
+    doc_id: str = ""
+
+    def key(self, q: Question) -> Key:
+        """The task as the question's golds name it: with its plan over several plans, by number over one."""
+        return (self.doc_id, self.task_id) if q.keyed else (None, self.task_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +43,13 @@ class Asked:
 class Backend(Protocol):
     modes: tuple[str, ...]
 
-    def search(self, query: str, top_k: int, mode: str) -> list[int]: ...
+    def search(self, query: str, top_k: int, mode: str) -> list[tuple[str, int]]:
+        """(doc_id, task) of the best ``top_k`` tasks."""
+        ...
 
     def ask(self, question: str, session_id: str | None) -> Asked: ...
 
-    def canon(self, unit: str) -> str: ...
+    def canon(self, unit: str, doc_id: str) -> str: ...
 
 
 class InProcess:
@@ -56,17 +63,19 @@ class InProcess:
         self.qa = qa
         self.sessions = SessionStore()
 
-    def search(self, query: str, top_k: int, mode: str) -> list[int]:
-        return [h.record.task_id for h in self.qa.r.search(query, top_k=top_k, mode=mode)]
+    def search(self, query: str, top_k: int, mode: str) -> list[tuple[str, int]]:
+        return [h.record.key for h in self.qa.r.search(query, top_k=top_k, mode=mode)]
 
     def ask(self, question: str, session_id: str | None) -> Asked:
         s = self.sessions.get(session_id)
         a = self.qa.answer(question, session=s)
-        cites = tuple(Cited(c.task_id, c.lead_units, c.responsible_units, c.deadline) for c in a.citations)
+        cites = tuple(
+            Cited(c.task_id, c.lead_units, c.responsible_units, c.deadline, c.doc_id) for c in a.citations
+        )
         return Asked(a.text, a.answerable, a.intent, cites, s.id)
 
-    def canon(self, unit: str) -> str:
-        return str(self.qa.lex.canon(unit))
+    def canon(self, unit: str, doc_id: str) -> str:
+        return str(self.qa.lex.canon(unit, doc_id))
 
 
 class Remote:
@@ -81,11 +90,11 @@ class Remote:
         units = self.client.get("/api/v1/units").json().get("units", [])
         self._known = {u["unit"] for u in units}
 
-    def search(self, query: str, top_k: int, mode: str) -> list[int]:
+    def search(self, query: str, top_k: int, mode: str) -> list[tuple[str, int]]:
         del mode  # the public API serves the hybrid ranking only
         r = self.client.post("/api/v1/search", json={"query": query, "top_k": top_k})
         r.raise_for_status()
-        return [int(h["task_id"]) for h in r.json()["hits"]]
+        return [(str(h["doc_id"]), int(h["task_id"])) for h in r.json()["hits"]]
 
     def ask(self, question: str, session_id: str | None) -> Asked:
         r = self.client.post("/api/v1/ask", json={"question": question, "session_id": session_id})
@@ -95,40 +104,48 @@ class Remote:
             return Asked(r.text, False, f"http_{r.status_code}", (), session_id or "")
         body = r.json()
         cites = tuple(
-            Cited(int(c["task_id"]), tuple(c["lead_units"]), tuple(c["responsible_units"]), c["deadline"])
+            Cited(
+                int(c["task_id"]),
+                tuple(c["lead_units"]),
+                tuple(c["responsible_units"]),
+                c["deadline"],
+                str(c["doc_id"]),
+            )
             for c in body["citations"]
         )
         return Asked(body["answer"], bool(body["answerable"]), body["intent"], cites, body["session_id"])
 
-    def canon(self, unit: str) -> str:
+    def canon(self, unit: str, doc_id: str) -> str:
+        del doc_id
         return unit
 
 
 @dataclass(slots=True)
 class QuestionResult:
     q: Question
-    ranked: dict[str, list[int]] = field(default_factory=dict)
+    ranked: dict[str, list[Key]] = field(default_factory=dict)
     asked: Asked | None = None
     latency_ms: dict[str, float] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     crash: str | None = None
 
 
-def _units_named(asked: Asked, role: str, canon: Callable[[str], str]) -> set[str]:
+def _units_named(asked: Asked, role: str, canon: Callable[[str, str], str]) -> set[str]:
     """Units of the cited records' ``role`` field that the answer text names."""
     out = set()
     for c in asked.citations:
         for u in c.responsible_units if role == "responsible" else c.lead_units:
-            cu = canon(u)
+            cu = canon(u, c.doc_id)
             if cu in asked.text or u in asked.text:
                 out.add(cu)
     return out
 
 
-def score_answer(q: Question, a: Asked, canon: Callable[[str], str]) -> dict[str, float]:
-    """Per-question answer scores (keys absent when they do not apply)."""
+def score_answer(q: Question, a: Asked, canon: Callable[[str, str], str]) -> dict[str, float]:
+    """Per-question answer scores (keys absent when they do not apply). Tasks are compared as keys: (plan,
+    number) when the question's golds name plans, never by bare number across plans."""
     s: dict[str, float] = {}
-    cited = [c.task_id for c in a.citations]
+    cited = [c.key(q) for c in a.citations]
     if not q.answerable:
         s["refused"] = float(not a.answerable)
         if q.type != "out_of_scope":  # a task that does not exist: say so, cite nothing
@@ -139,15 +156,16 @@ def score_answer(q: Question, a: Asked, canon: Callable[[str], str]) -> dict[str
         # A refusal answers nothing, even when it names the closest task as a hint.
         cited = []
         a = Asked(a.text, a.answerable, a.intent, (), a.session_id)
-    p, r, f1 = set_prf(cited, q.gold_tasks)
-    s.update(task_p=p, task_r=r, task_f1=f1, exact=float(set(cited) == set(q.gold_tasks)))
+    gold = q.gold
+    p, r, f1 = set_prf(cited, gold)
+    s.update(task_p=p, task_r=r, task_f1=f1, exact=float(set(cited) == set(gold)))
     if q.type in SINGLE_TYPES:
-        s["top1"] = float(bool(cited) and cited[0] in q.gold_tasks)
+        s["top1"] = float(bool(cited) and cited[0] in gold)
     primary = a.citations[:1] if q.type in (*SINGLE_TYPES, "numbering") else a.citations
     role = "responsible" if q.asks == "responsible" else "lead"
     if q.gold_units or q.type in ("who_leads_task", "responsible", "who_leads_topic", "who_leads_subtopic"):
         pred = _units_named(Asked(a.text, a.answerable, a.intent, tuple(primary), a.session_id), role, canon)
-        up, ur, _ = set_prf(pred, q.gold_units)  # type: ignore[arg-type]
+        up, ur, _ = set_prf(pred, q.gold_units)
         s.update(unit_p=up, unit_r=ur, unit_exact=float(pred == set(q.gold_units)))
     if q.gold_deadline is not None:
         ok = bool(a.citations) and a.citations[0].deadline == q.gold_deadline and q.gold_deadline in a.text
@@ -172,7 +190,9 @@ def run(
         if q.type in (*SINGLE_TYPES, *AGGREGATE_TYPES):
             for mode in modes:
                 t0 = time.perf_counter()
-                res.ranked[mode] = backend.search(q.question, top_k, mode)
+                res.ranked[mode] = [
+                    (d, t) if q.keyed else (None, t) for d, t in backend.search(q.question, top_k, mode)
+                ]
                 res.latency_ms[f"search_{mode}"] = (time.perf_counter() - t0) * 1000
         sid: str | None = None
         try:
@@ -204,7 +224,7 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
     modes = sorted({m for r in results for m in r.ranked})
     per_query: dict[str, dict[str, dict[str, float]]] = {}
     for mode in modes:
-        qrels = {r.q.id: list(r.q.gold_tasks) for r in results if mode in r.ranked and r.q.gold_tasks}
+        qrels = {r.q.id: list(r.q.gold) for r in results if mode in r.ranked and r.q.gold}
         runs = {r.q.id: r.ranked[mode] for r in results if mode in r.ranked}
         per_query[mode] = ranking_metrics(runs, qrels)
     out: dict[str, Any] = {"n": len(results), "types": {}}

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 RANK_MEASURES = ("R@1", "R@5", "R@10", "RR@10", "nDCG@10")
 
 
-def set_prf(pred: Iterable[int], gold: Iterable[int]) -> tuple[float, float, float]:
+def set_prf(pred: Iterable[Hashable], gold: Iterable[Hashable]) -> tuple[float, float, float]:
     """Precision, recall, F1 of a predicted set against a gold set (empty pred → P = 0)."""
     p, g = set(pred), set(gold)
     if not p and not g:
@@ -26,7 +26,7 @@ def set_prf(pred: Iterable[int], gold: Iterable[int]) -> tuple[float, float, flo
 
 
 def ranking_metrics(
-    runs: Mapping[str, Sequence[int]], qrels: Mapping[str, Sequence[int]]
+    runs: Mapping[str, Sequence[Hashable]], qrels: Mapping[str, Sequence[Hashable]]
 ) -> dict[str, dict[str, float]]:
     """Per-query ranking metrics; queries missing from ``runs`` (or empty) score 0."""
     import ir_measures

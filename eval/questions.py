@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -35,6 +35,7 @@ AGGREGATE_TYPES = ("who_leads_topic", "unit_tasks", "filter")
 SPLITS = ("dev", "test", "fresh")
 SEALED = ("test", "fresh")  # never tuned on; failures are not printed
 DATA = Path(__file__).resolve().parent / "data"
+Key = tuple[str | None, int]  # a task: (its plan, or None when one plan is loaded, its number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +52,24 @@ class Question:
     turns: tuple[str, ...] = ()
     asks: str = "text"
     target: Mapping[str, Any] = field(default_factory=dict)
+    doc_id: str | None = None  # the plan the target is read in (several plans loaded; None: across plans)
+    gold_keys: tuple[tuple[str, int], ...] = ()  # (doc_id, task) of every gold task, in a set over plans
 
     @property
     def final_turn(self) -> str:
         return self.turns[-1] if self.turns else self.question
+
+    @property
+    def keyed(self) -> bool:
+        """Whether golds name their plans (a question set over several plans)."""
+        return bool(self.gold_keys) or self.doc_id is not None or "across" in self.target
+
+    @property
+    def gold(self) -> tuple[Key, ...]:
+        """The gold tasks as keys: (doc_id, task) over several plans, (None, task) over one."""
+        if self.keyed:
+            return self.gold_keys
+        return tuple((None, t) for t in self.gold_tasks)
 
 
 def question_files(folder: Path | None = None) -> list[Path]:
@@ -62,7 +77,11 @@ def question_files(folder: Path | None = None) -> list[Path]:
 
 
 def _ids(name: str) -> frozenset[str]:
-    path = DATA / "splits" / name
+    return _listed(DATA / "splits" / name)
+
+
+def _listed(path: Path) -> frozenset[str]:
+    """The ids an id list holds (one a line, ``#`` comments); empty when there is no such file."""
     if not path.exists():
         return frozenset()
     lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
@@ -97,11 +116,18 @@ def parse_line(row: Mapping[str, Any]) -> Question:
         turns=turns,
         asks=str(row.get("asks", "text")),
         target=dict(row.get("target", {})),
+        doc_id=row.get("doc_id"),
+        gold_keys=tuple((str(d), int(t)) for d, t in row.get("gold_keys", [])),
     )
 
 
 def read_file(path: Path) -> list[Question]:
-    """Every question of one file. Raises ValueError naming the bad line."""
+    """Every question of one file. Raises ValueError naming the bad line.
+
+    A file outside ``data/questions`` may pin its own test split beside it, ``<stem>.test.txt`` (one id a
+    line, ``#`` comments): those ids are test, the others dev.
+    """
+    own_test = _listed(path.with_suffix(".test.txt"))
     out: list[Question] = []
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
@@ -113,6 +139,8 @@ def read_file(path: Path) -> list[Question]:
                 raise ValueError(f"{path}:{n}: not a question in the schema ({exc})") from exc
             if q.type not in TYPES:
                 raise ValueError(f"{path}:{n}: unknown type {q.type!r}")
+            if own_test:
+                q = replace(q, split="test" if q.id in own_test else q.split)
             out.append(q)
     return out
 
