@@ -34,21 +34,6 @@ from corpus.records import TaskRecord
 _MIN_ALIAS_LEN = 2
 
 
-def __getattr__(name: str) -> tuple[str, ...]:
-    """``COUNTY_PREFIXES`` / ``REGION_PREFIXES``: the shipped plans' places (read on first use).
-
-    Kept for ``qa.refusal``, which still names one jurisdiction; the QA side of issue 15 reads each plan's
-    profile instead.
-    """
-    if name in ("COUNTY_PREFIXES", "REGION_PREFIXES"):
-        from corpus.loader import shipped_profiles
-
-        places = [p.places for p in shipped_profiles()]
-        attr = [x for pl in places for x in (pl.local if name == "COUNTY_PREFIXES" else pl.parents)]
-        return tuple(dict.fromkeys(attr))
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass(frozen=True, slots=True)
 class UnitMention:
     """A unit alias found in a text."""
@@ -168,6 +153,24 @@ def _generated_aliases(unit: str, places: Places) -> set[str]:
     return out
 
 
+# The last character of a unit's name (局, 院, 委 …): a short name ending so names a kind of unit.
+_UNIT_ENDS = frozenset("局院委办会联行署队站所厅关司心部处室组团")
+
+
+def _across_plans(aliases: dict[str, set[str]], units_of: Mapping[str, set[str]]) -> None:
+    """A short name one plan's units go by also means, in a plan where it names none, that plan's units
+    whose names contain it (法院: 旗法院, and 州中级人民法院 in a plan that has no 法院 of that name)."""
+    for alias, units in list(aliases.items()):
+        if len(alias) < 2 or alias[-1] not in _UNIT_ENDS:
+            continue
+        for mine in units_of.values():
+            if units & mine:
+                continue
+            found = {u for u in mine if alias in u and u != alias}
+            if found:
+                units |= found
+
+
 def _resolve_chains(canonical: dict[str, str]) -> None:
     """Resolve chains (a → b → c) so that every written form maps to a final unit."""
     for name in list(canonical):
@@ -274,6 +277,8 @@ def build_lexicon(
             resolved = {canonical.get(t, t) for t in targets} & all_units
             if resolved:
                 aliases[name] = aliases.get(name, set()) | resolved
+    if len(scoped) > 1:
+        _across_plans(aliases, {d: set(c.values()) for d, c in scoped.items()})
     return UnitLexicon(
         units=units,
         canonical=merged,

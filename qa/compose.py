@@ -12,10 +12,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
 
 from corpus.lexicon import UnitLexicon
+from corpus.profile import PlanProfile
 from corpus.records import TaskRecord
 from qa.execute import Result
+from qa.phrasebook import rows
 from qa.plan import Reply
 from retriever.expr import (
     ANY_CITY,
@@ -43,12 +47,69 @@ from retriever.expr import (
 
 Composed = tuple[str, list[TaskRecord]]
 DETAIL_MAX = 5  # lists this short show each task's text, units and deadline instead of bare numbers
-EXAMPLES_ZH = ("谁牵头负责电力接入的任务？", "法院牵头哪些任务？", "2022年底前要完成哪些政务服务任务？")
-EXAMPLES_EN = (
-    "Who leads the electricity tasks?",
-    "Which tasks does the tax bureau lead?",
-    "Which tasks are due by the end of 2022?",
-)
+# English names of a region's level word (其他旗县: "the county's plan").
+_LEVEL_EN = {
+    "旗": "county",
+    "县": "county",
+    "市": "city",
+    "州": "prefecture",
+    "区": "district",
+    "盟": "league",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """The plans an answer speaks for: every loaded plan, or those the question is scoped to. Refusals and
+    greetings name them (《title》 for one plan, 「已收录的N个方案」 for several)."""
+
+    plans: tuple[PlanProfile, ...] = ()
+    scoped: bool = False  # the question named these plans (or a client pinned one)
+
+    @classmethod
+    def of(cls, plans: Sequence[PlanProfile]) -> Library:
+        return cls(tuple(plans))
+
+    def within(self, docs: frozenset[str] | None) -> Library:
+        """The plans of ``docs`` (None: all of them)."""
+        if docs is None:
+            return self
+        return Library(tuple(p for p in self.plans if p.doc_id in docs), scoped=True)
+
+    @property
+    def docs(self) -> frozenset[str]:
+        return frozenset(p.doc_id for p in self.plans)
+
+    @property
+    def year(self) -> int | None:
+        """The plans' year, when they share one."""
+        years = {p.year for p in self.plans if p.year}
+        return years.pop() if len(years) == 1 else None
+
+    def ref(self, lang: str) -> str:
+        """The plans named in a sentence: 《title》 / 已收录的3个方案 (the plan (title) / the 3 plans
+        loaded)."""
+        if len(self.plans) == 1:
+            return f"the plan ({self.plans[0].title})" if lang == "en" else f"《{self.plans[0].title}》"
+        if not self.plans:
+            return "the plan" if lang == "en" else "方案"
+        return f"the {len(self.plans)} plans loaded" if lang == "en" else f"已收录的{len(self.plans)}个方案"
+
+    def region(self, lang: str) -> str:
+        """Whose plan(s) these are: 本旗 (one plan: its level word), else the regions' names."""
+        if len(self.plans) == 1 and not self.scoped:
+            level = self.plans[0].places.level
+            if lang == "en":
+                return f"the {_LEVEL_EN.get(level, 'region')}'s"
+            return f"本{level or '地'}"
+        names = list(dict.fromkeys(p.region or p.short_title for p in self.plans))
+        return ", ".join(names) + "'s" if lang == "en" else "、".join(names)
+
+
+def _examples(lang: str, library: Library) -> tuple[str, ...]:
+    """Example questions (``data/examples.tsv``), in the plans' year."""
+    year = library.year or max((p.year or 0 for p in library.plans), default=0) or date.today().year
+    return tuple(r[1].format(year=year) for r in rows("examples.tsv") if r[0] == lang)
 
 
 # The plans' short titles while an answer is worded with several plans loaded (``naming``), else None.
@@ -116,8 +177,8 @@ def grouped_lines(groups: OrderedDict[str, list[TaskRecord]], lang: str) -> list
 
 
 def fields(r: TaskRecord, lex: UnitLexicon, lang: str) -> str:
-    lead = unit_list([lex.canon(u) for u in r.lead_units], lang)
-    resp = unit_list([lex.canon(u) for u in r.responsible_units], lang)
+    lead = unit_list([lex.canon(u, r.doc_id) for u in r.lead_units], lang)
+    resp = unit_list([lex.canon(u, r.doc_id) for u in r.responsible_units], lang)
     if lang == "en":
         return f"lead: {lead}; responsible: {resp}; deadline: {r.deadline}"
     return f"牵头单位：{lead}；责任单位：{resp}；完成时限：{r.deadline}"
@@ -187,8 +248,8 @@ def single(
 ) -> Composed:
     """One task: who leads it, who cooperates, its deadline, or what it says (several when asked)."""
     ref = nums([r], lang)
-    lead = unit_list([lex.canon(u) for u in r.lead_units], lang)
-    resp = unit_list([lex.canon(u) for u in r.responsible_units], lang)
+    lead = unit_list([lex.canon(u, r.doc_id) for u in r.lead_units], lang)
+    resp = unit_list([lex.canon(u, r.doc_id) for u in r.responsible_units], lang)
     asked = [k for k in kinds if k in ("lead", "responsible", "deadline")]
     if lang == "en":
         sec = f"{ref} ({r.section})"
@@ -234,7 +295,7 @@ def related(
 ) -> Composed:
     """After a who-leads answer about one task: every other task about the same theme, grouped by lead."""
     everything = [best, *others]
-    g = group(everything, lambda r: [lex.canon(u) for u in r.lead_units])
+    g = group(everything, lambda r: [lex.canon(u, r.doc_id) for u in r.lead_units])
     words = "”“".join(topic.split()) or "this"
     if lang == "en":
         head = (
@@ -258,18 +319,30 @@ def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: s
                 for r in records
             ]
         return "\n".join([head, *lines]), list(records)
+    plans = list(dict.fromkeys(r.doc_id for r in records))
+    if _SHORTS.get() is not None and len(plans) > 1:
+        # Over several plans: how many in each plan (「哪些方案里有…」), each line naming its plan.
+        by_plan = group(records, lambda r: [r.doc_id])
+        if lang == "en":
+            lines = [f"In {len(plans)} plans:", *(f"- {nums(v, lang)} ({len(v)})" for v in by_plan.values())]
+        else:
+            lines = [
+                f"分布在 {len(plans)} 个方案：",
+                *(f"- {nums(v, lang)}（{len(v)}项）" for v in by_plan.values()),
+            ]
+        return "\n".join([head, *lines]), list(records)
     return "\n".join([head, *grouped_lines(group(records, lambda r: [r.section]), lang)]), list(records)
 
 
-def _canon(lex: UnitLexicon) -> Callable[[str], str]:
+def _canon(lex: UnitLexicon) -> Callable[[str, str], str]:
     """``lex.canon`` memoized for one answer (a set answer may canonicalize the same units thousands of
-    times)."""
-    memo: dict[str, str] = {}
+    times); a unit is read in its task's plan."""
+    memo: dict[tuple[str, str], str] = {}
 
-    def canon(unit: str) -> str:
-        got = memo.get(unit)
+    def canon(unit: str, doc_id: str) -> str:
+        got = memo.get((unit, doc_id))
         if got is None:
-            got = memo[unit] = lex.canon(unit)
+            got = memo[unit, doc_id] = lex.canon(unit, doc_id)
         return got
 
     return canon
@@ -277,14 +350,17 @@ def _canon(lex: UnitLexicon) -> Callable[[str], str]:
 
 def _leads(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
     canon = _canon(lex)
-    g = group(records, lambda r: [canon(u) for u in r.lead_units])
+    g = group(records, lambda r: [canon(u, r.doc_id) for u in r.lead_units])
     tail = f"{len(g)} lead unit(s):" if lang == "en" else f"牵头单位共 {len(g)} 个："
     return "\n".join([f"{head}{tail}", *grouped_lines(g, lang)]), list(records)
 
 
 def _responsible(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
     canon = _canon(lex)
-    g = group([r for r in records if r.responsible_units], lambda r: [canon(u) for u in r.responsible_units])
+    g = group(
+        [r for r in records if r.responsible_units],
+        lambda r: [canon(u, r.doc_id) for u in r.responsible_units],
+    )
     lines = [
         f"{head}{'responsible units:' if lang == 'en' else '责任（配合）单位：'}",
         *grouped_lines(g, lang),
@@ -380,12 +456,12 @@ def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:
 
 _REPLY_ZH = {
     "empty": "问题是空的。",
-    "injection": "我只能回答关于本方案任务的问题。",
-    "other_task": "我只能回答关于本方案任务的问题，不能代写或翻译。",
+    "injection": "我只能回答关于{this}任务的问题。",
+    "other_task": "我只能回答关于{this}任务的问题，不能代写或翻译。",
     "out_of_plan": "方案只列出任务、牵头和责任单位、完成时限，不提供价格、地址、电话、办理进度或统计数据。",
     "personal": "我查不到个人的办理进度；方案只列出各项任务的安排。请通过办事渠道或12345热线查询。",
-    "other_plan": "我只收录了本方案，没有其他年份或版本的方案。",
-    "other_place": "这是本旗的方案，不包括{detail}的任务。",
+    "other_plan": "我只收录了{held}，没有其他年份或版本的方案。",
+    "other_place": "这是{region}的方案，不包括{detail}的任务。",
     "unknown_unit": "方案中没有「{detail}」这个单位的任务。",
     "unknown_task": "方案没有第 {detail} 条任务。",
     "not_found": "没有找到与这个问题相关的任务。",
@@ -393,13 +469,13 @@ _REPLY_ZH = {
 }
 _REPLY_EN = {
     "empty": "the question is empty.",
-    "injection": "I can only answer questions about the plan's tasks.",
-    "other_task": "I can only answer questions about the plan's tasks; I cannot write or translate.",
+    "injection": "I can only answer questions about {this} tasks.",
+    "other_task": "I can only answer questions about {this} tasks; I cannot write or translate.",
     "out_of_plan": "the plan lists tasks, their units and deadlines; it gives no prices, addresses, "
     "contacts, case status or statistics.",
     "personal": "I cannot look up one person's case; the plan only lists the tasks.",
-    "other_plan": "I only hold this plan, not other years' or versions.",
-    "other_place": "this is the county's plan; it has no tasks of {detail}.",
+    "other_plan": "I only hold {held}, not other years' or versions.",
+    "other_place": "this is {region} plan; it has no tasks of {detail}.",
     "unknown_unit": "the plan has no tasks for “{detail}”.",
     "unknown_task": "the plan has no task {detail}.",
     "not_found": "nothing in the plan matches this question.",
@@ -407,28 +483,45 @@ _REPLY_EN = {
 }
 
 
-def refusal(kind: str, detail: str, lang: str, plan_title: str) -> str:
-    """A plain 'the plan does not cover this', with what to ask instead."""
+def _fill(template: str, detail: str, lang: str, library: Library) -> str:
+    several = len(library.plans) > 1
     if lang == "en":
-        reason = _REPLY_EN.get(kind, _REPLY_EN["not_found"]).format(detail=detail)
-        ex = "; ".join(f"“{e}”" for e in EXAMPLES_EN)
-        return f"Sorry, {reason} The plan ({plan_title}) does not cover this. You can ask, for example: {ex}"
-    reason = _REPLY_ZH.get(kind, _REPLY_ZH["not_found"]).format(detail=detail)
-    ex = "、".join(f"「{e}」" for e in EXAMPLES_ZH)
-    return f"抱歉，{reason}《{plan_title}》没有涉及这方面的内容。您可以这样问：{ex}"
+        this, held = ("the plans'", library.ref(lang)) if several else ("the plan's", "this plan")
+    else:
+        this, held = ("已收录方案", library.ref(lang)) if several else ("本方案", "本方案")
+    return template.format(detail=detail, this=this, held=held, region=library.region(lang))
 
 
-def small_talk(reply: Reply, lang: str, plan_title: str) -> str:
+def refusal(kind: str, detail: str, lang: str, library: Library) -> str:
+    """A plain 'the plan does not cover this', with what to ask instead (``library``: the plans asked
+    about)."""
+    examples = _examples(lang, library)
+    if lang == "en":
+        reason = _fill(_REPLY_EN.get(kind, _REPLY_EN["not_found"]), detail, lang, library)
+        ex = "; ".join(f"“{e}”" for e in examples)
+        ref = library.ref(lang)
+        return (
+            f"Sorry, {reason} {ref[0].upper()}{ref[1:]} does not cover this. You can ask, for example: {ex}"
+        )
+    reason = _fill(_REPLY_ZH.get(kind, _REPLY_ZH["not_found"]), detail, lang, library)
+    ex = "、".join(f"「{e}」" for e in examples)
+    cover = "都没有" if len(library.plans) > 1 else "没有"
+    return f"抱歉，{reason}{library.ref(lang)}{cover}涉及这方面的内容。您可以这样问：{ex}"
+
+
+def small_talk(reply: Reply, lang: str, library: Library) -> str:
     """Greetings and thanks: a short polite reply with examples of what to ask."""
+    ref = library.ref(lang)
+    examples = _examples(lang, library)
     if lang == "en":
-        ex = "; ".join(f"“{e}”" for e in EXAMPLES_EN)
+        ex = "; ".join(f"“{e}”" for e in examples)
         if reply.kind == "thanks":
-            return f"You're welcome. Ask me anything about the plan ({plan_title}), e.g. {ex}"
-        return f"Hello! I answer questions about the plan ({plan_title}), for example: {ex}"
-    ex = "、".join(f"「{e}」" for e in EXAMPLES_ZH)
+            return f"You're welcome. Ask me anything about {ref}, e.g. {ex}"
+        return f"Hello! I answer questions about {ref}, for example: {ex}"
+    ex = "、".join(f"「{e}」" for e in examples)
     if reply.kind == "thanks":
-        return f"不客气！还有关于《{plan_title}》的问题可以随时问我，例如：{ex}"
-    return f"您好！我可以回答关于《{plan_title}》各项任务的问题，例如：{ex}"
+        return f"不客气！还有关于{ref}的问题可以随时问我，例如：{ex}"
+    return f"您好！我可以回答关于{ref}各项任务的问题，例如：{ex}"
 
 
 def ambiguity_note(alias: str, candidates: Sequence[str], lang: str) -> str:

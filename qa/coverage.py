@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from corpus.records import TaskRecord
+from qa.places import PlaceNames
 from qa.refusal import Evidence, asks_outside, content_tokens, coverage, dense_z, strip_place
+from retriever.expr import Doc
 from retriever.store import TaskStore
 from retriever.types import Hit
 
@@ -15,12 +17,14 @@ from retriever.types import Hit
 class Judge:
     """Evidence over one store: similarities, BM25, vocabulary coverage, cue flags, the question's embedding.
 
-    ``embedding``: whether the question's embedding is part of the evidence (the full model applies).
+    ``embedding``: whether the question's embedding is part of the evidence (the full model applies);
+    ``places``: the loaded plans' places, dropped from the question before it is judged.
     """
 
-    def __init__(self, store: TaskStore, *, embedding: bool) -> None:
+    def __init__(self, store: TaskStore, *, embedding: bool, places: PlaceNames | None = None) -> None:
         self.r = store
         self.embedding = embedding
+        self.places = places or PlaceNames()
         self.vocab = store.vocabulary()
         self._any = store.profile().task_count > 0
         self._freq, self._freq_total = store.tokenizer.frequencies()
@@ -28,16 +32,31 @@ class Judge:
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
 
     def evidence(
-        self, text: str, hits: Sequence[Hit] | None = None, *, embedding: bool | None = None
+        self,
+        text: str,
+        hits: Sequence[Hit] | None = None,
+        *,
+        embedding: bool | None = None,
+        plans: frozenset[str] | None = None,
     ) -> Evidence:
-        """The refusal model's signals for a (normalized) question and its search results."""
-        query = strip_place(text) or text
+        """The refusal model's signals for a (normalized) question and its search results (``plans``: the
+        plans the question is about; its hits and best similarities are theirs)."""
+        query = strip_place(text, self.places) or text
+        where = Doc(plans) if plans is not None else None
         if hits is None or query != text:
-            hits = self.r.search(query, top_k=5)  # judged without the county's name
+            hits = self.r.search(query, top_k=5, where=where)  # judged without the region's name
         words = self.words(query)
         bm25 = self.r.bm25_top(words)
         local = max((self.covers(words, h.record) for h in hits[:3]), default=0.0)
-        sims = self.r.top_similarities(query, 5) if self._any else np.zeros(0, np.float32)
+        if not self._any:
+            sims = np.zeros(0, np.float32)
+        elif where is None:
+            sims = self.r.top_similarities(query, 5)
+        else:
+            dense = [
+                h.signals["dense"].score for h in self.r.search(query, top_k=5, where=where, mode="dense")
+            ]
+            sims = np.asarray([s for s in dense if s is not None], np.float32)
         top = float(sims[0]) if sims.size else 0.0
         return Evidence(
             dense_top=top,
@@ -56,8 +75,8 @@ class Judge:
         )
 
     def words(self, text: str) -> list[str]:
-        """The question's tokens without the county's own names."""
-        return content_tokens(self.r.tokenizer.tokenize(text))
+        """The question's tokens without the loaded plans' place names."""
+        return content_tokens(self.r.tokenizer.tokenize(text), self.places)
 
     def covers(self, words: Sequence[str], r: TaskRecord) -> float:
         """How much of the question's informative weight a task's words cover."""

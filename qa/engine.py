@@ -9,6 +9,7 @@ with the question's hash and counts it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import replace
 
 from corpus.records import TaskRecord
@@ -16,15 +17,16 @@ from qa import compose
 from qa.coverage import Judge
 from qa.entities import Context, topic_table
 from qa.execute import Executor, Margins, Result
+from qa.places import PlaceNames
 from qa.plan import Ask, Reply
 from qa.planner import Planner, Reading, Turn
 from qa.refusal import Evidence, RefusalModel, load_model
+from qa.scope import plan_refs
 from qa.session import ConversationCodec, Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
-from qa.verify import Naming, cited_keys
-from retriever.expr import Doc, conj
-from retriever.store import TaskStore
+from qa.verify import Naming, cited_keys, short_titles
+from retriever.store import SectionInfo, TaskStore
 
 log = logging.getLogger("taskqa.qa")
 COMMON_WORD = 200  # jieba's frequency from which a word is ordinary Chinese, never a typo of a plan term
@@ -52,7 +54,8 @@ class QA:
                 store.info.embedder,
             )
         profile = store.profile()
-        self.judge = Judge(store, embedding=self._full_model)
+        self.places = PlaceNames.of(profile.plans, self.lex.units)
+        self.judge = Judge(store, embedding=self._full_model, places=self.places)
         topics = topic_table(s.section for s in profile.sections)
         self.ctx = Context(
             lexicon=self.lex,
@@ -62,6 +65,10 @@ class QA:
             says=store.says,
             vocab=self.judge.vocab,
             leading=profile.leading_units,
+            places=self.places,
+            plans=plan_refs(profile.facts) if len(profile.facts) > 1 else (),
+            plan_years=frozenset(f.year for f in profile.facts if f.year),
+            section_plans=_section_plans(profile.sections),
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]
@@ -70,25 +77,23 @@ class QA:
         self.max_task = profile.max_task
         self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
         self.executor = Executor(store, self.judge, self.refusal, self.judge.covers, margins or Margins())
-        self.title = "伊金霍洛旗对标先进建设最优营商环境实施方案" if profile.task_count else "方案"
-        self.naming = Naming({d: d for d in dict.fromkeys(s.doc_id for s in profile.sections)})
-        self._section_sizes: dict[str | None, int] = {s.section: s.count for s in profile.sections}
-        self._section_sizes[None] = profile.task_count
+        self.naming = Naming(short_titles(profile.plans))
+        self.library = compose.Library.of(profile.plans)
+        self._sections = profile.sections
 
     # -- public --------------------------------------------------------------------------------------------
-    def read(self, question: str, *, session: Session | None = None) -> Reading:
-        """How a question is understood (the plan, before any retrieval)."""
-        return self.planner.read(question, session.turn if session is not None else None)
+    def read(self, question: str, *, session: Session | None = None, doc_id: str | None = None) -> Reading:
+        """How a question is understood (the plan, before any retrieval; ``doc_id``: scoped to that plan)."""
+        pinned = doc_id if self.naming.several else None  # with one plan, scoping to it changes nothing
+        return self.planner.read(question, session.turn if session is not None else None, pinned=pinned)
 
     def answer(self, question: str, *, session: Session | None = None, doc_id: str | None = None) -> Answer:
         """Answer one question (``doc_id``: from that plan only). Raises on an internal error (a crash is
         never passed off as a refusal), ``ValueError`` for a plan that is not loaded."""
-        reading = self.read(question, session=session)
         if doc_id is not None and doc_id not in self.naming.shorts:
             raise ValueError(f"no plan {doc_id!r} is loaded")
-        if doc_id is not None and self.naming.several and isinstance(reading.plan, Ask):
-            scoped = conj(Doc(frozenset({doc_id})), reading.plan.where)
-            reading = replace(reading, plan=replace(reading.plan, where=scoped))
+        reading = self.read(question, session=session, doc_id=doc_id)
+        library = self.library.within(reading.scope)
         trace = Trace(
             normalized=reading.text,
             language=reading.lang,
@@ -98,7 +103,7 @@ class QA:
         )
         plan = reading.plan
         if isinstance(plan, Reply):
-            return self._reply(plan, reading.lang, trace)
+            return self._reply(plan, reading.lang, trace, library)
         result = self.executor.run(plan, words=self.judge.words(plan.query))
         trace = replace(
             trace,
@@ -106,7 +111,7 @@ class QA:
             notes=(*trace.notes, *result.notes),
         )
         with compose.naming(self.naming.shorts if self.naming.several else None):
-            ans = self._compose(result, reading.lang, trace)
+            ans = self._compose(result, reading.lang, trace, library)
         ambiguous = [m for m in reading.mentions if m.kind == "unit" and len(m.units) > 1]
         if ambiguous and ans.answerable:
             notes = "".join(compose.ambiguity_note(m.text, sorted(m.units), reading.lang) for m in ambiguous)
@@ -145,14 +150,14 @@ class QA:
         return codec.encode(turn.text, turn.keys, conversation=session.id)
 
     # -- wording -------------------------------------------------------------------------------------------
-    def _compose(self, res: Result, lang: str, trace: Trace) -> Answer:
+    def _compose(self, res: Result, lang: str, trace: Trace, library: compose.Library) -> Answer:
         ask = res.ask
         if res.outcome == "missing":
-            text = compose.missing(res, self._section_sizes, lang)
+            text = compose.missing(res, self._sizes(library.docs), lang)
             return Answer(text=text, answerable=False, intent="out_of_scope", trace=trace)
         if res.outcome == "refused":
             kind, detail = ("no_topic", res.topic) if res.topic else ("not_found", "")
-            text = compose.refusal(kind, detail, lang, self.title)
+            text = compose.refusal(kind, detail, lang, library)
             used: list[TaskRecord] = []
             if res.nearest is not None:
                 hint, used = compose.nearest_hint(res.nearest, self.lex, lang)
@@ -167,12 +172,21 @@ class QA:
         text, used = compose.set_answer(res, self.lex, lang)
         return self._ok(text, used, _intent(ask, single=False), trace)
 
-    def _reply(self, reply: Reply, lang: str, trace: Trace) -> Answer:
+    def _reply(self, reply: Reply, lang: str, trace: Trace, library: compose.Library) -> Answer:
         if reply.kind in ("greeting", "thanks"):
-            text = compose.small_talk(reply, lang, self.title)
+            text = compose.small_talk(reply, lang, library)
         else:
-            text = compose.refusal(reply.kind, reply.detail, lang, self.title)
+            text = compose.refusal(reply.kind, reply.detail, lang, library)
         return Answer(text=text, answerable=False, intent="out_of_scope", trace=trace)
+
+    def _sizes(self, docs: frozenset[str]) -> dict[str | None, int]:
+        """Tasks per section, and in all (None), of these plans."""
+        sizes: dict[str | None, int] = {None: 0}
+        for s in self._sections:
+            if s.doc_id in docs:
+                sizes[s.section] = sizes.get(s.section, 0) + s.count
+                sizes[None] = (sizes[None] or 0) + s.count
+        return sizes
 
     def _ok(
         self, text: str, used: list[TaskRecord], intent: Intent, trace: Trace, *, answerable: bool = True
@@ -197,6 +211,13 @@ class QA:
             return None
         hits = self.executor.ranked(plan, self.judge.words(plan.query))
         return self.judge.evidence(plan.query, hits, embedding=True) if hits else None
+
+
+def _section_plans(sections: Iterable[SectionInfo]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for s in sections:
+        out.setdefault(s.section, set()).add(s.doc_id)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _intent(ask: Ask, *, single: bool) -> Intent:

@@ -13,19 +13,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from corpus.lexicon import UnitLexicon
+from corpus.profile import LEVELS
 from qa.numerals import CN_NUMBER, EN_ORDINAL, en_ordinal, to_int
 from qa.phrasebook import cue, rows
+from qa.places import PlaceNames
+from qa.scope import PlanRef, find_plan_names
 from qa.timewords import Window, find_window
 
 FieldKind = Literal[
     "window", "city", "any_city", "self_innovation", "ongoing", "no_responsible", "has_responsible"
 ]
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)  # names of record fields other than units and sections
-Kind = Literal["task", "ordinal", "last", "last_n", "unit", "section", FieldKind, "place", "unknown_unit"]
+Kind = Literal[
+    "task", "ordinal", "last", "last_n", "unit", "section", FieldKind, "place", "unknown_unit", "plan"
+]
 Role = Literal["lead", "responsible", "involves"]
 _NUM = rf"(\d{{1,4}}|{CN_NUMBER})"
 _TASK_WORD = r"(?:条|项(?!指标)|个任务|号任务|号|项任务|条任务|个)"
@@ -47,6 +52,8 @@ class Mention:
     number2: int = 0  # the end of a task range
     window: Window | None = None
     role_end: int = 0  # where the unit's role words end (人社局只是配合、不是牵头|)
+    docs: frozenset[str] = frozenset()  # a plan mention: the plans it names (empty: none loaded)
+    windows: tuple[tuple[str, Window], ...] = ()  # a relative window read in each plan's own year
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,21 @@ class Context:
     says: Callable[[str], bool]  # whether the plan's text (tasks, sections, units) contains a string
     vocab: frozenset[str] = frozenset()  # the plan's words (the index's BM25 vocabulary)
     leading: frozenset[str] = frozenset()  # canonical units that lead at least one task
+    places: PlaceNames = field(default_factory=PlaceNames)  # the loaded plans' places
+    plans: tuple[PlanRef, ...] = ()  # the loaded plans, when several (one plan: nothing to name)
+    plan_years: frozenset[int] = frozenset()  # every loaded plan's year (a plan of another year is another)
+    section_plans: Mapping[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # section → the plans that have it
+
+    @property
+    def several(self) -> bool:
+        return len(self.plans) > 1
+
+    def years(self, docs: Iterable[str] | None = None) -> dict[str, int]:
+        """Each plan's year (of ``docs``, default every plan); empty with one plan (``plan_year`` applies)."""
+        wanted = None if docs is None else set(docs)
+        return {p.doc_id: p.year for p in self.plans if p.year and (wanted is None or p.doc_id in wanted)}
 
 
 def topic_table(sections: Iterable[str]) -> dict[str, tuple[str, bool]]:
@@ -231,10 +253,20 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
         t.take(m.start, m.end)
 
 
-def _fields(t: _Text, ctx: Context, out: list[Mention]) -> None:
-    w = find_window(t.masked(), ctx.plan_year)
+def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]) -> None:
+    """Deadline windows, benchmark cities and labels, 持续推进, "no responsible units". A window without a
+    year (年内, 6月底前) is read in the plan's own year; over plans of several years, in each plan's
+    (``windows``)."""
+    masked = t.masked()
+    distinct = sorted(set(years.values()))
+    w = find_window(masked, distinct[0] if len(distinct) == 1 else ctx.plan_year)
+    windows: tuple[tuple[str, Window], ...] = ()
+    if w is not None and len(distinct) > 1:
+        by_year = {y: find_window(masked, y) for y in distinct}
+        if len({(x.after, x.before) for x in by_year.values() if x is not None}) > 1:
+            windows = tuple((d, wy) for d, y in years.items() if (wy := by_year[y]) is not None)
     if w is not None and t.free(w.start, w.end):
-        out.append(Mention("window", w.start, w.end, t.text[w.start : w.end], window=w))
+        out.append(Mention("window", w.start, w.end, t.text[w.start : w.end], window=w, windows=windows))
         t.take(w.start, w.end)
     for kind, category in (
         ("no_responsible", "no_responsible"),
@@ -315,7 +347,7 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
             continue
         if re.search(r"什么|怎么|如何|是否|多少", name):
             continue
-        if name.endswith("办") and len(name.removeprefix("旗")) > 4:
+        if name.endswith("办") and len(name[1:] if name[0] in ctx.places.levels else name) > 4:
             continue  # X办 is an office's short name (外事办), not 「不动产全程网上办」
         rm = _ROLE.match(t.text[m.end(1) : m.end(1) + 12])
         role: Role | None = None
@@ -325,11 +357,16 @@ def _unknown_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
         t.take(m.start(1), m.end(1))
 
 
-def _places(t: _Text, out: list[Mention]) -> None:
-    """Places of ``places.tsv`` outside a benchmark phrase (对标上海 is a benchmark; 上海的条例 is not)."""
+def _other_places(ctx: Context) -> list[str]:
+    """The places of ``places.tsv`` that no loaded plan covers."""
+    return [row[0] for row in rows("places.tsv") if not ctx.places.loaded(row[0])]
+
+
+def _places(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    """Places no loaded plan covers (``places.tsv``) outside a benchmark phrase (对标上海 is a benchmark;
+    上海的条例 is not)."""
     masked = t.masked()
-    for row in rows("places.tsv"):
-        name = row[0]
+    for name in _other_places(ctx):
         for m in re.finditer(re.escape(name) + "(市|省|区|旗|盟)?", masked):
             if _bench_near(t.text, m.start(), m.end()) or not t.free(m.start(), m.end()):
                 continue
@@ -363,15 +400,79 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
     return [replace(m, negated=n) for m, n in zip(ordered, negated, strict=True)]
 
 
-def find_mentions(text: str, ctx: Context) -> list[Mention]:
-    """Every name in a normalized question, in text order, non-overlapping."""
+_LEVEL_CHARS = frozenset(lv for lv in LEVELS if len(lv) == 1)
+
+
+def _foreign_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    """A unit name right after a place no loaded plan covers (达拉特旗财政局: 达拉特 + 旗财政局) is that
+    place's unit, not a loaded plan's: the whole is a place mention."""
+    others = _other_places(ctx)
+    if not others:
+        return
+    for i, m in enumerate(out):
+        if m.kind != "unit":
+            continue
+        before = t.text[max(0, m.start - 8) : m.start]
+        joined = before + (m.text[0] if m.text[0] in _LEVEL_CHARS else "")
+        for name in others:
+            hit = re.search(re.escape(name) + "(市|省|区|旗|盟|县)?$", joined)
+            if hit is None:
+                continue
+            start = m.start - len(before) + hit.start()
+            if not t.free(start, m.start) or _bench_near(t.text, start, m.start):
+                continue
+            place = t.text[start : m.start] + (m.text[0] if m.text[0] in _LEVEL_CHARS else "")
+            out[i] = Mention("place", start, m.end, place)
+            t.take(start, m.end)
+            break
+
+
+# A region's plan: a two-character name and a level word before 方案 (「南屏省的营商环境方案」).
+_REGION_PLAN = re.compile(
+    r"([\u4e00-\u9fff]{2}(?:自治区|自治州|省|市|州|盟|旗|县))(?:的)?(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划)"
+)
+
+
+def _region_plans(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    """The plan of a region that is no loaded plan's (「南屏省的营商环境方案」, a province above one: its own
+    plan is not loaded): a place."""
+    for m in _REGION_PLAN.finditer(t.masked()):
+        place = m.group(1)
+        if ctx.places.loaded(place, local=True) or not t.free(*m.span(1)):
+            continue
+        out.append(Mention("place", m.start(1), m.end(1), place))
+        t.take(m.start(1), m.end(1))
+
+
+def _plans(t: _Text, ctx: Context, out: list[Mention], pinned: frozenset[str] | None) -> dict[str, int]:
+    """Plan names (several plans loaded, ``qa.scope``); returns the years of the plans the question is about
+    (the named ones, within ``pinned``), which date words without a year are read in."""
+    every = frozenset(p.doc_id for p in ctx.plans)
+    scope = pinned if pinned is not None else every
+    if not ctx.several:
+        return ctx.years(scope)
+    found = find_plan_names(t.text, ctx.plans, [t.free(i, i + 1) for i in range(len(t.text))])
+    named: set[str] = set()
+    for p in found:
+        out.append(Mention("plan", p.start, p.end, p.text, docs=p.docs))
+        t.take(p.start, p.end)
+        named |= p.docs
+    return ctx.years(scope & named if named and scope & named else scope)
+
+
+def find_mentions(text: str, ctx: Context, *, pinned: frozenset[str] | None = None) -> list[Mention]:
+    """Every name in a normalized question, in text order, non-overlapping (``pinned``: the plans a client
+    scoped the question to)."""
     t = _Text(text)
     out: list[Mention] = []
     _numbers(t, out)
     _units(t, ctx.lexicon, out)
-    _fields(t, ctx, out)
+    _foreign_units(t, ctx, out)
+    years = _plans(t, ctx, out, pinned)
+    _fields(t, ctx, out, years)
     _sections(t, ctx, out)
-    _places(t, out)
+    _places(t, ctx, out)
+    _region_plans(t, ctx, out)
     _unknown_units(t, ctx, out)
     return _negate(text, out)
 
@@ -403,9 +504,16 @@ MAX_TOPIC_WORDS = 24  # a question's topic is a few words; past this it is noise
 
 
 def residue_words(
-    text: str, mentions: Sequence[Mention], words: Callable[[str], list[str]], vocab: Container[str] = ()
+    text: str,
+    mentions: Sequence[Mention],
+    words: Callable[[str], list[str]],
+    vocab: Container[str] = (),
+    own: Container[str] = (),
+    cues: Sequence[str] = (),
 ) -> list[str]:
-    """The question's words that are neither names nor cue words: what it is about, if anything.
+    """The question's words that are neither names nor cue words: what it is about, if anything (``own``:
+    words for the loaded plans' own regions, 伊旗 / 本旗, which say nothing about it; ``cues``: more cue
+    categories to strip).
 
     Neighbouring words the plan writes as one are kept as one (管理 + 人 → 管理人, 电子 + 营业执照).
     """
@@ -433,15 +541,16 @@ def residue_words(
         "area",
         "others",
         "both_roles",
+        *cues,
     ):
         rest = cue(category).sub(" ", rest)
     filler = cue("filler")
     out = []
     for segment in rest.split():
-        kept = [w for w in words(segment) if not filler.fullmatch(w) and not w.isdigit()]
+        kept = [w for w in words(segment) if not filler.fullmatch(w) and w not in own and not w.isdigit()]
         for w in _merge(kept, segment, vocab):
             w = _clean_word(w) if "\u4e00" <= w[0] <= "\u9fff" else w
-            if len(w) >= 2 and not filler.fullmatch(w):
+            if len(w) >= 2 and not filler.fullmatch(w) and w not in own:
                 out.append(w)
     return list(dict.fromkeys(out))[:MAX_TOPIC_WORDS]
 

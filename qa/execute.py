@@ -16,7 +16,21 @@ from typing import Literal, Protocol
 from corpus.records import TaskRecord
 from qa.plan import Ask
 from qa.refusal import Evidence, RefusalModel
-from retriever.expr import All, And, Expr, Lead, Position, TaskRange, Topic, conj, leaves, matches, positive
+from retriever.expr import (
+    All,
+    And,
+    Doc,
+    Expr,
+    Lead,
+    Position,
+    TaskRange,
+    Topic,
+    conj,
+    leaves,
+    matches,
+    plans_of,
+    positive,
+)
 from retriever.store import TaskStore
 from retriever.types import Hit
 
@@ -26,7 +40,9 @@ Outcome = Literal["set", "single", "missing", "refused"]
 class Judge(Protocol):
     """Coverage: the refusal model's evidence for a question and its hits."""
 
-    def evidence(self, text: str, hits: Sequence[Hit]) -> Evidence: ...
+    def evidence(
+        self, text: str, hits: Sequence[Hit], *, plans: frozenset[str] | None = None
+    ) -> Evidence: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +133,7 @@ class Executor:
         hits = self.ranked(ask, words)
         if not hits:
             return Result(ask, "refused", notes=("nothing matches",))
-        ev = self.judge.evidence(ask.query, hits)
+        ev = self.judge.evidence(ask.query, hits, plans=plans_of(ask.where))
         prob = self.refusal.probability(ev)
         threshold = self.refusal.threshold_for(ev)
         notes = (
@@ -154,6 +170,9 @@ class Executor:
         if "lead" not in ask.what or ask.topic is None:
             return ()
         within = pool if ask.area_named else None  # an aspect's section does not confine its tasks
+        docs = plans_of(ask.where)
+        if within is None and docs is not None:  # a question about some plans: their tasks only
+            within = self.store.pool(Doc(docs))
         found = self.store.topic(ask.topic, query=ask.query, within=within or None)
         if found is None or not 2 <= len(found) <= self.margins.theme_max:
             return ()

@@ -23,12 +23,14 @@ from dataclasses import dataclass, field, replace
 from qa.entities import FIELD_KINDS, Context, Mention, adjacent, find_mentions, residue_words, share_roles
 from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
+from qa.scope import PLAN_TAIL, PlanName, scope_of
 from qa.text import TypoFixer, clean, embeddable, language, translate_english
 from retriever.expr import (
     ANY_CITY,
     All,
     Benchmark,
     City,
+    Doc,
     Due,
     Expr,
     Involves,
@@ -48,6 +50,7 @@ from retriever.expr import (
 from retriever.expr import leaves as leaves_of
 
 _FILTER_KINDS = FIELD_KINDS
+_YEARISH = re.compile(r"20\d{2}")
 _ASK_TEXT: dict[str, str] = {
     "lead": "谁牵头",
     "responsible": "哪些单位配合",
@@ -87,6 +90,7 @@ class Reading:
     plan: Plan
     followup: str = ""  # "", "swap", "narrow" or "reask"
     notes: tuple[str, ...] = field(default=())
+    scope: frozenset[str] | None = None  # the plans the question is about (None: every loaded plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,12 @@ class Planner:
     max_task: int = 0
 
     # -- entry point ---------------------------------------------------------------------------------------
-    def read(self, question: str, previous: Turn | None = None) -> Reading:
+    def read(self, question: str, previous: Turn | None = None, *, pinned: str | None = None) -> Reading:
+        """A question as understood (``previous``: the conversation's last turn; ``pinned``: the plan a client
+        scoped the question to)."""
+        return self._read(question, previous, frozenset({pinned}) if pinned is not None else None)
+
+    def _read(self, question: str, previous: Turn | None, pin: frozenset[str] | None) -> Reading:
         text = clean(question)
         lang = language(text)
         if not text or not re.search(r"[\w\u4e00-\u9fff]", text):
@@ -108,25 +117,151 @@ class Planner:
         for kind in ("injection", "other_task", "greeting", "thanks"):
             if cue(kind).search(text):
                 return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type,unused-ignore]
-        mentions = tuple(share_roles(text, find_mentions(text, self.ctx)))
+        mentions = tuple(share_roles(text, find_mentions(text, self.ctx, pinned=pin)))
         # Names inside examples (「服务保障（融资、电力等）」) illustrate the theme; they are no filters.
         examples = [(m.start(), m.end()) for m in cue("example_clause").finditer(text)]
         mentions = tuple(m for m in mentions if not any(a <= m.start and m.end <= b for a, b in examples))
-        words = tuple(residue_words(text, mentions, self.words, self.ctx.vocab))
+        words = tuple(
+            residue_words(
+                text,
+                mentions,
+                self.words,
+                self.ctx.vocab,
+                self.ctx.places.own_words,
+                ("which_plans",) if self.ctx.several else (),
+            )
+        )
+        scope = self.scope(mentions, pin)
+        if isinstance(scope, Reply):
+            return Reading(question, text, lang, mentions, words, scope)
+        narrowed = self._within(mentions, scope)
+        if isinstance(narrowed, Reply):
+            return Reading(question, text, lang, mentions, words, narrowed, scope=scope)
+        mentions = narrowed
         if previous is not None:
-            follow = self._followup(question, text, lang, mentions, words, previous)
+            follow = self._followup(question, text, lang, mentions, words, previous, scope, pin)
             if follow is not None:
                 return follow
-        plan = self.plan(text, mentions, words)
+        plan = self.plan(text, mentions, words, scope)
         if isinstance(plan, Ask) and plan.query:
             plan = replace(plan, query=embeddable(plan.query))  # a long question costs a bounded embedding
-        return Reading(question, text, lang, mentions, words, plan)
+        return Reading(question, text, lang, mentions, words, plan, scope=scope)
+
+    # -- which plans -----------------------------------------------------------------------------------------
+    def scope(
+        self, mentions: Sequence[Mention], pinned: frozenset[str] | None
+    ) -> frozenset[str] | Reply | None:
+        """The plans the question is about (None: every loaded plan), from the plans it names and the one a
+        client pinned; a plan no loaded plan is (「2021年的方案」) is another plan, a plan other than the
+        pinned one another region's."""
+        named = [m for m in mentions if m.kind == "plan"]
+        every = frozenset(p.doc_id for p in self.ctx.plans)
+        if any(not m.docs and not m.negated for m in named):
+            return Reply("other_plan")
+        found = [
+            PlanName(m.start, m.end, m.text, m.docs, "year" if _YEARISH.match(m.text) else "name")
+            for m in named
+        ]
+        scope = scope_of(found, [m.negated for m in named], every) if named else every
+        if pinned is not None:
+            if named and not scope & pinned:
+                outside = next((m for m in named if not m.negated), None)
+                return (
+                    Reply("other_place", re.sub(PLAN_TAIL + "$", "", outside.text))
+                    if outside
+                    else Reply("other_plan")
+                )
+            scope = scope & pinned if named else pinned
+        if not scope and named:
+            return Reply("other_plan")
+        return None if not scope or scope == every else scope
+
+    def _within(
+        self, mentions: Sequence[Mention], scope: frozenset[str] | None
+    ) -> tuple[Mention, ...] | Reply:
+        """Units read within the plans the question is about: an alias several plans share means their
+        unit (税务局 in 云岭州's plan: 州税务局); a unit none of them names is not theirs (州司法局 in
+        青川市's plan)."""
+        if scope is None:
+            return tuple(mentions)
+        units = frozenset().union(*(p.units for p in self.ctx.plans if p.doc_id in scope))
+        out = []
+        for m in mentions:
+            if m.kind == "unit":
+                inside = m.units & units
+                if not inside:
+                    return Reply("unknown_unit", m.text)
+                m = replace(m, units=inside)
+            out.append(m)
+        return tuple(out)
+
+    def _lacking(self, section: str, scope: frozenset[str] | None) -> frozenset[str] | None:
+        """The plans asked about (``scope``, else every loaded plan) that have no section of this name:
+        empty when all have it (or one plan is loaded), None when none has."""
+        if not self.ctx.several:
+            return frozenset()
+        asked = scope or frozenset(p.doc_id for p in self.ctx.plans)
+        lacking = asked - self.ctx.section_plans.get(section, frozenset())
+        return None if lacking == asked else lacking
+
+    def _unit_plans(self, mentions: Sequence[Mention]) -> frozenset[str] | None:
+        """The plans every unit the question names belongs to (州司法局: 云岭州's), or None."""
+        if not self.ctx.several:
+            return None
+        docs: set[str] | None = None
+        for m in mentions:
+            if m.kind == "unit" and not m.negated:
+                mine = {p.doc_id for p in self.ctx.plans if m.units & p.units}
+                docs = mine if docs is None else docs & mine
+        return frozenset(docs) if docs else None
+
+    def _window(self, m: Mention, implied: frozenset[str] | None) -> Expr:
+        """A deadline window; one without a year over plans of several years, in each plan's own year (within
+        the plans the question or its context is about)."""
+        assert m.window is not None
+        windows = [(d, w) for d, w in m.windows if implied is None or d in implied]
+        if not windows or m.negated:
+            return Due(m.window.after, m.window.before, m.window.label)
+        if len({(w.after, w.before) for _, w in windows}) == 1:
+            w = windows[0][1]
+            return Due(w.after, w.before, w.label)
+        return disj(conj(Doc(frozenset({d})), Due(w.after, w.before, w.label)) for d, w in windows)
+
+    def _max_task(self, scope: frozenset[str] | None) -> int:
+        if scope is None:
+            return self.max_task
+        return max((p.max_task for p in self.ctx.plans if p.doc_id in scope), default=self.max_task)
 
     # -- the plan ------------------------------------------------------------------------------------------
-    def plan(self, text: str, mentions: Sequence[Mention], words: Sequence[str]) -> Plan:
-        for kind in ("personal", "other_plan"):
-            if cue(kind).search(text):
-                return Reply(kind)  # type: ignore[arg-type,unused-ignore]
+    def plan(
+        self,
+        text: str,
+        mentions: Sequence[Mention],
+        words: Sequence[str],
+        scope: frozenset[str] | None = None,
+        implied: frozenset[str] | None = None,
+    ) -> Plan:
+        """The typed plan (``scope``: the plans the question is about, None for every loaded plan;
+        ``implied``: the plans its context is about, which date words without a year are read in)."""
+        plan = self._plan(text, mentions, words, scope, implied)
+        if isinstance(plan, Ask) and scope is not None:
+            doc = Doc(scope)
+            area = conj(doc, plan.area) if plan.area is not None else None
+            plan = replace(plan, where=conj(doc, plan.where), area=area)
+        return plan
+
+    def _plan(
+        self,
+        text: str,
+        mentions: Sequence[Mention],
+        words: Sequence[str],
+        scope: frozenset[str] | None,
+        implied: frozenset[str] | None,
+    ) -> Plan:
+        if cue("personal").search(text):
+            return Reply("personal")
+        if any(not self._loaded_year(m.group(0)) for m in cue("other_plan").finditer(text)):
+            return Reply("other_plan")
         if cue("never").search(text) or (cue("price").search(text) and not cue("amount_stated").search(text)):
             return Reply("out_of_plan")  # plans state targets and rewards, not prices, fees or contacts
         # A place the question is about (「杭锦旗的方案」), not partners (「跟呼和浩特、包头协同」).
@@ -139,7 +274,7 @@ class Planner:
         unknown = next((m for m in mentions if m.kind == "unknown_unit" and m.role), None)
         if unknown is not None and not any(m.kind == "unit" for m in mentions):
             return Reply("unknown_unit", unknown.text)  # 「旗统计局负责什么」: a unit the plan never names
-        numbered = self._numbered(mentions)
+        numbered = self._numbered(mentions, self._max_task(scope))
         if isinstance(numbered, Reply):
             return numbered
         used_sections = {
@@ -158,6 +293,8 @@ class Planner:
         roles: list[Expr] = []  # unit filters a single-task question keeps
         prefer: set[str] = set()
         part_words: list[str] = []
+        foreign: set[str] = set()  # section words of sections the plans asked about do not have
+        implied = scope or implied or self._unit_plans(mentions)
         whole_sections = self._whole_sections(
             [m for m in mentions if m.start not in used_sections], text, bool(cue("area").search(text))
         )
@@ -180,13 +317,21 @@ class Planner:
             elif m.kind == "section":
                 if m.start in used_sections:
                     continue
+                lacking = self._lacking(str(m.section), scope)
+                if lacking is None:  # no plan asked about has this section: its word is what it is about
+                    part_words.append(m.text)
+                    foreign.add(m.text)
+                    continue
                 if m.section in whole_sections:
                     leaf = Section(str(m.section))
+                    if lacking:  # the plans without it: the tasks about its word
+                        word = Topic(m.text, ((m.text, *synonyms().get(m.text, ())),))
+                        leaf = disj([leaf, conj(Doc(lacking), word)])
                 else:
                     part_words.append(m.text)
                     continue
             elif m.kind == "window" and m.window is not None:
-                leaf = Due(m.window.after, m.window.before, m.window.label)
+                leaf = self._window(m, implied)
             elif m.kind == "city":
                 leaf = City(str(m.section))
             elif m.kind == "any_city":
@@ -233,16 +378,22 @@ class Planner:
             if any(w in what for w in ("lead", "responsible", "deadline"))
             else cue("task_plural")
         )
-        setwise = any(w in what for w in ("tasks", "count", "yes_no")) or (
-            bool(plural.search(text)) and not cue("singular").search(text)
+        setwise = (
+            any(w in what for w in ("tasks", "count", "yes_no"))
+            or (bool(plural.search(text)) and not cue("singular").search(text))
+            or (self.ctx.several and bool(cue("which_plans").search(text)))  # 「哪些方案里有…」: every match
         )
         if topic is None and (not isinstance(structured, All) or claim is not None):
             return Ask(what, structured, "all", query=text, claim=claim, prefer_units=prefer_units)
         # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
         # that aspect: the executor checks (``area``).
         part_area = (
-            disj(Section(str(m.section)) for m in mentions if m.kind == "section" and m.text in part_words)
-            if part_words
+            disj(
+                Section(str(m.section))
+                for m in mentions
+                if m.kind == "section" and m.text in part_words and m.text not in foreign
+            )
+            if set(part_words) - foreign
             else None
         )
         if topic is not None and setwise:
@@ -304,6 +455,11 @@ class Planner:
         return tuple(what) or ("text",)
 
     # -- pieces --------------------------------------------------------------------------------------------
+    def _loaded_year(self, phrase: str) -> bool:
+        """Whether a phrase naming another plan (``other_plan`` cue) names a loaded plan's year instead."""
+        year = re.search(r"20\d{2}", phrase)
+        return year is not None and int(year.group(0)) in self.ctx.plan_years
+
     def leads_any(self, units: frozenset[str]) -> bool:
         return bool(units & self.ctx.leading)
 
@@ -352,16 +508,17 @@ class Planner:
                 )
         return False
 
-    def _numbered(self, mentions: Sequence[Mention]) -> Expr | Reply | None:
-        """Task numbers and positions, or None when the question names neither."""
+    def _numbered(self, mentions: Sequence[Mention], max_task: int) -> Expr | Reply | None:
+        """Task numbers and positions, or None when the question names neither (``max_task``: the highest
+        number of the plans asked about)."""
         exprs: list[Expr] = []
         for m in mentions:
             if m.kind == "task":
-                if self.max_task and m.number > self.max_task:
+                if max_task and m.number > max_task:
                     return Reply("unknown_task", str(m.number))
                 exprs.append(TaskRange(m.number, m.number2 or m.number))
-            elif m.kind == "last_n" and self.max_task:  # 「最后十条」: the plan's last N tasks
-                exprs.append(TaskRange(max(1, self.max_task - m.number + 1), self.max_task))
+            elif m.kind == "last_n" and max_task:  # 「最后十条」: the plan's last N tasks
+                exprs.append(TaskRange(max(1, max_task - m.number + 1), max_task))
             elif m.kind in ("ordinal", "last"):
                 section = next(
                     (
@@ -373,7 +530,7 @@ class Planner:
                 )
                 index = m.number if m.kind == "ordinal" else -m.number
                 if section is None and m.kind == "ordinal":
-                    if self.max_task and m.number > self.max_task:
+                    if max_task and m.number > max_task:
                         return Reply("unknown_task", str(m.number))
                     exprs.append(TaskRange(m.number, m.number))
                 else:
@@ -389,6 +546,8 @@ class Planner:
         mentions: Sequence[Mention],
         words: Sequence[str],
         prev: Turn,
+        plans: frozenset[str] | None,
+        pin: frozenset[str] | None = None,
     ) -> Reading | None:
         named = [m for m in mentions if m.kind not in ("place",)]
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
@@ -397,16 +556,23 @@ class Planner:
         if has_number and not backref:
             return None
         filters_only = bool(named) and all(
-            m.kind in _FILTER_KINDS or (m.kind == "unit" and m.role) for m in named
+            m.kind in (*_FILTER_KINDS, "plan") or (m.kind == "unit" and m.role) for m in named
         )
         if filters_only and not words and len(prev.keys) > 1 and not cue("subject").search(text):
             backref = True  # 「哪些得在年底前办完」 right after a list narrows it
         if about and not backref and len(text) <= 24:
             swapped = self._swap(mentions, words, prev)
             if swapped is not None:
-                reading = self.read(swapped)
+                reading = self._read(swapped, None, pin)
                 return Reading(
-                    question, reading.text, lang, reading.mentions, reading.words, reading.plan, "swap"
+                    question,
+                    reading.text,
+                    lang,
+                    reading.mentions,
+                    reading.words,
+                    reading.plan,
+                    "swap",
+                    scope=reading.scope,
                 )
         own_subject = bool(words) or (bool(named) and not backref and not about)
         if own_subject and not backref:
@@ -414,7 +580,7 @@ class Planner:
         if words and backref and len(words) > 2:
             return None  # a full question that happens to say 这些 / 它
         what = self.asked(text, mentions)
-        narrowing = self.plan(text, mentions, ())
+        narrowing = self.plan(text, mentions, (), plans, frozenset(d for d, _ in prev.keys))
         if isinstance(narrowing, Reply):
             return None
         scope = Keys(prev.keys, "previous")
@@ -425,7 +591,7 @@ class Planner:
             what = ("count",)
         plan = Ask(what, where, "all", query=prev.plan.query, scope="previous")
         kind = "narrow" if named else "reask"
-        return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind)
+        return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind, scope=plans)
 
     def _swap(self, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
         """The previous question with the name of the same kind swapped for this one (「那法院呢」)."""

@@ -7,7 +7,8 @@ from retrieval only when the evidence says the plan covers it. The evidence:
   above the question's similarity to the plan as a whole (z-score over a fixed sample of tasks): off-topic
   questions are about equally similar to every task, on-topic ones have a peak;
 * the similarity profile — the 2nd and 5th best similarities and the gap to the best (a peak or a plateau);
-* ``bm25_top`` — the best BM25 score of the question's content words (the county's own names dropped);
+* ``bm25_top`` — the best BM25 score of the question's content words (the loaded plans' places dropped,
+  ``qa.places``);
 * ``coverage`` / ``local_coverage`` — the share of the question's informative words (weighted by how rare
   they are in general Chinese) that the plan uses anywhere / that its best hits use;
 * cue flags — English; an answer type no plan gives (a price, a rate, a statistic: ``cues.tsv``
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,19 +34,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from corpus.lexicon import COUNTY_PREFIXES, REGION_PREFIXES
 from qa.phrasebook import cue
+from qa.places import PlaceNames
 
-# The plan's jurisdiction (the county and region prefixes the unit lexicon strips from unit names, and a few
-# ways people say "this county"): naming it does not make a question about the plan.
-_PLACE_NAMES = sorted({*COUNTY_PREFIXES, *REGION_PREFIXES, "内蒙古自治区"} - {"旗"}, key=len, reverse=True)
-PLACE_WORDS = frozenset({*_PLACE_NAMES, "旗", "我旗", "全旗", "ordos", "ejin", "horo"})
-_PLACE_TEXT = re.compile(
-    "(?:"
-    + "|".join(_PLACE_NAMES)
-    + r")(?!供电|银保|蒙苏)|ejin horo( banner)?|ordos",  # 鄂尔多斯供电公司: a unit
-    re.IGNORECASE,
-)
 BASE_FEATURES = (
     "dense_top",
     "dense_z",
@@ -125,14 +115,14 @@ def asks_outside(text: str) -> bool:
     return bool(cue("out_of_plan").search(text))
 
 
-def strip_place(text: str) -> str:
-    """The question without the plan's own place names (every task is about the county: naming it says
+def strip_place(text: str, places: PlaceNames) -> str:
+    """The question without the loaded plans' place names (every task is about its region: naming it says
     nothing about which task, and 「伊旗下周的天气」 must not match the task that names the county)."""
-    return re.sub(r"\s+", " ", _PLACE_TEXT.sub(" ", text)).strip()
+    return places.strip(text)
 
 
-def content_tokens(tokens: Iterable[str]) -> list[str]:
-    return [t for t in tokens if t not in PLACE_WORDS]
+def content_tokens(tokens: Iterable[str], places: PlaceNames) -> list[str]:
+    return places.content(tokens)
 
 
 @dataclass(frozen=True, slots=True)

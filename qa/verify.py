@@ -8,9 +8,11 @@ ignored, so a number inside a quotation never counts as a citation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from corpus.profile import PlanProfile
 from qa.types import Answer
 
 _QUOTE = re.compile(r"「[^」]*」")
@@ -42,6 +44,15 @@ class Naming:
 
     def doc_of(self, short: str) -> str | None:
         return next((d for d, s in self.shorts.items() if s == short), None)
+
+
+def short_titles(plans: Sequence[PlanProfile]) -> dict[str, str]:
+    """doc_id → the short title answers name a plan by (``PlanProfile.short_title``; a title two plans share
+    gets the doc_id after it, so that every reference names one plan)."""
+    seen = Counter(p.short_title for p in plans)
+    return {
+        p.doc_id: p.short_title if seen[p.short_title] == 1 else f"{p.short_title}·{p.doc_id}" for p in plans
+    }
 
 
 _PLAN = re.compile(r"《([^《》「」\n]{1,60})》\s*$")

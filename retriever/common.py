@@ -27,7 +27,7 @@ from index.embedders import Embedder, Matrix
 from index.store import IndexInfo, plan_profiles
 from index.tokenize import Tokenizer, normalize
 from retriever.columns import Columns
-from retriever.expr import All, And, Doc, Expr, Keys, Position, Topic, conj, transform
+from retriever.expr import All, And, Expr, Keys, Not, Or, Position, Topic, conj, plans_of
 from retriever.filters import apply_filters
 from retriever.fusion import RRF_K, weighted_rrf
 from retriever.store import PlanFacts, PlanProfile, SectionInfo
@@ -216,7 +216,7 @@ class PlanStore(ABC):
             if rest:
                 within = self.pool(conj(*rest), query=query)
 
-        docs = _scope(where)
+        docs = plans_of(where)
 
         def leaf(e: Expr) -> Expr:
             if isinstance(e, Topic):
@@ -228,7 +228,19 @@ class PlanStore(ABC):
                 return Keys(frozenset(r.key for r in self.position(e.section, e.index, docs)), str(e))
             return e
 
-        return transform(where, leaf)
+        def nested(e: Expr) -> Expr:
+            # A conjunction inside an Or / Not judges its own topics (《乙》中、内容涉及“破产”: within 乙).
+            if isinstance(e, And):
+                return self.resolve(e, query=query)
+            if isinstance(e, Or):
+                return Or(tuple(nested(p) for p in e.parts))
+            if isinstance(e, Not):
+                return Not(nested(e.part))
+            return leaf(e)
+
+        if isinstance(where, And):
+            return And(tuple(nested(p) if isinstance(p, Or | Not) else leaf(p) for p in where.parts))
+        return nested(where) if isinstance(where, Or | Not) else leaf(where)
 
     def allowed(
         self, query: str, filters: Filters | None, where: Expr | None
@@ -421,10 +433,3 @@ class PlanStore(ABC):
     def bm25_top(self, tokens: Sequence[str]) -> float:
         """The best BM25 score of already tokenized query terms (0 for none)."""
         ...
-
-
-def _scope(where: Expr) -> frozenset[str] | None:
-    """The plans a filter confines every match to (a ``Doc`` leaf, alone or in a conjunction), or None."""
-    parts = where.parts if isinstance(where, And) else (where,)
-    docs = [p.ids for p in parts if isinstance(p, Doc)]
-    return frozenset.intersection(*docs) if docs else None

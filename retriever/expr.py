@@ -229,6 +229,14 @@ def disj(parts: Iterable[Expr]) -> Expr:
     return flat[0] if len(flat) == 1 else Or(tuple(flat))
 
 
+def plans_of(e: Expr) -> frozenset[str] | None:
+    """The plans an expression confines every match to (a ``Doc`` leaf, alone or in a conjunction), or
+    None."""
+    parts = e.parts if isinstance(e, And) else (e,)
+    docs = [p.ids for p in parts if isinstance(p, Doc)]
+    return frozenset.intersection(*docs) if docs else None
+
+
 def leaves(e: Expr) -> list[Leaf]:
     """Every leaf, negated or not, in order."""
     if isinstance(e, And | Or):

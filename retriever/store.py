@@ -24,7 +24,7 @@ from index.store import IndexInfo
 from index.tokenize import Tokenizer
 from retriever.expr import Expr, Key, Topic
 from retriever.topic import TopicMatch
-from retriever.types import Hit
+from retriever.types import Hit, Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,9 @@ class TaskStore(Protocol):
         self, section: str | None, index: int, docs: frozenset[str] | None = None
     ) -> list[TaskRecord]: ...
 
-    def search(self, query: str, *, top_k: int = 10, where: Expr | None = None) -> list[Hit]: ...
+    def search(
+        self, query: str, *, top_k: int = 10, where: Expr | None = None, mode: Mode = "hybrid"
+    ) -> list[Hit]: ...
 
     def topic(
         self, topic: Topic, *, query: str = "", within: Sequence[int] | None = None, every_word: bool = False

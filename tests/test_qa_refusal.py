@@ -9,7 +9,9 @@ import math
 import numpy as np
 import pytest
 
+from corpus import load_plan, load_plans, plan_lexicon
 from eval.tune import choose_threshold
+from qa.places import PlaceNames
 from qa.refusal import (
     BASE_FEATURES,
     Evidence,
@@ -54,7 +56,20 @@ def test_dense_z_measures_the_peak_above_the_background() -> None:
     ],
 )
 def test_strip_place(text: str, stripped: str) -> None:
-    assert strip_place(text) == stripped
+    plan = load_plans()[0]
+    tasks = plan.document.tasks
+    places = PlaceNames.of([plan.profile], plan_lexicon(tasks, [plan.profile]).units)
+    assert strip_place(text, places) == stripped
+
+
+def test_the_places_are_every_loaded_plans() -> None:
+    from tests.plan_fixtures import PLANS
+
+    plans = [load_plans()[0].profile, load_plan(PLANS / "yunling-2023.docx").profile]
+    places = PlaceNames.of(plans)
+    assert strip_place("云岭州的歇业备案 in Yunling prefecture", places) == "的歇业备案 in"
+    assert {"伊旗", "云岭州", "我州", "本旗"} <= places.own_words and "yunling" in places.words
+    assert places.loaded("云岭") and not places.loaded("达拉特旗")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,125 @@
+"""Which loaded plans a question names (pure): its title or short title, issuing number, region (云岭州, 青川,
+Qingchuan) or year (「2023年的方案」, 「2023年以后的方案」).
+
+With one plan loaded nothing is looked for: naming the only plan says nothing. With several, a name becomes a
+``plan`` mention (its span includes a following 「的方案里」) naming the plans it fits; the planner turns the
+mentions into a ``Doc`` filter: names of the same kind are alternatives (「云岭州和青川市的方案」), a region
+and a year narrow each other (「云岭州2023年的方案」), and a plan year no loaded plan has is another plan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.places import english_names
+from retriever.store import PlanFacts
+
+# What may follow a plan's name and still name the plan (「伊旗的那个营商环境方案里」).
+PLAN_TAIL = (
+    r"(?:的)?(?:这个|那个|这版|那版|这份|那份)?(?:营商环境)?(?:实施|行动|工作)?"
+    r"(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
+)
+_YEAR_PLAN = re.compile(
+    r"(?:(?:两|三|几|各|这|那)个)?(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:的)?(?:这个|那个|那版|这版|版)?"
+    r"(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRef:
+    """A loaded plan as a question may name it, and what scoping a question to it changes."""
+
+    doc_id: str
+    names: tuple[str, ...]  # title, short title, issuing number, the region's names
+    english: tuple[str, ...]  # lower case
+    year: int  # 0 when unknown
+    max_task: int = 0
+    units: frozenset[str] = frozenset()  # canonical units it names
+
+
+def plan_refs(facts: Sequence[PlanFacts]) -> tuple[PlanRef, ...]:
+    """Refs of the store's plans (``retriever.store.PlanFacts``)."""
+    out = []
+    for f in facts:
+        p = f.profile
+        names = tuple(
+            dict.fromkeys(
+                n for n in (p.title, p.short_title, p.doc_number, *p.places.names) if n and len(n) >= 2
+            )
+        )
+        english = tuple(e.lower() for e in english_names(p.region, romanize=True)) if p.region else ()
+        out.append(PlanRef(p.doc_id, names, english, f.year, f.max_task, f.units))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanName:
+    """A span of the question that names plans: ``docs`` (empty: a plan no loaded plan is), by ``kind``."""
+
+    start: int
+    end: int
+    text: str
+    docs: frozenset[str]
+    kind: str  # "name" or "year"
+
+
+def find_plan_names(text: str, refs: Sequence[PlanRef], free: Sequence[bool]) -> list[PlanName]:
+    """Spans naming loaded plans in ``text``, longest first, where ``free`` allows (one flag a character)."""
+    taken = [not f for f in free]
+    out: list[PlanName] = []
+
+    def claim(start: int, end: int) -> bool:
+        if any(taken[start:end]):
+            return False
+        for i in range(start, end):
+            taken[i] = True
+        return True
+
+    for m in _YEAR_PLAN.finditer(text):
+        year, rel = int(m.group(1)), m.group(2) or ""
+        if rel in ("以后", "之后", "以来", "及以后", "起"):
+            docs = {r.doc_id for r in refs if r.year >= year}
+        elif rel in ("以前", "之前", "及以前"):
+            docs = {r.doc_id for r in refs if 0 < r.year <= year}
+        else:
+            docs = {r.doc_id for r in refs if r.year == year}
+        if claim(m.start(), m.end()):
+            out.append(PlanName(m.start(), m.end(), m.group(0), frozenset(docs), "year"))
+    names: dict[str, set[str]] = {}
+    for r in refs:
+        for n in r.names:
+            names.setdefault(n, set()).add(r.doc_id)
+    lower = text.lower()
+    for name in sorted(names, key=len, reverse=True):
+        for m in re.finditer(re.escape(name), text):
+            tail = re.match(PLAN_TAIL, text[m.end() :])
+            end = m.end() + (tail.end() if tail else 0)
+            if claim(m.start(), end):
+                out.append(PlanName(m.start(), end, text[m.start() : end], frozenset(names[name]), "name"))
+    english: dict[str, set[str]] = {}
+    for r in refs:
+        for e in r.english:
+            english.setdefault(e, set()).add(r.doc_id)
+    for name in sorted(english, key=len, reverse=True):
+        for m in re.finditer(rf"\b{re.escape(name)}\b", lower):
+            if claim(m.start(), m.end()):
+                out.append(
+                    PlanName(m.start(), m.end(), text[m.start() : m.end()], frozenset(english[name]), "name")
+                )
+    return sorted(out, key=lambda p: p.start)
+
+
+def scope_of(found: Sequence[PlanName], negated: Sequence[bool], every: frozenset[str]) -> frozenset[str]:
+    """The plans named spans leave: names of one kind are alternatives, kinds narrow each other, a negated
+    name is excluded (「伊旗以外的方案」)."""
+    scope = set(every)
+    for kind in ("name", "year"):
+        named = [p for p, neg in zip(found, negated, strict=True) if p.kind == kind and not neg]
+        if named:
+            scope &= set().union(*(p.docs for p in named))
+    for p, neg in zip(found, negated, strict=True):
+        if neg:
+            scope -= p.docs
+    return frozenset(scope)
