@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 
-from api import ops, pages, routes
+from api import ops, pages, plans, routes
 from api.bodyguard import BodyGuardMiddleware
 from api.cost import CostModel
 from api.engine import Engine, EngineHolder, load_engine
@@ -37,6 +37,7 @@ from qa import ConversationCodec
 log = logging.getLogger("api")
 
 EngineLoader = Callable[[Settings], Engine]
+IndexBuilder = Callable[[Settings], str]
 
 
 def _version() -> str:
@@ -67,12 +68,13 @@ def _middleware(settings: Settings) -> list[Middleware]:
             max_bytes=settings.max_body_bytes,
             max_depth=settings.max_json_depth,
             timeout=settings.body_timeout_seconds,
+            streamed=frozenset({plans.UPLOAD_PATH}),
         ),
     ]
     return stack
 
 
-def _services(settings: Settings, loader: EngineLoader) -> Services:
+def _services(settings: Settings, loader: EngineLoader, builder: IndexBuilder) -> Services:
     def limiter(rate_per_minute: float, burst: float) -> TokenBucketLimiter:
         return TokenBucketLimiter(
             rate_per_minute=rate_per_minute, burst=burst, max_keys=settings.rate_limit_clients
@@ -99,6 +101,7 @@ def _services(settings: Settings, loader: EngineLoader) -> Services:
         cpu=ConcurrencyGate(settings.max_concurrency),
         expensive=ConcurrencyGate(max(1, min(settings.expensive_slots, settings.max_concurrency - 1))),
         cost=CostModel(ms_per_char=settings.cost_ms_per_char, expensive_ms=settings.expensive_ms),
+        build_index=lambda: builder(settings),
     )
 
 
@@ -118,20 +121,28 @@ def _with_limits(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any
     return openapi
 
 
-def create_app(settings: Settings | None = None, *, engine_loader: EngineLoader | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine_loader: EngineLoader | None = None,
+    index_builder: IndexBuilder | None = None,
+) -> FastAPI:
     """The application.
 
     Args:
         settings: defaults to ``Settings()`` (environment and ``.env``).
         engine_loader: builds an :class:`Engine`; default: the store ``settings.store`` names (the current
             index under ``settings.index_dir`` in memory).
+        index_builder: rebuilds the index after a plan is added (``POST /api/v1/admin/plans``); default:
+            :func:`api.plans.build_index` (the plans in ``settings.data_dir``, pushed to a Milvus store).
     """
     settings = settings or Settings()
     loader = engine_loader or (lambda s: load_engine(s.index_dir, s.store))
+    builder = index_builder or plans.build_index
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = _services(settings, loader)
+        services = _services(settings, loader, builder)
         app.state.services = services
         try:
             await run_in_threadpool(services.engines.load)
@@ -157,6 +168,8 @@ def create_app(settings: Settings | None = None, *, engine_loader: EngineLoader 
     app.include_router(routes.router)
     app.include_router(ops.feedback)
     app.include_router(ops.admin, include_in_schema=False)
+    app.include_router(plans.router)
+    app.include_router(plans.admin, include_in_schema=False)
     app.include_router(ops.probes)
     pages.mount_static(app)
     app.openapi = _with_limits(app, settings)  # type: ignore[method-assign]

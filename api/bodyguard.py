@@ -74,14 +74,25 @@ def _error(status: int, code: str, zh: str, en: str, *, close: bool = False) -> 
 class BodyGuardMiddleware:
     """Size limit, UTF-8 and nesting checks for request bodies; JSON only on ``/api/`` writes."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        max_depth: int,
+        timeout: float = 10.0,
+        streamed: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.timeout = timeout
+        # POST paths whose body the endpoint reads itself, with its own limits, after authenticating the
+        # client (a plan upload: megabytes, never buffered here for an anonymous client).
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (scope["method"] == "POST" and scope["path"] in self.streamed):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

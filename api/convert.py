@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from api.schemas import Citation, SearchFilters, SearchHit
 from api.textcheck import is_blank, parse_month, strip_blank
@@ -12,9 +12,11 @@ from qa import Answer, Naming, cited_keys
 from retriever import Filters, Hit
 
 
-def citation(record: TaskRecord) -> Citation:
+def citation(record: TaskRecord, shorts: Mapping[str, str]) -> Citation:
+    """A record as the API cites it (``shorts``: doc_id → the plan's short title)."""
     return Citation(
         doc_id=record.doc_id,
+        short_title=shorts.get(record.doc_id, record.doc_id),
         task_id=record.task_id,
         section=record.section,
         lead_units=list(record.lead_units),
@@ -25,9 +27,10 @@ def citation(record: TaskRecord) -> Citation:
     )
 
 
-def search_hit(record: TaskRecord, score: float) -> SearchHit:
+def search_hit(record: TaskRecord, score: float, shorts: Mapping[str, str]) -> SearchHit:
     return SearchHit(
         doc_id=record.doc_id,
+        short_title=shorts.get(record.doc_id, record.doc_id),
         task_id=record.task_id,
         score=score if math.isfinite(score) else 0.0,
         section=record.section,
@@ -37,8 +40,8 @@ def search_hit(record: TaskRecord, score: float) -> SearchHit:
     )
 
 
-def hit(h: Hit) -> SearchHit:
-    return search_hit(h.record, h.score)
+def hit(h: Hit, shorts: Mapping[str, str]) -> SearchHit:
+    return search_hit(h.record, h.score, shorts)
 
 
 def _text(value: str | None) -> str | None:

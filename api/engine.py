@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +31,14 @@ class UnitCount:
     responsible_count: int
 
 
-def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str], str]) -> tuple[UnitCount, ...]:
-    """Tasks each canonical unit leads and shares, most involved first (a unit counts once per task)."""
+def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str]) -> tuple[UnitCount, ...]:
+    """Tasks each canonical unit leads and shares, most involved first (a unit counts once per task; read in
+    its task's plan)."""
     lead: Counter[str] = Counter()
     resp: Counter[str] = Counter()
     for r in records:
-        lead.update({canon(u) for u in r.lead_units})
-        resp.update({canon(u) for u in r.responsible_units})
+        lead.update({canon(u, r.doc_id) for u in r.lead_units})
+        resp.update({canon(u, r.doc_id) for u in r.responsible_units})
     units = set(lead) | set(resp)
     rows = [UnitCount(u, lead[u], resp[u]) for u in units]
     rows.sort(key=lambda c: (-(c.lead_count + c.responsible_count), -c.lead_count, c.unit))
@@ -52,6 +53,11 @@ class Engine:
     qa: QA
     units: tuple[UnitCount, ...]
     loaded_at: float
+
+    @property
+    def shorts(self) -> Mapping[str, str]:
+        """doc_id → the plan's short title (what citations name it by)."""
+        return self.qa.naming.shorts
 
 
 def make_engine(retriever: PlanStore, qa: QA | None = None) -> Engine:

@@ -37,6 +37,8 @@ _DESCRIPTIONS = {
     400: "Malformed body (not JSON, not UTF-8, nested too deeply)",
     401: "Missing or wrong admin token",
     404: "Not found",
+    408: "The body did not arrive in time",
+    409: "Conflict: already there, or another change in progress",
     413: "Body larger than max_body_bytes",
     415: "Body is not JSON",
     422: "Invalid field",

@@ -162,7 +162,7 @@ def ask(body: AskRequest, services: ServicesDep, engine: EngineDep, meter: Quest
         intent=answer.intent,
         session_id=session_id,
         new_conversation=restarted,
-        citations=[citation(r) for r in answer.citations],
+        citations=[citation(r, engine.shorts) for r in answer.citations],
     )
 
 
@@ -194,7 +194,7 @@ def ask_stream(
         for piece in split_pieces(answer.text, services.settings.stream_piece_chars)
     ]
     tail = {
-        "citations": [citation(r).model_dump() for r in answer.citations],
+        "citations": [citation(r, engine.shorts).model_dump() for r in answer.citations],
         "answerable": answer.answerable,
         "intent": answer.intent,
         "session_id": session_id,
@@ -219,12 +219,14 @@ def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchR
     filters = filters_of(body.filters)
     query = strip_blank(body.query)
     if not query:
-        return SearchResponse(hits=[search_hit(r, 0.0) for r in engine.retriever.filter(filters)])
+        return SearchResponse(
+            hits=[search_hit(r, 0.0, engine.shorts) for r in engine.retriever.filter(filters)]
+        )
     with meter.measure():
         hits = engine.retriever.search(
             query, top_k=body.top_k, filters=None if filters.is_empty() else filters
         )
-    return SearchResponse(hits=[hit(h) for h in hits])
+    return SearchResponse(hits=[hit(h, engine.shorts) for h in hits])
 
 
 # Plain decimal digits only: int() would also take "+5", " 5", "1_000" and pydantic "1.0".
@@ -239,7 +241,7 @@ def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None
     record = engine.retriever.get(number, doc or None)
     if record is None:
         raise ApiError(404, "task_not_found", f"没有第{number}条任务", f"There is no task {number}")
-    return citation(record)
+    return citation(record, engine.shorts)
 
 
 @router.get("/tasks", response_model=TaskPage, responses=GET_ERRORS)
@@ -267,7 +269,7 @@ def list_tasks(
     )
     records = engine.retriever.filter(filters)
     start = (page - 1) * page_size
-    items = [citation(r) for r in records[start : start + page_size]]
+    items = [citation(r, engine.shorts) for r in records[start : start + page_size]]
     return TaskPage(total=len(records), page=page, page_size=page_size, items=items)
 
 

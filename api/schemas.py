@@ -90,6 +90,9 @@ class AskRequest(_Request):
 
 class Citation(BaseModel):
     doc_id: str
+    short_title: str = Field(
+        description="the plan's short title (answers cite 《简称》第N条 with several plans)"
+    )
     task_id: int
     section: str
     lead_units: list[str]
@@ -171,6 +174,7 @@ class SearchRequest(_Request):
 
 class SearchHit(BaseModel):
     doc_id: str
+    short_title: str
     task_id: int
     score: float
     section: str
@@ -234,6 +238,28 @@ class FeedbackItem(BaseModel):
 
 class FeedbackList(BaseModel):
     items: list[FeedbackItem]
+
+
+class PlanInfo(BaseModel):
+    doc_id: str
+    title: str
+    short_title: str
+    doc_number: str | None = Field(description="the issuing number, 伊党办发〔2022〕5号")
+    region: str | None
+    year: int | None
+    task_count: int
+
+
+class PlansResponse(BaseModel):
+    plans: list[PlanInfo]
+
+
+class PlanAdded(BaseModel):
+    status: Literal["added"]
+    plan: PlanInfo
+    repairs: int = Field(description="quirks of the file the parser repaired")
+    index_version: str
+    seconds: float
 
 
 class ReloadResponse(BaseModel):

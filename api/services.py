@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,9 @@ class Services:
     cpu: ConcurrencyGate
     expensive: ConcurrencyGate  # the lane long questions share (part of the CPU slots)
     cost: CostModel
+    build_index: Callable[[], str] = lambda: ""  # rebuilds the index from the corpus folder (api.plans)
     metrics: Metrics = field(default_factory=Metrics)
+    uploads: threading.Lock = field(default_factory=threading.Lock)  # one plan upload at a time
 
 
 # Dependencies are ``async def`` so that FastAPI runs them on the event loop, not in a worker thread.

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     # Where the tasks are searched (retriever.backends): memory (the index above, in each worker),
     # milvus-lite:PATH.db (one process only) or milvus://HOST:PORT, with ?bm25=milvus&collection=NAME.
     store: str = "memory"
+    # The folder of plan files the index is built from (None → corpus.default_data_dir(), the shipped
+    # corpus); POST /api/v1/admin/plans adds uploaded plans to it.
+    data_dir: Path | None = None
+    # An uploaded plan file: at most plan_max_mb, all of it within upload_timeout_seconds.
+    plan_max_mb: float = Field(default=20.0, gt=0, le=200)
+    upload_timeout_seconds: float = Field(default=60.0, gt=0)
     feedback_db: Path = Path("var/feedback.sqlite3")
 
     max_question_chars: int = Field(default=500, ge=1, le=4000)

@@ -280,6 +280,13 @@ def save_index(built: BuiltIndex, root: Path) -> Path:
     return final
 
 
+def point_current(root: Path, version: str) -> None:
+    """Point ``CURRENT`` at an existing version (atomically): put back the previous one after a failure."""
+    if not (root / "versions" / version / "manifest.json").is_file():
+        raise IndexLoadError(f"no index version {version} under {root}")
+    _write_pointer(root, version)
+
+
 def _write_pointer(root: Path, version: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".CURRENT-", dir=root)
     with os.fdopen(fd, "w") as f:

@@ -444,6 +444,15 @@ def _region_plans(t: _Text, ctx: Context, out: list[Mention]) -> None:
         t.take(m.start(1), m.end(1))
 
 
+def _titles(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    """Plans named by title or issuing number (several plans loaded), before their digits read as task
+    numbers."""
+    if ctx.several:
+        for p in find_plan_names(t.text, ctx.plans, [True] * len(t.text), titles=True):
+            out.append(Mention("plan", p.start, p.end, p.text, docs=p.docs))
+            t.take(p.start, p.end)
+
+
 def _plans(t: _Text, ctx: Context, out: list[Mention], pinned: frozenset[str] | None) -> dict[str, int]:
     """Plan names (several plans loaded, ``qa.scope``); returns the years of the plans the question is about
     (the named ones, within ``pinned``), which date words without a year are read in."""
@@ -452,7 +461,7 @@ def _plans(t: _Text, ctx: Context, out: list[Mention], pinned: frozenset[str] | 
     if not ctx.several:
         return ctx.years(scope)
     found = find_plan_names(t.text, ctx.plans, [t.free(i, i + 1) for i in range(len(t.text))])
-    named: set[str] = set()
+    named: set[str] = {d for m in out if m.kind == "plan" for d in m.docs}
     for p in found:
         out.append(Mention("plan", p.start, p.end, p.text, docs=p.docs))
         t.take(p.start, p.end)
@@ -465,6 +474,7 @@ def find_mentions(text: str, ctx: Context, *, pinned: frozenset[str] | None = No
     scoped the question to)."""
     t = _Text(text)
     out: list[Mention] = []
+    _titles(t, ctx, out)
     _numbers(t, out)
     _units(t, ctx.lexicon, out)
     _foreign_units(t, ctx, out)

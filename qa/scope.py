@@ -32,11 +32,12 @@ class PlanRef:
     """A loaded plan as a question may name it, and what scoping a question to it changes."""
 
     doc_id: str
-    names: tuple[str, ...]  # title, short title, issuing number, the region's names
+    names: tuple[str, ...]  # the region's names
     english: tuple[str, ...]  # lower case
     year: int  # 0 when unknown
     max_task: int = 0
     units: frozenset[str] = frozenset()  # canonical units it names
+    titles: tuple[str, ...] = ()  # title, short title, issuing number
 
 
 def plan_refs(facts: Sequence[PlanFacts]) -> tuple[PlanRef, ...]:
@@ -44,13 +45,10 @@ def plan_refs(facts: Sequence[PlanFacts]) -> tuple[PlanRef, ...]:
     out = []
     for f in facts:
         p = f.profile
-        names = tuple(
-            dict.fromkeys(
-                n for n in (p.title, p.short_title, p.doc_number, *p.places.names) if n and len(n) >= 2
-            )
-        )
+        titles = tuple(dict.fromkeys(n for n in (p.title, p.short_title, p.doc_number) if n and len(n) >= 4))
+        names = tuple(dict.fromkeys(n for n in p.places.names if len(n) >= 2))
         english = tuple(e.lower() for e in english_names(p.region, romanize=True)) if p.region else ()
-        out.append(PlanRef(p.doc_id, names, english, f.year, f.max_task, f.units))
+        out.append(PlanRef(p.doc_id, names, english, f.year, f.max_task, f.units, titles))
     return tuple(out)
 
 
@@ -65,8 +63,12 @@ class PlanName:
     kind: str  # "name" or "year"
 
 
-def find_plan_names(text: str, refs: Sequence[PlanRef], free: Sequence[bool]) -> list[PlanName]:
-    """Spans naming loaded plans in ``text``, longest first, where ``free`` allows (one flag a character)."""
+def find_plan_names(
+    text: str, refs: Sequence[PlanRef], free: Sequence[bool], *, titles: bool = False
+) -> list[PlanName]:
+    """Spans naming loaded plans in ``text``, longest first, where ``free`` allows (one flag a character):
+    with ``titles``, only titles and issuing numbers (found before task numbers: 伊党办发〔2022〕5号);
+    else region names, their English and plan years."""
     taken = [not f for f in free]
     out: list[PlanName] = []
 
@@ -77,6 +79,20 @@ def find_plan_names(text: str, refs: Sequence[PlanRef], free: Sequence[bool]) ->
             taken[i] = True
         return True
 
+    if titles:
+        named: dict[str, set[str]] = {}
+        for r in refs:
+            for n in r.titles:
+                named.setdefault(n, set()).add(r.doc_id)
+        for name in sorted(named, key=len, reverse=True):
+            for m in re.finditer(re.escape(name), text):
+                tail = re.match(PLAN_TAIL, text[m.end() :])
+                end = m.end() + (tail.end() if tail else 0)
+                if claim(m.start(), end):
+                    out.append(
+                        PlanName(m.start(), end, text[m.start() : end], frozenset(named[name]), "name")
+                    )
+        return sorted(out, key=lambda p: p.start)
     for m in _YEAR_PLAN.finditer(text):
         year, rel = int(m.group(1)), m.group(2) or ""
         if rel in ("以后", "之后", "以来", "及以后", "起"):

@@ -20,11 +20,12 @@ def quirk(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def fake_index_root(tmp_path_factory: pytest.TempPathFactory, tasks: list[TaskRecord]) -> Path:
+    from corpus import load_plans
     from index.store import build_and_save
     from tests.fakes import FakeEmbedder
 
     root = tmp_path_factory.mktemp("fake-index")
-    build_and_save(root=root, embedder=FakeEmbedder(), records=tasks)
+    build_and_save(root=root, embedder=FakeEmbedder(), records=tasks, plans=[p.profile for p in load_plans()])
     return root
 
 

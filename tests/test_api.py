@@ -28,6 +28,7 @@ from tests.api_helpers import (
 
 CITATION_KEYS = {
     "doc_id",
+    "short_title",
     "task_id",
     "section",
     "lead_units",
@@ -182,7 +183,8 @@ def test_search_ranks_best_first(client: TestClient) -> None:
     hits = search(client, query="用电报装办理时间", top_k=5)
     assert 1 <= len(hits) <= 5
     assert all(
-        set(h) == {"doc_id", "task_id", "score", "section", "lead_units", "deadline", "text"} for h in hits
+        set(h) == {"doc_id", "short_title", "task_id", "score", "section", "lead_units", "deadline", "text"}
+        for h in hits
     )
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0

@@ -276,7 +276,7 @@ def test_unit_counts_canonical_and_once_per_task() -> None:
         record(2, lead=("旗财政局",), resp=("旗法院", "法院")),
     ]
     canon = {"法院": "旗法院", "财政局": "旗财政局"}
-    counts = unit_counts(records, lambda u: canon.get(u, u))
+    counts = unit_counts(records, lambda u, _doc: canon.get(u, u))
     assert [(c.unit, c.lead_count, c.responsible_count) for c in counts] == [
         ("旗法院", 1, 1),
         ("旗财政局", 1, 1),

@@ -1,0 +1,209 @@
+"""The shipped plan and the two fixture plans (云岭州 .docx, 青川市 .xlsx) answered together and one at a
+time: no citation points at the wrong plan, the same task number in two plans never merges, another region's
+unit is refused, a plan named by its region, title or year scopes the answer (fake embedder: what is checked
+here does not depend on ranking quality)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.plans import gather_plans
+from index.store import build_and_save, current_version_dir
+from qa import QA, Ask, Reply, Session, check_citations, cited_keys
+from retriever import load_retriever
+from retriever.expr import Doc, Due, Or, leaves
+from tests.fakes import FakeEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = (ROOT / "corpus" / "data" / "plans", ROOT / "tests" / "data" / "plans")
+FIRST, YUNLING, QINGCHUAN = "ejin-horo-business-environment-plan-2022", "yunling-2023", "qingchuan-2024"
+QUESTIONS = ROOT / "eval" / "data" / "plans3" / "questions.jsonl"
+
+
+def _qa(root: Path, files: list[Path] | None = None) -> QA:
+    folder = root / "plans"
+    if files is None:
+        gather_plans(FOLDERS, folder)
+    else:
+        folder.mkdir(parents=True)
+        for f in files:
+            for src in (f, f.with_suffix(".toml")):
+                if src.is_file():
+                    (folder / src.name).write_bytes(src.read_bytes())
+    build_and_save(root=root / "index", data_dir=folder, embedder=FakeEmbedder())
+    return QA(load_retriever(current_version_dir(root / "index"), embedder=FakeEmbedder()))
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    return _qa(tmp_path_factory.mktemp("three"))
+
+
+def _questions() -> list[list[str]]:
+    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    asked = [r.get("turns") or [r["question"]] for r in rows]
+    made = [
+        [f"{region}第{n}条是什么？"]
+        for region in ("云岭州", "青川市", "伊旗", "")
+        for n in (1, 5, 17, 33, 60, 64)
+    ]
+    made += [[f"{unit}牵头哪些任务？"] for unit in ("税务局", "市场监管局", "财政局", "司法局", "发展改革委")]
+    made += [["年内要完成哪些任务？"], ["持续推进的任务有哪些"], ["第5条谁牵头", "那第6条呢"]]
+    return asked + made
+
+
+def test_no_citation_points_at_the_wrong_plan(three: QA) -> None:
+    """Property over every question of the three-plan set and more: each reference in the text names the plan
+    of the record cited for it, that record is the store's (not a namesake from another plan), and an answer
+    scoped to plans cites only them."""
+    store = three.r
+    checked = 0
+    for turns in _questions():
+        session = Session(id="p")
+        for turn in turns:
+            reading = three.read(turn, session=session)
+            ans = three.answer(turn, session=session)
+            assert check_citations(ans, three.naming) == [], turn
+            keys = cited_keys(ans.text, three.naming)
+            assert all(doc in three.naming.shorts for doc, _ in keys), (turn, keys)
+            assert [c.key for c in ans.citations] == keys
+            for c in ans.citations:
+                assert store.get_key(c.key) == c, (turn, c.key)
+            if reading.scope is not None and isinstance(reading.plan, Ask):
+                assert {c.doc_id for c in ans.citations} <= reading.scope, turn
+            checked += len(ans.citations)
+    assert checked > 1000
+
+
+def test_the_same_number_in_three_plans_never_merges(three: QA) -> None:
+    ans = three.answer("第5条是什么？")
+    assert [c.key for c in ans.citations] == [(doc, 5) for doc in three.naming.shorts]
+    assert set(three.naming.shorts) == {FIRST, YUNLING, QINGCHUAN}
+    texts = {c.doc_id: c.text for c in ans.citations}
+    assert len(set(texts.values())) == 3
+    for c in ans.citations:
+        assert f"《{three.naming.shorts[c.doc_id]}》第5条" in ans.text
+        assert c.text in ans.text
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("达拉特旗财政局牵头哪些任务？", "达拉特旗"),
+        ("准格尔旗政务服务局牵头哪些任务", "准格尔旗"),
+        ("东海省的营商环境方案里法院牵头几项", "东海省"),
+        ("南屏省的营商环境方案有多少条", "南屏省"),  # the province above 云岭州: its own plan is not loaded
+    ],
+)
+def test_another_regions_unit_or_plan_is_refused(three: QA, fake_qa: QA, question: str, place: str) -> None:
+    for qa in (three, fake_qa):
+        ans = qa.answer(question)
+        assert not ans.answerable and not ans.citations, ans.text
+        assert f"不包括{place}的任务" in ans.text
+    assert "这是本旗的方案" in fake_qa.answer(question).text
+    assert "这是伊金霍洛旗、青川市、云岭州的方案" in three.answer(question).text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "青川市方案里哪些任务由州司法局牵头？",
+        "云岭州方案里青川市财政局负责什么",
+        "青川市的方案里伊旗税务局牵头几项？",
+    ],
+)
+def test_a_unit_of_another_plan_than_the_one_asked_about_is_refused(three: QA, question: str) -> None:
+    ans = three.answer(question)
+    assert not ans.answerable and not ans.citations
+    assert "这个单位的任务" in ans.text
+
+
+@pytest.mark.parametrize(
+    ("question", "docs"),
+    [
+        ("2023年的方案里税务局牵头几项？", {YUNLING}),
+        ("2024年的方案里市场监管局牵头哪些任务", {QINGCHUAN}),
+        ("两个2023年以后的方案里，海关牵头的任务", {YUNLING, QINGCHUAN}),
+        ("青川市的方案里法院牵头几项", {QINGCHUAN}),
+        ("云岭州那个方案里破产的事谁牵头", {YUNLING}),
+        ("云岭州和青川市的方案里，人才引进都是谁牵头", {YUNLING, QINGCHUAN}),
+        ("伊党办发〔2022〕5号里园区集中办理点什么时候完成？", {FIRST}),
+        ("《青川市2024年营商环境重点任务分工表》里税务局牵头哪些任务", {QINGCHUAN}),
+        ("Qingchuan: which tasks does the tax bureau lead?", {QINGCHUAN}),
+        ("云岭州税务局参与了哪些任务", None),  # the unit says which plan; no scope needed
+    ],
+)
+def test_a_plan_named_in_the_question_scopes_it(three: QA, question: str, docs: set[str] | None) -> None:
+    reading = three.read(question)
+    assert isinstance(reading.plan, Ask), reading.plan
+    assert reading.scope == (frozenset(docs) if docs else None)
+    if docs:
+        assert Doc(frozenset(docs)) in leaves(reading.plan.where)
+        ans = three.answer(question)  # the fake embedder may find nothing: what it cites is in scope
+        assert {c.doc_id for c in ans.citations} <= docs, ans.text
+
+
+@pytest.mark.parametrize("question", ["云岭州2021年的方案里有什么", "2020年的方案里税务局牵头几项"])
+def test_a_plan_year_no_loaded_plan_has_is_another_plan(three: QA, question: str) -> None:
+    assert three.read(question).plan == Reply("other_plan")
+    ans = three.answer(question)
+    assert not ans.answerable and "已收录的3个方案" in ans.text
+
+
+def test_date_words_without_a_year_are_read_in_each_plans_year(three: QA) -> None:
+    def before(question: str) -> set[tuple[int, int] | None]:
+        plan = three.read(question).plan
+        assert isinstance(plan, Ask)
+        return {d.before for d in leaves(plan.where) if isinstance(d, Due)}
+
+    assert before("云岭州年内要完成哪些任务") == {(2023, 12)}
+    across = three.read("年内要完成哪些任务")
+    assert isinstance(across.plan, Ask) and isinstance(across.plan.where, Or)
+    years = {d.before for d in leaves(across.plan.where) if isinstance(d, Due)}
+    assert years == {(2022, 12), (2023, 12), (2024, 12)}
+    ans = three.answer("年内要完成哪些任务")
+    for c in ans.citations:
+        year = {FIRST: 2022, YUNLING: 2023, QINGCHUAN: 2024}[c.doc_id]
+        assert c.deadline_ym is not None and c.deadline_ym <= (year, 12)
+    assert before("云岭州市场监管局牵头、年内要完成的任务") == {(2023, 12)}  # a unit of one plan: its year
+
+
+def test_which_plans_lists_matches_grouped_by_plan_with_counts(three: QA) -> None:
+    ans = three.answer("哪些方案里有电力接入的任务？")
+    by_plan: dict[str, int] = {}
+    for c in ans.citations:
+        by_plan[c.doc_id] = by_plan.get(c.doc_id, 0) + 1
+    assert ans.answerable and len(by_plan) >= 2 and f"分布在 {len(by_plan)} 个方案" in ans.text
+    for doc, n in by_plan.items():
+        assert f"《{three.naming.shorts[doc]}》" in ans.text and f"（{n}项）" in ans.text
+
+
+def test_replies_name_the_plans_loaded_or_asked_about(three: QA, fake_qa: QA) -> None:
+    assert "已收录的3个方案" in three.answer("你好").text
+    assert "《伊金霍洛旗对标先进建设最优营商环境实施方案》" in fake_qa.answer("你好").text
+    scoped = three.answer("青川市今天天气怎么样")
+    assert not scoped.answerable and "《青川市2024年优化营商环境重点任务分工表》" in scoped.text
+    assert "2024年底前" in scoped.text  # the example question is in the plan's year
+
+
+@pytest.mark.parametrize(
+    ("files", "doc"),
+    [
+        ([FOLDERS[1] / "yunling-2023.docx"], YUNLING),
+        ([FOLDERS[1] / "qingchuan-2024.xlsx"], QINGCHUAN),
+    ],
+)
+def test_each_plan_alone_answers_with_bare_references(
+    tmp_path: Path, three: QA, files: list[Path], doc: str
+) -> None:
+    alone = _qa(tmp_path, files)
+    assert alone.naming.only == doc
+    ans = alone.answer("第5条是什么？")
+    assert [c.key for c in ans.citations] == [(doc, 5)] and "《" not in ans.text.split("（")[0]
+    together = three.answer("第5条是什么？", doc_id=doc)
+    assert [c.key for c in together.citations] == [(doc, 5)]
+    mine = three.answer("税务局牵头哪些任务？", doc_id=doc)
+    assert mine.citations and alone.answer("税务局牵头哪些任务？").citations == mine.citations
