@@ -304,3 +304,29 @@ def test_two_plans_answer_as_in_memory(tasks: list[TaskRecord], tmp_path: Path) 
         for doc_id in (None, "b"):
             want, got = mq.answer(question, doc_id=doc_id), vq.answer(question, doc_id=doc_id)
             assert (got.text, [c.key for c in got.citations]) == (want.text, [c.key for c in want.citations])
+
+
+def test_the_plans_profiles_travel_with_the_push(tmp_path: Path) -> None:
+    """The fixture plans with their profiles: the collection carries them, so MilvusStore reads units in each
+    plan, names plans and scopes questions as the in-memory store does."""
+    from corpus import load_plan
+    from qa import QA
+    from tests.plan_fixtures import PLANS
+
+    plans = [load_plan(PLANS / "yunling-2023.docx"), load_plan(PLANS / "qingchuan-2024.xlsx")]
+    records = [t for p in plans for t in p.document.tasks]
+    built, _ = build_index(
+        records=records, embedder=FakeEmbedder(), corpus_digest="fixtures", plans=[p.profile for p in plans]
+    )
+    client = milvus_client(StoreSpec("milvus-lite", path=tmp_path / "plans.db"))
+    push_index(built, client)
+    memory = Retriever(built, FakeEmbedder())
+    milvus = MilvusStore(client, "taskqa", FakeEmbedder())
+    assert milvus.plans == memory.plans == built.plans
+    assert milvus.lexicon == memory.lexicon
+    mq, vq = QA(memory), QA(milvus)
+    assert vq.naming == mq.naming and set(vq.naming.shorts) == {"yunling-2023", "qingchuan-2024"}
+    for question in ("青川市税务局牵头哪些任务？", "云岭州第5条是什么？", "2023年的方案里财政局负责什么"):
+        want, got = mq.answer(question), vq.answer(question)
+        assert (got.text, [c.key for c in got.citations]) == (want.text, [c.key for c in want.citations])
+        assert got.citations
