@@ -89,7 +89,7 @@ def _prepare(*, build: bool) -> Settings | int:
             print(f"error: cannot write the index under {root}: {exc}", file=sys.stderr)
             return 1
         try:
-            print(f"index: {ensure_index(root, embedder)}", file=sys.stderr)
+            print(f"index: {ensure_index(root, embedder, data_dir=settings.data_dir)}", file=sys.stderr)
         except (IndexLoadError, OSError) as exc:
             print(
                 f"error: no usable index under {root} could be built ({type(exc).__name__}: {exc}); serving "

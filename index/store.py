@@ -519,8 +519,11 @@ def _records_digest(records: Sequence[TaskRecord], plans: Sequence[PlanProfile] 
     return h.hexdigest()
 
 
-def ensure_index(root: Path | None = None, embedder: Embedder | None = None) -> Path:
-    """The current index folder, building it first when missing or unusable."""
+def ensure_index(
+    root: Path | None = None, embedder: Embedder | None = None, *, data_dir: Path | None = None
+) -> Path:
+    """The current index folder, building it first (from the plans in ``data_dir``) when missing or
+    unusable."""
     root = root or default_index_root()
     current = current_version_dir(root)
     if current is not None:
@@ -529,7 +532,7 @@ def ensure_index(root: Path | None = None, embedder: Embedder | None = None) -> 
             return current
         except IndexLoadError:
             pass
-    path, _ = build_and_save(root=root, embedder=embedder, show_progress=True)
+    path, _ = build_and_save(root=root, embedder=embedder, data_dir=data_dir, show_progress=True)
     return path
 
 
