@@ -49,6 +49,7 @@ log = logging.getLogger("api")
 
 POST_ERRORS = error_responses(400, 413, 415, 422, 429, 503)
 GET_ERRORS = error_responses(422, 503)
+ASK_ERRORS = error_responses(400, 404, 413, 415, 422, 429, 503)  # 404: no plan has the doc_id
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -112,7 +113,7 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
     question = strip_blank(body.question)
     doc_id = strip_blank(body.doc_id or "") or None
     if doc_id is not None and doc_id not in engine.qa.naming.shorts:
-        raise ApiError(422, "unknown_plan", "没有这个方案（doc_id 不存在）", "No plan has this doc_id")
+        raise ApiError(404, "unknown_plan", "没有这个方案（doc_id 不存在）", "No plan has this doc_id")
     session, restarted = engine.qa.resume(body.session_id, services.conversations)
     t0 = time.perf_counter()
     try:
@@ -150,7 +151,7 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
 @router.post(
     "/ask",
     response_model=AskResponse,
-    responses=POST_ERRORS,
+    responses=ASK_ERRORS,
     dependencies=[Depends(limit_queries)],
 )
 def ask(body: AskRequest, services: ServicesDep, engine: EngineDep, meter: QuestionMeter) -> AskResponse:
@@ -180,7 +181,7 @@ async def _frames(frames: list[bytes]) -> AsyncIterator[bytes]:
             "intent, session_id}, then `done` {}",
             "content": {"text/event-stream": {"schema": SSE_EVENT}},
         },
-        **POST_ERRORS,
+        **ASK_ERRORS,
     },
     dependencies=[Depends(limit_queries)],
 )

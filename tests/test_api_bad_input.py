@@ -58,7 +58,6 @@ def client(
         (ASK, {"question": "a\x1bb"}, "control_characters"),
         (ASK, {"question": "a\rb"}, "control_characters"),
         (ASK, {"question": "a\x7fb"}, "control_characters"),
-        (ASK, {"question": "第5条是什么？", "doc_id": "no-such-plan"}, "unknown_plan"),
         (ASK, {"question": "第5条是什么？", "doc_id": 5}, "invalid_type"),
         (ASK, {"question": "a\x85b"}, "control_characters"),
         (SEARCH, {"query": ""}, "empty_query"),
@@ -123,6 +122,13 @@ def test_malformed_bodies(
 def test_nesting_below_the_limit_is_fine(client: TestClient) -> None:
     body = b'{"question": "[[[[ {{{{", "extra": ' + b"[" * 15 + b"]" * 15 + b"}"
     assert client.post(ASK, content=body, headers=JSON).status_code == 200
+
+
+def test_an_unknown_plan_is_not_found(client: TestClient) -> None:
+    err = assert_error(
+        client.post(ASK, json={"question": "第5条是什么？", "doc_id": "no-such-plan"}), 404, "unknown_plan"
+    )
+    assert "方案" in err["message"] and "plan" in err["message"]
 
 
 def test_allowed_whitespace_in_questions(client: TestClient) -> None:
