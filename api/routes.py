@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import math
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -22,13 +21,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
-from api.convert import citation, compact, filters_of, fixed_citations, hit, search_hit, searchable
+from api.convert import citation, filters_of, fixed_citations, hit, search_hit
 from api.cost import Meter
 from api.engine import Engine
 from api.errors import ApiError, error_responses
 from api.filtering import any_of_keys, select, task_filter
 from api.metrics import question_hash
-from api.relevance import cutoff_applies, relevant
+from api.relevance import hit_flags
 from api.schemas import (
     FILTER_MAX_CHARS,
     MAX_CHOICES,
@@ -41,7 +40,6 @@ from api.schemas import (
     Month,
     PlainText,
     PlanSummary,
-    SearchHit,
     SearchRequest,
     SearchResponse,
     SectionInfo,
@@ -54,7 +52,6 @@ from api.services import EngineDep, Services, ServicesDep, admitted, limit_queri
 from api.streaming import split_pieces, sse_event
 from api.textcheck import strip_blank
 from qa import Answer, check_citations
-from retriever import Hit
 
 log = logging.getLogger("api")
 
@@ -240,24 +237,9 @@ def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchR
             filters=None if filters.base.is_empty() else filters.base,
             where=any_of_keys(filters, retriever),
         )
-        marked = _marked(query, hits, engine)
+        marked = [hit(h, relevant=f) for h, f in zip(hits, hit_flags(query, hits, retriever), strict=True)]
         terms = dict.fromkeys(t.strip() for t in retriever.tokenizer.tokenize(query) if t.strip())
     return SearchResponse(hits=marked, terms=sorted(terms, key=len, reverse=True))
-
-
-def _marked(query: str, hits: list[Hit], engine: Engine) -> list[SearchHit]:
-    """The hits as HTTP models, each marked relevant or not (:mod:`api.relevance`)."""
-    retriever = engine.retriever
-    if not hits or not cutoff_applies(retriever.embedder.name):
-        return [hit(h) for h in hits]
-    rows = [retriever.index_of(h.record.key) for h in hits]
-    known = [r for r in rows if r is not None]
-    sims = iter(retriever.similarity_of(query, known).tolist())
-    similarities = [next(sims) if r is not None else math.nan for r in rows]
-    flags = relevant(
-        query=compact(query), similarities=similarities, haystacks=[searchable(h.record) for h in hits]
-    )
-    return [hit(h, relevant=f) for h, f in zip(hits, flags, strict=True)]
 
 
 async def single_values(request: Request) -> None:
