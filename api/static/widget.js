@@ -132,19 +132,24 @@
   }
 
   // Every style of the widget. Colours are custom properties on :host so a theme (data-theme, data-accent,
-  // data-stylesheet) changes them without touching the rules; they pass WCAG AA on the default theme.
-  const CSS = `
-:host{all:initial;--tq-accent:#1a5fb4;--tq-accent-dark:color-mix(in srgb,var(--tq-accent) 80%,#000);
+  // data-stylesheet) changes them without touching the rules; they pass WCAG AA on the default theme. The
+  // defaults sit in a cascade layer: a data-stylesheet theme is unlayered, so it wins although a shadow
+  // root's adopted sheets come after its <link>s.
+  const STYLES = `
+@layer defaults{
+:host{all:initial;--tq-accent:#1a5fb4;--tq-accent-dark:#154c90;
 --tq-on-accent:#fff;--tq-ink:#1f2933;--tq-muted:#55606e;--tq-line:#d5dde7;--tq-bg:#f4f6f9;--tq-surface:#fff;
 --tq-card:#f9fafc;--tq-chip:#eef4fb;--tq-chip-line:#b9cde6;--tq-focus:#b35900;--tq-warn-bg:#fffaeb;
 --tq-warn-line:#e5a50a;--tq-warn-ink:#5c4200;--tq-error-bg:#fdf0ef;--tq-error-line:#c01c28;--tq-error-ink:#8a1520}
-:host([theme=dark]){--tq-accent:#78aeed;--tq-on-accent:#0b1a2e;--tq-ink:#e7ebf0;--tq-muted:#aab4c0;--tq-line:#3a4350;
---tq-bg:#171b21;--tq-surface:#20252d;--tq-card:#262c35;--tq-chip:#253246;--tq-chip-line:#3d5475;--tq-focus:#f5c211;
---tq-warn-bg:#2f2a1a;--tq-warn-ink:#f3d98b;--tq-error-bg:#321c1d;--tq-error-ink:#f5b7b1}
-@media (prefers-color-scheme:dark){:host([theme=auto]){--tq-accent:#78aeed;--tq-on-accent:#0b1a2e;--tq-ink:#e7ebf0;
+:host([theme=dark]){--tq-accent:#78aeed;--tq-accent-dark:#5f8fc9;--tq-on-accent:#0b1a2e;--tq-ink:#e7ebf0;
 --tq-muted:#aab4c0;--tq-line:#3a4350;--tq-bg:#171b21;--tq-surface:#20252d;--tq-card:#262c35;--tq-chip:#253246;
 --tq-chip-line:#3d5475;--tq-focus:#f5c211;--tq-warn-bg:#2f2a1a;--tq-warn-ink:#f3d98b;--tq-error-bg:#321c1d;
---tq-error-ink:#f5b7b1}}
+--tq-error-ink:#f5b7b1}
+@media (prefers-color-scheme:dark){:host([theme=auto]){--tq-accent:#78aeed;--tq-accent-dark:#5f8fc9;
+--tq-on-accent:#0b1a2e;--tq-ink:#e7ebf0;--tq-muted:#aab4c0;--tq-line:#3a4350;--tq-bg:#171b21;--tq-surface:#20252d;
+--tq-card:#262c35;--tq-chip:#253246;--tq-chip-line:#3d5475;--tq-focus:#f5c211;--tq-warn-bg:#2f2a1a;
+--tq-warn-ink:#f3d98b;--tq-error-bg:#321c1d;--tq-error-ink:#f5b7b1}}
+}
 .launcher{position:fixed;right:20px;bottom:20px;display:flex;align-items:center;gap:8px;height:52px;
 padding:0 20px 0 16px;border:0;border-radius:26px;background:var(--tq-accent);color:var(--tq-on-accent);cursor:pointer;
 font:600 16px/1 system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
@@ -487,14 +492,17 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
         this.style.setProperty(k, v, 'important');
       }
       const accent = (this.getAttribute('accent') || '').trim();
-      if (accent && window.CSS && CSS.supports('color', accent)) this.style.setProperty('--tq-accent', accent);
+      if (accent && window.CSS && window.CSS.supports('color', accent)) {
+        this.style.setProperty('--tq-accent', accent);
+        this.style.setProperty('--tq-accent-dark', `color-mix(in srgb, ${accent} 80%, #000)`);
+      }
       const root = this.attachShadow({ mode: 'open' });
       if ('adoptedStyleSheets' in root && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
         const sheet = new CSSStyleSheet();
-        sheet.replaceSync(CSS);
+        sheet.replaceSync(STYLES);
         root.adoptedStyleSheets = [sheet];
       } else {
-        root.append(h('style', null, CSS)); // old browsers: needs style-src 'unsafe-inline' on strict hosts
+        root.append(h('style', null, STYLES)); // old browsers: needs style-src 'unsafe-inline' on strict hosts
       }
       const theme = (this.getAttribute('stylesheet') || '').trim();
       if (theme) root.append(h('link', { rel: 'stylesheet', href: new URL(theme, location.href).href }));
@@ -760,6 +768,8 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       } catch (_) {
         reachable = false;
       }
+      // A CSP violation event comes after the fetch it refused has already failed: give it a moment.
+      if (!reachable) await new Promise((resolve) => { setTimeout(resolve, 100); });
       if (this.blocked) {
         console.error(`taskqa widget: this page's Content-Security-Policy blocks ${origin}; allow it in connect-src (see docs/embedding.md).`);
         return true;

@@ -3,9 +3,11 @@
 The app is the real ``api.app:create_app()`` over the index ``make index`` built (or, only when ``api.app``
 cannot be imported or ``TASKQA_BROWSER_APP=fake``, ``tests/browser/fake_api.py``; the tests of features the
 fake lacks skip then). It runs once per session in a uvicorn thread with explicit settings (no environment
-is changed for the rest of the suite): rate limits lifted (429 is tested with ``page.route``) and one foreign
-origin, ``http://localhost:PORT``, allowed by CORS, so a host page there embeds the widget from
-``http://127.0.0.1:PORT`` (two origins, both loopback, so Chromium's local-network rules stay out of it).
+is changed for the rest of the suite): rate limits lifted (429 is tested with ``page.route``) and the portal's
+origin ``http://localhost:P`` allowed by CORS. The portal is a second tiny server (:class:`Portal`) whose
+pages embed the widget from ``http://127.0.0.1:PORT``; the same pages at ``http://127.0.0.1:P`` are an origin
+the app does not know. Real servers, not ``page.route``: a fulfilled page has no address, and Chromium's
+local-network access rules then refuse its requests to loopback.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -22,7 +25,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.browser.helpers import CHROMIUM, TIMEOUT_MS, Server
+from tests.browser.helpers import CHROMIUM, TIMEOUT_MS, Portal, Server
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -32,7 +35,7 @@ if not CHROMIUM.exists():
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-def _build_app(feedback_db: Any, port: int) -> tuple[Any, bool]:
+def _build_app(feedback_db: Any, portal: str) -> tuple[Any, bool]:
     """The real app when ``api.app`` exists, else the contract fake (see the module docstring)."""
     mode = os.environ.get("TASKQA_BROWSER_APP", "auto")
     if mode != "fake":
@@ -49,7 +52,7 @@ def _build_app(feedback_db: Any, port: int) -> tuple[Any, bool]:
                 burst=10_000,
                 cost_ms_per_minute=1e9,
                 cost_burst_ms=1e9,
-                cors_origins=[f"http://localhost:{port}"],
+                cors_origins=[portal],
                 hotline="12345",
                 source_url=None,
             )
@@ -60,13 +63,41 @@ def _build_app(feedback_db: Any, port: int) -> tuple[Any, bool]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def portal() -> Iterator[Portal]:
+    pages: dict[str, tuple[str, dict[str, str]]] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = pages.get(self.path)
+            body = (found[0] if found else "not found").encode()
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (found[1] if found else {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:  # quiet
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    port = httpd.server_address[1]
+    yield Portal(f"http://localhost:{port}", f"http://127.0.0.1:{port}", pages)
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, portal: Portal) -> Iterator[Server]:
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app, real = _build_app(feedback_db, port)
+    app, real = _build_app(feedback_db, portal.allowed)
     config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="on")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -83,7 +114,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 pytest.fail(
                     f"the app has no usable index (GET /readyz → {ready.status_code}): run `make index`"
                 )
-        yield Server(url, f"http://localhost:{port}", feedback_db, real)
+        yield Server(url, feedback_db, real)
     finally:
         uv.should_exit = True
         thread.join(timeout=10)

@@ -20,9 +20,20 @@ STORAGE_PREFIX = "taskqa:v2:"
 
 
 @dataclass(frozen=True)
+class Portal:
+    """Another site's pages, served at two origins: one the app's CORS settings allow, one they do not."""
+
+    allowed: str
+    unknown: str
+    pages: dict[str, tuple[str, dict[str, str]]]
+
+    def serve(self, path: str, html: str, headers: dict[str, str]) -> None:
+        self.pages[path] = (html, headers)
+
+
+@dataclass(frozen=True)
 class Server:
     url: str  # the app (and the widget's endpoint)
-    foreign: str  # another origin on the same port, allowed by the app's CORS settings
     feedback_db: Path
     real: bool
 
