@@ -238,8 +238,17 @@ def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchR
             where=any_of_keys(filters, retriever),
         )
         marked = [hit(h, relevant=f) for h, f in zip(hits, hit_flags(query, hits, retriever), strict=True)]
-        terms = dict.fromkeys(t.strip() for t in retriever.tokenizer.tokenize(query) if t.strip())
-    return SearchResponse(hits=marked, terms=sorted(terms, key=len, reverse=True))
+        terms = highlight_terms(query, retriever.tokenizer.tokenize(query))
+    return SearchResponse(hits=marked, terms=terms)
+
+
+def highlight_terms(query: str, tokens: list[str]) -> list[str]:
+    """What the staff page marks in the hits: the query's words of two or more characters and the query
+    itself (a single character only when that is the whole query), longest first."""
+    words = [t.strip() for t in tokens if len(t.strip()) >= 2]
+    whole = query.strip()
+    terms = dict.fromkeys([whole, *words] if len(whole) <= 20 else words)
+    return sorted((t for t in terms if t), key=len, reverse=True)
 
 
 async def single_values(request: Request) -> None:

@@ -381,3 +381,22 @@ def test_searchable_text_is_normalized_and_compact(tasks: list[Any]) -> None:
     text = searchable(t)
     assert "深圳" in text and t.section in text and t.lead_units[0] in text and " " not in text
     assert compact(" 用 电\u3000报装 ") == "用电报装" and compact("ＡＢ１２") == "ab12"
+
+
+@pytest.mark.parametrize(
+    ("query", "tokens", "terms"),
+    [
+        ("用电报装", ["用", "电报", "装", "用电报装"], ["用电报装", "电报"]),
+        ("税", ["税"], ["税"]),
+        (
+            "不动产 登记",
+            ["不动", "动产", "不动产", "登记"],
+            ["不动产 登记", "不动产", "不动", "动产", "登记"],
+        ),
+        ("长" * 30, ["长长"], ["长长"]),
+    ],
+)
+def test_highlight_terms(query: str, tokens: list[str], terms: list[str]) -> None:
+    from api.routes import highlight_terms
+
+    assert highlight_terms(query, tokens) == terms
