@@ -185,10 +185,13 @@
     retryBtn.hidden = invalid;
     for (const name of ['deadline_before', 'section']) {
       const field = form.elements[name];
-      const bad = invalid && msg.includes(name);
-      field.toggleAttribute('aria-invalid', bad);
-      if (bad) field.setAttribute('aria-errormessage', 'error-text');
-      else field.removeAttribute('aria-errormessage');
+      if (invalid && msg.includes(name)) {
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-errormessage', 'error');
+      } else {
+        field.removeAttribute('aria-invalid');
+        field.removeAttribute('aria-errormessage');
+      }
     }
     errorBox.hidden = false;
   }
@@ -196,7 +199,10 @@
   function clearError() {
     errorBox.hidden = true;
     retry = null;
-    for (const name of ['deadline_before', 'section']) form.elements[name].removeAttribute('aria-invalid');
+    for (const name of ['deadline_before', 'section']) {
+      form.elements[name].removeAttribute('aria-invalid');
+      form.elements[name].removeAttribute('aria-errormessage');
+    }
   }
 
   async function run() {

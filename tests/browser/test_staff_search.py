@@ -209,12 +209,12 @@ def test_an_impossible_month_is_a_clear_error(real: Server, page: Page) -> None:
         "Field deadline_before must look like 2022-09 or 2022年9月"
     )
     expect(page.locator("#deadline_before")).to_have_value("2022-13")  # what the address bar said
-    expect(page.locator("#deadline_before")).to_have_attribute("aria-invalid", "")
+    expect(page.locator("#deadline_before")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#retry")).to_be_hidden()  # the same request would fail again
     page.fill("#deadline_before", "2022-12")
     search(page)
     expect(page.locator("#error")).to_be_hidden()
-    expect(page.locator("#deadline_before")).not_to_have_attribute("aria-invalid", "")
+    expect(page.locator("#deadline_before")).not_to_have_attribute("aria-invalid", "true")
 
 
 def test_a_phone_reads_the_content(server: Server, new_page: PageFactory) -> None:
