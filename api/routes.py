@@ -19,7 +19,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from api.convert import citation, filters_of, fixed_citations, hit, search_hit
 from api.cost import Meter
@@ -29,6 +29,7 @@ from api.filtering import any_of_keys, select, task_filter
 from api.metrics import question_hash
 from api.relevance import hit_flags
 from api.schemas import (
+    CHOICES_SCHEMA,
     FILTER_MAX_CHARS,
     MAX_CHOICES,
     AskRequest,
@@ -74,8 +75,12 @@ SSE_EVENT = {
 FilterParam = Annotated[PlainText | None, Query(max_length=FILTER_MAX_CHARS)]
 # Repeatable (?lead_unit=A&lead_unit=B): a task matching any of the names.
 FilterItem = Annotated[PlainText, Field(max_length=FILTER_MAX_CHARS)]
+# In a query string one name and a list of one are the same thing, and the schema says so (else a schema
+# checker takes ``?lead_unit=x`` for a string where an array was due).
 ChoicesParam = Annotated[
-    list[FilterItem] | None, Query(max_length=MAX_CHOICES, description="repeat for any of several")
+    list[FilterItem] | None,
+    WithJsonSchema(CHOICES_SCHEMA),
+    Query(max_length=MAX_CHOICES, description="repeat for any of several"),
 ]
 MonthParam = Annotated[Month | None, Query(description="inclusive; 2022-09 or 2022年9月")]
 

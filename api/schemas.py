@@ -130,24 +130,15 @@ def _as_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+_NAME = {"type": "string", "maxLength": FILTER_MAX_CHARS, "pattern": NO_CONTROL_PATTERN}
+CHOICES_SCHEMA: dict[str, Any] = {
+    "anyOf": [_NAME, {"type": "array", "maxItems": MAX_CHOICES, "items": _NAME}]
+}
+
 # A unit or city filter: one name, or several of which any may match (the staff page's multi-select). One
 # name is read as a list of one, so that an error names the item (filters.lead_unit.1), not a union branch.
 AnyOf = Annotated[
-    list[FilterText],
-    BeforeValidator(_as_list),
-    Field(max_length=MAX_CHOICES),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "maxLength": FILTER_MAX_CHARS, "pattern": NO_CONTROL_PATTERN},
-                {
-                    "type": "array",
-                    "maxItems": MAX_CHOICES,
-                    "items": {"type": "string", "maxLength": FILTER_MAX_CHARS, "pattern": NO_CONTROL_PATTERN},
-                },
-            ]
-        }
-    ),
+    list[FilterText], BeforeValidator(_as_list), Field(max_length=MAX_CHOICES), WithJsonSchema(CHOICES_SCHEMA)
 ]
 
 

@@ -77,15 +77,11 @@
 
   function choose(details, values) {
     const want = new Set(values);
-    let known = 0;
-    details.querySelectorAll('input[type=checkbox]').forEach((b) => {
-      b.checked = want.has(b.value);
-      if (b.checked) known += 1;
-    });
+    details.querySelectorAll('input[type=checkbox]').forEach((b) => { b.checked = want.has(b.value); });
     // A name from the address bar that is not in the list still filters (the server resolves aliases).
-    details.dataset.extra = JSON.stringify(values.filter((v) => ![...details.querySelectorAll('input')].some((b) => b.value === v)));
+    const boxes = [...details.querySelectorAll('input[type=checkbox]')];
+    details.dataset.extra = JSON.stringify(values.filter((v) => !boxes.some((b) => b.value === v)));
     summarize(details);
-    return known;
   }
 
   function values(details) {

@@ -513,7 +513,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.phone.addEventListener('change', () => this.setModal());
       // While the phone panel is modal, focus that leaves it comes back.
       document.addEventListener('focusin', (e) => {
-        if (this.isModal() && e.target !== this) this.input.focus();
+        if (this.isModal() && e.target !== this) (this.input.disabled ? this.closeBtn : this.input).focus();
       });
       this.launcher = h('button', {
         class: 'launcher', type: 'button', 'aria-expanded': 'false', 'aria-haspopup': 'dialog',

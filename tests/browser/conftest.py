@@ -2,7 +2,7 @@
 
 The app is the real ``api.app:create_app()`` over the index ``make index`` built (or, only when ``api.app``
 cannot be imported or ``TASKQA_BROWSER_APP=fake``, ``tests/browser/fake_api.py``; the tests of features the
-fake lacks skip then). It runs once per session in a uvicorn thread with explicit settings (no environment
+fake lacks skip then). It runs once for the package in a uvicorn thread with explicit settings (no environment
 is changed for the rest of the suite): rate limits lifted (429 is tested with ``page.route``) and the portal's
 origin ``http://localhost:P`` allowed by CORS. The portal is a second tiny server (:class:`Portal`) whose
 pages embed the widget from ``http://127.0.0.1:PORT``; the same pages at ``http://127.0.0.1:P`` are an origin
@@ -62,7 +62,7 @@ def _build_app(feedback_db: Any, portal: str) -> tuple[Any, bool]:
     return create_fake_app(feedback_db), False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def portal() -> Iterator[Portal]:
     pages: dict[str, tuple[str, dict[str, str]]] = {}
 
@@ -90,7 +90,7 @@ def portal() -> Iterator[Portal]:
     httpd.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory, portal: Portal) -> Iterator[Server]:
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -129,7 +129,9 @@ def real(server: Server) -> Server:
     return server
 
 
-@pytest.fixture(scope="session")
+# Package scope: the browser (its sync API runs an event loop in this thread) and the servers are gone
+# before the rest of the suite, which runs event loops of its own.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         b = p.chromium.launch(
