@@ -24,6 +24,7 @@ from api.connections import GuardedH11Protocol, limits_from
 from api.feedback import FeedbackStore, StorageError
 from api.settings import Settings
 from index import IndexLoadError, default_index_root, ensure_index, make_embedder
+from retriever.backends import parse_store
 
 
 def log_config(level: str) -> dict[str, Any]:
@@ -78,7 +79,10 @@ def _prepare(*, build: bool) -> Settings | int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     root = settings.index_dir or default_index_root()
-    if build:
+    if settings.store != "memory":
+        # A Milvus store serves what `python -m retriever push` wrote; this process reads no local index.
+        print(f"store: {settings.store}", file=sys.stderr)
+    elif build:
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -137,6 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = _prepare(build=not args.no_build)
     if isinstance(settings, int):
         return settings
+    if args.workers > 1 and parse_store(settings.store).kind == "milvus-lite":
+        print(
+            f"error: TASKQA_STORE={settings.store} is milvus-lite, which one process only may open; "
+            "serve it with --workers 1, or use a Milvus server (milvus://HOST:PORT) for several workers / "
+            "milvus-lite 只能由一个进程打开：请用 --workers 1，或改用 Milvus 服务器",
+            file=sys.stderr,
+        )
+        return 2
     if args.workers > 1:
         _tcp_listener_fix()
     if settings.session_secret is None:

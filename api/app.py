@@ -122,10 +122,11 @@ def create_app(settings: Settings | None = None, *, engine_loader: EngineLoader 
 
     Args:
         settings: defaults to ``Settings()`` (environment and ``.env``).
-        engine_loader: builds an :class:`Engine`; default: the current index under ``settings.index_dir``.
+        engine_loader: builds an :class:`Engine`; default: the store ``settings.store`` names (the current
+            index under ``settings.index_dir`` in memory).
     """
     settings = settings or Settings()
-    loader = engine_loader or (lambda s: load_engine(s.index_dir))
+    loader = engine_loader or (lambda s: load_engine(s.index_dir, s.store))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

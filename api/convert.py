@@ -9,7 +9,7 @@ from api.filtering import TaskFilter, task_filter
 from api.schemas import Citation, SearchFilters, SearchHit
 from corpus.records import TaskRecord
 from index.tokenize import normalize
-from qa import Answer, cited_numbers
+from qa import Answer, Naming, cited_keys
 from retriever import Filters, Hit
 
 
@@ -91,18 +91,17 @@ def filters_of(body: SearchFilters | None) -> TaskFilter:
 
 
 def fixed_citations(
-    answer: Answer, lookup: Callable[[int, str | None], TaskRecord | None]
+    answer: Answer, lookup: Callable[[int, str | None], TaskRecord | None], naming: Naming
 ) -> tuple[TaskRecord, ...]:
     """The records the answer's text cites, in the order it cites them.
 
-    Numbers already among the citations keep their record; others are looked up (in the
-    citations' document when there is one); numbers that match no task are dropped.
+    References already among the citations keep their record; others are looked up in the plan the text
+    names for them (``qa.verify.cited_keys``); a reference to no plan or to no task is dropped.
     """
-    by_id = {c.task_id: c for c in answer.citations}
-    doc_id = answer.citations[0].doc_id if answer.citations else None
+    by_key: dict[tuple[str | None, int], TaskRecord] = {c.key: c for c in answer.citations}
     out: list[TaskRecord] = []
-    for n in cited_numbers(answer.text):
-        record = by_id.get(n) or lookup(n, doc_id)
+    for doc_id, n in cited_keys(answer.text, naming):
+        record = by_key.get((doc_id, n)) or (lookup(n, doc_id) if doc_id is not None else None)
         if record is not None:
             out.append(record)
     return tuple(out)

@@ -19,7 +19,8 @@ from corpus import load_documents
 from corpus.records import TaskRecord
 from index import default_index_root
 from qa import QA
-from retriever import Retriever, load_retriever
+from retriever.backends import open_store
+from retriever.common import PlanStore
 
 log = logging.getLogger("api")
 
@@ -90,7 +91,7 @@ def plan_infos(records: Iterable[TaskRecord]) -> tuple[PlanInfo, ...]:
 class Engine:
     """Everything a request needs from one index version."""
 
-    retriever: Retriever
+    retriever: PlanStore  # the in-memory Retriever, or a MilvusStore (TASKQA_STORE)
     qa: QA
     units: tuple[UnitCount, ...]
     loaded_at: float
@@ -104,7 +105,7 @@ class Engine:
         return PlanInfo(doc_id, doc_id, None, 0)
 
 
-def make_engine(retriever: Retriever, qa: QA | None = None) -> Engine:
+def make_engine(retriever: PlanStore, qa: QA | None = None) -> Engine:
     return Engine(
         retriever=retriever,
         qa=qa or QA(retriever),
@@ -115,14 +116,16 @@ def make_engine(retriever: Retriever, qa: QA | None = None) -> Engine:
     )
 
 
-def load_engine(index_root: Path | None = None) -> Engine:
-    """Load the version ``CURRENT`` points at under ``index_root`` (default: index.default_index_root()),
-    or, when its files fail their manifest hashes, the newest older version that loads.
+def load_engine(index_root: Path | None = None, store: str = "memory") -> Engine:
+    """Open the store ``store`` names (``retriever.backends``): in memory, the version ``CURRENT`` points at
+    under ``index_root`` (default: index.default_index_root()), or, when its files fail their manifest
+    hashes, the newest older version that loads; in Milvus, the collection pushed there.
 
     Raises:
-        IndexLoadError: no usable index; the message says what to run.
+        IndexLoadError: no usable index or collection; the message says what to run.
+        StoreSpecError: ``store`` names no store.
     """
-    return make_engine(load_retriever(root=index_root or default_index_root()))
+    return make_engine(open_store(store, index_root=index_root or default_index_root()))
 
 
 class EngineHolder:

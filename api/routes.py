@@ -128,11 +128,14 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
     """Answer with the citations checked against the text (fixed and logged when they disagree); returns the
     answer, the token that carries the conversation on, and whether a token given could not be resumed."""
     question = strip_blank(body.question)
+    doc_id = strip_blank(body.doc_id or "") or None
+    if doc_id is not None and doc_id not in engine.qa.naming.shorts:
+        raise ApiError(422, "unknown_plan", "没有这个方案（doc_id 不存在）", "No plan has this doc_id")
     session, restarted = engine.qa.resume(body.session_id, services.conversations)
     t0 = time.perf_counter()
     try:
         with meter.measure():
-            answer = engine.qa.answer(question, session=session)
+            answer = engine.qa.answer(question, session=session, doc_id=doc_id)
     except Exception:
         services.metrics.inc("qa_crashes_total")
         log.exception("qa crashed on question %s", question_hash(question))
@@ -140,12 +143,14 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
             500, "answer_failed", "回答时出错，请稍后再试", "Answering failed; please try again"
         ) from None
     services.metrics.inc("answers_total" if answer.answerable else "refusals_total")
-    problems = check_citations(answer)
+    problems = check_citations(answer, engine.qa.naming)
     if problems:
         log.error(
             "answer citations disagree with its text (%s); citing what the text cites", "; ".join(problems)
         )
-        answer = dataclasses.replace(answer, citations=fixed_citations(answer, engine.retriever.get))
+        answer = dataclasses.replace(
+            answer, citations=fixed_citations(answer, engine.retriever.get, engine.qa.naming)
+        )
     event: dict[str, object] = {
         "event": "ask",
         "intent": answer.intent,

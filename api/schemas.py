@@ -91,6 +91,10 @@ class ErrorResponse(BaseModel):
 class AskRequest(_Request):
     question: NonBlank
     session_id: SessionId | None = None
+    doc_id: FilterText | None = Field(
+        default=None,
+        description="answer from this plan only (GET /api/v1/plans lists them); empty: every plan",
+    )
 
 
 class Citation(BaseModel):

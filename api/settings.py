@@ -27,6 +27,9 @@ class Settings(BaseSettings):
 
     # The index root (holds ``CURRENT`` and ``versions/``); None → index.default_index_root().
     index_dir: Path | None = None
+    # Where the tasks are searched (retriever.backends): memory (the index above, in each worker),
+    # milvus-lite:PATH.db (one process only) or milvus://HOST:PORT, with ?bm25=milvus&collection=NAME.
+    store: str = "memory"
     feedback_db: Path = Path("var/feedback.sqlite3")
 
     max_question_chars: int = Field(default=500, ge=1, le=4000)
@@ -107,6 +110,19 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("store", mode="after")
+    @classmethod
+    def _store(cls, value: str) -> str:
+        from retriever.backends import FORMS, StoreSpecError, parse_store
+
+        try:
+            parse_store(value)
+        except StoreSpecError as exc:  # without the value, as every error here
+            raise ValueError(
+                f"TASKQA_STORE 无效（{exc.zh}） / invalid TASKQA_STORE ({exc.en}): expected {FORMS}"
+            ) from None
         return value
 
     @field_validator("source_url", mode="before")

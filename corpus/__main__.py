@@ -1,4 +1,4 @@
-"""``python -m corpus export|stats|issues [--data DIR]``."""
+"""``python -m corpus export|stats|issues|list [--data DIR]``, ``python -m corpus add FILE``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from corpus.add import add_plan, summary
+from corpus.checks import DEFAULT_MAX_BYTES, PlanFileError
 from corpus.lexicon import build_lexicon
-from corpus.loader import load_documents
+from corpus.loader import load_documents, load_plans
 from corpus.records import ParseError
 
 
@@ -32,14 +34,73 @@ def _table(title: str, rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+def _add(args: argparse.Namespace) -> int:
+    if args.file is None:
+        print("usage: python -m corpus add FILE [--doc-id ID]", file=sys.stderr)
+        return 2
+    try:
+        added = add_plan(
+            args.file,
+            folder=args.data,
+            doc_id=args.doc_id,
+            max_bytes=int(args.max_mb * 1024 * 1024),
+            dry_run=args.dry_run,
+        )
+    except (PlanFileError, ParseError) as exc:
+        print(f"未添加 / not added: {args.file.name}\n{exc}", file=sys.stderr)
+        return 2
+    print("\n".join(summary(added.plan)))
+    if added.path is None:
+        print("dry run: nothing copied")
+    else:
+        print(f"copied to {added.path}\nnext: python -m index build")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    plans = load_plans(args.data, strict=False)
+    rows: list[tuple[str, ...]] = [
+        ("doc_id", "short title", "issuing number", "region", "year", "format", "layout", "tasks", "sections")
+    ]
+    for p in plans:
+        prof, doc = p.profile, p.document
+        rows.append(
+            (
+                p.doc_id,
+                prof.short_title,
+                prof.doc_number or "-",
+                prof.region or "-",
+                str(prof.year or "-"),
+                p.fmt,
+                p.detection.layout,
+                str(len(doc.tasks)),
+                str(len({t.section_no for t in doc.tasks})),
+            )
+        )
+    print(_table(f"{len(plans)} plan(s)", rows))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m corpus", description="Parse action plans into task records.")
-    ap.add_argument("command", choices=["export", "stats", "issues"])
-    ap.add_argument("--data", type=Path, default=None, help="folder of plan .txt files (default: shipped)")
+    ap.add_argument("command", choices=["export", "stats", "issues", "list", "add"])
+    ap.add_argument("file", nargs="?", type=Path, help="add: the plan file (.txt, .docx, .xlsx, .pdf)")
+    ap.add_argument("--data", type=Path, default=None, help="folder of plan files (default: shipped)")
+    ap.add_argument("--doc-id", default=None, help="add: the plan's id (default: from the file name)")
+    ap.add_argument(
+        "--max-mb", type=float, default=DEFAULT_MAX_BYTES / (1024 * 1024), help="add: size limit in MB"
+    )
+    ap.add_argument("--dry-run", action="store_true", help="add: check and print, copy nothing")
     args = ap.parse_args(argv)
+    if args.command == "add":
+        return _add(args)
+    if args.file is not None:
+        ap.error(f"{args.command} takes no file")
+    if args.command == "list":
+        return _list(args)
     try:
         docs = load_documents(args.data, strict=args.command != "issues")
-    except ParseError as exc:
+    except (ParseError, PlanFileError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     out = sys.stdout

@@ -5,26 +5,48 @@ Two maps:
 * ``canonical``: written form → canonical unit (``财政局`` → ``旗财政局``), so that
   grouping and filtering treat variants of one unit as one;
 * ``aliases``: what people type → the canonical units it may mean. An ambiguous
-  short form (``供电公司``) maps to every candidate, never to an arbitrary one.
+  short form (``供电公司``, or ``税务局`` when several plans have one) maps to every
+  candidate, never to an arbitrary one.
 
-Rules generate what they can (short forms without the county prefix ``旗``, the
-``伊旗`` / ``伊金霍洛旗`` prefixes, city prefixes); ``data/unit_aliases.tsv`` holds
-the curated rest (former and colloquial names), each line commented.
+Rules generate what they can from each plan's places (``corpus.profile.Places``): short
+forms without the region's prefix (旗法院 → 法院), the region's other names as prefixes
+(伊旗 / 伊金霍洛旗 + 法院), the regions above it stripped (鄂尔多斯供电公司 → 供电公司).
+``data/unit_aliases.tsv`` holds the curated rest (former and colloquial names), each line
+commented; a curated alias of one plan's unit also means the unit of the same kind in
+the other plans (市监局 → 旗市场监管局 and 市市场监管局). A plan's override file may add
+its own (``unit_aliases``).
+
+When the same written name means different units in different plans (a bare 财政局), the
+plain ``canonical`` map keeps the first plan's reading and ``scoped`` holds each plan's:
+``canon(name, doc_id=…)`` reads it.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
+from corpus.profile import Places
 from corpus.records import TaskRecord
 
-# Prefixes people drop or swap: the county's names and the city/region above it.
-COUNTY_PREFIXES = ("伊金霍洛旗", "伊金霍洛", "伊旗", "旗")
-REGION_PREFIXES = ("内蒙古鄂尔多斯", "鄂尔多斯市", "鄂尔多斯", "内蒙古")
 _MIN_ALIAS_LEN = 2
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``COUNTY_PREFIXES`` / ``REGION_PREFIXES``: the shipped plans' places (read on first use).
+
+    Kept for ``qa.refusal``, which still names one jurisdiction; the QA side of issue 15 reads each plan's
+    profile instead.
+    """
+    if name in ("COUNTY_PREFIXES", "REGION_PREFIXES"):
+        from corpus.loader import shipped_profiles
+
+        places = [p.places for p in shipped_profiles()]
+        attr = [x for pl in places for x in (pl.local if name == "COUNTY_PREFIXES" else pl.parents)]
+        return tuple(dict.fromkeys(attr))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +70,14 @@ class UnitLexicon:
     units: tuple[str, ...]
     canonical: Mapping[str, str]
     aliases: Mapping[str, frozenset[str]]
+    scoped: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # doc_id → written → canonical
 
-    def canon(self, name: str) -> str:
-        """The canonical form of a written unit name (itself when unknown)."""
+    def canon(self, name: str, doc_id: str | None = None) -> str:
+        """The canonical form of a written unit name (itself when unknown), read in ``doc_id``'s plan."""
+        if doc_id is not None:
+            scoped = self.scoped.get(doc_id)
+            if scoped is not None and name in scoped:
+                return scoped[name]
         return self.canonical.get(name, name)
 
     def resolve(self, alias: str) -> frozenset[str]:
@@ -101,50 +128,48 @@ def _strip_prefix(name: str, prefixes: Iterable[str]) -> str | None:
     return None
 
 
-def _generated_canonical(written: Counter[str]) -> dict[str, str]:
-    """Variants the rules can tell apart.
+def _generated_canonical(written: Counter[str], places: Places) -> dict[str, str]:
+    """Variants the rules can tell apart within one plan.
 
     ``财政局`` → ``旗财政局``; ``伊金霍洛供电公司`` → ``伊金霍洛旗供电公司``; ``移动`` → ``移动公司``.
     """
+    level, names = places.level, places.names
+    full = names[0] if names else ""
+    base = names[1] if len(names) > 1 else ""
     canon: dict[str, str] = {}
     for name in written:
-        candidates = [f"旗{name}", f"伊金霍洛旗{name}", f"{name}公司"]
-        if name.startswith("伊金霍洛") and not name.startswith("伊金霍洛旗"):
-            candidates.append("伊金霍洛旗" + name[len("伊金霍洛") :])
+        candidates = [f"{level}{name}" if level else "", f"{full}{name}" if full else "", f"{name}公司"]
+        if base and full and name.startswith(base) and not name.startswith(full):
+            candidates.append(full + name[len(base) :])
         for cand in candidates:
-            if cand != name and cand in written:
+            if cand and cand != name and cand in written:
                 canon[name] = cand
                 break
     return canon
 
 
-def _generated_aliases(unit: str) -> set[str]:
+def _kind(unit: str, places: Places) -> str:
+    """The unit without its region's prefix (旗市场监管局 → 市场监管局): what units of several plans share."""
+    return _strip_prefix(unit, places.local) or unit
+
+
+def _generated_aliases(unit: str, places: Places) -> set[str]:
     out = {unit}
-    regional = _strip_prefix(unit, REGION_PREFIXES)
+    regional = _strip_prefix(unit, places.parents)
     if regional:
         # 鄂尔多斯供电公司 is also a 供电公司, but never an 伊旗供电公司.
         out.add(regional)
         return out
-    base = _strip_prefix(unit, COUNTY_PREFIXES)
+    base = _strip_prefix(unit, places.local)
     if base and not base.startswith(("委", "直", "内")):
-        out |= {base, f"旗{base}", f"伊旗{base}", f"伊金霍洛旗{base}", f"伊金霍洛{base}"}
+        out |= {base, *(f"{p}{base}" for p in places.local)}
         if base.endswith("局") and len(base) >= 3:
             out.add(base[:-1] + "部门")
     return out
 
 
-def build_lexicon(records: Iterable[TaskRecord]) -> UnitLexicon:
-    """Build the lexicon from the records' units plus the curated table."""
-    written: Counter[str] = Counter()
-    for r in records:
-        written.update(r.lead_units)
-        written.update(r.responsible_units)
-    canonical = _generated_canonical(written)
-    curated = _curated()
-    for kind, name, targets in curated:
-        if kind == "same" and name in written:
-            canonical[name] = targets[0]
-    # Resolve chains (a → b → c) so that every written form maps to a final unit.
+def _resolve_chains(canonical: dict[str, str]) -> None:
+    """Resolve chains (a → b → c) so that every written form maps to a final unit."""
     for name in list(canonical):
         seen = {name}
         target = canonical[name]
@@ -152,23 +177,106 @@ def build_lexicon(records: Iterable[TaskRecord]) -> UnitLexicon:
             seen.add(target)
             target = canonical[target]
         canonical[name] = target
-    for name in written:
-        canonical.setdefault(name, name)
-    units = tuple(sorted(set(canonical.values()), key=lambda u: (-written[u], u)))
+
+
+def default_places(doc_ids: Iterable[str]) -> dict[str, Places]:
+    """Each plan's places from the shipped corpus's profiles.
+
+    Records of a plan the shipped corpus does not hold (synthetic records in tests, records built from
+    another folder) get every shipped plan's places merged.
+    """
+    from corpus.loader import shipped_profiles
+
+    profiles = {p.doc_id: p.places for p in shipped_profiles()}
+    merged = Places(
+        local=tuple(dict.fromkeys(x for pl in profiles.values() for x in pl.local)),
+        parents=tuple(dict.fromkeys(x for pl in profiles.values() for x in pl.parents)),
+    )
+    return {d: profiles.get(d, merged) for d in doc_ids}
+
+
+def build_lexicon(
+    records: Iterable[TaskRecord],
+    *,
+    places: Mapping[str, Places] | None = None,
+    extra_aliases: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+) -> UnitLexicon:
+    """Build the lexicon from the records' units, each plan's places and the curated tables.
+
+    Args:
+        records: the task records of one or more plans.
+        places: doc_id → the plan's places (``PlanProfile.places``); None reads the shipped plans'
+            profiles (see :func:`default_places`).
+        extra_aliases: doc_id → alias → written unit names of that plan (a profile's ``unit_aliases``).
+    """
+    records = list(records)
+    written_by_doc: dict[str, Counter[str]] = defaultdict(Counter)
+    written: Counter[str] = Counter()
+    for r in records:
+        written_by_doc[r.doc_id].update(r.lead_units)
+        written_by_doc[r.doc_id].update(r.responsible_units)
+        written.update(r.lead_units)
+        written.update(r.responsible_units)
+    if places is None:
+        places = default_places(written_by_doc)
+    curated = _curated()
+    scoped: dict[str, dict[str, str]] = {}
+    for doc_id, counts in written_by_doc.items():
+        canonical = _generated_canonical(counts, places.get(doc_id, Places()))
+        for kind, name, targets in curated:
+            if kind == "same" and name in counts:
+                canonical[name] = targets[0]
+        _resolve_chains(canonical)
+        for name in counts:
+            canonical.setdefault(name, name)
+        scoped[doc_id] = canonical
+    merged: dict[str, str] = {}
+    for canonical in scoped.values():
+        for name, unit in canonical.items():
+            merged.setdefault(name, unit)
+    conflicts = {
+        doc_id: {n: u for n, u in canonical.items() if merged[n] != u} for doc_id, canonical in scoped.items()
+    }
+    doc_of: dict[str, str] = {}
+    for doc_id, canonical in scoped.items():
+        for unit in canonical.values():
+            doc_of.setdefault(unit, doc_id)
+    all_units = {u for canonical in scoped.values() for u in canonical.values()}
+    units = tuple(sorted(all_units, key=lambda u: (-written[u], u)))
     aliases: dict[str, set[str]] = defaultdict(set)
-    for name, unit in canonical.items():
-        for alias in _generated_aliases(name):
-            aliases[alias].add(unit)
-    known = set(units)
+    for doc_id, canonical in scoped.items():
+        pl = places.get(doc_id, Places())
+        for name, unit in canonical.items():
+            for alias in _generated_aliases(name, pl):
+                aliases[alias].add(unit)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for unit in all_units:
+        kinds[_kind(unit, places.get(doc_of[unit], Places()))].add(unit)
     for kind, name, targets in curated:
         if kind != "alias":
             continue
-        resolved = {canonical.get(t, t) for t in targets} & known
+        resolved = {merged.get(t, t) for t in targets} & all_units
+        same_kind = {
+            u
+            for t in resolved
+            for u in kinds[_kind(t, places.get(doc_of[t], Places()))]
+            if doc_of[u] != doc_of[t]
+        }
         if resolved:
-            # A curated alias overrides generated guesses for the same string.
-            aliases[name] = set(resolved)
+            # A curated alias overrides generated guesses for the same string in its own plan; other plans'
+            # generated readings stay (供电局: a 供电公司 in one plan, 云岭供电局 in another).
+            own = {doc_of[t] for t in resolved}
+            others = {u for u in aliases.get(name, set()) if doc_of[u] not in own}
+            aliases[name] = resolved | same_kind | others
+    for doc_id, table in (extra_aliases or {}).items():
+        canonical = scoped.get(doc_id, {})
+        for name, targets in table.items():
+            resolved = {canonical.get(t, t) for t in targets} & all_units
+            if resolved:
+                aliases[name] = aliases.get(name, set()) | resolved
     return UnitLexicon(
         units=units,
-        canonical=dict(canonical),
+        canonical=merged,
         aliases={a: frozenset(u) for a, u in aliases.items()},
+        scoped={d: c for d, c in conflicts.items() if c},
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from corpus.deadlines import parse_deadline as parse_deadline  # re-exported: corpus.parse_deadline
 from corpus.records import Document, ParseIssue, Severity, TaskRecord
 from corpus.units import split_units
 
@@ -27,8 +28,6 @@ _PART = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
 _TOP = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _FIELD = re.compile(r"(牵头单位|责任单位|完成时限)\s*[：:]")
 _TAG = re.compile(r"[（(]\s*(对标\s*([^（）()\s]{1,8})|自主创新)\s*([）)]?)\s*$")
-_YM = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
-_YEAR_END = re.compile(r"(\d{4})\s*年\s*(底|末|年底)")
 _SENTENCE_PUNCT = re.compile(r"[。，；：:;,！？!?“”]")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}发\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
 _MAX_SECTION_TITLE = 24
@@ -48,17 +47,6 @@ class _Draft:
     @property
     def complete(self) -> bool:
         return self.lead is not None and self.deadline is not None
-
-
-def parse_deadline(text: str) -> tuple[int, int] | None:
-    """``2022年12月`` → (2022, 12); ``2022年底`` → (2022, 12); ``持续推进`` → None."""
-    m = _YM.search(text)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return (int(m.group(1)), int(m.group(2)))
-    m = _YEAR_END.search(text)
-    if m:
-        return (int(m.group(1)), 12)
-    return None
 
 
 def split_benchmark(text: str) -> tuple[str, str | None, str | None, bool]:
@@ -86,8 +74,9 @@ def _is_section_heading(line: str, next_line: str | None) -> bool:
 
 
 class _Parser:
-    def __init__(self, text: str, doc_id: str, first_task_id: int | None) -> None:
+    def __init__(self, text: str, doc_id: str, first_task_id: int | None, year: int | None) -> None:
         self.doc_id = doc_id
+        self.year = year
         self.first_task_id = first_task_id
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.issues: list[ParseIssue] = []
@@ -264,7 +253,7 @@ class _Parser:
                 lead_units=d.lead or (),
                 responsible_units=d.responsible,
                 deadline=deadline,
-                deadline_ym=parse_deadline(deadline),
+                deadline_ym=parse_deadline(deadline, self.year),
                 line=d.line,
             )
         )
@@ -294,7 +283,9 @@ class _Parser:
         )
 
 
-def parse_document(text: str, *, doc_id: str, first_task_id: int | None = 1) -> Document:
+def parse_document(
+    text: str, *, doc_id: str, first_task_id: int | None = 1, year: int | None = None
+) -> Document:
     """Parse one plan's text. Never raises on odd input: problems become issues.
 
     Args:
@@ -302,5 +293,6 @@ def parse_document(text: str, *, doc_id: str, first_task_id: int | None = 1) -> 
         doc_id: the stable slug to stamp on every record.
         first_task_id: the number the first task must carry; ``None`` for an
             excerpt whose numbering may start anywhere.
+        year: the plan's year, for deadlines written without one (``6月底前``).
     """
-    return _Parser(text, doc_id, first_task_id).run()
+    return _Parser(text, doc_id, first_task_id, year).run()

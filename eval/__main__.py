@@ -1,4 +1,4 @@
-"""``python -m eval [--questions FILE] [--split dev|test|all] [--url http://HOST:PORT] [--out DIR]``."""
+"""``python -m eval [--questions FILE] [--split dev|test|all] [--url URL | --store SPEC] [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--split", choices=["dev", "test", "fresh", "all"], default="test")
     ap.add_argument("--url", default=None, help="evaluate a running server through its public API")
+    ap.add_argument(
+        "--store",
+        default="memory",
+        help="the store answered from in process: memory | milvus-lite:PATH.db | milvus://HOST:PORT "
+        "[?bm25=milvus&collection=NAME] (retriever.backends; push the index first unless it is memory)",
+    )
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports")
     ap.add_argument("--stem", default="latest", help="report file name stem")
     ap.add_argument("--no-progress", action="store_true")
@@ -36,8 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         help="write eval/floors.json from this run (test split only; floors at the Wilson lower bound)",
     )
     args = ap.parse_args(argv)
-    if args.set_floors and (args.split != "test" or args.questions or args.url):
-        print("--set-floors needs the default questions, --split test and no --url", file=sys.stderr)
+    if args.set_floors and (args.split != "test" or args.questions or args.url or args.store != "memory"):
+        print(
+            "--set-floors needs the default questions, --split test, no --url and the memory store",
+            file=sys.stderr,
+        )
+        return 2
+    if args.url and args.store != "memory":
+        print("--url evaluates a server, which has its own store: give --url or --store", file=sys.stderr)
         return 2
     questions = load_questions(args.questions, args.split)
     if not questions:
@@ -57,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from index.store import IndexLoadError
         from qa import QA
-        from retriever import load_retriever
+        from retriever.backends import StoreSpecError, open_store
 
         try:
-            backend = InProcess(QA(load_retriever()))
-        except IndexLoadError as exc:
+            backend = InProcess(QA(open_store(args.store)))
+        except (IndexLoadError, StoreSpecError) as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return 1
+            return 1 if isinstance(exc, IndexLoadError) else 2
     results = run(questions, backend, progress=not args.no_progress)
     summary = summarize(results)
     if args.show_failures:

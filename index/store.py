@@ -290,7 +290,8 @@ def read_manifest(folder: Path) -> IndexInfo:
         ) from exc
 
 
-def _record(row: dict[str, Any]) -> TaskRecord:
+def record_from_row(row: dict[str, Any]) -> TaskRecord:
+    """A record from its JSON form (``TaskRecord.to_json``: a line of records.jsonl, a store's row)."""
     ym = row["deadline_ym"]
     return TaskRecord(
         doc_id=row["doc_id"],
@@ -386,7 +387,7 @@ def load_index(folder: Path | None = None, *, embedder_name: str | None = None) 
         )
     try:
         with (folder / "records.jsonl").open(encoding="utf-8") as f:
-            records = tuple(_record(json.loads(line)) for line in f if line.strip())
+            records = tuple(record_from_row(json.loads(line)) for line in f if line.strip())
         terms = tuple((folder / "userdict.txt").read_text("utf-8").split("\n"))
         vectors = np.load(folder / "vectors.npy", allow_pickle=False)
         bm25 = BM25Index.load(folder, len(records))

@@ -6,7 +6,7 @@ from qa.plan import Ask, Plan, Reply
 from qa.planner import Reading
 from qa.session import ConversationCodec, Session, SessionStore
 from qa.types import Answer, Intent, Trace
-from qa.verify import check_citations, cited_numbers
+from qa.verify import Naming, check_citations, cited_keys, cited_numbers
 
 __all__ = [
     "QA",
@@ -16,6 +16,7 @@ __all__ = [
     "ConversationCodec",
     "Intent",
     "Margins",
+    "Naming",
     "Plan",
     "Reading",
     "Reply",
@@ -24,5 +25,6 @@ __all__ = [
     "SessionStore",
     "Trace",
     "check_citations",
+    "cited_keys",
     "cited_numbers",
 ]

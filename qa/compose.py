@@ -9,7 +9,9 @@ tasks it lists and what the set was taken to be (「按任务内容含“专利�
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from corpus.lexicon import UnitLexicon
 from corpus.records import TaskRecord
@@ -21,6 +23,7 @@ from retriever.expr import (
     And,
     Benchmark,
     City,
+    Doc,
     Due,
     Expr,
     Involves,
@@ -48,12 +51,36 @@ EXAMPLES_EN = (
 )
 
 
-def nums(records: Sequence[TaskRecord], lang: str) -> str:
-    """``第233、234条`` or ``tasks 233, 234``."""
-    ids = [str(r.task_id) for r in records]
+# The plans' short titles while an answer is worded with several plans loaded (``naming``), else None.
+_SHORTS: ContextVar[Mapping[str, str] | None] = ContextVar("plan_shorts", default=None)
+
+
+@contextmanager
+def naming(shorts: Mapping[str, str] | None) -> Iterator[None]:
+    """Within: every task reference names its plan, ``《简称》第233条`` (pass None with one plan loaded)."""
+    token = _SHORTS.set(shorts)
+    try:
+        yield
+    finally:
+        _SHORTS.reset(token)
+
+
+def _numbers(ids: Sequence[str], lang: str) -> str:
     if lang == "en":
         return ("task " if len(ids) == 1 else "tasks ") + ", ".join(ids)
     return "第" + "、".join(ids) + "条"
+
+
+def nums(records: Sequence[TaskRecord], lang: str) -> str:
+    """``第233、234条`` or ``tasks 233, 234``; several plans loaded: ``《简称》第233条，《乙》第5条``."""
+    shorts = _SHORTS.get()
+    if shorts is None:
+        return _numbers([str(r.task_id) for r in records], lang)
+    by_plan: dict[str, list[str]] = {}
+    for r in records:
+        by_plan.setdefault(r.doc_id, []).append(str(r.task_id))
+    sep = "; " if lang == "en" else "，"
+    return sep.join(f"《{shorts.get(d, d)}》{_numbers(ids, lang)}" for d, ids in by_plan.items())
 
 
 def unit_list(names: Sequence[str], lang: str) -> str:
@@ -132,10 +159,17 @@ def describe(e: Expr, lang: str) -> str:
     if isinstance(e, NoResponsible):
         return "未列责任单位" if zh else "no responsible units"
     if isinstance(e, TaskRange):
+        if _SHORTS.get() is not None:  # a bare 第N条 would cite no plan: say the number instead
+            span = f"{e.lo}" if e.lo == e.hi else f"{e.lo}至{e.hi}"
+            return f"编号为{span}" if zh else f"numbered {e.lo}-{e.hi}"
         return (f"第{e.lo}至{e.hi}条" if e.lo != e.hi else f"第{e.lo}条") if zh else f"tasks {e.lo}-{e.hi}"
     if isinstance(e, Topic):
         words = "”“".join(t[0] for t in e.terms)
         return f"内容涉及“{words}”或相近说法" if zh else f"about “{words}”"
+    if isinstance(e, Doc):
+        shorts = _SHORTS.get() or {}
+        plans = "、".join(f"《{shorts.get(d, d)}》" for d in sorted(e.ids))
+        return f"{plans}中" if zh else f"in {plans}"
     if isinstance(e, Keys):
         return (
             ("上一轮回答中的任务" if zh else "the previous answer's tasks") if e.label == "previous" else ""

@@ -22,7 +22,8 @@ from qa.refusal import Evidence, RefusalModel, load_model
 from qa.session import ConversationCodec, Session
 from qa.text import TypoFixer
 from qa.types import Answer, Intent, Trace
-from qa.verify import cited_numbers
+from qa.verify import Naming, cited_keys
+from retriever.expr import Doc, conj
 from retriever.store import TaskStore
 
 log = logging.getLogger("taskqa.qa")
@@ -70,6 +71,7 @@ class QA:
         self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
         self.executor = Executor(store, self.judge, self.refusal, self.judge.covers, margins or Margins())
         self.title = "伊金霍洛旗对标先进建设最优营商环境实施方案" if profile.task_count else "方案"
+        self.naming = Naming({d: d for d in dict.fromkeys(s.doc_id for s in profile.sections)})
         self._section_sizes: dict[str | None, int] = {s.section: s.count for s in profile.sections}
         self._section_sizes[None] = profile.task_count
 
@@ -78,9 +80,15 @@ class QA:
         """How a question is understood (the plan, before any retrieval)."""
         return self.planner.read(question, session.turn if session is not None else None)
 
-    def answer(self, question: str, *, session: Session | None = None) -> Answer:
-        """Answer one question. Raises on an internal error (a crash is never passed off as a refusal)."""
+    def answer(self, question: str, *, session: Session | None = None, doc_id: str | None = None) -> Answer:
+        """Answer one question (``doc_id``: from that plan only). Raises on an internal error (a crash is
+        never passed off as a refusal), ``ValueError`` for a plan that is not loaded."""
         reading = self.read(question, session=session)
+        if doc_id is not None and doc_id not in self.naming.shorts:
+            raise ValueError(f"no plan {doc_id!r} is loaded")
+        if doc_id is not None and self.naming.several and isinstance(reading.plan, Ask):
+            scoped = conj(Doc(frozenset({doc_id})), reading.plan.where)
+            reading = replace(reading, plan=replace(reading.plan, where=scoped))
         trace = Trace(
             normalized=reading.text,
             language=reading.lang,
@@ -97,7 +105,8 @@ class QA:
             retrieval=tuple((h.record.task_id, h.score) for h in result.hits),
             notes=(*trace.notes, *result.notes),
         )
-        ans = self._compose(result, reading.lang, trace)
+        with compose.naming(self.naming.shorts if self.naming.several else None):
+            ans = self._compose(result, reading.lang, trace)
         ambiguous = [m for m in reading.mentions if m.kind == "unit" and len(m.units) > 1]
         if ambiguous and ans.answerable:
             notes = "".join(compose.ambiguity_note(m.text, sorted(m.units), reading.lang) for m in ambiguous)
@@ -168,14 +177,13 @@ class QA:
     def _ok(
         self, text: str, used: list[TaskRecord], intent: Intent, trace: Trace, *, answerable: bool = True
     ) -> Answer:
-        by_id = {r.task_id: r for r in used}
-        citations = tuple(by_id[n] for n in cited_numbers(text) if n in by_id)
+        by_key: dict[tuple[str | None, int], TaskRecord] = {r.key: r for r in used}
+        citations = tuple(by_key[k] for k in cited_keys(text, self.naming) if k in by_key)
         return Answer(text=text, answerable=answerable, intent=intent, citations=citations, trace=trace)
 
-    @staticmethod
-    def _check(ans: Answer) -> None:
-        in_text = cited_numbers(ans.text)
-        cited = [c.task_id for c in ans.citations]
+    def _check(self, ans: Answer) -> None:
+        in_text = cited_keys(ans.text, self.naming)
+        cited: list[tuple[str | None, int]] = [c.key for c in ans.citations]
         if in_text != cited:
             raise CitationMismatch(f"text cites {in_text} but the answer rests on {cited}")
 

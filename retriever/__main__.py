@@ -1,14 +1,18 @@
-"""``python -m retriever search "用电报装要多久" --top-k 10 [--json] [--mode hybrid|bm25|dense]``."""
+"""``python -m retriever search "用电报装要多久" --top-k 10 [--json] [--mode …] [--store SPEC]``;
+``python -m retriever push --store milvus-lite:var/milvus.db [--force]`` (``retriever.backends``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from index.embedders import make_embedder
 from index.store import IndexLoadError
+from retriever.backends import StoreSpecError, open_store, parse_store, push_store
+from retriever.common import PlanStore
 from retriever.retriever import load_retriever
 from retriever.types import Filters
 
@@ -32,14 +36,40 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--responsible-unit")
     s.add_argument("--deadline-before", type=_ym, help="YYYY-MM")
     s.add_argument("--benchmark-city")
+    store_help = "memory | milvus-lite:PATH.db | milvus://HOST:PORT [?bm25=milvus&collection=NAME]"
+    s.add_argument("--store", default=None, help=f"{store_help} (default: TASKQA_STORE, else memory)")
+    p = sub.add_parser("push", help="push the current index version into a Milvus store")
+    p.add_argument("--store", default=None, help=f"{store_help} (default: TASKQA_STORE)")
+    p.add_argument("--index-root", type=Path, default=None, help="index root (default: var/index)")
+    p.add_argument("--force", action="store_true", help="push even when the store serves this version")
     args = ap.parse_args(argv)
+    spec_text = args.store if args.store is not None else os.environ.get("TASKQA_STORE", "memory")
     try:
+        spec = parse_store(spec_text)
         embedder = make_embedder()
-    except (ValueError, FileNotFoundError) as exc:  # a mistyped TASKQA_EMBEDDER
+    except (ValueError, FileNotFoundError) as exc:  # a bad store spec or a mistyped TASKQA_EMBEDDER
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, StoreSpecError) else 1
+    if args.command == "push":
+        try:
+            result = push_store(
+                spec,
+                index_root=args.index_root,
+                embedder_name=embedder.name,
+                force=args.force,
+                show_progress=True,
+            )
+        except (StoreSpecError, IndexLoadError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2 if isinstance(exc, StoreSpecError) else 1
+        print(f"{spec_text}: {result.collection} {result.status}")
+        return 0
+    r: PlanStore
     try:
-        r = load_retriever(args.index, embedder=embedder)
+        if args.index is not None:
+            r = load_retriever(args.index, embedder=embedder)
+        else:
+            r = open_store(spec, embedder=embedder)
     except IndexLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -23,6 +23,7 @@ from retriever.expr import (
     And,
     Benchmark,
     City,
+    Doc,
     Due,
     Expr,
     Involves,
@@ -68,6 +69,8 @@ class Columns:
             [month_number(r.deadline_ym) if r.deadline_ym else UNDATED for r in records], np.int64
         )
         self.task_id = np.array([r.task_id for r in records], np.int64)
+        self._doc_codes: dict[str, int] = {}
+        self.doc = np.array([self._code(self._doc_codes, r.doc_id) for r in records], np.int32)
         self.no_responsible = np.array([not r.responsible_units for r in records], np.bool_)
         self.lead = _inverted((lexicon.canon(u) for u in r.lead_units) for r in records)
         self.responsible = _inverted((lexicon.canon(u) for u in r.responsible_units) for r in records)
@@ -134,6 +137,11 @@ class Columns:
             return self.no_responsible.copy()
         if isinstance(e, TaskRange):
             return np.asarray((self.task_id >= e.lo) & (self.task_id <= e.hi), np.bool_)
+        if isinstance(e, Doc):
+            out = np.zeros(self.n, np.bool_)
+            for d in e.ids:
+                out |= self._equals(self.doc, self._doc_codes, d)
+            return out
         if isinstance(e, Keys):
             out = np.zeros(self.n, np.bool_)
             rows = [self.index_of[k] for k in e.keys if k in self.index_of]

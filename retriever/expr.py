@@ -121,6 +121,16 @@ class TaskRange:
 
 
 @dataclass(frozen=True, slots=True)
+class Doc:
+    """The tasks of these plans (``doc_id``s): a question or a client scoped to one plan."""
+
+    ids: frozenset[str]
+
+    def __str__(self) -> str:
+        return f"Doc({'|'.join(sorted(self.ids))})"
+
+
+@dataclass(frozen=True, slots=True)
 class Position:
     """The ``index``-th task (1-based; negative counts from the end) of a section, or of the plan when
     ``section`` is None."""
@@ -193,6 +203,7 @@ Leaf = (
     | Benchmark
     | NoResponsible
     | TaskRange
+    | Doc
     | Position
     | Topic
     | Keys
@@ -286,6 +297,8 @@ def matches(e: Expr, r: TaskRecord, lex: UnitLexicon) -> bool:
         return not r.responsible_units
     if isinstance(e, TaskRange):
         return e.lo <= r.task_id <= e.hi
+    if isinstance(e, Doc):
+        return r.doc_id in e.ids
     if isinstance(e, Keys):
         return r.key in e.keys
     raise TypeError(f"{e} must be resolved to Keys before matching records")

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 import api
 from api import Settings, get_settings
 from api.middleware import CSP
-from qa import Answer, cited_numbers
+from qa import Answer, Naming, cited_numbers
 from tests.api_helpers import (
     QUESTION,
     ConversationFree,
@@ -145,8 +145,9 @@ class MiscitingQA(ConversationFree):
 
     def __init__(self, retriever: Any) -> None:
         self.r = retriever
+        self.naming = Naming({d: d for d in dict.fromkeys(r.doc_id for r in retriever.records)})
 
-    def answer(self, question: str, *, session: Any = None) -> Answer:
+    def answer(self, question: str, *, session: Any = None, doc_id: str | None = None) -> Answer:
         return Answer(
             text="见第12、13条，另见第99999条。",
             answerable=True,

@@ -162,9 +162,9 @@ class BurningQA(Wrapping):
         self.inner = inner
         self.seconds = seconds
 
-    def answer(self, question: str, *, session: Any = None) -> Answer:
+    def answer(self, question: str, *, session: Any = None, doc_id: str | None = None) -> Answer:
         _burn(self.seconds)
-        ans: Answer = self.inner.answer(question, session=session)
+        ans: Answer = self.inner.answer(question, session=session, doc_id=doc_id)
         return ans
 
 

@@ -58,6 +58,8 @@ def client(
         (ASK, {"question": "a\x1bb"}, "control_characters"),
         (ASK, {"question": "a\rb"}, "control_characters"),
         (ASK, {"question": "a\x7fb"}, "control_characters"),
+        (ASK, {"question": "第5条是什么？", "doc_id": "no-such-plan"}, "unknown_plan"),
+        (ASK, {"question": "第5条是什么？", "doc_id": 5}, "invalid_type"),
         (ASK, {"question": "a\x85b"}, "control_characters"),
         (SEARCH, {"query": ""}, "empty_query"),
         (SEARCH, {}, "empty_query"),

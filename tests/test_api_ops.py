@@ -23,7 +23,7 @@ from api.engine import Engine, make_engine
 from api.feedback import FeedbackStore
 from api.middleware import CSP
 from index import default_index_root
-from qa import Answer
+from qa import Answer, Naming
 from tests.api_helpers import QUESTION, ConversationFree, Wrapping, assert_error, fake_app, make_settings
 
 ASK, SEARCH, FEEDBACK = "/api/v1/ask", "/api/v1/search", "/api/v1/feedback"
@@ -64,10 +64,10 @@ class BlockingQA(Wrapping):
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def answer(self, question: str, *, session: Any = None) -> Answer:
+    def answer(self, question: str, *, session: Any = None, doc_id: str | None = None) -> Answer:
         self.entered.set()
         assert self.release.wait(10)
-        ans: Answer = self.inner.answer(question, session=session)
+        ans: Answer = self.inner.answer(question, session=session, doc_id=doc_id)
         return ans
 
 
@@ -288,9 +288,10 @@ class TaggedQA(ConversationFree):
 
     def __init__(self, retriever: Any, tag: str) -> None:
         self.r = retriever
+        self.naming = Naming({d: d for d in dict.fromkeys(r.doc_id for r in retriever.records)})
         self.tag = tag
 
-    def answer(self, question: str, *, session: Any = None) -> Answer:
+    def answer(self, question: str, *, session: Any = None, doc_id: str | None = None) -> Answer:
         return Answer(
             text=f"{self.tag}：第12条", answerable=True, intent="lookup", citations=(self.r.get(12),)
         )

@@ -51,7 +51,7 @@ class ProbeQA(Wrapping):
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def answer(self, question: str, *, session: Any = None) -> Answer:
+    def answer(self, question: str, *, session: Any = None, doc_id: str | None = None) -> Answer:
         assert self.gate is not None
         self.seen_free.append(self.gate.free)
         self.entered.set()
@@ -59,7 +59,7 @@ class ProbeQA(Wrapping):
             assert self.release.wait(30)
         if self.fail:
             raise RuntimeError("a bug in the QA")
-        ans: Answer = self.inner.answer(question, session=session)
+        ans: Answer = self.inner.answer(question, session=session, doc_id=doc_id)
         return ans
 
 

@@ -179,7 +179,7 @@ def test_an_unopenable_database_is_a_storage_error(tmp_path: Path) -> None:
 
 
 class FailingQA(ConversationFree):
-    def answer(self, question: str, *, session: Any = None) -> Answer:
+    def answer(self, question: str, *, session: Any = None, doc_id: str | None = None) -> Answer:
         raise RuntimeError("a bug in the QA")
 
 

@@ -27,7 +27,7 @@ from api.textcheck import (
     strip_blank,
 )
 from corpus.records import TaskRecord
-from qa import Answer
+from qa import Answer, Naming
 from retriever import Filters
 
 # -- text checks ------------------------------------------------------------------------------------
@@ -240,8 +240,28 @@ def test_fixed_citations_follow_the_text() -> None:
         looked_up.append((n, doc))
         return known.get(n)
 
-    assert [r.task_id for r in fixed_citations(answer, lookup)] == [5, 3]
+    assert [r.task_id for r in fixed_citations(answer, lookup, Naming({"doc": "doc"}))] == [5, 3]
     assert looked_up == [(5, "doc"), (3, "doc"), (99, "doc")]
+
+
+def test_fixed_citations_look_up_the_plan_the_text_names() -> None:
+    from dataclasses import replace
+
+    plans = {
+        "a": {n: replace(record(n), doc_id="a") for n in (3, 5)},
+        "b": {5: replace(record(5), doc_id="b")},
+    }
+    answer = Answer(
+        text="《甲方案》第5条；《乙方案》第5条；第3条。", answerable=True, intent="lookup", citations=()
+    )
+
+    def lookup(n: int, doc: str | None) -> TaskRecord | None:
+        return plans.get(doc or "", {}).get(n)
+
+    naming = Naming({"a": "甲方案", "b": "乙方案"})
+    got = fixed_citations(answer, lookup, naming)
+    # 第3条 follows 《乙方案》 on its line: plan b, which has no task 3: dropped, never taken from plan a.
+    assert [r.key for r in got] == [("a", 5), ("b", 5)]
 
 
 def test_make_filters_treats_empty_as_not_given() -> None:

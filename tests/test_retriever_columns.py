@@ -20,6 +20,7 @@ from retriever.expr import (
     And,
     Benchmark,
     City,
+    Doc,
     Due,
     Expr,
     Involves,
@@ -61,6 +62,9 @@ def leaves_for(tasks: Sequence[TaskRecord]) -> st.SearchStrategy[Expr]:
         st.just(NoResponsible()),
         st.builds(lambda a, b: TaskRange(min(a, b), max(a, b)), st.integers(0, 500), st.integers(0, 500)),
         keys.map(Keys),
+        st.frozensets(st.sampled_from([*sorted({t.doc_id for t in tasks}), "other-plan"]), min_size=1).map(
+            Doc
+        ),
     )
 
 
@@ -81,13 +85,17 @@ def columns(tasks: list[TaskRecord]) -> Columns:
     return Columns(tasks, build_lexicon(tasks))
 
 
-def test_masks_equal_the_record_predicate(tasks: list[TaskRecord], columns: Columns) -> None:
-    lex = build_lexicon(tasks)
+def test_masks_equal_the_record_predicate(tasks: list[TaskRecord]) -> None:
+    from dataclasses import replace
+
+    records = [*tasks, *(replace(t, doc_id="second-plan") for t in tasks[:100])]  # two plans, shared numbers
+    lex = build_lexicon(records)
+    columns = Columns(records, lex)
 
     @settings(max_examples=300, deadline=None)
-    @given(expressions(tasks))
+    @given(expressions(records))
     def check(e: Expr) -> None:
-        want = [i for i, r in enumerate(tasks) if matches(e, r, lex)]
+        want = [i for i, r in enumerate(records) if matches(e, r, lex)]
         assert np.flatnonzero(columns.mask(e)).tolist() == want, str(e)
 
     check()

@@ -221,6 +221,13 @@ def push_child(store: str, out_root: str) -> BuildStats:
 
 def open_bench_store_push(store: str, out_root: Path, folder: Path) -> Path:
     """Write the version in ``folder`` into ``store`` under ``out_root``; the path of what it wrote."""
+    if store == "milvus-lite":
+        from retriever.backends import StoreSpec, milvus_client
+        from retriever.milvus_load import push_index
+
+        db = out_root / "milvus.db"
+        push_index(load_index(folder), milvus_client(StoreSpec("milvus-lite", path=db)), force=True)
+        return db
     raise ValueError(f"cannot load {folder} into {store!r} under {out_root}; choose from {STORES[1:]}")
 
 
@@ -230,6 +237,10 @@ def open_bench_store(store: str, out_root: Path, embedder: Embedder) -> Any:
         from retriever import Retriever
 
         return Retriever(load_index(current_version_dir(out_root)), embedder)
+    if store == "milvus-lite":
+        from retriever.backends import StoreSpec, open_store
+
+        return open_store(StoreSpec("milvus-lite", path=out_root / "milvus.db"), embedder=embedder)
     raise ValueError(f"unknown store {store!r}; choose from {STORES}")
 
 
