@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus import load_documents
 from corpus.records import TaskRecord
 from index import default_index_root
 from qa import QA
@@ -45,6 +46,48 @@ def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str], str]) -> t
 
 
 @dataclass(frozen=True, slots=True)
+class CityCount:
+    city: str
+    count: int
+
+
+def city_counts(records: Iterable[TaskRecord]) -> tuple[CityCount, ...]:
+    """Benchmark cities with their task counts, most tasks first."""
+    counts = Counter(r.benchmark_city for r in records if r.benchmark_city)
+    return tuple(CityCount(c, n) for c, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    """What a page says about a plan: its title and document number (文号), for citations."""
+
+    doc_id: str
+    title: str
+    doc_number: str | None
+    task_count: int
+
+    def cite(self, task_id: int) -> str:
+        """The citation staff paste into documents: ``伊党办发〔2022〕5号 第237条``."""
+        return f"{self.doc_number or '《' + self.title + '》'} 第{task_id}条"
+
+
+def plan_infos(records: Iterable[TaskRecord]) -> tuple[PlanInfo, ...]:
+    """One entry per document the records come from, titles from the corpus' documents (a document the
+    corpus no longer has keeps its id as the title)."""
+    counts = Counter(r.doc_id for r in records)
+    try:
+        docs = {d.doc_id: d for d in load_documents()}
+    except Exception as exc:  # the index still serves without its documents' titles
+        log.warning("plan titles unavailable: %s", exc)
+        docs = {}
+    out = []
+    for doc_id, n in counts.items():
+        d = docs.get(doc_id)
+        out.append(PlanInfo(doc_id, d.title if d else doc_id, d.doc_number if d else None, n))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class Engine:
     """Everything a request needs from one index version."""
 
@@ -52,6 +95,14 @@ class Engine:
     qa: QA
     units: tuple[UnitCount, ...]
     loaded_at: float
+    cities: tuple[CityCount, ...] = ()
+    plans: tuple[PlanInfo, ...] = ()
+
+    def plan(self, doc_id: str) -> PlanInfo:
+        for p in self.plans:
+            if p.doc_id == doc_id:
+                return p
+        return PlanInfo(doc_id, doc_id, None, 0)
 
 
 def make_engine(retriever: PlanStore, qa: QA | None = None) -> Engine:
@@ -60,6 +111,8 @@ def make_engine(retriever: PlanStore, qa: QA | None = None) -> Engine:
         qa=qa or QA(retriever),
         units=unit_counts(retriever.records, retriever.lexicon.canon),
         loaded_at=time.time(),
+        cities=city_counts(retriever.records),
+        plans=plan_infos(retriever.records),
     )
 
 
