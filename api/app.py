@@ -1,7 +1,7 @@
 """``create_app()``: the FastAPI application, assembled from settings; nothing loads at import.
 
-Middleware, outermost first: access log → security headers → CORS (when origins are
-configured) → failsafe (an unhandled exception becomes a 500 with every header) → HEAD/OPTIONS →
+Middleware, outermost first: access log → security headers → CORS (refusals logged once per
+origin) → failsafe (an unhandled exception becomes a 500 with every header) → HEAD/OPTIONS →
 body guard → FastAPI. The lifespan creates the services and loads the engine;
 without a usable index the app still starts, ``/readyz`` answers 503 and so do the
 endpoints that need the index, until an admin reload succeeds.
@@ -48,19 +48,18 @@ def _version() -> str:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    stack = [Middleware(AccessLogMiddleware), Middleware(SecurityHeadersMiddleware)]
-    if settings.cors_origins:
-        stack.append(
-            Middleware(
-                JsonCORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type"],
-                expose_headers=["Retry-After"],
-                max_age=600,
-            )
-        )
-    stack += [
+    # CORS is installed even with no origin allowed: refusals are then explicit and logged.
+    stack = [
+        Middleware(AccessLogMiddleware),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(
+            JsonCORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        ),
         Middleware(FailsafeMiddleware),
         Middleware(HeadOptionsMiddleware),
         Middleware(

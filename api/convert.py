@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
+from api.filtering import TaskFilter, task_filter
 from api.schemas import Citation, SearchFilters, SearchHit
-from api.textcheck import is_blank, parse_month, strip_blank
 from corpus.records import TaskRecord
+from index.tokenize import normalize
 from qa import Answer, Naming, cited_keys
 from retriever import Filters, Hit
 
@@ -27,7 +28,9 @@ def citation(record: TaskRecord, shorts: Mapping[str, str]) -> Citation:
     )
 
 
-def search_hit(record: TaskRecord, score: float, shorts: Mapping[str, str]) -> SearchHit:
+def search_hit(
+    record: TaskRecord, score: float, shorts: Mapping[str, str], *, relevant: bool = True
+) -> SearchHit:
     return SearchHit(
         doc_id=record.doc_id,
         short_title=shorts.get(record.doc_id, record.doc_id),
@@ -35,21 +38,33 @@ def search_hit(record: TaskRecord, score: float, shorts: Mapping[str, str]) -> S
         score=score if math.isfinite(score) else 0.0,
         section=record.section,
         lead_units=list(record.lead_units),
+        responsible_units=list(record.responsible_units),
         deadline=record.deadline,
+        benchmark=record.benchmark,
         text=record.text,
+        relevant=relevant,
     )
 
 
-def hit(h: Hit, shorts: Mapping[str, str]) -> SearchHit:
-    return search_hit(h.record, h.score, shorts)
+def hit(h: Hit, shorts: Mapping[str, str], *, relevant: bool = True) -> SearchHit:
+    return search_hit(h.record, h.score, shorts, relevant=relevant)
 
 
-def _text(value: str | None) -> str | None:
-    return None if value is None or is_blank(value) else strip_blank(value)
+def searchable(record: TaskRecord) -> str:
+    """What a query may be found in, as the relevance cut-off compares it: normalized, no white space."""
+    fields = (
+        record.text,
+        record.section,
+        *record.lead_units,
+        *record.responsible_units,
+        record.benchmark or "",
+    )
+    return compact(" ".join(fields))
 
 
-def _month(value: str | None) -> tuple[int, int] | None:
-    return None if value is None else parse_month(value)
+def compact(text: str) -> str:
+    """``text`` normalized like the index (full-width, traditional characters) and without white space."""
+    return "".join(normalize(text).split())
 
 
 def make_filters(
@@ -62,22 +77,22 @@ def make_filters(
     benchmark_city: str | None = None,
     doc_id: str | None = None,
 ) -> Filters:
-    """Validated request values → :class:`retriever.Filters`; empty strings mean "not given"."""
-    return Filters(
-        section=_text(section),
-        lead_unit=_text(lead_unit),
-        responsible_unit=_text(responsible_unit),
-        deadline_before=_month(deadline_before),
-        deadline_after=_month(deadline_after),
-        benchmark_city=_text(benchmark_city),
-        doc_id=_text(doc_id),
-    )
+    """Validated single values → :class:`retriever.Filters`; empty strings mean "not given"."""
+    return task_filter(
+        section=section,
+        lead_unit=lead_unit,
+        responsible_unit=responsible_unit,
+        deadline_before=deadline_before,
+        deadline_after=deadline_after,
+        benchmark_city=benchmark_city,
+        doc_id=doc_id,
+    ).base
 
 
-def filters_of(body: SearchFilters | None) -> Filters:
+def filters_of(body: SearchFilters | None) -> TaskFilter:
     if body is None:
-        return Filters()
-    return make_filters(**body.model_dump())
+        return TaskFilter(Filters())
+    return task_filter(**body.model_dump())
 
 
 def fixed_citations(

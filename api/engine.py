@@ -12,12 +12,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.records import TaskRecord
 from index import default_index_root
 from qa import QA
+from qa.verify import short_titles
 from retriever.backends import open_store
 from retriever.common import PlanStore
 
@@ -46,6 +47,52 @@ def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str])
 
 
 @dataclass(frozen=True, slots=True)
+class CityCount:
+    city: str
+    count: int
+
+
+def city_counts(records: Iterable[TaskRecord]) -> tuple[CityCount, ...]:
+    """Benchmark cities with their task counts, most tasks first."""
+    counts = Counter(r.benchmark_city for r in records if r.benchmark_city)
+    return tuple(CityCount(c, n) for c, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    """What a page says about a plan: its title and document number (文号), for citations."""
+
+    doc_id: str
+    title: str
+    doc_number: str | None
+    task_count: int
+    short_title: str = ""
+    region: str | None = None
+    year: int | None = None
+
+    def cite(self, task_id: int) -> str:
+        """The citation staff paste into documents: ``伊党办发〔2022〕5号 第237条``."""
+        return f"{self.doc_number or '《' + self.title + '》'} 第{task_id}条"
+
+
+def plan_infos(retriever: PlanStore, shorts: Mapping[str, str]) -> tuple[PlanInfo, ...]:
+    """One entry per plan the store holds, from the profiles the index stores with it (``plans.json``; a plan
+    indexed without its file keeps its id as its title)."""
+    return tuple(
+        PlanInfo(
+            doc_id=f.doc_id,
+            title=f.profile.title,
+            doc_number=f.profile.doc_number,
+            task_count=f.task_count,
+            short_title=shorts.get(f.doc_id, f.profile.short_title),
+            region=f.profile.region,
+            year=f.profile.year,
+        )
+        for f in retriever.profile().facts
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Engine:
     """Everything a request needs from one index version."""
 
@@ -53,19 +100,27 @@ class Engine:
     qa: QA
     units: tuple[UnitCount, ...]
     loaded_at: float
+    cities: tuple[CityCount, ...] = ()
+    plans: tuple[PlanInfo, ...] = ()
+    shorts: Mapping[str, str] = field(default_factory=dict)  # doc_id → the short title citations name
 
-    @property
-    def shorts(self) -> Mapping[str, str]:
-        """doc_id → the plan's short title (what citations name it by)."""
-        return self.qa.naming.shorts
+    def plan(self, doc_id: str) -> PlanInfo:
+        for p in self.plans:
+            if p.doc_id == doc_id:
+                return p
+        return PlanInfo(doc_id, doc_id, None, 0)
 
 
 def make_engine(retriever: PlanStore, qa: QA | None = None) -> Engine:
+    shorts = short_titles(retriever.profile().plans)  # as the QA names them (qa.verify)
     return Engine(
         retriever=retriever,
         qa=qa or QA(retriever),
         units=unit_counts(retriever.records, retriever.lexicon.canon),
         loaded_at=time.time(),
+        cities=city_counts(retriever.records),
+        plans=plan_infos(retriever, shorts),
+        shorts=shorts,
     )
 
 

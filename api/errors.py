@@ -139,12 +139,13 @@ def translate_validation(errors: Sequence[Mapping[str, Any]]) -> tuple[int, str,
         )
     if kind in {"string_too_long", "too_long"}:
         limit = ctx.get("max_length", "?")
+        listed = isinstance(err.get("input"), list | tuple)  # else a string's length
+        zh, en = ("项", "items") if listed else ("个字符", "characters")
         return (
             422,
             "too_long",
             bilingual(
-                f"字段 {field} 过长（最多 {limit} 个字符）",
-                f"Field {field} is too long (at most {limit} characters)",
+                f"字段 {field} 过长（最多 {limit} {zh}）", f"Field {field} is too long (at most {limit} {en})"
             ),
         )
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "string_too_short"}:

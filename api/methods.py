@@ -3,7 +3,7 @@
 FastAPI registers a ``GET`` route for exactly ``GET``, so ``HEAD /healthz`` (what many load balancers and
 uptime checkers send) and ``OPTIONS /healthz`` answered 405. Here ``HEAD`` runs the ``GET`` route and sends
 its status and headers without the body (RFC 9110 §9.3.2); ``OPTIONS`` on a known path answers 204 with
-``Allow``. A CORS preflight never gets here when CORS is configured: the CORS middleware outside answers it.
+``Allow``. A CORS preflight never gets here: the CORS middleware outside answers it.
 """
 
 from __future__ import annotations

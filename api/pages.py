@@ -1,24 +1,52 @@
-"""The widget and the pages in ``api/static`` (written separately; whatever exists is served).
+"""The pages, the widget and the task permalinks (``api/static`` and :mod:`api.taskpage`).
 
-``widget.js`` / ``widget.css`` are embedded by other sites: they are readable from any origin
-and cacheable for ``widget_max_age`` seconds. Everything else is same-origin only.
+``widget.js`` / ``widget.css`` are embedded by other sites: they are readable from any origin, cacheable
+for ``widget_max_age`` seconds, then revalidated by their ``ETag`` (a hash of the content, so a new version is
+picked up without a ``?v=`` in anyone's tag). They, the pages and their scripts and styles are sent gzipped to
+clients that accept it (compressed once per file version, in memory). Everything else is same-origin only.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import ApiError
+from api.services import EngineDep
 from api.settings import Settings, get_settings
+from api.taskpage import Lang, render_missing, render_task
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Served through _asset (compressed, ETag); other files in api/static through the /static mount.
+COMPRESSED = frozenset({"search.js", "search.css", "portal.css", "task.js", "task.css"})
+MIN_GZIP_BYTES = 1024
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
 
 router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A static file's bytes, their gzip and their entity tag, for one (mtime, size) of the file."""
+
+    stamp: tuple[int, int]
+    raw: bytes
+    gz: bytes | None
+    etag: str
+
+
+_assets: dict[Path, Asset] = {}
 
 
 def _file(name: str) -> Path:
@@ -28,41 +56,119 @@ def _file(name: str) -> Path:
     return path
 
 
-def _page(name: str) -> Response:
-    return FileResponse(_file(name), headers={"Cache-Control": "no-cache"})
+def load_asset(path: Path) -> Asset:
+    """The file as an :class:`Asset`, read and compressed again only when the file changed."""
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _assets.get(path)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    raw = path.read_bytes()
+    gz = gzip.compress(raw, compresslevel=9, mtime=0) if len(raw) >= MIN_GZIP_BYTES else None
+    asset = Asset(stamp, raw, gz, '"' + hashlib.sha256(raw).hexdigest()[:20] + '"')
+    _assets[path] = asset
+    return asset
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (``gzip;q=0`` refuses it)."""
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in {"gzip", "*"}:
+            q = params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def _asset(request: Request, name: str, headers: dict[str, str]) -> Response:
+    asset = load_asset(_file(name))
+    gz = asset.gz is not None and accepts_gzip(request.headers.get("accept-encoding", ""))
+    etag = asset.etag[:-1] + '-gz"' if gz else asset.etag
+    out = {**headers, "ETag": etag, "Vary": "Accept-Encoding"}
+    match = {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}
+    if etag in match:
+        return Response(status_code=304, headers=out)
+    media = MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
+    if gz:
+        assert asset.gz is not None
+        return Response(asset.gz, media_type=media, headers={**out, "Content-Encoding": "gzip"})
+    return Response(asset.raw, media_type=media, headers=out)
+
+
+def _page(request: Request, name: str) -> Response:
+    return _asset(request, name, {"Cache-Control": "no-cache"})
 
 
 @router.api_route("/", methods=["GET", "HEAD"])
-async def index_page() -> Response:
-    return _page("index.html")
+async def index_page(request: Request) -> Response:
+    return _page(request, "index.html")
 
 
 @router.api_route("/search", methods=["GET", "HEAD"])
-async def search_page() -> Response:
-    return _page("search.html")
+async def search_page(request: Request) -> Response:
+    return _page(request, "search.html")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def _widget_asset(settings: Settings, name: str) -> Response:
-    return FileResponse(
-        _file(name),
-        headers={
-            "Access-Control-Allow-Origin": "*",
-            "Cache-Control": f"public, max-age={settings.widget_max_age}",
-        },
+def _widget_asset(request: Request, settings: Settings, name: str) -> Response:
+    return _asset(
+        request,
+        name,
+        {"Access-Control-Allow-Origin": "*", "Cache-Control": f"public, max-age={settings.widget_max_age}"},
     )
 
 
 @router.api_route("/widget.js", methods=["GET", "HEAD"])
-async def widget_js(settings: SettingsDep) -> Response:
-    return _widget_asset(settings, "widget.js")
+async def widget_js(request: Request, settings: SettingsDep) -> Response:
+    return _widget_asset(request, settings, "widget.js")
 
 
 @router.api_route("/widget.css", methods=["GET", "HEAD"])
-async def widget_css(settings: SettingsDep) -> Response:
-    return _widget_asset(settings, "widget.css")
+async def widget_css(request: Request, settings: SettingsDep) -> Response:
+    return _widget_asset(request, settings, "widget.css")
+
+
+def _static_route(name: str) -> None:
+    async def serve(request: Request) -> Response:
+        return _asset(request, name, {"Cache-Control": "no-cache"})
+
+    router.add_api_route(f"/static/{name}", serve, methods=["GET", "HEAD"], name=f"static-{name}")
+
+
+# The pages' own scripts and styles, compressed; other files under /static come from the mount.
+for _name in sorted(COMPRESSED):
+    _static_route(_name)
+
+
+def _lang(request: Request) -> Lang:
+    return "en" if request.query_params.get("lang") == "en" else "zh"
+
+
+@router.api_route("/tasks/{task_id}", methods=["GET", "HEAD"])
+def task_page(task_id: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    """One task's permalink page (HTML, printable); an unknown number is an HTML 404."""
+    lang = _lang(request)
+    headers = {"Cache-Control": "no-cache"}
+    number = int(task_id) if task_id.isascii() and task_id.isdigit() and len(task_id) <= 9 else None
+    record = engine.retriever.get(number) if number is not None else None
+    if record is None:
+        return HTMLResponse(render_missing(task_id, lang=lang), status_code=404, headers=headers)
+    prev = engine.retriever.get(record.task_id - 1, record.doc_id)
+    nxt = engine.retriever.get(record.task_id + 1, record.doc_id)
+    html = render_task(
+        record,
+        engine.plan(record.doc_id),
+        source_url=settings.source_url,
+        lang=lang,
+        prev_id=prev.task_id if prev else None,
+        next_id=nxt.task_id if nxt else None,
+    )
+    return HTMLResponse(html, headers=headers)
 
 
 def mount_static(app: FastAPI) -> None:

@@ -48,15 +48,15 @@ def plan_infos(engine: Engine) -> list[PlanInfo]:
     """Every plan the engine's index holds, in document order."""
     return [
         PlanInfo(
-            doc_id=f.doc_id,
-            title=f.profile.title,
-            short_title=engine.shorts.get(f.doc_id, f.profile.short_title),
-            doc_number=f.profile.doc_number,
-            region=f.profile.region,
-            year=f.profile.year,
-            task_count=f.task_count,
+            doc_id=p.doc_id,
+            title=p.title,
+            short_title=p.short_title or p.doc_id,
+            doc_number=p.doc_number,
+            region=p.region,
+            year=p.year,
+            task_count=p.task_count,
         )
-        for f in engine.retriever.profile().facts
+        for p in engine.plans
     ]
 
 

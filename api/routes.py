@@ -19,19 +19,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import Field, WithJsonSchema
 
-from api.convert import citation, filters_of, fixed_citations, hit, make_filters, search_hit
+from api.convert import citation, filters_of, fixed_citations, hit, search_hit
 from api.cost import Meter
 from api.engine import Engine
 from api.errors import ApiError, error_responses
+from api.filtering import any_of_keys, select, task_filter
 from api.metrics import question_hash
+from api.relevance import hit_flags
 from api.schemas import (
+    CHOICES_SCHEMA,
     FILTER_MAX_CHARS,
+    MAX_CHOICES,
     AskRequest,
     AskResponse,
     Citation,
+    CitiesResponse,
+    CityInfo,
+    ConfigResponse,
     Month,
     PlainText,
+    PlanSummary,
     SearchRequest,
     SearchResponse,
     SectionInfo,
@@ -49,6 +58,7 @@ log = logging.getLogger("api")
 
 POST_ERRORS = error_responses(400, 413, 415, 422, 429, 503)
 GET_ERRORS = error_responses(422, 503)
+ASK_ERRORS = error_responses(400, 404, 413, 415, 422, 429, 503)  # 404: no plan has the doc_id
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -64,6 +74,15 @@ SSE_EVENT = {
 
 # Query filters of GET /tasks: an empty value means "not given", as HTML forms send it.
 FilterParam = Annotated[PlainText | None, Query(max_length=FILTER_MAX_CHARS)]
+# Repeatable (?lead_unit=A&lead_unit=B): a task matching any of the names.
+FilterItem = Annotated[PlainText, Field(max_length=FILTER_MAX_CHARS)]
+# In a query string one name and a list of one are the same thing, and the schema says so (else a schema
+# checker takes ``?lead_unit=x`` for a string where an array was due).
+ChoicesParam = Annotated[
+    list[FilterItem] | None,
+    WithJsonSchema(CHOICES_SCHEMA),
+    Query(max_length=MAX_CHOICES, description="repeat for any of several"),
+]
 MonthParam = Annotated[Month | None, Query(description="inclusive; 2022-09 or 2022年9月")]
 
 
@@ -112,7 +131,7 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
     question = strip_blank(body.question)
     doc_id = strip_blank(body.doc_id or "") or None
     if doc_id is not None and doc_id not in engine.qa.naming.shorts:
-        raise ApiError(422, "unknown_plan", "没有这个方案（doc_id 不存在）", "No plan has this doc_id")
+        raise ApiError(404, "unknown_plan", "没有这个方案（doc_id 不存在）", "No plan has this doc_id")
     session, restarted = engine.qa.resume(body.session_id, services.conversations)
     t0 = time.perf_counter()
     try:
@@ -150,7 +169,7 @@ def _answer(body: AskRequest, services: Services, engine: Engine, meter: Meter) 
 @router.post(
     "/ask",
     response_model=AskResponse,
-    responses=POST_ERRORS,
+    responses=ASK_ERRORS,
     dependencies=[Depends(limit_queries)],
 )
 def ask(body: AskRequest, services: ServicesDep, engine: EngineDep, meter: QuestionMeter) -> AskResponse:
@@ -180,7 +199,7 @@ async def _frames(frames: list[bytes]) -> AsyncIterator[bytes]:
             "intent, session_id}, then `done` {}",
             "content": {"text/event-stream": {"schema": SSE_EVENT}},
         },
-        **POST_ERRORS,
+        **ASK_ERRORS,
     },
     dependencies=[Depends(limit_queries)],
 )
@@ -215,25 +234,63 @@ def ask_stream(
     dependencies=[Depends(limit_queries)],
 )
 def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchResponse:
-    """Tasks ranked best first; an empty query with filters returns every match (score 0, no top_k)."""
+    """Tasks ranked best first, each marked whether it passes the relevance cut-off; an empty query with
+    filters returns every match (score 0, all relevant, no top_k)."""
     filters = filters_of(body.filters)
     query = strip_blank(body.query)
+    retriever = engine.retriever
     if not query:
-        return SearchResponse(
-            hits=[search_hit(r, 0.0, engine.shorts) for r in engine.retriever.filter(filters)]
-        )
+        return SearchResponse(hits=[search_hit(r, 0.0, engine.shorts) for r in select(filters, retriever)])
     with meter.measure():
-        hits = engine.retriever.search(
-            query, top_k=body.top_k, filters=None if filters.is_empty() else filters
+        hits = retriever.search(
+            query,
+            top_k=body.top_k,
+            filters=None if filters.base.is_empty() else filters.base,
+            where=any_of_keys(filters, retriever),
         )
-    return SearchResponse(hits=[hit(h, engine.shorts) for h in hits])
+        marked = [
+            hit(h, engine.shorts, relevant=f)
+            for h, f in zip(hits, hit_flags(query, hits, retriever), strict=True)
+        ]
+        terms = highlight_terms(query, retriever.tokenizer.tokenize(query))
+    return SearchResponse(hits=marked, terms=terms)
+
+
+def highlight_terms(query: str, tokens: list[str]) -> list[str]:
+    """What the staff page marks in the hits: the query's words of two or more characters and the query
+    itself (a single character only when that is the whole query), longest first."""
+    words = [t.strip() for t in tokens if len(t.strip()) >= 2]
+    whole = query.strip()
+    terms = dict.fromkeys([whole, *words] if len(whole) <= 20 else words)
+    return sorted((t for t in terms if t), key=len, reverse=True)
+
+
+async def single_values(request: Request) -> None:
+    """Refuse a query parameter that takes one value given twice (FastAPI would keep the last one silently);
+    the unit and city filters are the repeatable ones."""
+    for name in {k for k, _ in request.query_params.multi_items()} - REPEATABLE:
+        if len(request.query_params.getlist(name)) > 1:
+            raise ApiError(
+                422,
+                "repeated_parameter",
+                f"参数 {name} 只能给出一次",
+                f"The parameter {name} may be given only once",
+            )
+
+
+REPEATABLE = frozenset({"lead_unit", "responsible_unit", "benchmark_city"})
 
 
 # Plain decimal digits only: int() would also take "+5", " 5", "1_000" and pydantic "1.0".
 TaskIdParam = Annotated[str, Path(pattern="^[0-9]{1,9}$", description="the task number, decimal digits")]
 
 
-@router.get("/tasks/{task_id}", response_model=Citation, responses=error_responses(404, 422, 503))
+@router.get(
+    "/tasks/{task_id}",
+    response_model=Citation,
+    responses=error_responses(404, 422, 503),
+    dependencies=[Depends(single_values)],
+)
 def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None) -> Citation:
     """One task by its number (and document, when the index holds several)."""
     doc = strip_blank(doc_id) if doc_id else ""
@@ -244,21 +301,22 @@ def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None
     return citation(record, engine.shorts)
 
 
-@router.get("/tasks", response_model=TaskPage, responses=GET_ERRORS)
+@router.get("/tasks", response_model=TaskPage, responses=GET_ERRORS, dependencies=[Depends(single_values)])
 def list_tasks(
     engine: EngineDep,
     section: FilterParam = None,
-    lead_unit: FilterParam = None,
-    responsible_unit: FilterParam = None,
+    lead_unit: ChoicesParam = None,
+    responsible_unit: ChoicesParam = None,
     deadline_before: MonthParam = None,
     deadline_after: MonthParam = None,
-    benchmark_city: FilterParam = None,
+    benchmark_city: ChoicesParam = None,
     doc_id: FilterParam = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TaskPage:
-    """Every task matching the filters, in document order, one page at a time."""
-    filters = make_filters(
+    """Every task matching the filters, in document order, one page at a time. A unit or city filter may
+    be repeated: a task then matches when any of those names does."""
+    filters = task_filter(
         section=section,
         lead_unit=lead_unit,
         responsible_unit=responsible_unit,
@@ -267,7 +325,7 @@ def list_tasks(
         benchmark_city=benchmark_city,
         doc_id=doc_id,
     )
-    records = engine.retriever.filter(filters)
+    records = select(filters, engine.retriever)
     start = (page - 1) * page_size
     items = [citation(r, engine.shorts) for r in records[start : start + page_size]]
     return TaskPage(total=len(records), page=page, page_size=page_size, items=items)
@@ -292,4 +350,30 @@ async def units(engine: EngineDep) -> UnitsResponse:
             UnitInfo(unit=u.unit, lead_count=u.lead_count, responsible_count=u.responsible_count)
             for u in engine.units
         ]
+    )
+
+
+@router.get("/cities", response_model=CitiesResponse, responses=error_responses(503))
+async def cities(engine: EngineDep) -> CitiesResponse:
+    """The benchmark cities (对标城市) with their task counts, most tasks first."""
+    return CitiesResponse(cities=[CityInfo(city=c.city, count=c.count) for c in engine.cities])
+
+
+@router.get("/config", response_model=ConfigResponse, responses=error_responses(503))
+async def config(engine: EngineDep, services: ServicesDep) -> ConfigResponse:
+    """What the widget shows before the first question: the plans, and the hotline it hands off to."""
+    settings = services.settings
+    return ConfigResponse(
+        hotline=settings.hotline,
+        max_question_chars=settings.max_question_chars,
+        plans=[
+            PlanSummary(
+                doc_id=p.doc_id,
+                title=p.title,
+                doc_number=p.doc_number,
+                task_count=p.task_count,
+                source_url=settings.source_url,
+            )
+            for p in engine.plans
+        ],
     )

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from api.textcheck import (
@@ -24,6 +32,7 @@ from api.textcheck import (
 
 SESSION_PATTERN = r"^[A-Za-z0-9_.-]{1,2048}$"  # a conversation token (qa.session.ConversationCodec)
 FILTER_MAX_CHARS = 100
+MAX_CHOICES = 100  # names in one multi-valued filter
 
 
 def _no_control(value: str) -> str:
@@ -124,28 +133,58 @@ class AskResponse(BaseModel):
     )
 
 
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+_NAME = {"type": "string", "maxLength": FILTER_MAX_CHARS, "pattern": NO_CONTROL_PATTERN}
+CHOICES_SCHEMA: dict[str, Any] = {
+    "anyOf": [_NAME, {"type": "array", "maxItems": MAX_CHOICES, "items": _NAME}]
+}
+
+# A unit or city filter: one name, or several of which any may match (the staff page's multi-select). One
+# name is read as a list of one, so that an error names the item (filters.lead_unit.1), not a union branch.
+AnyOf = Annotated[
+    list[FilterText], BeforeValidator(_as_list), Field(max_length=MAX_CHOICES), WithJsonSchema(CHOICES_SCHEMA)
+]
+
+
+MULTI_VALUED = ("lead_unit", "responsible_unit", "benchmark_city")
+
+
+def _given(value: str | list[str] | None) -> bool:
+    if isinstance(value, list):
+        return any(not is_blank(v) for v in value)
+    return not is_blank(value or "")
+
+
 class SearchFilters(_Request):
     section: FilterText | None = None
-    lead_unit: FilterText | None = None
-    responsible_unit: FilterText | None = None
+    lead_unit: AnyOf | None = Field(default=None, description="a unit, or a list: led by any of them")
+    responsible_unit: AnyOf | None = Field(default=None, description="a unit, or a list: any of them")
     deadline_before: Month | None = Field(default=None, description="inclusive; 2022-09 or 2022年9月")
     deadline_after: Month | None = Field(default=None, description="inclusive; 2022-09 or 2022年9月")
-    benchmark_city: FilterText | None = None
+    benchmark_city: AnyOf | None = Field(default=None, description="a city, or a list: any of them")
     doc_id: FilterText | None = None
 
     def any_set(self) -> bool:
         """Whether any filter is given (empty strings are not)."""
-        return any(not is_blank(getattr(self, name) or "") for name in type(self).model_fields)
+        return any(_given(getattr(self, name)) for name in type(self).model_fields)
 
 
 def _search_schema(schema: dict[str, Any]) -> None:
     """An empty query needs at least one filter: say so in the schema too."""
-    given: dict[str, dict[str, str]] = {
-        name: {"type": "string", "pattern": "^[0-9]{4}" if name.startswith("deadline") else NONBLANK_PATTERN}
-        for name in SearchFilters.model_fields
-    }
+    nonblank = {"type": "string", "pattern": NONBLANK_PATTERN}
+    given: dict[str, dict[str, Any]] = {}
+    for name in SearchFilters.model_fields:
+        if name.startswith("deadline"):
+            given[name] = {"type": "string", "pattern": "^[0-9]{4}"}
+        elif name in MULTI_VALUED:
+            given[name] = {"anyOf": [nonblank, {"type": "array", "contains": nonblank}]}
+        else:
+            given[name] = nonblank
     schema["anyOf"] = [
-        {"required": ["query"], "properties": {"query": {"type": "string", "pattern": NONBLANK_PATTERN}}},
+        {"required": ["query"], "properties": {"query": nonblank}},
         *(
             {
                 "required": ["filters"],
@@ -179,12 +218,20 @@ class SearchHit(BaseModel):
     score: float
     section: str
     lead_units: list[str]
+    responsible_units: list[str]
     deadline: str
+    benchmark: str | None
     text: str
+    relevant: bool = Field(
+        description="above the calibrated relevance cut-off (api/relevance.py); always true without a query"
+    )
 
 
 class SearchResponse(BaseModel):
     hits: list[SearchHit]
+    terms: list[str] = Field(
+        default_factory=list, description="the query's words as the index tokenizes them, for highlighting"
+    )
 
 
 class TaskPage(BaseModel):
@@ -192,6 +239,33 @@ class TaskPage(BaseModel):
     page: int
     page_size: int
     items: list[Citation]
+
+
+class CityInfo(BaseModel):
+    city: str
+    count: int
+
+
+class CitiesResponse(BaseModel):
+    cities: list[CityInfo]
+
+
+class PlanSummary(BaseModel):
+    doc_id: str
+    title: str
+    doc_number: str | None
+    task_count: int
+    source_url: str | None
+
+
+class ConfigResponse(BaseModel):
+    """What an embedded widget needs to know about this service before the first question."""
+
+    hotline: str = Field(
+        description="the number offered when the plan does not cover a question; may be empty"
+    )
+    max_question_chars: int
+    plans: list[PlanSummary]
 
 
 class SectionInfo(BaseModel):

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     log_questions: bool = False
     enable_docs: bool = False  # /docs (Swagger UI loads from a CDN, so it is exempt from the page CSP)
     widget_max_age: int = Field(default=3600, ge=0)  # Cache-Control max-age of widget.js / widget.css
+    # The phone number the widget offers when the plan does not cover a question (the portal's citizen
+    # hotline; 12345 is the national government-service number); empty → no hand-off number.
+    hotline: str = Field(default="12345", max_length=20, pattern=r"^[0-9+() -]*$")
+    # Where the plan itself is published (task pages and the widget's cards link to it); None → no link.
+    source_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s\"'<>]+$")
 
     # Follow-ups: the previous turn travels with the conversation as a signed token (session_id), so any
     # worker or replica that shares session_secret answers the next turn. Unset: `python -m api` makes one
@@ -125,6 +130,11 @@ class Settings(BaseSettings):
                 f"TASKQA_STORE 无效（{exc.zh}） / invalid TASKQA_STORE ({exc.en}): expected {FORMS}"
             ) from None
         return value
+
+    @field_validator("source_url", mode="before")
+    @classmethod
+    def _blank_url(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("session_secret", mode="after")
     @classmethod

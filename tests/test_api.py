@@ -182,10 +182,9 @@ def search(client: TestClient, **body: Any) -> list[dict[str, Any]]:
 def test_search_ranks_best_first(client: TestClient) -> None:
     hits = search(client, query="用电报装办理时间", top_k=5)
     assert 1 <= len(hits) <= 5
-    assert all(
-        set(h) == {"doc_id", "short_title", "task_id", "score", "section", "lead_units", "deadline", "text"}
-        for h in hits
-    )
+    # The same columns as a task (so the staff page's CSV has the same columns in both modes), plus the score
+    # and whether it passes the relevance cut-off.
+    assert all(set(h) == CITATION_KEYS | {"score", "relevant"} for h in hits)
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
     assert len(search(client, query="用电报装办理时间")) == 10  # default top_k
@@ -265,6 +264,71 @@ def test_list_tasks_defaults_and_empty_params(client: TestClient) -> None:
     body = client.get("/api/v1/tasks?section=&lead_unit=&deadline_before=").json()
     assert (body["total"], body["page"], body["page_size"], len(body["items"])) == (482, 1, 50, 50)
     assert len(client.get("/api/v1/tasks", params={"page_size": 200}).json()["items"]) == 200
+
+
+def test_search_returns_the_query_terms_for_highlighting(client: TestClient) -> None:
+    body = client.post("/api/v1/search", json={"query": "不动产登记 办理时间"}).json()
+    assert {"不动产", "登记", "办理", "时间"} <= set(body["terms"])
+    assert [len(t) for t in body["terms"]] == sorted((len(t) for t in body["terms"]), reverse=True)
+    # Another embedder than the calibrated one: no cut-off, every hit counts as relevant.
+    assert all(h["relevant"] for h in body["hits"])
+
+
+@pytest.mark.parametrize(
+    ("field", "names"),
+    [
+        ("lead_unit", ["法院", "旗税务局"]),
+        ("responsible_unit", ["旗财政局", "旗人社局"]),
+        ("benchmark_city", ["深圳", "对标广州"]),
+    ],
+)
+def test_filters_take_any_of_several_names(
+    client: TestClient, fake_retriever: Any, field: str, names: list[str]
+) -> None:
+    from retriever import Filters
+
+    each = [{r.task_id for r in fake_retriever.filter(Filters(**{field: n}))} for n in names]
+    union = sorted(set.union(*each))
+    assert all(each) and len(union) > max(map(len, each))
+    listed = client.get("/api/v1/tasks", params={field: names, "page_size": 200}).json()
+    assert [i["task_id"] for i in listed["items"]] == union and listed["total"] == len(union)
+    assert [h["task_id"] for h in search(client, query="", filters={field: names})] == union
+    ranked = search(client, query="办理", top_k=50, filters={field: names})
+    assert ranked and {h["task_id"] for h in ranked} <= set(union)
+    # A list of one is the plain filter; blank names are not filters.
+    assert search(client, query="", filters={field: [names[0], " "]}) == search(
+        client, query="", filters={field: names[0]}
+    )
+
+
+def test_any_of_lists_combine_with_the_other_filters(client: TestClient, fake_retriever: Any) -> None:
+    from retriever import Filters
+
+    params = {"lead_unit": ["法院", "旗税务局"], "deadline_before": "2022-08", "page_size": 200}
+    got = [i["task_id"] for i in client.get("/api/v1/tasks", params=params).json()["items"]]
+    want = sorted(
+        r.task_id
+        for n in ("法院", "旗税务局")
+        for r in fake_retriever.filter(Filters(lead_unit=n, deadline_before=(2022, 8)))
+    )
+    assert got == want and got
+
+
+def test_cities_and_config(client: TestClient, tasks: list[Any]) -> None:
+    cities = client.get("/api/v1/cities").json()["cities"]
+    assert cities[0] == {"city": "上海", "count": 72}
+    assert sum(c["count"] for c in cities) == sum(1 for t in tasks if t.benchmark_city)
+    config = client.get("/api/v1/config").json()
+    assert config["hotline"] == "12345" and config["max_question_chars"] == 500
+    assert config["plans"] == [
+        {
+            "doc_id": tasks[0].doc_id,
+            "title": "伊金霍洛旗对标先进建设最优营商环境实施方案",
+            "doc_number": "伊党办发〔2022〕5号",
+            "task_count": 482,
+            "source_url": None,
+        }
+    ]
 
 
 def test_list_tasks_filters(client: TestClient) -> None:

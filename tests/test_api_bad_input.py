@@ -58,7 +58,6 @@ def client(
         (ASK, {"question": "a\x1bb"}, "control_characters"),
         (ASK, {"question": "a\rb"}, "control_characters"),
         (ASK, {"question": "a\x7fb"}, "control_characters"),
-        (ASK, {"question": "第5条是什么？", "doc_id": "no-such-plan"}, "unknown_plan"),
         (ASK, {"question": "第5条是什么？", "doc_id": 5}, "invalid_type"),
         (ASK, {"question": "a\x85b"}, "control_characters"),
         (SEARCH, {"query": ""}, "empty_query"),
@@ -80,6 +79,11 @@ def client(
         (SEARCH, {"query": "电力", "filters": {"deadline_before": "2022/09"}}, "invalid_deadline"),
         (SEARCH, {"query": "电力", "filters": {"deadline_before": "2022-13"}}, "invalid_deadline"),
         (SEARCH, {"query": "电力", "filters": {"deadline_after": "九月"}}, "invalid_deadline"),
+        (SEARCH, {"query": "电力", "filters": {"lead_unit": ["法院", "x" * 101]}}, "too_long"),
+        (SEARCH, {"query": "电力", "filters": {"lead_unit": ["法院"] * 101}}, "too_long"),
+        (SEARCH, {"query": "电力", "filters": {"benchmark_city": ["深圳", "\x08"]}}, "control_characters"),
+        (SEARCH, {"query": "电力", "filters": {"responsible_unit": 5}}, "invalid_type"),
+        (SEARCH, {"query": "", "filters": {"lead_unit": [], "benchmark_city": [" "]}}, "empty_query"),
         (FEEDBACK, {**GOOD_FEEDBACK, "rating": "meh"}, "invalid_value"),
         (FEEDBACK, {**GOOD_FEEDBACK, "rating": None}, "invalid_value"),
         (FEEDBACK, {**GOOD_FEEDBACK, "question": " "}, "empty_question"),
@@ -92,6 +96,22 @@ def test_invalid_fields(client: TestClient, path: str, body: Any, code: str) -> 
     err = assert_error(client.post(path, json=body), 422, code)
     if code == "empty_question":
         assert err["message"] == "问题不能为空 / The question must not be empty"
+    if code == "too_long" and path == SEARCH and isinstance(body["filters"].get("lead_unit"), list):
+        # The item at fault is named, and a list's limit is counted in items.
+        item = len(body["filters"]["lead_unit"]) == 2
+        assert ("filters.lead_unit.1 " in err["message"]) == item, err["message"]
+        assert ("100 characters" if item else "100 items") in err["message"], err["message"]
+
+
+def test_an_impossible_month_is_a_clear_bilingual_422(client: TestClient) -> None:
+    for r in (
+        client.get("/api/v1/tasks", params={"deadline_before": "2022-13"}),
+        client.post(SEARCH, json={"query": "", "filters": {"deadline_before": "2022-13"}}),
+    ):
+        message = assert_error(r, 422, "invalid_deadline")["message"]
+        zh, en = message.split(" / ")
+        assert "deadline_before 应写作 2022-09 或 2022年9月" in zh
+        assert "deadline_before must look like 2022-09 or 2022年9月" in en
 
 
 @pytest.mark.parametrize(
@@ -123,6 +143,13 @@ def test_malformed_bodies(
 def test_nesting_below_the_limit_is_fine(client: TestClient) -> None:
     body = b'{"question": "[[[[ {{{{", "extra": ' + b"[" * 15 + b"]" * 15 + b"}"
     assert client.post(ASK, content=body, headers=JSON).status_code == 200
+
+
+def test_an_unknown_plan_is_not_found(client: TestClient) -> None:
+    err = assert_error(
+        client.post(ASK, json={"question": "第5条是什么？", "doc_id": "no-such-plan"}), 404, "unknown_plan"
+    )
+    assert "方案" in err["message"] and "plan" in err["message"]
 
 
 def test_allowed_whitespace_in_questions(client: TestClient) -> None:
@@ -199,6 +226,11 @@ def test_body_guard_stops_reading_at_the_limit() -> None:
         ("/api/v1/tasks?lead_unit=" + "x" * 101, "too_long"),
         ("/api/v1/tasks/abc", "invalid_type"),
         ("/api/v1/tasks/12?doc_id=%1b", "control_characters"),
+        ("/api/v1/tasks?lead_unit=法院&lead_unit=" + "x" * 101, "too_long"),
+        ("/api/v1/tasks?benchmark_city=深圳&benchmark_city=%00", "control_characters"),
+        ("/api/v1/tasks?section=纳税&section=政务服务", "repeated_parameter"),
+        ("/api/v1/tasks?page=1&page=2", "repeated_parameter"),
+        ("/api/v1/tasks/12?doc_id=a&doc_id=b", "repeated_parameter"),
     ],
 )
 def test_invalid_query_and_path_parameters(client: TestClient, url: str, code: str) -> None:

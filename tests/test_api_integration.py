@@ -65,6 +65,27 @@ def test_real_search(client: TestClient) -> None:
     assert hits[0]["section"] == "获得电力"
 
 
+@pytest.mark.parametrize(
+    ("query", "relevant"),
+    [
+        ("量子计算机", set()),  # nonsense: 50 hits, none relevant
+        ("红烧肉的做法", set()),
+        ("12345", {37}),  # a keyword the embedding misses, found in the text
+        ("用电报装", {233}),
+        ("12345热线过年也有人接吗？", {37}),  # a dev question (eval/data/questions/dev2.jsonl)
+    ],
+)
+def test_real_search_relevance_cut_off(client: TestClient, query: str, relevant: set[int]) -> None:
+    hits = client.post("/api/v1/search", json={"query": query, "top_k": 50}).json()["hits"]
+    assert len(hits) == 50
+    shown = [h["task_id"] for h in hits if h["relevant"]]
+    assert relevant <= set(shown) and (shown or not relevant)
+    if not relevant:
+        assert shown == []
+    else:
+        assert len(shown) < 25  # a cut-off, not a formality
+
+
 def test_stream_over_the_real_index(client: TestClient) -> None:
     events = parse_sse(client.post("/api/v1/ask/stream", json={"question": "第12条是什么？"}).text)
     assert [t for t, _ in events][-2:] == ["citations", "done"]

@@ -114,7 +114,45 @@ def test_no_cross_origin_access_by_default(tmp_path: Path, fake_retriever: Any, 
         r = c.post(ASK, json={"question": QUESTION}, headers={"Origin": PORTAL})
         assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
         pre = {"Origin": PORTAL, "Access-Control-Request-Method": "POST"}
-        assert "access-control-allow-origin" not in c.options(ASK, headers=pre).headers
+        refused = c.options(ASK, headers=pre)
+        # A clear refusal in the error shape (it was a 405 before CORS was always installed).
+        assert_error(refused, 400, "cors_refused")
+        assert "access-control-allow-origin" not in refused.headers
+
+
+def test_a_refused_origin_is_logged_once_with_the_setting_to_change(
+    tmp_path: Path, fake_retriever: Any, fake_qa: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(tmp_path, cors_origins=[PORTAL])
+    pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    with (
+        TestClient(fake_app(settings, fake_retriever, fake_qa)) as c,
+        caplog.at_level(logging.WARNING, "api"),
+    ):
+        for origin in ("https://a.example", "https://a.example", "https://b.example"):
+            c.options(ASK, headers={"Origin": origin, **pre})
+            c.get("/api/v1/config", headers={"Origin": origin})
+        c.options(ASK, headers={"Origin": PORTAL, **pre})  # allowed
+        c.post(ASK, json={"question": QUESTION}, headers={"Origin": "http://testserver"})  # same origin
+        c.get("/widget.js", headers={"Origin": "https://c.example"})  # not the API
+    lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert "'https://a.example'" in lines[0] and "'https://b.example'" in lines[1]
+    assert all("TASKQA_CORS_ORIGINS" in line for line in lines)
+
+
+def test_refused_origins_logged_are_bounded(caplog: pytest.LogCaptureFixture) -> None:
+    from api.middleware import JsonCORSMiddleware
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # never called
+        raise AssertionError
+
+    cors = JsonCORSMiddleware(app, max_logged_origins=3)
+    with caplog.at_level(logging.WARNING, "api"):
+        for i in range(10):
+            cors.log_refused(f"https://{i}.example")
+    assert len(caplog.records) == 4 and "not logged" in caplog.records[-1].getMessage()
+    assert len(cors.logged) == 4
 
 
 def test_security_headers_on_every_response(tmp_path: Path, fake_retriever: Any, fake_qa: Any) -> None:
@@ -406,7 +444,9 @@ def test_cli_builds_the_index_then_serves(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("TASKQA_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
     calls: dict[str, Any] = {}
     monkeypatch.setattr(
-        cli, "ensure_index", lambda root, embedder: calls.setdefault("ensure", root) or Path("/x")
+        cli,
+        "ensure_index",
+        lambda root, embedder, data_dir=None: calls.setdefault("ensure", root) or Path("/x"),
     )
     monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
     assert cli.main(["--host", "0.0.0.0", "--port", "8123", "--workers", "2"]) == 0
@@ -430,7 +470,7 @@ def test_cli_serves_not_ready_when_the_index_cannot_be_built(
     the error and its fix are printed, and the server starts, not ready."""
     from index import IndexLoadError
 
-    def broken(root: Path | None, embedder: object) -> Path:
+    def broken(root: Path | None, embedder: object, data_dir: Path | None = None) -> Path:
         raise IndexLoadError("corpus missing: run `python -m index build`")
 
     served: dict[str, Any] = {}
@@ -475,7 +515,9 @@ def test_cli_reports_configuration_mistakes_in_one_line(
     blocker.write_text("not a folder")
     monkeypatch.setenv("TASKQA_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
     monkeypatch.setenv("TASKQA_INDEX_DIR", str(tmp_path / "idx"))
-    monkeypatch.setattr(cli, "ensure_index", lambda root, embedder: (root / "versions").mkdir(parents=True))
+    monkeypatch.setattr(
+        cli, "ensure_index", lambda root, embedder, data_dir=None: (root / "versions").mkdir(parents=True)
+    )
     monkeypatch.setenv(variable, value.format(file=blocker))
     monkeypatch.setattr(cli.uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
     assert cli.main([]) in (1, 2)

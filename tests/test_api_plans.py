@@ -55,7 +55,7 @@ def test_citations_and_hits_carry_the_plans_short_title(tmp_path: Path, fake_ret
         task = c.get("/api/v1/tasks/5", params={"doc_id": FIRST}).json()
     assert cited and all(x["short_title"] == "伊旗营商环境实施方案" and x["doc_id"] == FIRST for x in cited)
     assert hits and all(h["short_title"] == "伊旗营商环境实施方案" for h in hits)
-    assert none == {"hits": []}
+    assert none["hits"] == []
     assert task["short_title"] == "伊旗营商环境实施方案" and task["task_id"] == 5
 
 

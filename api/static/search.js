@@ -1,22 +1,37 @@
 /*
- * Staff search page: keyword search (POST /api/v1/search, top 50) or, with no keyword, every task that
- * matches the filters (GET /api/v1/tasks, paged through to the end so nothing is truncated).
- * Results render as a table via textContent only; "导出 CSV" exports exactly the rows shown.
+ * Staff search page. With a keyword: POST /api/v1/search (top 50, best first); the hits above the relevance
+ * cut-off (api/relevance.py) show, the rest wait behind 「更多相关度较低的结果」, and the query's words are
+ * highlighted. Without one: GET /api/v1/tasks, every task the filters match (paged through to the end).
+ * Units and cities are multi-selects (a task matching any of the chosen names); every column sorts; the
+ * search lives in the address bar; 「导出 CSV」 exports the rows shown, with the same columns in both modes.
+ * Everything renders through textContent and text nodes only.
  */
 (() => {
   'use strict';
   const API = '/api/v1';
   const TOP_K = 50;
-  const PAGE_SIZES = [100, 50, 20]; // the server may cap page_size: fall back to smaller pages on 422
-  const FILTERS = ['section', 'lead_unit', 'responsible_unit', 'deadline_before', 'benchmark_city'];
+  const PAGE_SIZE = 200;
+  const TIMEOUT_MS = 15000;
+  const SINGLE = ['q', 'section', 'deadline_before'];
+  const MULTI = ['lead_unit', 'responsible_unit', 'benchmark_city'];
   const $ = (id) => document.getElementById(id);
   const form = $('search-form');
-  const tbody = document.querySelector('#results tbody');
+  const table = $('results');
+  const relevantBody = $('relevant');
+  const lowerBody = $('lower');
   const count = $('count');
   const errorBox = $('error');
   const exportBtn = $('export');
   const submitBtn = $('submit');
-  let shown = []; // the rows currently in the table, for CSV export
+  const moreBtn = $('more');
+  const retryBtn = $('retry');
+  const multis = Object.fromEntries(MULTI.map((name) => [name, $(name)]));
+
+  let rows = { relevant: [], lower: [] }; // the current result, in the server's order
+  let terms = [];
+  let sort = { key: null, dir: 1 };
+  let sectionOrder = new Map();
+  let retry = null; // what 重试 runs again
 
   class HttpError extends Error {
     constructor(status, message) {
@@ -26,7 +41,8 @@
   }
 
   async function api(path, init) {
-    const res = await fetch(API + path, { ...init, signal: AbortSignal.timeout(15000) });
+    const signal = AbortSignal.timeout ? AbortSignal.timeout(TIMEOUT_MS) : undefined;
+    const res = await fetch(API + path, { ...init, signal });
     if (!res.ok) {
       let msg = `HTTP ${res.status}`;
       try { msg = (await res.json()).error.message || msg; } catch (_) { /* not JSON */ }
@@ -36,91 +52,321 @@
     return res.json();
   }
 
+  // -- multi-selects ---------------------------------------------------------------------------------
+
+  function addOptions(details, options) {
+    const list = details.querySelector('.options');
+    list.replaceChildren(...options.map(([value, label]) => {
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = details.dataset.name;
+      box.value = value;
+      box.addEventListener('change', () => summarize(details));
+      const text = document.createElement('label');
+      text.append(box, ' ', label);
+      const li = document.createElement('li');
+      li.dataset.search = `${value} ${label}`.toLowerCase();
+      li.append(text);
+      return li;
+    }));
+  }
+
+  function chosen(details) {
+    return [...details.querySelectorAll('input[type=checkbox]:checked')].map((b) => b.value);
+  }
+
+  function choose(details, values) {
+    const want = new Set(values);
+    details.querySelectorAll('input[type=checkbox]').forEach((b) => { b.checked = want.has(b.value); });
+    // A name from the address bar that is not in the list still filters (the server resolves aliases).
+    const boxes = [...details.querySelectorAll('input[type=checkbox]')];
+    details.dataset.extra = JSON.stringify(values.filter((v) => !boxes.some((b) => b.value === v)));
+    summarize(details);
+  }
+
+  function values(details) {
+    return [...chosen(details), ...JSON.parse(details.dataset.extra || '[]')];
+  }
+
+  function summarize(details) {
+    const v = values(details);
+    let text = details.dataset.all;
+    if (v.length === 1) text = v[0];
+    else if (v.length > 1) text = `已选 ${v.length} 个${details.dataset.noun}：${v.join('、')}`;
+    details.querySelector('.value').textContent = text;
+    details.classList.toggle('has-value', v.length > 0);
+  }
+
+  for (const details of Object.values(multis)) {
+    const filter = details.querySelector('.multi-filter');
+    filter.addEventListener('input', () => {
+      const needle = filter.value.trim().toLowerCase();
+      details.querySelectorAll('.options li').forEach((li) => { li.hidden = Boolean(needle) && !li.dataset.search.includes(needle); });
+    });
+    details.querySelector('.multi-clear').addEventListener('click', () => choose(details, []));
+    details.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && details.open) {
+        details.open = false;
+        details.querySelector('summary').focus();
+      }
+    });
+  }
+  // One open list at a time; a click elsewhere closes it.
+  document.addEventListener('click', (e) => {
+    for (const d of Object.values(multis)) if (d.open && !d.contains(e.target)) d.open = false;
+  });
+
   async function loadOptions() {
-    const [sec, units] = await Promise.all([api('/sections'), api('/units')]);
+    const [sec, units, cities] = await Promise.all([api('/sections'), api('/units'), api('/cities')]);
     for (const s of sec.sections) {
       $('section').append(new Option(`${s.section_no}. ${s.section}（${s.count}）`, s.section));
+      sectionOrder.set(s.section, s.section_no);
     }
-    for (const u of units.units) {
-      if (u.lead_count > 0) $('lead_unit').append(new Option(`${u.unit}（牵头 ${u.lead_count}）`, u.unit));
-      if (u.responsible_count > 0) {
-        $('responsible_unit').append(new Option(`${u.unit}（参与 ${u.responsible_count}）`, u.unit));
-      }
-    }
+    addOptions(multis.lead_unit, units.units.filter((u) => u.lead_count > 0).map((u) => [u.unit, `${u.unit}（牵头 ${u.lead_count}）`]));
+    addOptions(multis.responsible_unit, units.units.filter((u) => u.responsible_count > 0).map((u) => [u.unit, `${u.unit}（参与 ${u.responsible_count}）`]));
+    addOptions(multis.benchmark_city, cities.cities.map((c) => [c.city, `${c.city}（${c.count}）`]));
   }
+
+  // -- the search ------------------------------------------------------------------------------------
 
   function currentFilters() {
     const f = {};
-    for (const name of FILTERS) {
+    for (const name of ['section', 'deadline_before']) {
       const v = form.elements[name].value.trim();
       if (v) f[name] = v;
+    }
+    for (const name of MULTI) {
+      const v = values(multis[name]);
+      if (v.length) f[name] = v;
     }
     return f;
   }
 
-  /** Every task matching the filters, all pages. */
-  async function listAll(filters) {
-    for (const size of PAGE_SIZES) {
-      try {
-        const items = [];
-        for (let page = 1; ; page++) {
-          const qs = new URLSearchParams({ ...filters, page: String(page), page_size: String(size) });
-          const data = await api(`/tasks?${qs}`);
-          items.push(...data.items);
-          if (!data.items.length || items.length >= data.total) return items;
-        }
-      } catch (err) {
-        if (!(err instanceof HttpError && err.status === 422) || size === PAGE_SIZES.at(-1)) throw err;
-      }
+  function toParams(query, filters) {
+    const params = new URLSearchParams();
+    if (query) params.set('q', query);
+    for (const [k, v] of Object.entries(filters)) {
+      for (const x of Array.isArray(v) ? v : [v]) params.append(k, x);
     }
-    return [];
+    return params;
   }
 
-  function render(rows, note) {
-    shown = rows;
-    const trs = rows.map((r) => {
-      const tr = document.createElement('tr');
-      for (const v of [r.task_id, r.section, (r.lead_units || []).join('、'), r.deadline, r.text]) {
-        const td = document.createElement('td');
-        td.textContent = v === null || v === undefined ? '' : String(v);
-        tr.append(td);
+  /** Every task matching the filters, all pages. */
+  async function listAll(filters) {
+    const items = [];
+    for (let page = 1; ; page++) {
+      const qs = toParams('', filters);
+      qs.set('page', String(page));
+      qs.set('page_size', String(PAGE_SIZE));
+      const data = await api(`/tasks?${qs}`);
+      items.push(...data.items);
+      if (!data.items.length || items.length >= data.total) return items;
+    }
+  }
+
+  function setBusy(on) {
+    submitBtn.disabled = on;
+    submitBtn.textContent = on ? '检索中…' : '检索';
+    table.setAttribute('aria-busy', String(on));
+  }
+
+  function showError(err, again) {
+    let msg = err.message;
+    if (err.name === 'TimeoutError') msg = '服务 15 秒内没有响应';
+    else if (err instanceof TypeError) msg = '无法连接检索服务，请检查网络';
+    $('error-text').textContent = `检索失败：${msg}`;
+    // A request the server refused as invalid would fail again: no retry, and the field says what is wrong.
+    const invalid = err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429;
+    retry = invalid ? null : again;
+    retryBtn.hidden = invalid;
+    for (const name of ['deadline_before', 'section']) {
+      const field = form.elements[name];
+      if (invalid && msg.includes(name)) {
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-errormessage', 'error');
+      } else {
+        field.removeAttribute('aria-invalid');
+        field.removeAttribute('aria-errormessage');
       }
-      return tr;
-    });
-    tbody.replaceChildren(...trs);
-    count.textContent = rows.length ? `共 ${rows.length} 条${note}` : '没有符合条件的任务。';
-    exportBtn.disabled = rows.length === 0;
+    }
+    errorBox.hidden = false;
+  }
+
+  function clearError() {
+    errorBox.hidden = true;
+    retry = null;
+    for (const name of ['deadline_before', 'section']) {
+      form.elements[name].removeAttribute('aria-invalid');
+      form.elements[name].removeAttribute('aria-errormessage');
+    }
   }
 
   async function run() {
     const query = form.elements.q.value.trim();
     const filters = currentFilters();
     // Keep the search in the address bar so it can be bookmarked or shared.
-    const params = new URLSearchParams(query ? { q: query, ...filters } : filters);
+    const params = toParams(query, filters);
     history.replaceState(null, '', params.toString() ? `?${params}` : location.pathname);
-    errorBox.hidden = true;
-    submitBtn.disabled = true;
-    submitBtn.textContent = '检索中…';
-    $('results').setAttribute('aria-busy', 'true');
+    clearError();
+    setBusy(true);
     try {
       if (query) {
         const body = { query, top_k: TOP_K, filters: Object.keys(filters).length ? filters : null };
         const data = await api('/search', {
           method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
         });
-        render(data.hits, data.hits.length >= TOP_K ? `（按相关度显示前 ${TOP_K} 条）` : '（按相关度排序）');
+        terms = data.terms || [];
+        show(data.hits.filter((h) => h.relevant !== false), data.hits.filter((h) => h.relevant === false), true);
       } else {
-        render(await listAll(filters), Object.keys(filters).length ? '（全部符合条件的任务）' : '（全部任务）');
+        terms = [];
+        show(await listAll(filters), [], false);
       }
     } catch (err) {
-      errorBox.textContent = `检索失败：${err.name === 'TimeoutError' ? '服务 15 秒内没有响应' : err.message}`;
-      errorBox.hidden = false;
+      showError(err, run);
     } finally {
-      submitBtn.disabled = false;
-      submitBtn.textContent = '检索';
-      $('results').setAttribute('aria-busy', 'false');
+      setBusy(false);
     }
   }
+
+  // -- rendering -------------------------------------------------------------------------------------
+
+  /** `text` as nodes with every occurrence of a search term in <mark> (overlaps merged). */
+  function highlighted(text) {
+    if (!terms.length || !text) return [text];
+    const lower = text.toLowerCase();
+    const spans = [];
+    for (const t of terms) {
+      const needle = t.toLowerCase();
+      if (!needle) continue;
+      for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + 1)) spans.push([i, i + needle.length]);
+    }
+    if (!spans.length) return [text];
+    spans.sort((a, b) => a[0] - b[0]);
+    const merged = [spans[0]];
+    for (const [s, e] of spans.slice(1)) {
+      const last = merged[merged.length - 1];
+      if (s <= last[1]) last[1] = Math.max(last[1], e);
+      else merged.push([s, e]);
+    }
+    const out = [];
+    let at = 0;
+    for (const [s, e] of merged) {
+      if (s > at) out.push(text.slice(at, s));
+      const mark = document.createElement('mark');
+      mark.textContent = text.slice(s, e);
+      out.push(mark);
+      at = e;
+    }
+    if (at < text.length) out.push(text.slice(at));
+    return out;
+  }
+
+  const COLUMNS = [
+    ['任务编号', (r) => r.task_id],
+    ['领域', (r) => r.section],
+    ['牵头单位', (r) => (r.lead_units || []).join('、')],
+    ['责任单位', (r) => (r.responsible_units || []).join('、')],
+    ['完成时限', (r) => r.deadline],
+    ['对标', (r) => r.benchmark || ''],
+    ['内容', (r) => r.text],
+  ];
+
+  function rowOf(r) {
+    const tr = document.createElement('tr');
+    COLUMNS.forEach(([label, get], i) => {
+      const td = document.createElement(i === 0 ? 'th' : 'td');
+      if (i === 0) td.scope = 'row';
+      td.dataset.label = label;
+      const value = get(r);
+      if (i === 0) {
+        const a = document.createElement('a');
+        a.href = `/tasks/${r.task_id}`;
+        a.textContent = `第${r.task_id}条`;
+        td.append(a);
+      } else {
+        td.append(...highlighted(value === null || value === undefined ? '' : String(value)));
+      }
+      tr.append(td);
+    });
+    return tr;
+  }
+
+  function deadlineKey(d) {
+    const m = /(\d{4})\D+(\d{1,2})/.exec(d || '');
+    return m ? Number(m[1]) * 100 + Number(m[2]) : 999999; // undated (持续推进) last
+  }
+
+  const KEYS = {
+    task_id: (r) => r.task_id,
+    section: (r) => sectionOrder.get(r.section) ?? 999,
+    lead: (r) => (r.lead_units || [])[0] || '',
+    responsible: (r) => (r.responsible_units || [])[0] || '',
+    deadline: (r) => deadlineKey(r.deadline),
+    benchmark: (r) => r.benchmark || '',
+  };
+
+  function sorted(list) {
+    if (!sort.key) return list;
+    const key = KEYS[sort.key];
+    const collator = new Intl.Collator('zh-CN');
+    return [...list].sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
+      return c * sort.dir || a.task_id - b.task_id;
+    });
+  }
+
+  function paint() {
+    relevantBody.replaceChildren(...sorted(rows.relevant).map(rowOf));
+    lowerBody.replaceChildren(...sorted(rows.lower).map(rowOf));
+    exportBtn.disabled = shownRows().length === 0;
+    document.querySelectorAll('th .sort').forEach((b) => {
+      const th = b.parentElement;
+      if (b.dataset.key === sort.key) th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
+      else th.removeAttribute('aria-sort');
+    });
+  }
+
+  function show(relevant, lower, searched) {
+    rows = { relevant, lower };
+    sort = { key: null, dir: 1 };
+    lowerBody.hidden = true;
+    moreBtn.setAttribute('aria-expanded', 'false');
+    moreBtn.hidden = lower.length === 0;
+    moreBtn.textContent = `更多相关度较低的结果（${lower.length} 条）`;
+    if (!searched) {
+      const f = Object.keys(currentFilters()).length;
+      count.textContent = relevant.length ? `共 ${relevant.length} 条${f ? '（全部符合条件的任务）' : '（全部任务）'}` : '没有符合条件的任务。';
+    } else if (relevant.length) {
+      count.textContent = `找到 ${relevant.length} 条相关任务（按相关度排序）` + (lower.length ? `；另有 ${lower.length} 条相关度较低` : '');
+    } else {
+      count.textContent = lower.length ? '没有找到相关度足够的任务，可换个关键词。' : '没有符合条件的任务。';
+    }
+    paint();
+  }
+
+  function shownRows() {
+    return [...sorted(rows.relevant), ...(lowerBody.hidden ? [] : sorted(rows.lower))];
+  }
+
+  moreBtn.addEventListener('click', () => {
+    const open = lowerBody.hidden;
+    lowerBody.hidden = !open;
+    moreBtn.setAttribute('aria-expanded', String(open));
+    moreBtn.textContent = open ? '收起相关度较低的结果' : `更多相关度较低的结果（${rows.lower.length} 条）`;
+    exportBtn.disabled = shownRows().length === 0;
+  });
+
+  document.querySelectorAll('th .sort').forEach((b) => b.addEventListener('click', () => {
+    // Ascending, descending, then back to the server's order (relevance, or the plan's).
+    if (sort.key !== b.dataset.key) sort = { key: b.dataset.key, dir: 1 };
+    else if (sort.dir > 0) sort.dir = -1;
+    else sort = { key: null, dir: 1 };
+    paint();
+  }));
+
+  // -- CSV -------------------------------------------------------------------------------------------
 
   /** One CSV cell: quoted, quotes doubled, and formula-looking text defused for Excel. */
   function cell(v) {
@@ -130,16 +376,10 @@
   }
 
   function exportCsv() {
-    // Rows from /tasks carry 责任单位 and 对标 too; keyword hits do not, so those columns appear only then.
-    const full = shown.length > 0 && shown.every((r) => Array.isArray(r.responsible_units));
-    const head = ['任务编号', '所属领域', '牵头单位', ...(full ? ['责任单位'] : []), '完成时限',
-      ...(full ? ['对标'] : []), '任务内容'];
+    // The same columns whether the rows came from a keyword search or a filter listing.
+    const head = ['任务编号', '所属领域', '牵头单位', '责任单位', '完成时限', '对标', '任务内容'];
     const lines = [head.map(cell).join(',')];
-    for (const r of shown) {
-      const row = [r.task_id, r.section, (r.lead_units || []).join('、'),
-        ...(full ? [r.responsible_units.join('、')] : []), r.deadline, ...(full ? [r.benchmark] : []), r.text];
-      lines.push(row.map(cell).join(','));
-    }
+    for (const r of shownRows()) lines.push(COLUMNS.map(([, get]) => cell(get(r))).join(','));
     // The BOM makes Excel read the file as UTF-8; CRLF line ends as RFC 4180 says.
     const blob = new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
     const a = document.createElement('a');
@@ -151,25 +391,39 @@
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   }
 
+  // -- wiring ----------------------------------------------------------------------------------------
+
   form.addEventListener('submit', (e) => { e.preventDefault(); run(); });
   form.addEventListener('reset', () => setTimeout(() => {
-    render([], '');
+    Object.values(multis).forEach((d) => choose(d, []));
+    terms = [];
+    show([], [], false);
     count.textContent = '已清空条件。';
+    clearError();
     history.replaceState(null, '', location.pathname);
   }));
   exportBtn.addEventListener('click', exportCsv);
+  $('print').addEventListener('click', () => window.print());
+  retryBtn.addEventListener('click', () => { if (retry) retry(); });
 
-  loadOptions().then(() => {
-    // Restore a bookmarked search (?q=…&section=…) and run it.
-    const params = new URLSearchParams(location.search);
-    let any = false;
-    for (const name of ['q', ...FILTERS]) {
-      if (params.has(name)) { form.elements[name].value = params.get(name); any = true; }
-    }
-    form.dataset.ready = 'true';
-    if (any) run();
-  }, (err) => {
-    errorBox.textContent = `无法加载筛选项：${err.message}`;
-    errorBox.hidden = false;
-  });
+  function start() {
+    clearError();
+    loadOptions().then(() => {
+      // Restore a bookmarked search (?q=…&lead_unit=A&lead_unit=B …) and run it.
+      const params = new URLSearchParams(location.search);
+      let any = false;
+      for (const name of SINGLE) {
+        if (params.has(name)) { form.elements[name].value = params.get(name); any = true; }
+      }
+      for (const name of MULTI) {
+        const v = params.getAll(name).filter(Boolean);
+        if (v.length) { choose(multis[name], v); any = true; }
+      }
+      form.dataset.ready = 'true';
+      if (any) run();
+    }, (err) => {
+      showError(new Error(`无法加载筛选项：${err.message}`), start);
+    });
+  }
+  start();
 })();

@@ -4,7 +4,9 @@ It serves the real static files and real task records (``corpus.load_tasks``), b
 answering" is a handful of canned rules, just enough to drive the widget: electricity → the 获得电力
 section, 法院 → tasks the court leads, 深圳 → tasks benchmarked on Shenzhen, 政务服务 + 年底 → that
 section's tasks due by 2022-12, a follow-up (其中 / 这些 / 那) narrows the previous answer, anything else
-is "not covered". The browser tests run against it only when ``api.app`` cannot be imported.
+is "not covered". The browser tests run against it only when ``api.app`` cannot be imported (or with
+``TASKQA_BROWSER_APP=fake``); the tests of what only the real app does (relevance cut-off, task pages, the
+conversation's real follow-ups, CORS) skip then.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -37,10 +39,14 @@ class AskIn(BaseModel):
 
 class FiltersIn(BaseModel):
     section: str | None = None
-    lead_unit: str | None = None
-    responsible_unit: str | None = None
+    lead_unit: str | list[str] | None = None
+    responsible_unit: str | list[str] | None = None
     deadline_before: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
-    benchmark_city: str | None = None
+    benchmark_city: str | list[str] | None = None
+
+
+def names(value: str | list[str] | None) -> list[str]:
+    return [v for v in ([value] if isinstance(value, str) else value or []) if v]
 
 
 class SearchIn(BaseModel):
@@ -79,15 +85,16 @@ def matches(r: TaskRecord, f: FiltersIn | None) -> bool:
         return True
     if f.section and r.section != f.section:
         return False
-    if f.lead_unit and not any(f.lead_unit in u for u in r.lead_units):
+    leads, resps, cities = names(f.lead_unit), names(f.responsible_unit), names(f.benchmark_city)
+    if leads and not any(n in u for n in leads for u in r.lead_units):
         return False
-    if f.responsible_unit and not any(f.responsible_unit in u for u in r.responsible_units):
+    if resps and not any(n in u for n in resps for u in r.responsible_units):
         return False
     if f.deadline_before:
         year, month = (int(x) for x in f.deadline_before.split("-"))
         if r.deadline_ym is None or r.deadline_ym > (year, month):
             return False
-    return not (f.benchmark_city and r.benchmark_city != f.benchmark_city)
+    return not (cities and r.benchmark_city not in cities)
 
 
 def compose(records: list[TaskRecord], topic: str) -> str:
@@ -217,23 +224,20 @@ def create_fake_app(feedback_db: Path) -> FastAPI:
                 if found:
                     scored.append((found / len(grams), r))
             scored.sort(key=lambda x: -x[0])
-        hits = [
-            {**{k: v for k, v in citation(r).items() if k != "responsible_units"}, "score": round(s, 4)}
-            for s, r in scored[: body.top_k]
-        ]
-        return {"hits": hits}
+        hits = [{**citation(r), "score": round(s, 4), "relevant": True} for s, r in scored[: body.top_k]]
+        return {"hits": hits, "terms": [body.query] if body.query.strip() else []}
 
     @app.get("/api/v1/tasks")
     async def list_tasks(
         section: str | None = None,
-        lead_unit: str | None = None,
-        responsible_unit: str | None = None,
+        lead_unit: Annotated[list[str] | None, Query()] = None,
+        responsible_unit: Annotated[list[str] | None, Query()] = None,
         deadline_before: str | None = None,
-        benchmark_city: str | None = None,
+        benchmark_city: Annotated[list[str] | None, Query()] = None,
         page: int = 1,
         page_size: int = 20,
     ) -> Any:
-        if page < 1 or not 1 <= page_size <= 100:
+        if page < 1 or not 1 <= page_size <= 200:
             return error(422, "invalid_request", "分页参数有误 / Bad paging parameters")
         f = FiltersIn(
             section=section,
@@ -256,6 +260,20 @@ def create_fake_app(feedback_db: Path) -> FastAPI:
         counts = Counter((r.section_no, r.section) for r in tasks)
         return {
             "sections": [{"section_no": n, "section": s, "count": c} for (n, s), c in sorted(counts.items())]
+        }
+
+    @app.get("/api/v1/cities")
+    async def cities() -> dict[str, Any]:
+        counts = Counter(r.benchmark_city for r in tasks if r.benchmark_city)
+        return {"cities": [{"city": c, "count": n} for c, n in sorted(counts.items(), key=lambda x: -x[1])]}
+
+    @app.get("/api/v1/config")
+    async def config() -> dict[str, Any]:
+        plan = {"doc_id": tasks[0].doc_id, "title": PLAN.strip("《》"), "doc_number": "伊党办发〔2022〕5号"}
+        return {
+            "hotline": "12345",
+            "max_question_chars": 500,
+            "plans": [{**plan, "task_count": len(tasks), "source_url": None}],
         }
 
     @app.get("/api/v1/units")
@@ -281,6 +299,10 @@ def create_fake_app(feedback_db: Path) -> FastAPI:
     @app.get("/search")
     async def search_page() -> FileResponse:
         return FileResponse(STATIC / "search.html")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
 
     @app.get("/widget.js")
     async def widget_js() -> FileResponse:
