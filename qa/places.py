@@ -45,9 +45,8 @@ class PlaceNames:
     parents: tuple[str, ...] = ()  # the regions above them: 内蒙古鄂尔多斯, 鄂尔多斯市 …
     levels: tuple[str, ...] = ()  # the regions' level words: 旗, 州, 市
     english: tuple[str, ...] = ()  # English names, longest first (lower case)
-    unit_heads: tuple[
-        str, ...
-    ] = ()  # what follows a place name inside a unit's name: 供电 (鄂尔多斯供电公司)
+    # What follows a place name inside a unit's name: 供电 (鄂尔多斯供电公司).
+    unit_heads: tuple[str, ...] = ()
     _text: re.Pattern[str] | None = field(default=None, compare=False)
 
     @classmethod
