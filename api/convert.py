@@ -67,28 +67,6 @@ def compact(text: str) -> str:
     return "".join(normalize(text).split())
 
 
-def make_filters(
-    *,
-    section: str | None = None,
-    lead_unit: str | None = None,
-    responsible_unit: str | None = None,
-    deadline_before: str | None = None,
-    deadline_after: str | None = None,
-    benchmark_city: str | None = None,
-    doc_id: str | None = None,
-) -> Filters:
-    """Validated single values → :class:`retriever.Filters`; empty strings mean "not given"."""
-    return task_filter(
-        section=section,
-        lead_unit=lead_unit,
-        responsible_unit=responsible_unit,
-        deadline_before=deadline_before,
-        deadline_after=deadline_after,
-        benchmark_city=benchmark_city,
-        doc_id=doc_id,
-    ).base
-
-
 def filters_of(body: SearchFilters | None) -> TaskFilter:
     if body is None:
         return TaskFilter(Filters())

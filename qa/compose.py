@@ -2,8 +2,8 @@
 asked in English.
 
 Every function returns the text and the records it cites; the engine derives the citations from the text
-(``qa.verify.cited_numbers``) and checks they are exactly these records. A set answer always says how many
-tasks it lists and what the set was taken to be (「按任务内容含“专利”或相近说法的任务」).
+(``qa.verify.cited_keys``: plan and task number) and checks they are exactly these records. A set answer
+always says how many tasks it lists and what the set was taken to be (「按任务内容含“专利”或相近说法的任务」).
 """
 
 from __future__ import annotations

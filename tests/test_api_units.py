@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.bodyguard import is_json_type, json_too_deep
-from api.convert import fixed_citations, make_filters
+from api.convert import fixed_citations
 from api.engine import Engine, EngineHolder, unit_counts
 from api.errors import translate_validation
+from api.filtering import task_filter
 from api.ratelimit import ConcurrencyGate, Overloaded, TokenBucketLimiter, retry_after
 from api.streaming import BREAKS, split_pieces, sse_event
 from api.textcheck import (
@@ -264,9 +265,11 @@ def test_fixed_citations_look_up_the_plan_the_text_names() -> None:
     assert [r.key for r in got] == [("a", 5), ("b", 5)]
 
 
-def test_make_filters_treats_empty_as_not_given() -> None:
-    assert make_filters(section="", lead_unit=" ", deadline_before="") == Filters()
-    got = make_filters(section=" 纳税 ", deadline_before="2022年9月", deadline_after="2022-01", doc_id="doc")
+def test_task_filter_treats_empty_as_not_given() -> None:
+    assert task_filter(section="", lead_unit=" ", deadline_before="").base == Filters()
+    got = task_filter(
+        section=" 纳税 ", deadline_before="2022年9月", deadline_after="2022-01", doc_id="doc"
+    ).base
     assert got == Filters(section="纳税", deadline_before=(2022, 9), deadline_after=(2022, 1), doc_id="doc")
 
 
