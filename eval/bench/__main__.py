@@ -96,7 +96,7 @@ def run_scale_section(
     rows = run_scale(
         args.sizes,
         stores=args.stores,
-        mix=question_mix(),
+        mix=question_mix(per_kind=args.per_kind),
         passes=args.scale_passes,
         seed=args.seed,
         progress=not args.no_progress,
@@ -134,6 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         "--stores", default="memory,milvus-lite", help="comma-separated stores to measure at scale"
     )
     ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument(
+        "--passes", type=int, default=None, help="timed passes per scale measurement (default 3; quick 1)"
+    )
+    ap.add_argument(
+        "--per-kind",
+        type=int,
+        default=150,
+        help="single-task and aggregate questions each at scale (default 150; fewer for slow stores)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "docs")
     ap.add_argument("--results", type=Path, default=ROOT / "var" / "bench" / "results.json")
     ap.add_argument("--no-progress", action="store_true")
@@ -144,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args.sizes = args.sizes or ([482, 2000] if quick else [482, 10_000, 100_000, 1_000_000])
     args.stores = [x.strip() for x in args.stores.split(",") if x.strip()]
     args.baseline_max = 100_000  # the baseline's get_scores walks every document: hours at 1M
-    args.scale_passes = 1 if quick else 3
+    args.scale_passes = args.passes or (1 if quick else 3)
     args.baseline_big_queries = 100
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = set(chosen) - set(SECTIONS)
