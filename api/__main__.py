@@ -105,6 +105,9 @@ def _prepare(*, build: bool) -> Settings | int:
     return settings
 
 
+LOOP = "api.connections:GuardedEventLoop"  # uvicorn's loop=: asyncio's, accepting only what fits
+
+
 def _tcp_listener_fix() -> None:
     """Give uvicorn's multi-worker listener ``proto=IPPROTO_TCP`` so asyncio sets TCP_NODELAY.
 
@@ -165,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         log_level=args.log_level,
         access_log=False,  # api.middleware.AccessLogMiddleware writes the access log
         http=GuardedH11Protocol,  # header-read timeout and connection cap (api/connections.py)
+        loop=LOOP,  # accept() only what fits (api/connections.py)
         timeout_keep_alive=settings.keep_alive_seconds,
         backlog=settings.backlog,
         limit_concurrency=None,  # counts idle sockets and refuses requests instead; see api/connections.py

@@ -24,16 +24,25 @@ The cap follows from the file-descriptor limit: ``max_connections = RLIMIT_NOFIL
 − backlog`` (:func:`connection_cap`), where ``fd_reserve`` covers what the process holds besides client
 sockets and ``backlog`` the connections asyncio may accept in one go before any of them is seen here. The
 body is bounded separately, per request, by :class:`api.bodyguard.BodyGuardMiddleware`.
+
+The cap acts one or two loop iterations after ``accept()``: a burst of queued connections (a loaded machine
+drains its listen queue in batches of ``backlog``) can be accepted before any of them reaches the protocol,
+and asyncio then logs ``socket.accept() out of system resource`` and stops accepting for a second.
+:class:`GuardedEventLoop` closes that gap where it opens: before each accept batch it counts the descriptors
+the process actually holds and accepts no more than still fit, pausing the listener briefly when none do
+(:func:`accept_budget`); the cap then closes idle connections and the next batch finds room.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import resource
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -48,6 +57,8 @@ log = logging.getLogger("api")
 MIN_CONNECTIONS = 16
 UNLIMITED_NOFILE_CAP = 65_536  # the cap when RLIMIT_NOFILE is unlimited
 LOG_EVERY_SECONDS = 10.0
+ACCEPT_SLACK = 32  # descriptors kept free for what other threads open between two accept batches
+ACCEPT_PAUSE_SECONDS = 0.05  # how long the listener rests when no descriptor is free
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,3 +211,64 @@ class GuardedH11Protocol(H11Protocol):
         self._waiting.pop(self, None)
         self._cancel_timer()
         super().connection_lost(exc)
+
+
+# -- accepting no more than fits ---------------------------------------------------------------------------
+
+
+def accept_budget(*, nofile: int, open_fds: int, slack: int, backlog: int) -> int:
+    """Connections one accept batch may take: what fits under ``nofile`` beside ``open_fds`` and ``slack``,
+    at most ``backlog``, at least 0."""
+    return max(0, min(backlog, nofile - open_fds - slack))
+
+
+def open_fd_count() -> int | None:
+    """Descriptors this process holds (Linux ``/proc/self/fd``); None where that cannot be read."""
+    try:
+        return len(os.listdir("/proc/self/fd")) - 1  # less the one listdir itself opened
+    except OSError:
+        return None
+
+
+class GuardedEventLoop(asyncio.SelectorEventLoop):
+    """asyncio's selector loop, accepting per batch only the connections that fit in the free descriptors.
+
+    uvicorn's ``loop="api.connections:GuardedEventLoop"`` makes each worker's loop with it. Overrides
+    ``BaseSelectorEventLoop._accept_connection`` (CPython 3.11's signature; a test pins it)."""
+
+    open_fds: ClassVar[Callable[[], int | None]] = staticmethod(open_fd_count)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._nofile = nofile_limit()
+
+    def _accept_connection(
+        self,
+        protocol_factory: Any,
+        sock: Any,
+        sslcontext: Any = None,
+        server: Any = None,
+        backlog: int = 100,
+        *rest: Any,
+    ) -> None:
+        held = type(self).open_fds()
+        if held is not None:
+            budget = accept_budget(nofile=self._nofile, open_fds=held, slack=ACCEPT_SLACK, backlog=backlog)
+            if budget == 0:  # rest, then listen again: no EMFILE, no busy loop on a readable listener
+                _log_cap(self._nofile - ACCEPT_SLACK, "no free file descriptor; pausing accept() briefly")
+                self._remove_reader(sock.fileno())  # type: ignore[attr-defined]
+                self.call_later(
+                    ACCEPT_PAUSE_SECONDS,
+                    self._start_serving,  # type: ignore[attr-defined]
+                    protocol_factory,
+                    sock,
+                    sslcontext,
+                    server,
+                    backlog,
+                    *rest,
+                )
+                return
+            backlog = budget
+        super()._accept_connection(  # type: ignore[misc]
+            protocol_factory, sock, sslcontext, server, backlog, *rest
+        )
