@@ -15,13 +15,22 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api.engine import Engine
 from api.errors import ApiError
 from api.services import EngineDep
 from api.settings import Settings, get_settings
-from api.taskpage import Lang, render_missing, render_task
+from api.taskpage import (
+    Lang,
+    render_choices,
+    render_missing,
+    render_task,
+    render_unknown_plan,
+    task_path,
+)
+from corpus.records import TaskRecord
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Served through _asset (compressed, ETag); other files in api/static through the /static mount.
@@ -149,26 +158,68 @@ def _lang(request: Request) -> Lang:
     return "en" if request.query_params.get("lang") == "en" else "zh"
 
 
-@router.api_route("/tasks/{task_id}", methods=["GET", "HEAD"])
-def task_page(task_id: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
-    """One task's permalink page (HTML, printable); an unknown number is an HTML 404."""
-    lang = _lang(request)
-    headers = {"Cache-Control": "no-cache"}
-    number = int(task_id) if task_id.isascii() and task_id.isdigit() and len(task_id) <= 9 else None
-    record = engine.retriever.get(number) if number is not None else None
-    if record is None:
-        return HTMLResponse(render_missing(task_id, lang=lang), status_code=404, headers=headers)
+def _html(html: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
+
+
+def _number(task_id: str) -> int | None:
+    return int(task_id) if task_id.isascii() and task_id.isdigit() and len(task_id) <= 9 else None
+
+
+def _render(engine: Engine, record: TaskRecord, settings: Settings, lang: Lang) -> HTMLResponse:
+    several = len(engine.plans) > 1
     prev = engine.retriever.get(record.task_id - 1, record.doc_id)
     nxt = engine.retriever.get(record.task_id + 1, record.doc_id)
     html = render_task(
         record,
         engine.plan(record.doc_id),
-        source_url=settings.source_url,
+        source_url=engine.source_url(settings.source_url),
         lang=lang,
         prev_id=prev.task_id if prev else None,
         next_id=nxt.task_id if nxt else None,
+        keyed=several,
     )
-    return HTMLResponse(html, headers=headers)
+    return _html(html)
+
+
+@router.api_route("/tasks/{task_id}", methods=["GET", "HEAD"])
+def task_page(task_id: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    """One task's permalink page (HTML, printable) by its number. With several plans loaded the number may
+    be ambiguous: one plan has it → a redirect to ``/tasks/{doc_id}/{id}``; several → a page listing them
+    (300 Multiple Choices); none → an HTML 404. Never another plan's task silently."""
+    lang = _lang(request)
+    number = _number(task_id)
+    several = len(engine.plans) > 1
+    if number is None:
+        return _html(render_missing(task_id, lang=lang, several=several), 404)
+    if not several:
+        record = engine.retriever.get(number)
+        if record is None:
+            return _html(render_missing(task_id, lang=lang), 404)
+        return _render(engine, record, settings, lang)
+    found = [(r, p) for p in engine.plans if (r := engine.retriever.get(number, p.doc_id)) is not None]
+    if not found:
+        return _html(render_missing(task_id, lang=lang, several=True), 404)
+    if len(found) == 1:
+        target = task_path(found[0][0], lang, keyed=True)
+        return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-cache"})
+    return _html(render_choices(number, found, lang=lang), 300)
+
+
+@router.api_route("/tasks/{doc_id}/{task_id}", methods=["GET", "HEAD"])
+def plan_task_page(
+    doc_id: str, task_id: str, request: Request, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    """One task's permalink page by plan and number; an unknown plan or number is an HTML 404."""
+    lang = _lang(request)
+    plan = next((p for p in engine.plans if p.doc_id == doc_id), None)
+    if plan is None:
+        return _html(render_unknown_plan(doc_id, engine.plans, lang=lang, task_id=task_id), 404)
+    number = _number(task_id)
+    record = engine.retriever.get(number, doc_id) if number is not None else None
+    if record is None:
+        return _html(render_missing(task_id, lang=lang, plan=plan), 404)
+    return _render(engine, record, settings, lang)
 
 
 def mount_static(app: FastAPI) -> None:

@@ -372,7 +372,7 @@ async def config(engine: EngineDep, services: ServicesDep) -> ConfigResponse:
                 title=p.title,
                 doc_number=p.doc_number,
                 task_count=p.task_count,
-                source_url=settings.source_url,
+                source_url=engine.source_url(settings.source_url),
             )
             for p in engine.plans
         ],

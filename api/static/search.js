@@ -4,7 +4,10 @@
  * highlighted. Without one: GET /api/v1/tasks, every task the filters match (paged through to the end).
  * Units and cities are multi-selects (a task matching any of the chosen names); every column sorts; the
  * search lives in the address bar; 「导出 CSV」 exports the rows shown, with the same columns in both modes.
- * Everything renders through textContent and text nodes only.
+ * When the index holds several plans (GET /api/v1/plans) a plan filter (doc_id) and a plan column appear,
+ * the export names each row's plan (short title and doc_id) and task links name the plan
+ * (/tasks/{doc_id}/{id}); with one plan the page is as it always was. Everything renders through
+ * textContent and text nodes only.
  */
 (() => {
   'use strict';
@@ -12,7 +15,7 @@
   const TOP_K = 50;
   const PAGE_SIZE = 200;
   const TIMEOUT_MS = 15000;
-  const SINGLE = ['q', 'section', 'deadline_before'];
+  const SINGLE = ['q', 'doc_id', 'section', 'deadline_before'];
   const MULTI = ['lead_unit', 'responsible_unit', 'benchmark_city'];
   const $ = (id) => document.getElementById(id);
   const form = $('search-form');
@@ -31,6 +34,8 @@
   let terms = [];
   let sort = { key: null, dir: 1 };
   let sectionOrder = new Map();
+  let plans = []; // GET /api/v1/plans, in the index's order
+  let several = false; // more than one plan: the plan filter and column show
   let retry = null; // what 重试 runs again
 
   class HttpError extends Error {
@@ -117,21 +122,67 @@
   });
 
   async function loadOptions() {
-    const [sec, units, cities] = await Promise.all([api('/sections'), api('/units'), api('/cities')]);
-    for (const s of sec.sections) {
-      $('section').append(new Option(`${s.section_no}. ${s.section}（${s.count}）`, s.section));
-      sectionOrder.set(s.section, s.section_no);
+    const [sec, units, cities, listed] = await Promise.all([api('/sections'), api('/units'), api('/cities'),
+      api('/plans').catch(() => ({ plans: [] }))]); // a server from before plans: one plan
+    showPlans(listed.plans || []);
+    if (several) {
+      // Sections of several plans: one option per name (the plans' own numbers would repeat).
+      const counts = new Map();
+      for (const s of sec.sections) counts.set(s.section, (counts.get(s.section) || 0) + s.count);
+      [...counts].forEach(([name, n], i) => {
+        $('section').append(new Option(`${name}（${n}）`, name));
+        sectionOrder.set(name, i + 1);
+      });
+    } else {
+      for (const s of sec.sections) {
+        $('section').append(new Option(`${s.section_no}. ${s.section}（${s.count}）`, s.section));
+        sectionOrder.set(s.section, s.section_no);
+      }
     }
     addOptions(multis.lead_unit, units.units.filter((u) => u.lead_count > 0).map((u) => [u.unit, `${u.unit}（牵头 ${u.lead_count}）`]));
     addOptions(multis.responsible_unit, units.units.filter((u) => u.responsible_count > 0).map((u) => [u.unit, `${u.unit}（参与 ${u.responsible_count}）`]));
     addOptions(multis.benchmark_city, cities.cities.map((c) => [c.city, `${c.city}（${c.count}）`]));
   }
 
+  /** The plans the index holds: the page's subtitle, and with several the plan filter and column. */
+  function showPlans(list) {
+    plans = list;
+    several = list.length > 1;
+    const select = $('doc_id');
+    for (const p of list) select.append(new Option(`${p.short_title || p.title}（${p.task_count}）`, p.doc_id));
+    $('plan-field').hidden = !several;
+    if (several) {
+      // The plan's column, after the task number (with one plan there is none, not an empty one).
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.className = 'c-plan';
+      const sortBtn = document.createElement('button');
+      Object.assign(sortBtn, { type: 'button', className: 'sort', textContent: '方案' });
+      sortBtn.dataset.key = 'plan';
+      sortBtn.addEventListener('click', () => sortBy(sortBtn));
+      th.append(sortBtn);
+      document.querySelector('th.c-id').after(th);
+      $('plans-said').textContent = `已收录 ${list.length} 个方案：${list.map((p) => `《${p.short_title || p.title}》`).join('、')}`;
+    } else if (list.length === 1) {
+      const p = list[0];
+      $('plans-said').textContent = `《${p.title}》` + (p.doc_number ? `（${p.doc_number}）` : '');
+    }
+  }
+
+  function planOf(docId) {
+    return plans.find((p) => p.doc_id === docId) || null;
+  }
+
+  /** A task's page: /tasks/{id} with one plan, /tasks/{doc_id}/{id} with several (api/taskpage.py). */
+  function taskHref(r) {
+    return several && r.doc_id ? `/tasks/${encodeURIComponent(r.doc_id)}/${r.task_id}` : `/tasks/${r.task_id}`;
+  }
+
   // -- the search ------------------------------------------------------------------------------------
 
   function currentFilters() {
     const f = {};
-    for (const name of ['section', 'deadline_before']) {
+    for (const name of ['doc_id', 'section', 'deadline_before']) {
       const v = form.elements[name].value.trim();
       if (v) f[name] = v;
     }
@@ -179,7 +230,7 @@
     const invalid = err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429;
     retry = invalid ? null : again;
     retryBtn.hidden = invalid;
-    for (const name of ['deadline_before', 'section']) {
+    for (const name of ['deadline_before', 'section', 'doc_id']) {
       const field = form.elements[name];
       if (invalid && msg.includes(name)) {
         field.setAttribute('aria-invalid', 'true');
@@ -195,7 +246,7 @@
   function clearError() {
     errorBox.hidden = true;
     retry = null;
-    for (const name of ['deadline_before', 'section']) {
+    for (const name of ['deadline_before', 'section', 'doc_id']) {
       form.elements[name].removeAttribute('aria-invalid');
       form.elements[name].removeAttribute('aria-errormessage');
     }
@@ -208,6 +259,12 @@
     const params = toParams(query, filters);
     history.replaceState(null, '', params.toString() ? `?${params}` : location.pathname);
     clearError();
+    if (filters.doc_id && plans.length && !planOf(filters.doc_id)) {
+      // An address naming a plan the index does not hold (removed, or mistyped): say so, search nothing.
+      showError(new HttpError(404, `没有这个方案（doc_id ${filters.doc_id}） / No plan has this doc_id`), null);
+      show([], [], false);
+      return;
+    }
     setBusy(true);
     try {
       if (query) {
@@ -261,26 +318,31 @@
     return out;
   }
 
-  const COLUMNS = [
-    ['任务编号', (r) => r.task_id],
-    ['领域', (r) => r.section],
-    ['牵头单位', (r) => (r.lead_units || []).join('、')],
-    ['责任单位', (r) => (r.responsible_units || []).join('、')],
-    ['完成时限', (r) => r.deadline],
-    ['对标', (r) => r.benchmark || ''],
-    ['内容', (r) => r.text],
+  const shortTitle = (r) => r.short_title || (planOf(r.doc_id) || {}).short_title || r.doc_id || '';
+  // [label on the page, value, label in the CSV]; the plan's columns only when the index holds several.
+  const ALL_COLUMNS = [
+    ['任务编号', (r) => r.task_id, '任务编号'],
+    ['方案', shortTitle, '方案简称', 'plan'],
+    [null, (r) => r.doc_id || '', '方案标识', 'plan'],
+    ['领域', (r) => r.section, '所属领域'],
+    ['牵头单位', (r) => (r.lead_units || []).join('、'), '牵头单位'],
+    ['责任单位', (r) => (r.responsible_units || []).join('、'), '责任单位'],
+    ['完成时限', (r) => r.deadline, '完成时限'],
+    ['对标', (r) => r.benchmark || '', '对标'],
+    ['内容', (r) => r.text, '任务内容'],
   ];
+  const columns = () => ALL_COLUMNS.filter((c) => several || c[3] !== 'plan');
 
   function rowOf(r) {
     const tr = document.createElement('tr');
-    COLUMNS.forEach(([label, get], i) => {
+    columns().filter(([label]) => label).forEach(([label, get], i) => {
       const td = document.createElement(i === 0 ? 'th' : 'td');
       if (i === 0) td.scope = 'row';
       td.dataset.label = label;
       const value = get(r);
       if (i === 0) {
         const a = document.createElement('a');
-        a.href = `/tasks/${r.task_id}`;
+        a.href = taskHref(r);
         a.textContent = `第${r.task_id}条`;
         td.append(a);
       } else {
@@ -296,8 +358,14 @@
     return m ? Number(m[1]) * 100 + Number(m[2]) : 999999; // undated (持续推进) last
   }
 
+  const planOrder = (r) => {
+    const i = plans.findIndex((p) => p.doc_id === r.doc_id);
+    return i < 0 ? plans.length : i;
+  };
+
   const KEYS = {
     task_id: (r) => r.task_id,
+    plan: planOrder,
     section: (r) => sectionOrder.get(r.section) ?? 999,
     lead: (r) => (r.lead_units || [])[0] || '',
     responsible: (r) => (r.responsible_units || [])[0] || '',
@@ -313,7 +381,7 @@
       const x = key(a);
       const y = key(b);
       const c = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
-      return c * sort.dir || a.task_id - b.task_id;
+      return c * sort.dir || planOrder(a) - planOrder(b) || a.task_id - b.task_id;
     });
   }
 
@@ -358,13 +426,14 @@
     exportBtn.disabled = shownRows().length === 0;
   });
 
-  document.querySelectorAll('th .sort').forEach((b) => b.addEventListener('click', () => {
+  function sortBy(b) {
     // Ascending, descending, then back to the server's order (relevance, or the plan's).
     if (sort.key !== b.dataset.key) sort = { key: b.dataset.key, dir: 1 };
     else if (sort.dir > 0) sort.dir = -1;
     else sort = { key: null, dir: 1 };
     paint();
-  }));
+  }
+  document.querySelectorAll('th .sort').forEach((b) => b.addEventListener('click', () => sortBy(b)));
 
   // -- CSV -------------------------------------------------------------------------------------------
 
@@ -376,10 +445,11 @@
   }
 
   function exportCsv() {
-    // The same columns whether the rows came from a keyword search or a filter listing.
-    const head = ['任务编号', '所属领域', '牵头单位', '责任单位', '完成时限', '对标', '任务内容'];
-    const lines = [head.map(cell).join(',')];
-    for (const r of shownRows()) lines.push(COLUMNS.map(([, get]) => cell(get(r))).join(','));
+    // The same columns whether the rows came from a keyword search or a filter listing (with several plans,
+    // each row's plan: short title and doc_id).
+    const cols = columns();
+    const lines = [cols.map(([, , head]) => cell(head)).join(',')];
+    for (const r of shownRows()) lines.push(cols.map(([, get]) => cell(get(r))).join(','));
     // The BOM makes Excel read the file as UTF-8; CRLF line ends as RFC 4180 says.
     const blob = new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
     const a = document.createElement('a');
@@ -413,7 +483,16 @@
       const params = new URLSearchParams(location.search);
       let any = false;
       for (const name of SINGLE) {
-        if (params.has(name)) { form.elements[name].value = params.get(name); any = true; }
+        if (!params.has(name)) continue;
+        const field = form.elements[name];
+        const v = params.get(name);
+        // A plan the index lacks stays chosen, so the search says so instead of searching every plan.
+        if (name === 'doc_id' && v && ![...field.options].some((o) => o.value === v)) {
+          field.append(new Option(`${v}（未收录的方案）`, v));
+          $('plan-field').hidden = false;
+        }
+        field.value = v;
+        any = true;
       }
       for (const name of MULTI) {
         const v = params.getAll(name).filter(Boolean);

@@ -1,6 +1,6 @@
 /*
- * Task permalink page (/tasks/{id}): the copy-citation and print buttons. The page reads and prints
- * without this script; it only shows the buttons once they can work.
+ * Task permalink page (/tasks/{id}, /tasks/{doc_id}/{id}): the copy-citation and print buttons. The page
+ * reads and prints without this script; it only shows the buttons once they can work.
  */
 (() => {
   'use strict';

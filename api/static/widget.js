@@ -4,6 +4,7 @@
  * (an empty or missing data-endpoint means the script's own origin). Optional attributes:
  *   data-position="right|left"  data-theme="light|dark|auto"  data-accent="#b31b1b"
  *   data-lang="zh|en" (before the conversation decides)  data-stylesheet="https://HOST/widget.css"
+ *   data-plan="DOC_ID" (ask one plan only; GET /api/v1/plans lists them)
  * docs/embedding.md has the host page's CSP and the server's TASKQA_CORS_ORIGINS.
  *
  * Plain JavaScript, no build step. The UI lives in the Shadow DOM of a <taskqa-widget> element, so the
@@ -35,10 +36,11 @@
       open: '打开营商环境政策问答', fold: '收起营商环境政策问答', launcher: '政策问答', launcherOpen: '收起',
       title: '营商环境政策问答',
       subtitle: (p) => `依据${p.doc_number || '《' + p.title + '》'} · ${p.task_count} 项任务`,
+      subtitleMany: (k, n) => `依据 ${k} 个方案 · ${n} 项任务`,
       newChat: '新对话', close: '关闭', closeTitle: '关闭（Esc）', log: '对话记录',
       placeholder: '请输入您的问题', inputLabel: '输入问题（Enter 发送，Shift+Enter 换行）', send: '发送',
       note: '回答摘自方案原文，仅供参考；以正式文件为准。',
-      welcome: (title) => `您好！我可以回答${title ? '《' + title + '》' : '本实施方案'}中的问题：哪个单位牵头、谁来配合、什么时候完成、对标哪座城市。`,
+      welcome: (title, k) => `您好！我可以回答${k > 1 ? `本站收录的 ${k} 个实施方案` : title ? '《' + title + '》' : '本实施方案'}中的问题：哪个单位牵头、谁来配合、什么时候完成、对标哪座城市。`,
       tryThese: '您可以试试：',
       examples: ['谁牵头负责电力接入的任务？', '法院牵头哪些任务？', '2022年底前要完成哪些政务服务任务？', '对标深圳的任务有哪些？'],
       thinking: '正在查阅方案…',
@@ -61,6 +63,7 @@
       timeout: (s) => `问答服务 ${s} 秒内没有响应，请重试。`,
       network: '无法连接问答服务，请检查网络后重试。', down5: '问答服务暂时不可用，请稍后重试。',
       notEnabled: '本网站尚未开通问答服务',
+      unknownPlan: (id) => `问答服务中没有本网站设置的方案“${id}”，请告知网站管理员。`,
       retry: '重试', retryIn: (s) => `重试（${s} 秒）`,
       expired: '之前的对话已过期，以下是新的对话。',
     },
@@ -70,11 +73,12 @@
       launcherOpen: 'Close',
       title: 'Business Environment Policy Q&A',
       subtitle: (p) => `Based on ${p.doc_number || p.title} · ${p.task_count} tasks`,
+      subtitleMany: (k, n) => `Based on ${k} plans · ${n} tasks`,
       newChat: 'New conversation', close: 'Close', closeTitle: 'Close (Esc)', log: 'Conversation',
       placeholder: 'Type your question', inputLabel: 'Your question (Enter sends, Shift+Enter adds a line)',
       send: 'Send',
       note: 'Answers quote the plan and are for reference only; the official document prevails.',
-      welcome: (title) => `Hello! I answer questions about ${title ? '《' + title + '》' : 'this action plan'}: which unit leads a task, who helps, when it is due and which city it is benchmarked on.`,
+      welcome: (title, k) => `Hello! I answer questions about ${k > 1 ? `the ${k} action plans on this service` : title ? '《' + title + '》' : 'this action plan'}: which unit leads a task, who helps, when it is due and which city it is benchmarked on.`,
       tryThese: 'You could try:',
       examples: ['Who leads the electricity tasks?', 'Which tasks does the court lead?', 'Which tasks are benchmarked on Shenzhen?', 'What is task 12?'],
       thinking: 'Looking it up in the plan…',
@@ -99,23 +103,25 @@
       network: 'Cannot reach the Q&A service; check the network and retry.',
       down5: 'The Q&A service is unavailable right now; please retry later.',
       notEnabled: 'Q&A is not enabled for this website',
+      unknownPlan: (id) => `The Q&A service has no plan “${id}”, which this website names; please tell its administrator.`,
       retry: 'Retry', retryIn: (s) => `Retry (${s} s)`,
       expired: 'The earlier conversation expired; this is a new one.',
     },
   };
 
   /** Questions to ask next, from what was just answered (each phrasing tried against the real QA). */
-  function followups(lang, intent, question, cites) {
+  function followups(lang, intent, question, cites, named) {
     const out = [];
     if (cites.length === 1) {
       const n = cites[0].task_id;
       const lead = (cites[0].lead_units || [])[0];
+      const plan = named && cites[0].short_title ? `《${cites[0].short_title}》` : '';
       if (lang === 'en') {
-        if (intent !== 'deadline') out.push(`When is task ${n} due?`);
-        if (intent !== 'who_leads_task') out.push(`Who leads task ${n}?`);
+        if (intent !== 'deadline') out.push(`When is ${plan && plan + ' '}task ${n} due?`);
+        if (intent !== 'who_leads_task') out.push(`Who leads ${plan && plan + ' '}task ${n}?`);
       } else {
-        if (intent !== 'deadline') out.push(`第${n}条什么时候完成？`);
-        if (intent !== 'responsible') out.push(`第${n}条的责任单位有哪些？`);
+        if (intent !== 'deadline') out.push(`${plan}第${n}条什么时候完成？`);
+        if (intent !== 'responsible') out.push(`${plan}第${n}条的责任单位有哪些？`);
         if (lead) out.push(`${lead}还牵头哪些任务？`);
       }
     } else if (cites.length > 1) {
@@ -223,9 +229,10 @@ background:var(--tq-surface);color:var(--tq-accent-dark);cursor:pointer}
 .card[hidden],.card-body[hidden]{display:none}
 .card.flash{animation:flash 1.6s ease-out}
 @keyframes flash{from{box-shadow:0 0 0 3px var(--tq-focus)}to{box-shadow:0 0 0 3px transparent}}
-.card-toggle{display:flex;align-items:center;gap:8px;width:100%;padding:6px 8px 2px 10px;border:0;background:transparent;
+.card-toggle{display:flex;flex-wrap:wrap;align-items:center;gap:0 8px;width:100%;padding:6px 8px 2px 10px;border:0;background:transparent;
 text-align:left;cursor:pointer}
 .task-no{flex:none;color:var(--tq-accent-dark);font-weight:700}
+.plan-name{flex-basis:100%;overflow:hidden;color:var(--tq-muted);font-size:12px;text-overflow:ellipsis;white-space:nowrap}
 .section{flex:1;min-width:0;overflow:hidden;color:var(--tq-muted);text-overflow:ellipsis;white-space:nowrap}
 .card-toggle .icon{width:16px;height:16px;color:var(--tq-muted);transition:transform .15s}
 .card-toggle[aria-expanded=true] .icon{transform:rotate(180deg)}
@@ -341,10 +348,13 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
   /** Turn a non-2xx response into an ApiError carrying the server's {error:{code,message}}. */
   async function errorFrom(res) {
     let message = '';
+    let code = '';
     try {
       const body = await res.json();
       message = (body && body.error && body.error.message) || '';
+      code = body.error.code;
     } catch (_) { /* not JSON: keep the generic message */ }
+    if (code === 'unknown_plan') return new ApiError(code, message);
     if (res.status === 429) {
       const secs = parseInt(res.headers.get('Retry-After') || '', 10);
       return new ApiError('rate', message, Number.isFinite(secs) && secs >= 0 ? secs : null);
@@ -409,21 +419,27 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
   // Task numbers in an answer, as qa/verify.py finds them: 第233条, 第233、234条, task 7, tasks 7, 9.
   // Numbers inside 「quotes」 are the plan's own words, not citations.
   const CITE = /(「[^」]*」)|(第)(\d+(?:、\d+)*)(条)|(^|[^A-Za-z])(tasks? )(\d+(?:, \d+)*)/g;
+  // With several plans: 《简称》第5条; a bare one is of the plan named last in its line (qa/verify.py).
+  const NAMED = /《([^《》「」\n]{1,60})》\s*$/;
 
-  /** A line of answer text as nodes, each cited task number a link made by `ref(n, text)`. */
+  /** A line of answer text as nodes, each cited task number a link made by `ref(n, text, shortTitle)`. */
   function withRefs(line, ref) {
     const out = [];
     let last = 0;
+    let short = null;
     let m;
     CITE.lastIndex = 0;
     while ((m = CITE.exec(line))) {
       if (m[1]) continue; // a quotation
       const [before, numbers, after] = m[2] ? [m[2], m[3], m[4]] : [m[5] + m[6], m[7], ''];
+      const at = m.index + (m[2] ? 0 : m[5].length);
+      const named = NAMED.exec(line.slice(Math.max(0, at - 64), at));
+      if (named) short = named[1];
       out.push(line.slice(last, m.index) + before);
       const sep = m[2] ? '、' : ', ';
       numbers.split(sep).forEach((n, i) => {
         if (i) out.push(sep);
-        out.push(ref(Number(n), n));
+        out.push(ref(Number(n), n, short));
       });
       if (after) out.push(after);
       last = m.index + m[0].length;
@@ -468,6 +484,17 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
     el.replaceChildren(...blocks);
   }
 
+  /** The plan of task n in the text: of the citation whose plan `short` names, or of the only one. */
+  function docOf(cites, n, short) {
+    const same = cites.filter((c) => c.task_id === n);
+    return (same.find((c) => c.short_title === short) || (same[1] ? {} : same[0]) || {}).doc_id;
+  }
+
+  function findCard(bot, n, doc) {
+    const cards = [...bot.querySelectorAll(`.card[data-task-id="${n}"]`)];
+    return (doc ? cards.find((c) => c.dataset.docId === doc) : cards[1] ? null : cards[0]) || null;
+  }
+
   let uid = 0;
   const nextId = (p) => `tq-${p}-${++uid}`;
 
@@ -475,7 +502,8 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
     connectedCallback() {
       if (this.shadowRoot) return;
       this.endpoint = (this.getAttribute('endpoint') || location.origin).replace(/\/+$/, '');
-      this.storageKey = `taskqa:v${STORE_VERSION}:${this.endpoint}`;
+      this.pinned = (this.getAttribute('plan') || '').trim() || null; // data-plan (a conversation of its own)
+      this.storageKey = `taskqa:v${STORE_VERSION}:${this.endpoint}` + (this.pinned ? `#${this.pinned}` : '');
       const asked = (this.getAttribute('lang-hint') || document.documentElement.lang || navigator.language || 'zh');
       this.uiLang = /^en/i.test(asked) ? 'en' : 'zh';
       this.sessionId = null;
@@ -612,7 +640,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.closeBtn.setAttribute('aria-label', t.close);
       this.closeBtn.title = t.closeTitle;
       this.log.setAttribute('aria-label', t.log);
-      this.input.placeholder = this.disabled ? t.notEnabled : t.placeholder;
+      this.input.placeholder = !this.disabled ? t.placeholder : this.disabledBy ? '' : t.notEnabled;
       this.input.setAttribute('aria-label', t.inputLabel);
       this.sendBtn.setAttribute('aria-label', t.send);
       this.noteEl.textContent = t.note;
@@ -623,8 +651,19 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
     }
 
     setSubtitle() {
-      const plan = this.config && this.config.plans && this.config.plans[0];
-      this.subtitleEl.textContent = plan ? this.t.subtitle(plan) : '';
+      const plans = this.plans();
+      const plan = this.pinned ? this.plan(this.pinned) : plans[1] ? null : plans[0];
+      const tasks = plans.reduce((n, p) => n + p.task_count, 0);
+      this.subtitleEl.textContent = plan ? this.t.subtitle(plan) : plans[1] && !this.pinned ? this.t.subtitleMany(plans.length, tasks) : '';
+    }
+
+    plans() {
+      return (this.config && this.config.plans) || [];
+    }
+
+    /** Whether answers may cite several plans: several are loaded, or these citations span two. */
+    spread(cites) {
+      return this.plans().length > 1 || new Set((cites || []).map((c) => c.doc_id)).size > 1;
     }
 
     build() {
@@ -693,9 +732,10 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
 
     welcome() {
       const t = this.t;
-      const plan = this.config && this.config.plans && this.config.plans[0];
+      const plans = this.plans();
+      const plan = this.pinned ? this.plan(this.pinned) : plans[0];
       return h('div', { class: 'msg bot welcome', lang: t.htmlLang },
-        h('p', null, t.welcome(plan ? plan.title : '')),
+        h('p', null, t.welcome(plan ? plan.title : '', this.pinned ? 1 : plans.length)),
         h('p', { class: 'label' }, t.tryThese),
         this.chips(t.examples));
     }
@@ -727,7 +767,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.turns = [];
       this.save();
       this.log.replaceChildren(this.welcome());
-      if (this.disabled) this.showNotEnabled();
+      if (this.disabled) this.showNotEnabled(this.disabledBy);
       this.input.focus();
     }
 
@@ -746,6 +786,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
         this.setSubtitle();
         const welcome = this.log.querySelector('.welcome');
         if (welcome) welcome.replaceWith(this.welcome());
+        if (this.pinned && this.plans()[0] && !this.plan(this.pinned)) this.showUnknownPlan();
       } catch (err) {
         if (err instanceof TypeError && (await this.notEnabled())) this.showNotEnabled();
         // Any other failure: the first question says what is wrong, with a retry button.
@@ -780,17 +821,24 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       return reachable;
     }
 
-    showNotEnabled() {
+    /** No question can be asked: this website is refused, or (`why`) data-plan names no plan. */
+    showNotEnabled(why) {
       const t = this.t;
       this.disabled = true;
+      this.disabledBy = why;
       this.input.disabled = true;
       this.sendBtn.disabled = true;
-      this.input.placeholder = t.notEnabled;
+      this.input.placeholder = why ? '' : t.notEnabled;
       this.log.querySelectorAll('.chip').forEach((c) => { c.disabled = true; });
       if (!this.log.querySelector('.not-enabled')) {
         this.log.append(h('div', { class: 'msg bot error not-enabled', role: 'alert', lang: t.htmlLang },
-          h('p', { class: 'error-text' }, t.notEnabled)));
+          h('p', { class: 'error-text' }, why ? t.unknownPlan(this.pinned) : t.notEnabled)));
       }
+    }
+
+    showUnknownPlan() {
+      console.error(`taskqa widget: data-plan="${this.pinned}" is not in ${this.endpoint}/api/v1/plans`);
+      this.showNotEnabled('unknown_plan');
     }
 
     // -- asking ----------------------------------------------------------------------------------------
@@ -852,11 +900,11 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
         const res = await fetch(`${this.endpoint}/api/v1/ask/stream`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-          body: JSON.stringify({ question, session_id: this.sessionId }),
+          body: JSON.stringify({ question, session_id: this.sessionId, doc_id: this.pinned || undefined }),
           signal: ctrl.signal,
         });
         if (!res.ok) throw await errorFrom(res);
-        const ref = (n, label) => this.ref(bot, n, label);
+        const ref = (n, label, short) => this.ref(bot, n, label, short, null);
         const onDelta = (piece) => {
           // Follow the growing answer until its question reaches the top, unless the user scrolled.
           const follow = Math.abs(this.log.scrollTop - this.autoTop) < 4;
@@ -900,6 +948,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
           if (err instanceof TypeError && (await this.notEnabled())) e = new ApiError('disabled', '');
           this.renderError(bot, question, e);
           if (e.kind === 'disabled') this.showNotEnabled();
+          if (e.kind === 'unknown_plan') this.showUnknownPlan();
         }
       } finally {
         clearTimeout(timer);
@@ -910,22 +959,23 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
     }
 
     /** A cited number in the text: a link to the task's page that, clicked, opens its card here. */
-    ref(bot, n, label) {
-      return h('a', { class: 'ref', href: this.taskUrl(n), 'data-task': n, onclick: (e) => {
+    ref(bot, n, label, short, cites) {
+      const doc = docOf(cites || [], n, short);
+      return h('a', { class: 'ref', href: this.taskUrl(n, this.spread(cites) && doc), 'data-task': n, 'data-doc': doc, onclick: (e) => {
         if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return; // a new tab: the page
-        if (!bot.querySelector(`.card[data-task-id="${n}"]`)) return;
+        if (!findCard(bot, n, doc)) return;
         e.preventDefault();
-        this.revealCard(bot, n);
+        this.revealCard(bot, n, doc);
       } }, label);
     }
 
-    taskUrl(n) {
-      return `${this.endpoint}/tasks/${n}` + (this.uiLang === 'en' ? '?lang=en' : '');
+    taskUrl(n, doc) {
+      return `${this.endpoint}/tasks/${doc ? encodeURIComponent(doc) + '/' : ''}${n}` + (this.uiLang === 'en' ? '?lang=en' : '');
     }
 
     /** Show, open and scroll to a task's card (the cards before it are shown too). */
-    revealCard(bot, n) {
-      const card = bot.querySelector(`.card[data-task-id="${n}"]`);
+    revealCard(bot, n, doc) {
+      const card = findCard(bot, n, doc);
       const list = card.parentElement;
       const cards = [...list.children];
       const upTo = cards.indexOf(card) + 1;
@@ -954,7 +1004,8 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
         parts.push(h('p', { class: 'badge' }, t.badge));
       }
       const text = h('div', { class: 'text' });
-      showText(text, turn.a || (refused ? t.notCovered : ''), (n, label) => this.ref(bot, n, label), t);
+      const ref = (n, label, short) => this.ref(bot, n, label, short, meta.citations);
+      showText(text, turn.a || (refused ? t.notCovered : ''), ref, t);
       parts.push(text);
       if (refused) {
         parts.push(h('p', { class: 'hint' }, t.hint));
@@ -968,7 +1019,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       if (cites.length) parts.push(this.renderCards(cites, refused, t));
       parts.push(this.renderActions(turn, index, t));
       if (!refused && index === this.turns.length - 1) {
-        const next = followups(turn.lang, meta.intent, turn.q, cites);
+        const next = followups(turn.lang, meta.intent, turn.q, cites, !this.pinned && this.spread(cites));
         if (next.length) parts.push(h('div', { class: 'followups' }, h('p', { class: 'label' }, t.followups), this.chips(next)));
       }
       bot.replaceChildren(...parts);
@@ -977,7 +1028,8 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
     renderCards(cites, nearest, t) {
       // On a refusal the cards are the closest tasks, not the basis of an answer.
       const title = nearest ? t.nearest : t.basis(cites.length);
-      const list = h('ul', { class: 'cards' }, cites.map((c, i) => this.renderCard(c, i >= CARDS_SHOWN, t)));
+      const spread = this.spread(cites);
+      const list = h('ul', { class: 'cards' }, cites.map((c, i) => this.renderCard(c, i >= CARDS_SHOWN, t, spread)));
       const section = h('section', { class: 'citations', 'aria-label': nearest ? title : t.basisLabel(cites.length) },
         h('p', { class: 'citations-title' }, title), list);
       if (cites.length <= CARDS_SHOWN) return section;
@@ -1006,11 +1058,11 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       return section;
     }
 
-    renderCard(c, hidden, t) {
+    renderCard(c, hidden, t, spread) {
       const bodyId = nextId('task');
       const units = (xs) => (Array.isArray(xs) && xs.length ? xs.join('、') : '—');
       const links = h('p', { class: 'card-links' },
-        h('a', { href: this.taskUrl(c.task_id), target: '_blank', rel: 'noopener' }, t.openTask,
+        h('a', { href: this.taskUrl(c.task_id, spread && c.doc_id), target: '_blank', rel: 'noopener' }, t.openTask,
           h('span', { class: 'clip' }, t.newWindow)));
       const plan = this.plan(c.doc_id);
       if (plan && plan.source_url) {
@@ -1034,10 +1086,11 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
           toggle.setAttribute('aria-expanded', String(open));
           body.hidden = !open;
         } },
+        spread && h('span', { class: 'plan-name', lang: 'zh-CN' }, `《${c.short_title || c.doc_id}》`),
         h('span', { class: 'task-no' }, t.task(c.task_id)),
         h('span', { class: 'section', lang: 'zh-CN' }, c.section || ''),
         icon('chevron'));
-      return h('li', { class: 'card', hidden, 'data-task-id': c.task_id },
+      return h('li', { class: 'card', hidden, 'data-task-id': c.task_id, 'data-doc-id': c.doc_id },
         toggle,
         h('dl', { class: 'meta' },
           h('dt', null, t.lead), h('dd', { lang: 'zh-CN' }, units(c.lead_units)),
@@ -1046,14 +1099,13 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
     }
 
     plan(docId) {
-      const plans = (this.config && this.config.plans) || [];
-      return plans.find((p) => p.doc_id === docId) || null;
+      return this.plans().find((p) => p.doc_id === docId) || null;
     }
 
     /** 伊党办发〔2022〕5号 第237条 — what staff paste into a document. */
     citation(c) {
       const plan = this.plan(c.doc_id);
-      const doc = plan ? plan.doc_number || `《${plan.title}》` : '';
+      const doc = plan ? plan.doc_number || `《${plan.title}》` : c.short_title ? `《${c.short_title}》` : '';
       return `${doc}${doc ? ' ' : ''}第${c.task_id}条`;
     }
 
@@ -1145,16 +1197,18 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       else if (kind === 'timeout') msg = t.timeout(TIMEOUT_MS / 1000);
       else if (kind === 'network') msg = t.network;
       else if (kind === 'disabled') msg = t.notEnabled;
+      else if (kind === 'unknown_plan') msg = t.unknownPlan(this.pinned);
       else msg = t.down5;
       const parts = [h('p', { class: 'error-text' }, msg)];
       // The server's own message, when it says more than ours (never for 429: ours has the wait in it).
-      if (err instanceof ApiError && err.message && kind !== 'rate') {
+      if (err instanceof ApiError && err.message && kind !== 'rate' && kind !== 'unknown_plan') {
         parts.push(h('p', { class: 'error-detail' }, half(err.message, this.uiLang)));
       }
       bot.className = 'msg bot error';
       bot.setAttribute('role', 'alert');
       bot.setAttribute('lang', t.htmlLang);
-      if (kind === 'disabled') {
+      if (kind === 'unknown_plan') bot.classList.add('not-enabled');
+      if (kind === 'disabled' || kind === 'unknown_plan') {
         bot.replaceChildren(...parts);
         return;
       }
@@ -1191,7 +1245,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
     const el = document.createElement(TAG);
     el.setAttribute('endpoint', endpointOf(script));
     const options = { position: /^(left|right)$/, theme: /^(light|dark|auto)$/, accent: /./, stylesheet: /./,
-      lang: /^(zh|en)/i };
+      lang: /^(zh|en)/i, plan: /./ };
     for (const [name, ok] of Object.entries(options)) {
       const v = script ? (script.getAttribute('data-' + name) || '').trim() : '';
       if (v && ok.test(v)) el.setAttribute(name === 'lang' ? 'lang-hint' : name, v);

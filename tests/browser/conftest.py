@@ -8,6 +8,10 @@ origin ``http://localhost:P`` allowed by CORS. The portal is a second tiny serve
 pages embed the widget from ``http://127.0.0.1:PORT``; the same pages at ``http://127.0.0.1:P`` are an origin
 the app does not know. Real servers, not ``page.route``: a fulfilled page has no address, and Chromium's
 local-network access rules then refuse its requests to loopback.
+
+``plans_server`` is a second real app, over a temporary index of three plans (the shipped one and the fixture
+plans of ``tests/data/plans``, as ``python -m eval --plans`` builds it), for the pages as several plans show
+them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -25,7 +30,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.browser.helpers import CHROMIUM, TIMEOUT_MS, Portal, Server
+from tests.browser.helpers import CHROMIUM, ROOT, TIMEOUT_MS, Portal, Server
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -35,7 +40,7 @@ if not CHROMIUM.exists():
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-def _build_app(feedback_db: Any, portal: str) -> tuple[Any, bool]:
+def _build_app(feedback_db: Any, portal: str, **settings: Any) -> tuple[Any, bool]:
     """The real app when ``api.app`` exists, else the contract fake (see the module docstring)."""
     mode = os.environ.get("TASKQA_BROWSER_APP", "auto")
     if mode != "fake":
@@ -46,17 +51,19 @@ def _build_app(feedback_db: Any, portal: str) -> tuple[Any, bool]:
             if mode == "real" or exc.name not in {"api", "api.app", "api.settings"}:
                 raise
         else:
-            settings = Settings(
-                feedback_db=feedback_db,
-                rate_per_minute=100_000,
-                burst=10_000,
-                cost_ms_per_minute=1e9,
-                cost_burst_ms=1e9,
-                cors_origins=[portal],
-                hotline="12345",
-                source_url=None,
-            )
-            return create_app(settings), True
+            return create_app(
+                Settings(
+                    feedback_db=feedback_db,
+                    rate_per_minute=100_000,
+                    burst=10_000,
+                    cost_ms_per_minute=1e9,
+                    cost_burst_ms=1e9,
+                    cors_origins=[portal],
+                    hotline="12345",
+                    source_url=None,
+                    **settings,
+                )
+            ), True
     from tests.browser.fake_api import create_fake_app
 
     return create_fake_app(feedback_db), False
@@ -90,14 +97,13 @@ def portal() -> Iterator[Portal]:
     httpd.server_close()
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory, portal: Portal) -> Iterator[Server]:
-    feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+@contextmanager
+def _serve(app: Any, feedback_db: Any, real: bool) -> Iterator[Server]:
+    """``app`` on a loopback port in a uvicorn thread, until the block ends."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app, real = _build_app(feedback_db, portal.allowed)
     config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="on")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -119,6 +125,31 @@ def server(tmp_path_factory: pytest.TempPathFactory, portal: Portal) -> Iterator
         uv.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory, portal: Portal) -> Iterator[Server]:
+    feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    app, real = _build_app(feedback_db, portal.allowed)
+    with _serve(app, feedback_db, real) as served:
+        yield served
+
+
+@pytest.fixture(scope="package")
+def plans_server(
+    tmp_path_factory: pytest.TempPathFactory, portal: Portal, server: Server
+) -> Iterator[Server]:
+    """The real app over three plans (skipped with the fake app, which has one)."""
+    if not server.real:
+        pytest.skip("needs the real app (this run uses tests/browser/fake_api.py)")
+    from eval.plans import build_plans_index
+
+    root = tmp_path_factory.mktemp("three-plans")
+    build_plans_index((ROOT / "corpus" / "data" / "plans", ROOT / "tests" / "data" / "plans"), root)
+    feedback_db = root / "feedback.sqlite3"
+    app, real = _build_app(feedback_db, portal.allowed, index_dir=root / "index", data_dir=root / "plans")
+    with _serve(app, feedback_db, real) as served:
+        yield served
 
 
 @pytest.fixture

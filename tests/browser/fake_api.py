@@ -66,6 +66,7 @@ class FeedbackIn(BaseModel):
 def citation(r: TaskRecord) -> dict[str, Any]:
     return {
         "doc_id": r.doc_id,
+        "short_title": "伊旗营商环境实施方案",
         "task_id": r.task_id,
         "section": r.section,
         "lead_units": list(r.lead_units),
@@ -275,6 +276,12 @@ def create_fake_app(feedback_db: Path) -> FastAPI:
             "max_question_chars": 500,
             "plans": [{**plan, "task_count": len(tasks), "source_url": None}],
         }
+
+    @app.get("/api/v1/plans")
+    async def plans() -> dict[str, Any]:
+        plan = {"doc_id": tasks[0].doc_id, "title": PLAN.strip("《》"), "doc_number": "伊党办发〔2022〕5号"}
+        info = {"short_title": "伊旗营商环境实施方案", "region": "伊金霍洛旗", "year": 2022}
+        return {"plans": [{**plan, **info, "task_count": len(tasks)}]}
 
     @app.get("/api/v1/units")
     async def units() -> dict[str, Any]:

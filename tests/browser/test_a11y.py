@@ -12,7 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageFactory
-from tests.browser.helpers import ELECTRICITY, Server, ask, finished, open_widget
+from tests.browser.helpers import ELECTRICITY, Portal, Server, ask, finished, open_widget
+from tests.browser.test_embedding import STRICT, host, widget_tag
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +71,50 @@ def test_open_widget_on_a_phone(real: Server, new_page: PageFactory) -> None:
     reply = finished(ask(widget, "Who leads the electricity tasks?"))
     expect(reply.locator(".card").first).to_be_visible()
     assert violations(page) == []
+
+
+# -- several plans (tests/browser/conftest.py plans_server) --------------------------------------------------
+
+
+def test_staff_search_page_with_plans(plans_server: Server, new_page: PageFactory) -> None:
+    page = new_page()
+    page.goto(plans_server.url + "/search?q=用电报装")
+    expect(page.locator("#relevant td[data-label=方案]").first).to_be_visible()
+    page.locator("th.c-plan .sort").click()
+    assert violations(page) == []
+    page.goto(plans_server.url + "/search?doc_id=no-such-plan")  # the unknown plan's error
+    expect(page.locator("#error")).to_be_visible()
+    assert violations(page) == []
+    phone = new_page(390, 844, is_mobile=True, has_touch=True)
+    phone.goto(plans_server.url + "/search?doc_id=yunling-2023")
+    expect(phone.locator("#relevant td[data-label=方案]").first).to_be_visible()
+    assert violations(phone) == []
+
+
+def test_widget_with_plans(plans_server: Server, portal: Portal, new_page: PageFactory) -> None:
+    page = new_page()
+    widget = open_widget(page, plans_server.url + "/")
+    reply = finished(ask(widget, "第5条是什么？"))
+    reply.locator(".card-toggle").first.click()
+    expect(reply.locator(".plan-name").first).to_be_visible()
+    assert violations(page) == []
+    # Pinned to a plan the service lacks: the notice and the disabled composer.
+    page = new_page()
+    csp = STRICT.format(endpoint=plans_server.url)
+    widget = open_widget(page, host(page, portal, csp=csp, tag=widget_tag(plans_server, 'data-plan="x"')))
+    expect(widget.locator(".not-enabled")).to_be_visible()
+    assert violations(page) == []
+
+
+def test_plan_keyed_task_pages(plans_server: Server, page: Page) -> None:
+    for path in (
+        "/tasks/yunling-2023/5",
+        "/tasks/yunling-2023/5?lang=en",
+        "/tasks/5",  # the plans that have it
+        "/tasks/5?lang=en",
+        "/tasks/no-such-plan/5",
+        "/tasks/yunling-2023/99?lang=en",
+    ):
+        page.goto(plans_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert violations(page) == [], path

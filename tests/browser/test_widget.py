@@ -42,8 +42,9 @@ def test_runs_against_the_real_backend(server: Server) -> None:
 
 def test_static_files_are_small_and_safe() -> None:
     js = (STATIC / "widget.js").read_bytes()
-    # Every style and both languages are built in; what travels is the gzip (api/pages.py).
-    assert len(js) < 64_000 and len(gzip.compress(js, 9)) < 20_000
+    # Every style and both languages are built in; what travels is the gzip (api/pages.py). Several plans
+    # (data-plan, cards naming their plan, plan-keyed links) took it from 19.3 to 20.6 KB.
+    assert len(js) < 64_000 and len(gzip.compress(js, 9)) < 21_000
     assert js.count(b"\n") > 300, "readable source, not minified"
     for name in ("widget.js", "search.js", "task.js"):
         source = (STATIC / name).read_text(encoding="utf-8")
