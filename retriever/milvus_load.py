@@ -10,6 +10,7 @@ opened it keeps answering until it reloads).
 The tasks collection, one row per task in document order (``row`` is the primary key and the task's index):
 ``doc_id``, ``task_id``, ``section_no``, ``section``, ``text``, ``lead_units`` / ``responsible_units``
 (arrays of canonical unit names, for filters), ``deadline``, ``deadline_ym`` (``yyyymm``, 0 for 持续推进),
+``deadline_kind`` and ``deadline_every`` (``corpus.deadlines.deadline_kind``; "" for no period),
 ``benchmark`` and ``benchmark_city`` ("" for none), ``ongoing``, the full ``record`` as JSON (the store
 rebuilds ``TaskRecord`` from it), ``dense`` (the normalized passage embedding, HNSW with the in-process
 index's M / efConstruction, metric IP) and ``bm25`` (sparse: each of the task's terms → its BM25 impact
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.deadlines import UNDATED_KINDS
 from corpus.lexicon import UnitLexicon, plan_lexicon
 from corpus.records import TaskRecord
 from index.bm25 import K1, B, BM25Index
@@ -38,7 +40,9 @@ from index.store import HNSW_EF_CONSTRUCTION, HNSW_M, BuiltIndex
 from index.tokenize import STOP_WORDS, normalize
 from retriever.milvus_expr import UNDATED, yyyymm
 
-LAYOUT = 2  # the collections' layout; a store refuses another (2: the plans' profiles in PROP_PLANS)
+# The collections' layout; a store refuses another (2: the plans' profiles in PROP_PLANS; 3: the deadline's
+# kind and period as fields).
+LAYOUT = 3
 PROP_INFO = "taskqa.index"  # the index manifest (IndexInfo) as JSON
 PROP_LAYOUT = "taskqa.layout"
 PROP_FULLTEXT = "taskqa.fulltext"  # "1": the collection has Milvus's own BM25 field
@@ -114,7 +118,9 @@ def task_row(
         "deadline_ym": yyyymm(record.deadline_ym) if record.deadline_ym else UNDATED,
         "benchmark": record.benchmark or "",
         "benchmark_city": record.benchmark_city or "",
-        "ongoing": record.deadline_ym is None,
+        "deadline_kind": record.deadline_kind,
+        "deadline_every": record.deadline_every or "",
+        "ongoing": record.deadline_kind in UNDATED_KINDS,
         "record": record.to_json(),
         "dense": list(vector),
         "bm25": weights,
@@ -142,6 +148,8 @@ def _schema(client: Any, *, dim: int, terms: Sequence[str], fulltext: bool) -> A
     s.add_field("deadline_ym", DataType.INT64)
     s.add_field("benchmark", DataType.VARCHAR, max_length=256)
     s.add_field("benchmark_city", DataType.VARCHAR, max_length=256)
+    s.add_field("deadline_kind", DataType.VARCHAR, max_length=32)
+    s.add_field("deadline_every", DataType.VARCHAR, max_length=32)
     s.add_field("ongoing", DataType.BOOL)
     s.add_field("record", DataType.JSON)
     s.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)

@@ -223,7 +223,20 @@ def test_concurrency_gate_sheds_instead_of_waiting() -> None:
 
 def record(task_id: int, *, lead: tuple[str, ...] = ("旗法院",), resp: tuple[str, ...] = ()) -> TaskRecord:
     return TaskRecord(
-        "doc", task_id, 1, "政务服务", f"任务{task_id}", None, None, lead, resp, "2022年9月", (2022, 9), 1
+        "doc",
+        task_id,
+        1,
+        "政务服务",
+        f"任务{task_id}",
+        None,
+        None,
+        lead,
+        resp,
+        "2022年9月",
+        (2022, 9),
+        1,
+        "dated",
+        None,
     )
 
 
