@@ -9,8 +9,9 @@ already in the corpus is a bilingual 4xx and the corpus folder does not change â
 folder; the index is rebuilt (a new version folder; ``CURRENT`` moves only once it is complete) and this
 worker's engine reloaded atomically (requests in flight keep the engine they started with). When the build or
 the reload fails, the file is removed again, ``CURRENT`` put back and, with a Milvus store, the alias moved
-back to the collection it named before: what is served does not change. Other worker processes serve the
-previous version until their own ``POST /api/v1/admin/reload`` or a restart.
+back to the collection it named before: what is served does not change. Other worker processes follow within
+``reload_check_seconds`` (``api.engine.EngineHolder.follow``: each checks the pointer or the alias and reloads
+when it moved).
 """
 
 from __future__ import annotations

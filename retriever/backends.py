@@ -147,7 +147,8 @@ def open_store(
 
 def served_version(spec: StoreSpec | str, *, index_root: Path | None = None) -> str | None:
     """What a store serves now, cheaply: the version ``CURRENT`` names under ``index_root`` (memory), or the
-    collection the alias names (Milvus); None when there is none."""
+    collection the alias names (Milvus); None when there is none. A server compares it with what it loaded
+    to follow a new version another process published (``api.engine.EngineHolder``)."""
     spec = parse_store(spec) if isinstance(spec, str) else spec
     if spec.kind == "memory":
         pointer = (index_root or default_index_root()) / "CURRENT"
@@ -163,7 +164,7 @@ def served_version(spec: StoreSpec | str, *, index_root: Path | None = None) -> 
     return served_collection(client, spec.collection)
 
 
-_probe_clients: dict[str, Any] = {}  # one client per Milvus a process asks (served_version)
+_probe_clients: dict[str, Any] = {}  # one client per Milvus a process follows (served_version)
 
 
 def restore_served(spec: StoreSpec | str, collection: str | None) -> None:
