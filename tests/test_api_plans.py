@@ -146,6 +146,44 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(server: tuple[Tes
     assert _state(settings) == before
 
 
+def test_an_oversized_upload_without_a_declared_length_is_cut_off(
+    server: tuple[TestClient, Settings],
+) -> None:
+    c, settings = server
+    before, version = _state(settings), c.get("/readyz").json()["index_version"]
+
+    def chunks() -> Iterator[bytes]:  # sent chunked: no Content-Length to refuse it by
+        for _ in range(40):
+            yield b"x" * 32_768
+
+    r = c.post("/api/v1/admin/plans", params={"filename": "big.txt"}, content=chunks(), headers=AUTH)
+    err = assert_error(r, 413, "plan_too_large")
+    assert "文件过大" in err["message"] and "too large" in err["message"]
+    assert _state(settings) == before and c.get("/readyz").json()["index_version"] == version
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "code"),
+    [
+        ("again.txt", {}, "plan_duplicate_content"),  # the served plan's own file, under another name
+        ("other.xlsx", {"doc_id": FIRST}, "plan_duplicate_id"),  # another plan under the served plan's id
+    ],
+)
+def test_a_duplicate_plan_is_refused_in_both_languages_and_nothing_served_changes(
+    server: tuple[TestClient, Settings], name: str, params: dict[str, str], code: str
+) -> None:
+    c, settings = server
+    before, version = _state(settings), c.get("/readyz").json()["index_version"]
+    data = (
+        (default_data_dir() / f"{FIRST}.txt").read_bytes()
+        if code == "plan_duplicate_content"
+        else (PLANS / "qingchuan-2024.xlsx").read_bytes()
+    )
+    assert_error(_upload(c, name, data, **params), 409, code)
+    assert _state(settings) == before and c.get("/readyz").json()["index_version"] == version
+    assert [p["doc_id"] for p in c.get("/api/v1/plans").json()["plans"]] == [FIRST]
+
+
 def test_the_upload_needs_the_admin_token(server: tuple[TestClient, Settings], tmp_path: Path) -> None:
     c, settings = server
     before = _state(settings)
