@@ -242,6 +242,33 @@ def test_a_frequency_inside_a_tasks_content_is_no_recurring_deadline(three: QA, 
             assert not (isinstance(plan, Ask) and "Recurring" in str(plan.where)), question
 
 
+def test_the_coverage_evidence_is_read_within_one_plan(three: QA, fake_qa: QA) -> None:
+    """With several plans loaded the refusal model's evidence is what the plan asked about (or, when none is
+    named, the plan of the best match) alone gives: its similarity profile, BM25 and vocabulary."""
+    judge = three.judge
+    plans = frozenset({FIRST, YUNLING, QINGCHUAN})
+    assert judge.vocabulary_of(plans) == judge.vocab  # per plan, the words BM25 indexes
+    assert judge.vocabulary_of(frozenset({QINGCHUAN})) < judge.vocab
+    question = "留抵退税即申即审"
+    hits = three.r.search(question, top_k=5)
+    home = frozenset({hits[0].record.doc_id})
+    assert judge.evidence(question, hits) == judge.evidence(question, plans=home)
+    elsewhere = judge.evidence(question, plans=plans - home)
+    assert elsewhere.coverage <= judge.evidence(question, plans=home).coverage
+    # Words every plan uses: the similarity profile is the best match's plan's own, not flattened by the
+    # other plans' tasks on the same theme.
+    common = "政务服务一窗受理"
+    hits = three.r.search(common, top_k=5)
+    ev = judge.evidence(common, hits)
+    own = three.r.search(common, top_k=5, where=Doc(frozenset({hits[0].record.doc_id})), mode="dense")
+    assert [ev.dense_top, ev.sim_second, ev.sim_fifth] == pytest.approx(
+        [own[0].signals["dense"].score, own[1].signals["dense"].score, own[4].signals["dense"].score]
+    )
+    everywhere = three.r.top_similarities(common, 5)
+    assert float(everywhere[4]) >= ev.sim_fifth
+    assert not fake_qa.judge._several  # one plan: the evidence as it always was
+
+
 def test_which_plans_lists_matches_grouped_by_plan_with_counts(three: QA) -> None:
     ans = three.answer("哪些方案里有电力接入的任务？")
     by_plan: dict[str, int] = {}
