@@ -38,7 +38,7 @@ class Judge:
         self._terms = frozenset(store.tokenizer.terms)
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
         self._several = len(store.profile().plans) > 1
-        self._plan_vocab: dict[str, frozenset[str]] = {}
+        self._plan_vocab: dict[frozenset[str], frozenset[str]] = {}
 
     def evidence(
         self,
@@ -93,19 +93,20 @@ class Judge:
 
     def vocabulary_of(self, plans: frozenset[str]) -> frozenset[str]:
         """The words of these plans' tasks, as BM25 indexes them (``index.store.build_index``)."""
-        out: set[str] = set()
-        for doc in plans:
-            got = self._plan_vocab.get(doc)
-            if got is None:
+        got = self._plan_vocab.get(plans)
+        if got is None:
+            if len(plans) == 1:
                 tok = self.r.tokenizer
                 got = frozenset(
                     t
-                    for r in self.r.select(Doc(frozenset({doc})))
+                    for r in self.r.select(Doc(plans))
                     for t in tok.tokenize(f"{r.section} {r.text} {' '.join(r.lead_units)}")
                 )
-                self._plan_vocab[doc] = got
-            out |= got
-        return frozenset(out)
+            else:
+                got = frozenset().union(*(self.vocabulary_of(frozenset({d})) for d in plans))
+            if len(plans) == 1 or len(self._plan_vocab) < 256:  # each plan, and sets named together
+                self._plan_vocab[plans] = got
+        return got
 
     def words(self, text: str) -> list[str]:
         """The question's tokens without the loaded plans' place names."""
