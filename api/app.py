@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -32,12 +33,20 @@ from api.middleware import AccessLogMiddleware, JsonCORSMiddleware, SecurityHead
 from api.ratelimit import ConcurrencyGate, TokenBucketLimiter
 from api.services import Services
 from api.settings import Settings
+from index import default_index_root
 from qa import ConversationCodec
+from retriever.backends import parse_store, served_version
 
 log = logging.getLogger("api")
 
 EngineLoader = Callable[[Settings], Engine]
 IndexBuilder = Callable[[Settings], str]
+VersionProbe = Callable[[Settings], str | None]
+
+
+def published_version(settings: Settings) -> str | None:
+    """The index version the store publishes now (``retriever.backends.served_version``)."""
+    return served_version(settings.store, index_root=settings.index_dir or default_index_root())
 
 
 def _version() -> str:
@@ -73,7 +82,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return stack
 
 
-def _services(settings: Settings, loader: EngineLoader, builder: IndexBuilder) -> Services:
+def _services(
+    settings: Settings, loader: EngineLoader, builder: IndexBuilder, probe: VersionProbe | None
+) -> Services:
     def limiter(rate_per_minute: float, burst: float) -> TokenBucketLimiter:
         return TokenBucketLimiter(
             rate_per_minute=rate_per_minute, burst=burst, max_keys=settings.rate_limit_clients
@@ -81,7 +92,7 @@ def _services(settings: Settings, loader: EngineLoader, builder: IndexBuilder) -
 
     return Services(
         settings=settings,
-        engines=EngineHolder(lambda: loader(settings)),
+        engines=EngineHolder(lambda: loader(settings), probe=(lambda: probe(settings)) if probe else None),
         conversations=ConversationCodec(
             settings.session_secret.get_secret_value().encode()
             if settings.session_secret
@@ -120,11 +131,22 @@ def _with_limits(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any
     return openapi
 
 
+async def _follow(engines: EngineHolder, every: float) -> None:
+    """Check the published index version every ``every`` seconds and reload when it moved (off the loop)."""
+    while True:
+        await anyio.sleep(every)
+        try:
+            await run_in_threadpool(engines.follow)
+        except Exception as exc:  # never let the follower die: the next check tries again
+            log.error("following the published index version failed: %s", exc)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     engine_loader: EngineLoader | None = None,
     index_builder: IndexBuilder | None = None,
+    version_probe: VersionProbe | None = published_version,
 ) -> FastAPI:
     """The application.
 
@@ -134,20 +156,29 @@ def create_app(
             index under ``settings.index_dir`` in memory).
         index_builder: rebuilds the index after a plan is added (``POST /api/v1/admin/plans``); default:
             :func:`api.plans.build_index` (the plans in ``settings.data_dir``, pushed to a Milvus store).
+        version_probe: which index version is published now; every ``settings.reload_check_seconds`` the
+            engine reloads when it moved (another worker added a plan). None, or a milvus-lite store (one
+            process: nothing else publishes), never follows.
     """
     settings = settings or Settings()
     loader = engine_loader or (lambda s: load_engine(s.index_dir, s.store))
     builder = index_builder or plans.build_index
+    follows = settings.reload_check_seconds > 0 and parse_store(settings.store).kind != "milvus-lite"
+    probe = version_probe if follows else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = _services(settings, loader, builder)
+        services = _services(settings, loader, builder, probe)
         app.state.services = services
         try:
             await run_in_threadpool(services.engines.load)
         except Exception as exc:
             log.error("no index loaded, /readyz answers 503 until a reload succeeds: %s", exc)
-        yield
+        async with anyio.create_task_group() as tasks:
+            if probe is not None:
+                tasks.start_soon(_follow, services.engines, settings.reload_check_seconds)
+            yield
+            tasks.cancel_scope.cancel()
 
     app = FastAPI(
         title="taskqa",

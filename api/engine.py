@@ -142,13 +142,22 @@ def load_engine(index_root: Path | None = None, store: str = "memory") -> Engine
 
 
 class EngineHolder:
-    """Holds the current :class:`Engine`; :meth:`load` replaces it, one reload at a time."""
+    """Holds the current :class:`Engine`; :meth:`load` replaces it, one reload at a time.
 
-    def __init__(self, loader: Callable[[], Engine]) -> None:
+    ``probe`` says cheaply which index version is published now (``retriever.backends.served_version``: the
+    index's ``CURRENT`` pointer, a Milvus alias). It is read just before each load, and :meth:`follow`
+    reloads when it has moved since: another process published a version (a plan added through another
+    worker), and this one follows without being told.
+    """
+
+    def __init__(self, loader: Callable[[], Engine], probe: Callable[[], str | None] | None = None) -> None:
         self._loader = loader
+        self._probe = probe
         self._engine: Engine | None = None
         self._reload_lock = threading.Lock()
         self.last_error: str | None = None
+        self.seen: str | None = None  # what the probe said just before the current engine was loaded
+        self._failed: str | None = None  # a published version whose load failed (not retried until it moves)
 
     @property
     def current(self) -> Engine | None:
@@ -162,12 +171,15 @@ class EngineHolder:
         """
         with self._reload_lock:
             t0 = time.perf_counter()
+            # Read before loading: a version published while this one loads is seen as new next time.
+            marker = self._published()
             try:
                 engine = self._loader()
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 raise
             self._engine = engine  # one reference assignment: atomic for readers
+            self.seen = marker
             self.last_error = None
             info = engine.retriever.info
             log.info(
@@ -177,3 +189,34 @@ class EngineHolder:
                 time.perf_counter() - t0,
             )
             return engine
+
+    def _published(self) -> str | None:
+        if self._probe is None:
+            return None
+        try:
+            return self._probe()
+        except Exception as exc:  # a store that cannot be asked now: keep what was seen, ask again later
+            log.warning("cannot read which index version is published: %s", exc)
+            return self.seen
+
+    def follow(self) -> bool:
+        """Reload when the published version moved since the current engine was loaded; whether it did.
+
+        Cheap when nothing moved (one probe). A reload under way (an upload's, an admin's) is left alone;
+        a version that fails to load keeps the previous engine serving and is not retried until the
+        published version moves again (or an admin reload).
+        """
+        if self._probe is None or self._reload_lock.locked():
+            return False
+        now = self._published()
+        if now is None or now == self.seen or now == self._failed:
+            return False
+        try:
+            self.load()
+        except Exception as exc:
+            self._failed = now
+            log.error("index version %s was published but does not load; serving the previous: %s", now, exc)
+            return False
+        self._failed = None
+        log.info("followed the published index version %s", now)
+        return True

@@ -8,8 +8,10 @@ file — an unsupported, empty, oversized, encrypted or scanned file, one withou
 already in the corpus is a bilingual 4xx and the corpus folder does not change — and copies it into the corpus
 folder; the index is rebuilt (a new version folder; ``CURRENT`` moves only once it is complete) and this
 worker's engine reloaded atomically (requests in flight keep the engine they started with). When the build or
-the reload fails, the file is removed again and ``CURRENT`` put back: what is served does not change. Other
-worker processes serve the previous version until their own ``POST /api/v1/admin/reload`` or a restart.
+the reload fails, the file is removed again, ``CURRENT`` put back and, with a Milvus store, the alias moved
+back to the collection it named before: what is served does not change. Other worker processes follow within
+``reload_check_seconds`` (``api.engine.EngineHolder.follow``: each checks the pointer or the alias and reloads
+when it moved).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from api.settings import Settings
 from corpus import PlanFileError, add_plan, default_data_dir
 from corpus.records import ParseError
 from index.store import build_and_save, current_version_dir, default_index_root, point_current
+from retriever.backends import restore_served, served_version
 
 log = logging.getLogger("api")
 
@@ -147,6 +150,7 @@ def _add(services: Services, filename: str, data: bytes, doc_id: str | None, lim
     folder = settings.data_dir or default_data_dir()
     root = settings.index_dir or default_index_root()
     previous = current_version_dir(root)
+    served = served_version(settings.store, index_root=root) if settings.store != "memory" else None
     with tempfile.TemporaryDirectory(prefix="taskqa-upload-") as tmp:
         src = Path(tmp) / filename
         src.write_bytes(data)
@@ -171,6 +175,11 @@ def _add(services: Services, filename: str, data: bytes, doc_id: str | None, lim
         added.path.unlink(missing_ok=True)
         if previous is not None:
             point_current(root, previous.name)
+        if settings.store != "memory":  # the push may have moved the alias: back to what was served
+            try:
+                restore_served(settings.store, served)
+            except Exception as undo:
+                log.error("the alias of %s could not be moved back to %s: %s", settings.store, served, undo)
         log.error(
             "adding %s failed after its checks; the corpus and the index are as before: %s", filename, exc
         )

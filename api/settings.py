@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # An uploaded plan file: at most plan_max_mb, all of it within upload_timeout_seconds.
     plan_max_mb: float = Field(default=20.0, gt=0, le=200)
     upload_timeout_seconds: float = Field(default=60.0, gt=0)
+    # Every reload_check_seconds each worker looks whether the index version published moved (the index's
+    # CURRENT pointer, or a Milvus store's alias: one small read) and, when it did, reloads: a plan added
+    # through one worker is served by all of them within about this time. 0: never (reload by hand).
+    reload_check_seconds: float = Field(default=2.0, ge=0)
     feedback_db: Path = Path("var/feedback.sqlite3")
 
     max_question_chars: int = Field(default=500, ge=1, le=4000)

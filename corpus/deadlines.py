@@ -4,11 +4,24 @@ Dated forms: ``2022年12月``, ``2023年6月底前``, ``2022年底``, ``2024年�
 ``2023—2025年`` (the end of the range). Forms without a year take the plan's own year (``6月底前``,
 ``年内``, ``年底前``, ``上半年``, ``三季度末``). Ongoing or recurring ones (``长期坚持``, ``持续推进``,
 ``每季度``, ``常态化``) have no month: ``None``, as has anything unrecognised.
+
+Every deadline also has a kind (:func:`deadline_kind`), the typed form questions filter on: ``dated``
+(a month: ``2022年12月``, ``6月底前``), ``within_year`` (``年内``: the plan's year-end, written without a
+month), ``recurring`` with its period (``每季度`` → quarter; ``定期`` has none), ``ongoing`` (``长期坚持``,
+``持续推进``, ``常态化``), or ``none`` (nothing recognised). A dated or within-year deadline has a month; the
+others have none.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+DeadlineKind = Literal["dated", "within_year", "recurring", "ongoing", "none"]
+Period = Literal["week", "month", "quarter", "half", "year"]
+DEADLINE_KINDS: tuple[DeadlineKind, ...] = ("dated", "within_year", "recurring", "ongoing", "none")
+PERIODS: tuple[Period, ...] = ("week", "month", "quarter", "half", "year")
+UNDATED_KINDS: frozenset[DeadlineKind] = frozenset({"recurring", "ongoing", "none"})  # no month
 
 _Y = r"(?:(\d{4})\s*年)"
 _RANGE = re.compile(r"(\d{4})\s*年?\s*[—–\-－~～至到]\s*(\d{4})\s*年")
@@ -17,7 +30,23 @@ _YEAR_END = re.compile(_Y + r"?\s*(底|末|年底|年末|年内|内)")
 _HALF = re.compile(_Y + r"?\s*(上半年|下半年)")
 _QUARTER = re.compile(_Y + r"?\s*第?\s*([一二三四1-4])\s*季度")
 _YEAR_ONLY = re.compile(r"^\s*(\d{4})\s*年\s*(?:前|以前|之前|完成|前完成)?\s*$")
-_ONGOING = re.compile(r"长期|持续|常态|每[年季月周半]|定期|逐年|按年度")
+_ONGOING = re.compile(
+    r"长期|持续|常态|每\s*(?:个\s*)?(?:周|星期|月|季|半年|年)|按\s*(?:月|季|半年|年)|逐[年季月]|定期"
+)
+_RECURRING = re.compile(
+    r"每\s*(?:个\s*)?(周|星期|月|季度|季|半年|年度|年)|按\s*(月|季度|季|半年|年度|年)|逐(月|季|年)|定期"
+)
+_PERIOD_OF: dict[str, Period] = {
+    "周": "week",
+    "星期": "week",
+    "月": "month",
+    "季度": "quarter",
+    "季": "quarter",
+    "半年": "half",
+    "年度": "year",
+    "年": "year",
+}
+_WITHIN_YEAR = re.compile(r"^\s*(?:\d{4}\s*年\s*度?\s*内|年内|年度内|本年度?内|当年内)\s*(?:完成)?\s*$")
 _QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
 
 # A deadline phrase inside a measure's text (layout 3: ``2022年10月底前编制并公布…``) or at the end of a unit
@@ -65,6 +94,27 @@ def parse_deadline(text: str, year: int | None = None) -> tuple[int, int] | None
     if m:
         return (int(m.group(1)), 12)
     return None
+
+
+def deadline_kind(text: str) -> tuple[DeadlineKind, Period | None]:
+    """The kind of a deadline as written, and the period of a recurring one.
+
+    ``每季度`` → (recurring, quarter); ``定期调度`` → (recurring, None); ``长期坚持`` → (ongoing, None);
+    ``年内`` → (within_year, None); ``2023年6月底前`` → (dated, None); ``""`` → (none, None). Consistent with
+    :func:`parse_deadline`: the kind is dated or within_year exactly when it gives a month (in a plan with a
+    year: ``6月底前`` is dated, though without the plan's year it has no month).
+    """
+    if _ONGOING.search(text):
+        m = _RECURRING.search(text)
+        if m:
+            word = next((g for g in m.groups() if g), None)
+            return "recurring", _PERIOD_OF[word] if word else None
+        return "ongoing", None
+    if parse_deadline(text, 2000) is None:  # any year: whether the form names a month at all
+        return "none", None
+    if _WITHIN_YEAR.match(text):
+        return "within_year", None
+    return "dated", None
 
 
 def find_deadline(text: str, year: int | None) -> str | None:

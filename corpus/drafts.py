@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.deadlines import parse_deadline
+from corpus.deadlines import deadline_kind, parse_deadline
 from corpus.records import ParseIssue, TaskRecord
 from corpus.textnorm import ascii_digits
 
@@ -106,6 +106,7 @@ def assemble(
         if not d.text:
             issues.append(ParseIssue(d.loc, "error", f"task {task_id} has no text"))
         deadline = d.deadline or ""
+        kind, every = deadline_kind(deadline)
         tasks.append(
             TaskRecord(
                 doc_id=doc_id,
@@ -120,6 +121,8 @@ def assemble(
                 deadline=deadline,
                 deadline_ym=parse_deadline(deadline, year),
                 line=d.loc,
+                deadline_kind=kind,
+                deadline_every=every,
             )
         )
     return tuple(tasks), tuple(issues)

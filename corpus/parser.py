@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from corpus.deadlines import deadline_kind
 from corpus.deadlines import parse_deadline as parse_deadline  # re-exported: corpus.parse_deadline
 from corpus.records import Document, ParseIssue, Severity, TaskRecord
 from corpus.units import split_units
@@ -241,6 +242,7 @@ class _Parser:
         if not text:
             self.note(d.line, "error", f"task {d.task_id} has no text")
         deadline = d.deadline or ""
+        kind, every = deadline_kind(deadline)
         self.tasks.append(
             TaskRecord(
                 doc_id=self.doc_id,
@@ -255,6 +257,8 @@ class _Parser:
                 deadline=deadline,
                 deadline_ym=parse_deadline(deadline, self.year),
                 line=d.line,
+                deadline_kind=kind,
+                deadline_every=every,
             )
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from corpus.deadlines import DeadlineKind, Period
+
 Severity = Literal["repair", "error"]
 
 
@@ -12,7 +14,9 @@ Severity = Literal["repair", "error"]
 class TaskRecord:
     """One numbered task of an action plan.
 
-    Field names are the export contract (``python -m corpus export``).
+    Field names are the export contract (``python -m corpus export``). The deadline is kept as written
+    (``deadline``), as a month when it has one (``deadline_ym``), and as its kind with, for a recurring one,
+    its period (``deadline_kind``, ``deadline_every``: :func:`corpus.deadlines.deadline_kind`).
     """
 
     doc_id: str
@@ -27,6 +31,8 @@ class TaskRecord:
     deadline: str
     deadline_ym: tuple[int, int] | None
     line: int
+    deadline_kind: DeadlineKind
+    deadline_every: Period | None
 
     def to_json(self) -> dict[str, object]:
         """The JSON-ready form (lists instead of tuples), field order as declared."""
@@ -43,6 +49,8 @@ class TaskRecord:
             "deadline": self.deadline,
             "deadline_ym": list(self.deadline_ym) if self.deadline_ym else None,
             "line": self.line,
+            "deadline_kind": self.deadline_kind,
+            "deadline_every": self.deadline_every,
         }
 
     @property

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.deadlines import DEADLINE_KINDS, PERIODS, DeadlineKind, Period, deadline_kind
 from corpus.loader import corpus_hash, load_plans
 from corpus.profile import PlanProfile
 from corpus.records import TaskRecord
@@ -317,9 +318,16 @@ def read_manifest(folder: Path) -> IndexInfo:
         ) from exc
 
 
+_KINDS: dict[str, DeadlineKind] = {k: k for k in DEADLINE_KINDS}
+_PERIODS: dict[str, Period] = {p: p for p in PERIODS}
+
+
 def record_from_row(row: dict[str, Any]) -> TaskRecord:
     """A record from its JSON form (``TaskRecord.to_json``: a line of records.jsonl, a store's row)."""
     ym = row["deadline_ym"]
+    kind, every = deadline_kind(row["deadline"])  # rows written before records carried the kind
+    if row.get("deadline_kind") in _KINDS:
+        kind, every = _KINDS[row["deadline_kind"]], _PERIODS.get(row.get("deadline_every") or "")
     return TaskRecord(
         doc_id=row["doc_id"],
         task_id=int(row["task_id"]),
@@ -333,6 +341,8 @@ def record_from_row(row: dict[str, Any]) -> TaskRecord:
         deadline=row["deadline"],
         deadline_ym=(int(ym[0]), int(ym[1])) if ym else None,
         line=int(row["line"]),
+        deadline_kind=kind,
+        deadline_every=every,
     )
 
 

@@ -38,6 +38,7 @@ from retriever.expr import (
     Ongoing,
     Or,
     Position,
+    Recurring,
     Responsible,
     Section,
     TaskRange,
@@ -187,6 +188,9 @@ def fields(r: TaskRecord, lex: UnitLexicon, lang: str) -> str:
 # -- what a filter means, in words ---------------------------------------------------------------------------
 
 
+_PERIOD_ZH = {"week": "周", "month": "月", "quarter": "季度", "half": "半年", "year": "年"}
+
+
 def describe(e: Expr, lang: str) -> str:
     """A filter expression as a phrase (「「办理破产」方面、不是旗法院牵头」)."""
     zh = lang != "en"
@@ -211,6 +215,10 @@ def describe(e: Expr, lang: str) -> str:
         return f"完成时限在{e.label}" if zh else f"due {e.label}"
     if isinstance(e, Ongoing):
         return "持续推进（无具体期限）" if zh else "ongoing (no date)"
+    if isinstance(e, Recurring):
+        if e.every is None:
+            return "定期开展（周期性完成时限）" if zh else "recurring (a periodic deadline)"
+        return f"每{_PERIOD_ZH[e.every]}开展" if zh else f"recurring every {e.every}"
     if isinstance(e, City):
         if e.name == ANY_CITY:
             return "对标某个城市" if zh else "benchmarked on a city"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 import numpy as np
 
@@ -19,6 +19,13 @@ class Judge:
 
     ``embedding``: whether the question's embedding is part of the evidence (the full model applies);
     ``places``: the loaded plans' places, dropped from the question before it is judged.
+
+    With several plans loaded, the evidence is read within the plans the question is about, or, when it
+    names none, within the plan of its best match: the similarity profile, the best BM25 score and the
+    vocabulary coverage are what that plan alone would give. So the evidence does not depend on which other
+    plans are loaded — a theme several plans share does not flatten the similarity peak of an answerable
+    question, and another plan's words do not make a question about this one look covered — and the model
+    fitted on one plan applies to each.
     """
 
     def __init__(self, store: TaskStore, *, embedding: bool, places: PlaceNames | None = None) -> None:
@@ -30,6 +37,8 @@ class Judge:
         self._freq, self._freq_total = store.tokenizer.frequencies()
         self._terms = frozenset(store.tokenizer.terms)
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
+        self._several = len(store.profile().plans) > 1
+        self._plan_vocab: dict[frozenset[str], frozenset[str]] = {}
 
     def evidence(
         self,
@@ -46,7 +55,15 @@ class Judge:
         if hits is None or query != text:
             hits = self.r.search(query, top_k=5, where=where)  # judged without the region's name
         words = self.words(query)
-        bm25 = self.r.bm25_top(words)
+        home = plans if plans is not None else (frozenset({hits[0].record.doc_id}) if hits else None)
+        if self._several and home is not None:  # within the plans it is about (see the class docstring)
+            where = Doc(home)
+            best = self.r.search(query, top_k=1, where=where, mode="bm25")
+            bm25 = float(best[0].signals["bm25"].score or 0.0) if best else 0.0
+            vocab: Container[str] = self.vocabulary_of(home)
+        else:
+            bm25 = self.r.bm25_top(words)
+            vocab = self.vocab
         local = max((self.covers(words, h.record) for h in hits[:3]), default=0.0)
         if not self._any:
             sims = np.zeros(0, np.float32)
@@ -62,7 +79,7 @@ class Judge:
             dense_top=top,
             dense_z=dense_z(top, self.r.sample_scores(query)),
             bm25_top=bm25,
-            coverage=coverage(words, self.vocab, self._freq, self._freq_total),
+            coverage=coverage(words, vocab, self._freq, self._freq_total),
             local_coverage=local,
             english=not any("\u4e00" <= c <= "\u9fff" for c in text),
             asks_outside=asks_outside(text),
@@ -73,6 +90,23 @@ class Judge:
             if (self.embedding if embedding is None else embedding)
             else (),
         )
+
+    def vocabulary_of(self, plans: frozenset[str]) -> frozenset[str]:
+        """The words of these plans' tasks, as BM25 indexes them (``index.store.build_index``)."""
+        got = self._plan_vocab.get(plans)
+        if got is None:
+            if len(plans) == 1:
+                tok = self.r.tokenizer
+                got = frozenset(
+                    t
+                    for r in self.r.select(Doc(plans))
+                    for t in tok.tokenize(f"{r.section} {r.text} {' '.join(r.lead_units)}")
+                )
+            else:
+                got = frozenset().union(*(self.vocabulary_of(frozenset({d})) for d in plans))
+            if len(plans) == 1 or len(self._plan_vocab) < 256:  # each plan, and sets named together
+                self._plan_vocab[plans] = got
+        return got
 
     def words(self, text: str) -> list[str]:
         """The question's tokens without the loaded plans' place names."""

@@ -3,7 +3,8 @@
 A :class:`Mention` is one thing the question names that a record field can be tested against: a
 task number or a position (第305条, 纳税第3条, 倒数第二条), a unit with its role (法院牵头, 人社局配合),
 a section (by a word that names it as a whole, or one aspect of it), a deadline window, a benchmark
-city or label, 持续推进, "no responsible units", or a place outside the plan's region. Negation is
+city or label, a recurring deadline (每季度), 持续推进, "no responsible units", or a place outside the plan's
+region. Negation is
 read from the words around a name (不是…, 除了…, …以外), and carries over a coordination
 (除了执行合同和破产). What is left after the names and the cue words (``cues.tsv``: filler) is the
 question's topic, read by the planner.
@@ -16,6 +17,7 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
+from corpus.deadlines import Period, deadline_kind
 from corpus.lexicon import UnitLexicon
 from corpus.profile import LEVELS
 from qa.numerals import CN_NUMBER, EN_ORDINAL, en_ordinal, to_int
@@ -25,7 +27,14 @@ from qa.scope import PlanRef, find_plan_names
 from qa.timewords import Window, find_window
 
 FieldKind = Literal[
-    "window", "city", "any_city", "self_innovation", "ongoing", "no_responsible", "has_responsible"
+    "window",
+    "city",
+    "any_city",
+    "self_innovation",
+    "recurring",
+    "ongoing",
+    "no_responsible",
+    "has_responsible",
 ]
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)  # names of record fields other than units and sections
 Kind = Literal[
@@ -54,6 +63,7 @@ class Mention:
     role_end: int = 0  # where the unit's role words end (人社局只是配合、不是牵头|)
     docs: frozenset[str] = frozenset()  # a plan mention: the plans it names (empty: none loaded)
     windows: tuple[tuple[str, Window], ...] = ()  # a relative window read in each plan's own year
+    every: Period | None = None  # a recurring deadline's period (每季度: quarter; 定期: None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,8 +264,8 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
 
 
 def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]) -> None:
-    """Deadline windows, benchmark cities and labels, 持续推进, "no responsible units". A window without a
-    year (年内, 6月底前) is read in the plan's own year; over plans of several years, in each plan's
+    """Deadline windows, benchmark cities and labels, 每季度, 持续推进, "no responsible units". A window
+    without a year (年内, 6月底前) is read in the plan's own year; over plans of several years, in each plan's
     (``windows``)."""
     masked = t.masked()
     distinct = sorted(set(years.values()))
@@ -273,11 +283,13 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
         ("has_responsible", "has_responsible"),
         ("any_city", "any_city"),
         ("self_innovation", "self_innovation"),
+        ("recurring", "recurring"),
         ("ongoing", "ongoing"),
     ):
         for m in cue(category).finditer(t.masked()):
             if m.end() > m.start() and t.free(m.start(), m.end()):
-                out.append(Mention(kind, m.start(), m.end(), m.group(0)))  # type: ignore[arg-type]
+                every = period_of(m.group(0)) if kind == "recurring" else None
+                out.append(Mention(kind, m.start(), m.end(), m.group(0), every=every))  # type: ignore[arg-type]
                 t.take(m.start(), m.end())
     bench = cue("benchmark")
     masked = t.masked()
@@ -296,6 +308,27 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
             if _bench_near(t.text, m.start(), m.end()):
                 out.append(Mention("city", m.start(), m.end(), m.group(0), section=city))
                 t.take(m.start(), m.end())
+
+
+_EN_PERIODS: dict[str, Period] = {
+    "week": "week",
+    "weekly": "week",
+    "month": "month",
+    "monthly": "month",
+    "quarter": "quarter",
+    "quarterly": "quarter",
+    "year": "year",
+    "yearly": "year",
+}
+
+
+def period_of(phrase: str) -> Period | None:
+    """The period a recurring phrase names (每季度 → quarter, monthly → month), or None (定期, 周期性)."""
+    kind, every = deadline_kind(phrase)
+    if kind == "recurring":
+        return every
+    m = re.search(r"\b(" + "|".join(_EN_PERIODS) + r")\b", phrase)
+    return _EN_PERIODS[m.group(1)] if m else None
 
 
 def _bench_near(text: str, start: int, end: int) -> bool:

@@ -40,6 +40,7 @@ from retriever.expr import (
     Not,
     Ongoing,
     Position,
+    Recurring,
     Responsible,
     Section,
     TaskRange,
@@ -338,6 +339,8 @@ class Planner:
                 leaf = City(ANY_CITY)
             elif m.kind == "self_innovation":
                 leaf = Benchmark("自主创新")
+            elif m.kind == "recurring":
+                leaf = Recurring(m.every)
             elif m.kind == "ongoing":
                 leaf = Ongoing()
             elif m.kind == "no_responsible":

@@ -145,6 +145,38 @@ def open_store(
     return MilvusStore(milvus_client(spec), spec.collection, embedder, bm25=spec.bm25)
 
 
+def served_version(spec: StoreSpec | str, *, index_root: Path | None = None) -> str | None:
+    """What a store serves now, cheaply: the version ``CURRENT`` names under ``index_root`` (memory), or the
+    collection the alias names (Milvus); None when there is none. A server compares it with what it loaded
+    to follow a new version another process published (``api.engine.EngineHolder``)."""
+    spec = parse_store(spec) if isinstance(spec, str) else spec
+    if spec.kind == "memory":
+        pointer = (index_root or default_index_root()) / "CURRENT"
+        try:
+            return pointer.read_text().strip() or None
+        except FileNotFoundError:
+            return None
+    from retriever.milvus_load import served_collection
+
+    client = _probe_clients.get(spec.uri)
+    if client is None:
+        client = _probe_clients.setdefault(spec.uri, milvus_client(spec))
+    return served_collection(client, spec.collection)
+
+
+_probe_clients: dict[str, Any] = {}  # one client per Milvus a process follows (served_version)
+
+
+def restore_served(spec: StoreSpec | str, collection: str | None) -> None:
+    """Point a Milvus store's alias at ``collection`` again (a rollback: see ``served_version``); nothing for
+    the in-memory store, whose ``CURRENT`` pointer the caller puts back."""
+    from retriever.milvus_load import restore_alias
+
+    spec = parse_store(spec) if isinstance(spec, str) else spec
+    if spec.kind != "memory":
+        restore_alias(milvus_client(spec), spec.collection, collection)
+
+
 def push_store(
     spec: StoreSpec | str,
     *,

@@ -1,7 +1,8 @@
 """Filter expressions evaluated as column masks: the in-memory store's push-down (pure given the records).
 
-The records' filterable fields are held as arrays (section, deadline as months since year 0, benchmark
-label and city as codes, task number, whether responsible units are named) and units as inverted lists
+The records' filterable fields are held as arrays (section, deadline as months since year 0 and as its kind
+and period, benchmark label and city as codes, task number, whether responsible units are named) and units
+as inverted lists
 (canonical unit → the tasks it leads / is responsible for). An expression becomes a boolean mask over the
 plan in a few vectorized operations, instead of a Python predicate per record: the same answer as
 :func:`retriever.expr.matches` (``tests/test_retriever_columns.py`` checks it on random expressions), in
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from corpus.deadlines import DEADLINE_KINDS, PERIODS, UNDATED_KINDS
 from corpus.lexicon import UnitLexicon
 from corpus.records import TaskRecord
 from retriever.expr import (
@@ -34,6 +36,7 @@ from retriever.expr import (
     Not,
     Ongoing,
     Or,
+    Recurring,
     Responsible,
     Section,
     TaskRange,
@@ -67,6 +70,10 @@ class Columns:
         )
         self.due = np.array(
             [month_number(r.deadline_ym) if r.deadline_ym else UNDATED for r in records], np.int64
+        )
+        self.kind = np.array([DEADLINE_KINDS.index(r.deadline_kind) for r in records], np.int8)
+        self.every = np.array(
+            [PERIODS.index(r.deadline_every) if r.deadline_every else -1 for r in records], np.int8
         )
         self.task_id = np.array([r.task_id for r in records], np.int64)
         self._doc_codes: dict[str, int] = {}
@@ -136,7 +143,12 @@ class Columns:
                 dated &= self.due <= month_number(e.before)
             return dated
         if isinstance(e, Ongoing):
-            return np.asarray(self.due == UNDATED, np.bool_)
+            return np.isin(self.kind, [DEADLINE_KINDS.index(k) for k in UNDATED_KINDS])
+        if isinstance(e, Recurring):
+            out = np.asarray(self.kind == DEADLINE_KINDS.index("recurring"), np.bool_)
+            if e.every is not None:
+                out &= self.every == PERIODS.index(e.every)
+            return out
         if isinstance(e, City):
             if e.name == ANY_CITY:
                 return np.asarray(self.city >= 0, np.bool_)

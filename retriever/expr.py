@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from corpus.deadlines import UNDATED_KINDS, Period
 from corpus.lexicon import UnitLexicon
 from corpus.records import TaskRecord
 
@@ -77,10 +78,22 @@ class Due:
 
 @dataclass(frozen=True, slots=True)
 class Ongoing:
-    """No dated deadline (持续推进)."""
+    """No dated deadline: the task goes on (长期坚持, 持续推进) or recurs (每季度); its ``deadline_kind`` is
+    one of :data:`corpus.deadlines.UNDATED_KINDS`."""
 
     def __str__(self) -> str:
         return "Ongoing"
+
+
+@dataclass(frozen=True, slots=True)
+class Recurring:
+    """A recurring deadline (``deadline_kind`` recurring) of this period (每季度: quarter), or of any
+    period (None: 定期)."""
+
+    every: Period | None = None
+
+    def __str__(self) -> str:
+        return f"Recurring({self.every or 'any'})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +212,7 @@ Leaf = (
     | Involves
     | Due
     | Ongoing
+    | Recurring
     | City
     | Benchmark
     | NoResponsible
@@ -296,7 +310,9 @@ def matches(e: Expr, r: TaskRecord, lex: UnitLexicon) -> bool:
             e.before is None or r.deadline_ym <= e.before
         )
     if isinstance(e, Ongoing):
-        return r.deadline_ym is None
+        return r.deadline_kind in UNDATED_KINDS
+    if isinstance(e, Recurring):
+        return r.deadline_kind == "recurring" and (e.every is None or r.deadline_every == e.every)
     if isinstance(e, City):
         return r.benchmark_city is not None if e.name == ANY_CITY else r.benchmark_city == e.name
     if isinstance(e, Benchmark):

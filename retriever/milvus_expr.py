@@ -2,7 +2,8 @@
 
 Each leaf tests one scalar field of the collection ``retriever.milvus_load`` writes: ``section``,
 ``lead_units`` / ``responsible_units`` (arrays of canonical unit names, so a unit leaf is
-``array_contains_any``), ``deadline_ym`` (``yyyymm`` as an integer, 0 for 持续推进), ``benchmark`` and
+``array_contains_any``), ``deadline_ym`` (``yyyymm`` as an integer, 0 for 持续推进), ``deadline_kind`` and
+``deadline_every`` (the deadline's kind and a recurring one's period, "" for none), ``benchmark`` and
 ``benchmark_city`` ("" for none), ``task_id`` and ``doc_id`` (``Doc``: a plan). ``And`` / ``Or`` / ``Not``
 become ``and`` / ``or`` / ``not`` with parentheses. The result matches the same records as
 :func:`retriever.expr.matches` (``tests/test_retriever_milvus_expr.py`` checks it on random expressions
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from corpus.deadlines import UNDATED_KINDS
 from retriever.expr import (
     ANY_CITY,
     YM,
@@ -34,6 +36,7 @@ from retriever.expr import (
     Not,
     Ongoing,
     Or,
+    Recurring,
     Responsible,
     Section,
     TaskRange,
@@ -115,7 +118,10 @@ def to_milvus(e: Expr, *, rows_of: RowsOf | None = None) -> str:
             bounds.append(f"deadline_ym <= {yyyymm(e.before)}")
         return _join("and", bounds)
     if isinstance(e, Ongoing):
-        return f"deadline_ym == {UNDATED}"
+        return f"deadline_kind in {_strings(UNDATED_KINDS)}"
+    if isinstance(e, Recurring):
+        kind = 'deadline_kind == "recurring"'
+        return f"({kind} and deadline_every == {quote(e.every)})" if e.every else kind
     if isinstance(e, City):
         if e.name == ANY_CITY:
             return 'benchmark_city != ""'

@@ -5,11 +5,13 @@ One index version becomes two collections named after it, ``<name>_<version>`` (
 collection once it is complete — the collection counterpart of the index folder's ``CURRENT`` pointer. A push
 of the version the alias already serves is skipped; otherwise the collections are written, the alias moved,
 and every older version of ``<name>`` dropped except the one the alias served until now (a server that
-opened it keeps answering until it reloads).
+opened it keeps answering until it reloads, and a failed reload can move the alias back to it:
+:func:`restore_alias`). A push that fails puts the alias back and drops what it wrote.
 
 The tasks collection, one row per task in document order (``row`` is the primary key and the task's index):
 ``doc_id``, ``task_id``, ``section_no``, ``section``, ``text``, ``lead_units`` / ``responsible_units``
 (arrays of canonical unit names, for filters), ``deadline``, ``deadline_ym`` (``yyyymm``, 0 for 持续推进),
+``deadline_kind`` and ``deadline_every`` (``corpus.deadlines.deadline_kind``; "" for no period),
 ``benchmark`` and ``benchmark_city`` ("" for none), ``ongoing``, the full ``record`` as JSON (the store
 rebuilds ``TaskRecord`` from it), ``dense`` (the normalized passage embedding, HNSW with the in-process
 index's M / efConstruction, metric IP) and ``bm25`` (sparse: each of the task's terms → its BM25 impact
@@ -24,6 +26,7 @@ layout version. Units are canonical as each task's own plan reads them (``canon(
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -31,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.deadlines import UNDATED_KINDS
 from corpus.lexicon import UnitLexicon, plan_lexicon
 from corpus.records import TaskRecord
 from index.bm25 import K1, B, BM25Index
@@ -38,7 +42,10 @@ from index.store import HNSW_EF_CONSTRUCTION, HNSW_M, BuiltIndex
 from index.tokenize import STOP_WORDS, normalize
 from retriever.milvus_expr import UNDATED, yyyymm
 
-LAYOUT = 2  # the collections' layout; a store refuses another (2: the plans' profiles in PROP_PLANS)
+# The collections' layout; a store refuses another (2: the plans' profiles in PROP_PLANS; 3: the deadline's
+# kind and period as fields).
+LAYOUT = 3
+log = logging.getLogger("taskqa")
 PROP_INFO = "taskqa.index"  # the index manifest (IndexInfo) as JSON
 PROP_LAYOUT = "taskqa.layout"
 PROP_FULLTEXT = "taskqa.fulltext"  # "1": the collection has Milvus's own BM25 field
@@ -114,7 +121,9 @@ def task_row(
         "deadline_ym": yyyymm(record.deadline_ym) if record.deadline_ym else UNDATED,
         "benchmark": record.benchmark or "",
         "benchmark_city": record.benchmark_city or "",
-        "ongoing": record.deadline_ym is None,
+        "deadline_kind": record.deadline_kind,
+        "deadline_every": record.deadline_every or "",
+        "ongoing": record.deadline_kind in UNDATED_KINDS,
         "record": record.to_json(),
         "dense": list(vector),
         "bm25": weights,
@@ -142,6 +151,8 @@ def _schema(client: Any, *, dim: int, terms: Sequence[str], fulltext: bool) -> A
     s.add_field("deadline_ym", DataType.INT64)
     s.add_field("benchmark", DataType.VARCHAR, max_length=256)
     s.add_field("benchmark_city", DataType.VARCHAR, max_length=256)
+    s.add_field("deadline_kind", DataType.VARCHAR, max_length=32)
+    s.add_field("deadline_every", DataType.VARCHAR, max_length=32)
     s.add_field("ongoing", DataType.BOOL)
     s.add_field("record", DataType.JSON)
     s.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
@@ -232,9 +243,9 @@ def push_index(
     show_progress: bool = False,
 ) -> PushResult:
     """Write ``built`` into Milvus under ``alias`` (see the module docstring); skipped when the alias already
-    serves this version (with the full-text field when ``fulltext``), unless ``force``."""
-    from tqdm import tqdm  # type: ignore[import-untyped]
-
+    serves this version (with the full-text field when ``fulltext``), unless ``force``. When anything fails
+    before the alias has moved for good, the alias is put back on the version it served and the new
+    collections are dropped, then the error is raised: a failed push changes nothing that is served."""
     props = pushed_info(client, alias)
     served = json.loads(props[PROP_INFO])["version"] if PROP_INFO in props else None
     if (
@@ -244,7 +255,7 @@ def push_index(
         and (props.get(PROP_FULLTEXT) == "1" or not fulltext)
     ):
         return PushResult(client.describe_alias(alias)["collection_name"], "up-to-date")
-    previous = client.describe_alias(alias)["collection_name"] if alias in _aliases(client) else None
+    previous = served_collection(client, alias)
     name = collection_for(alias, built.info.version, fulltext=fulltext)
     terms_name = f"{name}_terms"
     for old in (name, terms_name):
@@ -255,6 +266,69 @@ def push_index(
         for old in (name, terms_name):
             if client.has_collection(old):
                 client.drop_collection(old)
+    try:
+        _write(
+            built,
+            client,
+            name=name,
+            terms_name=terms_name,
+            alias=alias,
+            fulltext=fulltext,
+            batch=batch,
+            show_progress=show_progress,
+        )
+        if previous is None:
+            client.create_alias(name, alias)
+        else:
+            client.alter_alias(name, alias)
+    except BaseException:
+        # A failed push leaves what was served: the alias back on the previous version (it may have moved
+        # before the failure), and the half-written collections gone.
+        try:
+            restore_alias(client, alias, previous)
+            for partial in (name, terms_name):
+                if partial != previous and client.has_collection(partial):
+                    client.drop_collection(partial)
+        except Exception as exc:  # the push's own error is the one to raise
+            log.error("push of %s failed and so did its rollback: %s", name, exc)
+        raise
+    _drop_old(client, alias, keep={name, previous})
+    return PushResult(name, f"pushed ({len(built.records)} tasks)")
+
+
+def restore_alias(client: Any, alias: str, collection: str | None) -> None:
+    """Point ``alias`` at ``collection`` again (a rollback after a failed push or reload); with None, drop the
+    alias (nothing was served before). Safe to call when the alias already points there."""
+    current = served_collection(client, alias)
+    if current == collection:
+        return
+    if collection is None:
+        client.drop_alias(alias)
+    elif current is None:
+        client.create_alias(collection, alias)
+    else:
+        client.alter_alias(collection, alias)
+
+
+def served_collection(client: Any, alias: str) -> str | None:
+    """The collection ``alias`` names now (None: no alias)."""
+    return str(client.describe_alias(alias)["collection_name"]) if alias in _aliases(client) else None
+
+
+def _write(
+    built: BuiltIndex,
+    client: Any,
+    *,
+    name: str,
+    terms_name: str,
+    alias: str,
+    fulltext: bool,
+    batch: int,
+    show_progress: bool,
+) -> None:
+    """Create and fill the version's two collections (not yet named by the alias)."""
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
     _terms_collection(client, terms_name, built.bm25.vocab, alias=alias, batch=batch)
     _create(
         client,
@@ -290,12 +364,6 @@ def push_index(
         bar.update(stop - start)
     bar.close()
     client.flush(name)
-    if previous is None:
-        client.create_alias(name, alias)
-    else:
-        client.alter_alias(name, alias)
-    _drop_old(client, alias, keep={name, previous})
-    return PushResult(name, f"pushed ({len(built.records)} tasks)")
 
 
 def _aliases(client: Any) -> set[str]:

@@ -102,7 +102,7 @@ def test_task_page_escapes_every_value() -> None:
     record = TaskRecord(
         doc_id='d"', task_id=7, section_no=1, section=evil, text=evil, benchmark="对标" + evil,
         benchmark_city=evil, lead_units=(evil,), responsible_units=(), deadline=evil, deadline_ym=None,
-        line=1,
+        line=1, deadline_kind="none", deadline_every=None,
     )  # fmt: skip
     plan = dataclasses.replace(PLAN, title=evil, doc_number=None)
     html = render_task(record, plan, source_url='https://x/"><script>', prev_id=6)

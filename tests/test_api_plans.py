@@ -5,6 +5,7 @@ served."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,44 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(server: tuple[Tes
     assert _state(settings) == before
 
 
+def test_an_oversized_upload_without_a_declared_length_is_cut_off(
+    server: tuple[TestClient, Settings],
+) -> None:
+    c, settings = server
+    before, version = _state(settings), c.get("/readyz").json()["index_version"]
+
+    def chunks() -> Iterator[bytes]:  # sent chunked: no Content-Length to refuse it by
+        for _ in range(40):
+            yield b"x" * 32_768
+
+    r = c.post("/api/v1/admin/plans", params={"filename": "big.txt"}, content=chunks(), headers=AUTH)
+    err = assert_error(r, 413, "plan_too_large")
+    assert "文件过大" in err["message"] and "too large" in err["message"]
+    assert _state(settings) == before and c.get("/readyz").json()["index_version"] == version
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "code"),
+    [
+        ("again.txt", {}, "plan_duplicate_content"),  # the served plan's own file, under another name
+        ("other.xlsx", {"doc_id": FIRST}, "plan_duplicate_id"),  # another plan under the served plan's id
+    ],
+)
+def test_a_duplicate_plan_is_refused_in_both_languages_and_nothing_served_changes(
+    server: tuple[TestClient, Settings], name: str, params: dict[str, str], code: str
+) -> None:
+    c, settings = server
+    before, version = _state(settings), c.get("/readyz").json()["index_version"]
+    data = (
+        (default_data_dir() / f"{FIRST}.txt").read_bytes()
+        if code == "plan_duplicate_content"
+        else (PLANS / "qingchuan-2024.xlsx").read_bytes()
+    )
+    assert_error(_upload(c, name, data, **params), 409, code)
+    assert _state(settings) == before and c.get("/readyz").json()["index_version"] == version
+    assert [p["doc_id"] for p in c.get("/api/v1/plans").json()["plans"]] == [FIRST]
+
+
 def test_the_upload_needs_the_admin_token(server: tuple[TestClient, Settings], tmp_path: Path) -> None:
     c, settings = server
     before = _state(settings)
@@ -174,3 +213,71 @@ def test_a_failed_rebuild_removes_the_plan_and_keeps_serving(tmp_path: Path, bui
         assert_error(r, 503, "plan_not_indexed")
         assert _state(settings) == before
         assert [p["doc_id"] for p in c.get("/api/v1/plans").json()["plans"]] == [FIRST]
+
+
+def _until(check: Any, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_plan_added_through_one_worker_is_served_by_the_other(tmp_path: Path, built: Path) -> None:
+    """Two apps over one corpus folder and index root, as two ``--workers`` processes: the one that did not
+    receive the upload follows the published version on its own (``reload_check_seconds``)."""
+    shutil.copytree(built / "plans", tmp_path / "plans")
+    shutil.copytree(built / "index", tmp_path / "index")
+    settings = make_settings(
+        tmp_path,
+        admin_token=TOKEN,
+        data_dir=tmp_path / "plans",
+        index_dir=tmp_path / "index",
+        reload_check_seconds=0.1,
+    )
+    a = create_app(settings, engine_loader=_loader, index_builder=_builder)
+    b = create_app(settings, engine_loader=_loader, index_builder=_builder)
+    with TestClient(a) as ca, TestClient(b) as cb:
+        before = cb.get("/readyz").json()["index_version"]
+        r = _upload(ca, "q.xlsx", (PLANS / "qingchuan-2024.xlsx").read_bytes(), doc_id="qingchuan-2024")
+        assert r.status_code == 201, r.text
+        new = r.json()["index_version"]
+        assert new != before
+        assert _until(lambda: cb.get("/readyz").json()["index_version"] == new)
+        assert [p["doc_id"] for p in cb.get("/api/v1/plans").json()["plans"]] == [FIRST, "qingchuan-2024"]
+        ans = cb.post("/api/v1/ask", json={"question": "第5条是什么？", "doc_id": "qingchuan-2024"}).json()
+        assert {c["doc_id"] for c in ans["citations"]} == {"qingchuan-2024"}
+
+
+def test_a_failed_upload_is_not_followed(tmp_path: Path, built: Path) -> None:
+    """The worker that received the upload fails to load the new version: ``CURRENT`` is put back, and the
+    other worker, which checks all the while, goes on serving the first version."""
+    shutil.copytree(built / "plans", tmp_path / "plans")
+    shutil.copytree(built / "index", tmp_path / "index")
+    settings = make_settings(
+        tmp_path,
+        admin_token=TOKEN,
+        data_dir=tmp_path / "plans",
+        index_dir=tmp_path / "index",
+        reload_check_seconds=0.05,
+    )
+    loads = {"a": 0}
+
+    def flaky(s: Settings) -> Engine:
+        loads["a"] += 1
+        if loads["a"] > 1:
+            raise OSError("the new version does not load here")
+        return _loader(s)
+
+    a = create_app(settings, engine_loader=flaky, index_builder=_builder, version_probe=None)
+    b = create_app(settings, engine_loader=_loader, index_builder=_builder)
+    with TestClient(a) as ca, TestClient(b) as cb:
+        before = cb.get("/readyz").json()["index_version"]
+        assert_error(
+            _upload(ca, "q.xlsx", (PLANS / "qingchuan-2024.xlsx").read_bytes()), 503, "plan_not_indexed"
+        )
+        time.sleep(0.3)
+        assert cb.get("/readyz").json()["index_version"] == before
+        assert [p["doc_id"] for p in cb.get("/api/v1/plans").json()["plans"]] == [FIRST]
+        assert [p["doc_id"] for p in ca.get("/api/v1/plans").json()["plans"]] == [FIRST]

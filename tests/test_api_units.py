@@ -223,7 +223,20 @@ def test_concurrency_gate_sheds_instead_of_waiting() -> None:
 
 def record(task_id: int, *, lead: tuple[str, ...] = ("旗法院",), resp: tuple[str, ...] = ()) -> TaskRecord:
     return TaskRecord(
-        "doc", task_id, 1, "政务服务", f"任务{task_id}", None, None, lead, resp, "2022年9月", (2022, 9), 1
+        "doc",
+        task_id,
+        1,
+        "政务服务",
+        f"任务{task_id}",
+        None,
+        None,
+        lead,
+        resp,
+        "2022年9月",
+        (2022, 9),
+        1,
+        "dated",
+        None,
     )
 
 
@@ -355,6 +368,47 @@ def test_engine_holder_runs_one_reload_at_a_time(fake_retriever: Any, fake_qa: A
     for t in threads:
         t.join()
     assert not overlap.is_set() and holder.current is not None
+
+
+def test_engine_holder_follows_the_published_version(fake_retriever: Any, fake_qa: Any) -> None:
+    from api.engine import make_engine
+
+    published = ["v1"]
+    loads: list[str] = []
+    broken = {"v3"}
+
+    def loader() -> Engine:
+        loads.append(published[0])
+        if published[0] in broken:
+            raise RuntimeError(f"{published[0]} is corrupt")
+        return make_engine(fake_retriever, fake_qa)
+
+    holder = EngineHolder(loader, probe=lambda: published[0])
+    first = holder.load()
+    assert holder.seen == "v1" and not holder.follow() and loads == ["v1"]  # nothing moved: no reload
+    published[0] = "v2"
+    assert holder.follow() and holder.current is not first and holder.seen == "v2"
+    assert not holder.follow() and loads == ["v1", "v2"]
+    served = holder.current
+    published[0] = "v3"  # a version that does not load: the previous keeps serving, and it is not retried
+    assert not holder.follow() and not holder.follow()
+    assert holder.current is served and loads == ["v1", "v2", "v3"] and "corrupt" in str(holder.last_error)
+    published[0] = "v2"  # put back (a failed upload's rollback): what is served already
+    assert not holder.follow() and loads == ["v1", "v2", "v3"]
+    published[0] = "v4"
+    assert holder.follow() and holder.seen == "v4"
+    assert not EngineHolder(loader).follow()  # no probe: never follows
+
+
+def test_engine_holder_keeps_serving_when_the_probe_fails(fake_retriever: Any, fake_qa: Any) -> None:
+    from api.engine import make_engine
+
+    def probe() -> str | None:
+        raise OSError("the store is unreachable")
+
+    holder = EngineHolder(lambda: make_engine(fake_retriever, fake_qa), probe=probe)
+    engine = holder.load()
+    assert holder.seen is None and not holder.follow() and holder.current is engine
 
 
 # -- the staff page's relevance cut-off ------------------------------------------------------------

@@ -6,15 +6,17 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.deadlines import find_deadline, parse_deadline
+from corpus.deadlines import UNDATED_KINDS, deadline_kind, find_deadline, parse_deadline
 from corpus.inline import parse_inline, parse_tail
 from corpus.layout import detect_layout
 from corpus.loader import Plan, load_plan, plan_from_bytes
@@ -62,7 +64,12 @@ def test_the_first_plans_export_is_byte_identical_to_before() -> None:
         cwd=Path(__file__).parents[1],
     ).stdout
     assert out.count(b"\n") == 482
-    assert hashlib.sha256(out).hexdigest() == FIRST_PLAN_EXPORT_SHA256
+    rows = [json.loads(line) for line in out.decode().splitlines()]
+    # The deadline's kind joined the records later: every task of this plan is dated or ongoing (持续推进).
+    kinds = Counter((r.pop("deadline_kind"), r.pop("deadline_every"), r["deadline_ym"] is None) for r in rows)
+    assert kinds == {("dated", None, False): 434, ("ongoing", None, True): 48}
+    before = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+    assert hashlib.sha256(before).hexdigest() == FIRST_PLAN_EXPORT_SHA256
 
 
 def test_the_fixture_files_are_what_their_sources_generate() -> None:
@@ -327,6 +334,51 @@ def test_unit_brackets(
 )
 def test_deadlines(text: str, year: int | None, ym: tuple[int, int] | None) -> None:
     assert parse_deadline(text, year) == ym
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "every"),
+    [
+        ("2022年12月", "dated", None),
+        ("6月底前", "dated", None),
+        ("2023年第三季度", "dated", None),
+        ("年底前", "dated", None),
+        ("年内", "within_year", None),
+        ("2023年内", "within_year", None),
+        ("年内完成", "within_year", None),
+        ("每季度", "recurring", "quarter"),
+        ("每季度通报一次", "recurring", "quarter"),
+        ("每月", "recurring", "month"),
+        ("每个月底前报送", "recurring", "month"),
+        ("每年", "recurring", "year"),
+        ("每年6月底前", "recurring", "year"),
+        ("每半年", "recurring", "half"),
+        ("按季度调度", "recurring", "quarter"),
+        ("逐年推进", "recurring", "year"),
+        ("定期开展", "recurring", None),
+        ("持续推进，每季度通报进展", "recurring", "quarter"),
+        ("长期坚持", "ongoing", None),
+        ("持续推进", "ongoing", None),
+        ("常态化推进", "ongoing", None),
+        ("", "none", None),
+        ("根据工作需要", "none", None),
+    ],
+)
+def test_deadline_kinds(text: str, kind: str, every: str | None) -> None:
+    assert deadline_kind(text) == (kind, every)
+    # a kind with a month is exactly a deadline parse_deadline dates (in a plan of 2023)
+    assert (parse_deadline(text, 2023) is not None) == (kind in ("dated", "within_year"))
+
+
+def test_every_record_carries_its_deadlines_kind(yunling: Plan, qingchuan: Plan) -> None:
+    for plan in (yunling, qingchuan):
+        kinds = Counter((t.deadline, t.deadline_kind, t.deadline_every) for t in plan.document.tasks)
+        assert kinds[("每季度", "recurring", "quarter")] >= 5
+        assert kinds[("年内", "within_year", None)] >= 8
+        assert kinds[("长期坚持", "ongoing", None)] >= 6 and kinds[("持续推进", "ongoing", None)] >= 7
+        for t in plan.document.tasks:
+            assert (t.deadline_ym is None) == (t.deadline_kind in UNDATED_KINDS), t.key
+            assert (t.deadline_every is None) or t.deadline_kind == "recurring"
 
 
 @pytest.mark.parametrize(

@@ -224,6 +224,8 @@ def test_export_cli_prints_482_json_lines() -> None:
         "deadline",
         "deadline_ym",
         "line",
+        "deadline_kind",
+        "deadline_every",
     ]
     assert rows[232]["section"] == "获得电力"
     assert rows[0]["deadline_ym"] == [2022, 12]

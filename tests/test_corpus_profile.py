@@ -89,7 +89,7 @@ def test_a_plan_whose_text_gives_no_year_takes_its_deadlines_commonest_year() ->
     texts = ["乙县重点任务清单"]
     assert derive_profile(doc_id="x", texts=texts).year is None
     recs = [
-        TaskRecord("x", i, 1, "s", "t", None, None, ("县财政局",), (), "", (y, 6), i)
+        TaskRecord("x", i, 1, "s", "t", None, None, ("县财政局",), (), "", (y, 6), i, "dated", None)
         for i, y in enumerate((2025, 2025, 2026))
     ]
     prof = derive_profile(doc_id="x", texts=texts, records=recs)
@@ -126,7 +126,9 @@ def test_a_bare_name_is_read_in_its_own_plan() -> None:
     from corpus.records import TaskRecord
 
     def rec(doc: str, units: tuple[str, ...]) -> TaskRecord:
-        return TaskRecord(doc, 1, 1, "s", "t", None, None, units, (), "2023年6月", (2023, 6), 1)
+        return TaskRecord(
+            doc, 1, 1, "s", "t", None, None, units, (), "2023年6月", (2023, 6), 1, "dated", None
+        )
 
     records = [rec("a", ("财政局", "县财政局")), rec("b", ("财政局", "区财政局"))]
     lex = build_lexicon(

@@ -171,6 +171,104 @@ def test_date_words_without_a_year_are_read_in_each_plans_year(three: QA) -> Non
     assert before("云岭州市场监管局牵头、年内要完成的任务") == {(2023, 12)}  # a unit of one plan: its year
 
 
+def _by_kind(qa: QA, doc: str | None, kind: str, every: str | None = None) -> set[tuple[str, int]]:
+    return {
+        r.key
+        for r in qa.r.records
+        if (doc is None or r.doc_id == doc)
+        and r.deadline_kind == kind
+        and (every is None or r.deadline_every == every)
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "where", "doc", "kinds"),
+    [
+        (
+            "青川市每季度要做的事情有哪些",
+            "And(Doc(qingchuan-2024), Recurring(quarter))",
+            QINGCHUAN,
+            ["recurring"],
+        ),
+        ("每季度要做的任务有哪些", "Recurring(quarter)", None, ["recurring"]),
+        (
+            "云岭州哪些任务是每季度完成的",
+            "And(Doc(yunling-2023), Recurring(quarter))",
+            YUNLING,
+            ["recurring"],
+        ),
+        (
+            "青川市完成时限为每季度的任务有几项",
+            "And(Doc(qingchuan-2024), Recurring(quarter))",
+            QINGCHUAN,
+            ["recurring"],
+        ),
+        ("云岭州定期开展的工作有哪些", "And(Doc(yunling-2023), Recurring(any))", YUNLING, ["recurring"]),
+        (
+            "Which Qingchuan tasks are due every quarter?",
+            "And(Doc(qingchuan-2024), Recurring(quarter))",
+            QINGCHUAN,
+            ["recurring"],
+        ),
+        # Ongoing is every task without a completion month: those that go on and those that recur.
+        ("哪些任务是长期坚持的", "Ongoing", None, ["ongoing", "recurring"]),
+        (
+            "云岭州哪些任务是长期坚持、持续推进的？",
+            "And(Doc(yunling-2023), Ongoing)",
+            YUNLING,
+            ["ongoing", "recurring"],
+        ),
+    ],
+)
+def test_recurring_and_open_deadlines_are_filtered_by_the_deadlines_kind(
+    three: QA, question: str, where: str, doc: str | None, kinds: list[str]
+) -> None:
+    plan = three.read(question).plan
+    assert isinstance(plan, Ask) and str(plan.where) == where
+    ans = three.answer(question)
+    expected = set().union(*(_by_kind(three, doc, k) for k in kinds))
+    assert ans.answerable and expected and {c.key for c in ans.citations} == expected
+    assert f"共 {len(expected)} 项" in ans.text or f"{len(expected)} in all" in ans.text
+
+
+def test_a_frequency_inside_a_tasks_content_is_no_recurring_deadline(three: QA, fake_qa: QA) -> None:
+    for question in (
+        "养老护理员每年培训多少人？",
+        "每年创作100件艺术作品，这个任务谁牵头？",
+        "12345热线多久通报一次",
+    ):
+        for qa in (three, fake_qa):
+            plan = qa.read(question).plan
+            assert not (isinstance(plan, Ask) and "Recurring" in str(plan.where)), question
+
+
+def test_the_coverage_evidence_is_read_within_one_plan(three: QA, fake_qa: QA) -> None:
+    """With several plans loaded the refusal model's evidence is what the plan asked about (or, when none is
+    named, the plan of the best match) alone gives: its similarity profile, BM25 and vocabulary."""
+    judge = three.judge
+    plans = frozenset({FIRST, YUNLING, QINGCHUAN})
+    assert judge.vocabulary_of(plans) == judge.vocab  # per plan, the words BM25 indexes
+    assert judge.vocabulary_of(frozenset({QINGCHUAN})) < judge.vocab
+    question = "留抵退税即申即审"
+    hits = three.r.search(question, top_k=5)
+    home = frozenset({hits[0].record.doc_id})
+    assert judge.evidence(question, hits) == judge.evidence(question, plans=home)
+    elsewhere = judge.evidence(question, plans=plans - home)
+    assert elsewhere.coverage <= judge.evidence(question, plans=home).coverage
+    # Words every plan uses: the similarity profile is the best match's plan's own, not flattened by the
+    # other plans' tasks on the same theme.
+    common = "政务服务一窗受理"
+    hits = three.r.search(common, top_k=5)
+    ev = judge.evidence(common, hits)
+    own = three.r.search(common, top_k=5, where=Doc(frozenset({hits[0].record.doc_id})), mode="dense")
+    assert [ev.dense_top, ev.sim_second, ev.sim_fifth] == pytest.approx(
+        [own[0].signals["dense"].score, own[1].signals["dense"].score, own[4].signals["dense"].score]
+    )
+    everywhere = three.r.top_similarities(common, 5)
+    assert float(everywhere[4]) >= ev.sim_fifth
+    assert not fake_qa.judge._several  # one plan: the evidence as it always was
+
+
 def test_which_plans_lists_matches_grouped_by_plan_with_counts(three: QA) -> None:
     ans = three.answer("哪些方案里有电力接入的任务？")
     by_plan: dict[str, int] = {}

@@ -18,7 +18,10 @@ def two_plans(tmp_path_factory: pytest.TempPathFactory, tasks: list[TaskRecord])
     from tests.fakes import FakeEmbedder
 
     first = [replace(t, doc_id="a") for t in tasks[:120]]
-    second = [replace(t, doc_id="b", deadline="2023年6月底前", deadline_ym=(2023, 6)) for t in tasks[:120]]
+    second = [
+        replace(t, doc_id="b", deadline="2023年6月底前", deadline_ym=(2023, 6), deadline_kind="dated")
+        for t in tasks[:120]
+    ]
     root = tmp_path_factory.mktemp("two-plans")
     build_and_save(root=root, embedder=FakeEmbedder(), records=[*first, *second])
     return QA(load_retriever(current_version_dir(root), embedder=FakeEmbedder()))

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus.deadlines import PERIODS, deadline_kind, parse_deadline
 from corpus.lexicon import build_lexicon
 from corpus.records import TaskRecord
 from retriever import Retriever
@@ -30,6 +31,7 @@ from retriever.expr import (
     Not,
     Ongoing,
     Or,
+    Recurring,
     Responsible,
     Section,
     TaskRange,
@@ -57,6 +59,7 @@ def leaves_for(tasks: Sequence[TaskRecord]) -> st.SearchStrategy[Expr]:
         unit_sets.map(Involves),
         st.builds(Due, st.none() | yms, st.none() | yms),
         st.just(Ongoing()),
+        st.sampled_from([None, *PERIODS]).map(Recurring),
         st.sampled_from(cities).map(City),
         st.sampled_from(labels).map(Benchmark),
         st.just(NoResponsible()),
@@ -88,7 +91,20 @@ def columns(tasks: list[TaskRecord]) -> Columns:
 def test_masks_equal_the_record_predicate(tasks: list[TaskRecord]) -> None:
     from dataclasses import replace
 
-    records = [*tasks, *(replace(t, doc_id="second-plan") for t in tasks[:100])]  # two plans, shared numbers
+    # Two plans sharing numbers; the second writes deadlines of every kind (每季度, 年内, 长期坚持 …).
+    written = ["每季度", "每月", "每年6月底前", "定期调度", "年内", "长期坚持", "2023年6月底前", "", "按半年"]
+    second = [
+        replace(
+            t,
+            doc_id="second-plan",
+            deadline=(d := written[i % len(written)]),
+            deadline_ym=parse_deadline(d, 2023),
+            deadline_kind=deadline_kind(d)[0],
+            deadline_every=deadline_kind(d)[1],
+        )
+        for i, t in enumerate(tasks[:100])
+    ]
+    records = [*tasks, *second]
     lex = build_lexicon(records)
     columns = Columns(records, lex)
 

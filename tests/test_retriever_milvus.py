@@ -29,9 +29,11 @@ from retriever.expr import (
     Ongoing,
     Or,
     Position,
+    Recurring,
     Section,
     TaskRange,
     Topic,
+    matches,
 )
 from retriever.milvus import MilvusStore
 from retriever.milvus_load import push_index
@@ -286,7 +288,10 @@ def test_two_plans_answer_as_in_memory(tasks: list[TaskRecord], tmp_path: Path) 
     from retriever.expr import Doc, Keys
 
     first = [replace(t, doc_id="a") for t in tasks[:120]]
-    second = [replace(t, doc_id="b", deadline="2023年6月底前", deadline_ym=(2023, 6)) for t in tasks[:120]]
+    second = [
+        replace(t, doc_id="b", deadline="2023年6月底前", deadline_ym=(2023, 6), deadline_kind="dated")
+        for t in tasks[:120]
+    ]
     built, _ = build_index(records=[*first, *second], embedder=FakeEmbedder(), corpus_digest="two-plans")
     client = milvus_client(StoreSpec("milvus-lite", path=tmp_path / "two.db"))
     push_index(built, client)
@@ -323,10 +328,21 @@ def test_the_plans_profiles_travel_with_the_push(tmp_path: Path) -> None:
     memory = Retriever(built, FakeEmbedder())
     milvus = MilvusStore(client, "taskqa", FakeEmbedder())
     assert milvus.plans == memory.plans == built.plans
+    for where in (Recurring("quarter"), Recurring(None), Ongoing(), Not(Recurring("month"))):
+        want_keys = [r.key for r in records if matches(where, r, memory.lexicon)]
+        assert [r.key for r in milvus.select(where)] == [r.key for r in memory.select(where)] == want_keys
+        assert want_keys or where == Recurring("month")
     assert milvus.lexicon == memory.lexicon
     mq, vq = QA(memory), QA(milvus)
     assert vq.naming == mq.naming and set(vq.naming.shorts) == {"yunling-2023", "qingchuan-2024"}
-    for question in ("青川市税务局牵头哪些任务？", "云岭州第5条是什么？", "2023年的方案里财政局负责什么"):
+    for question in (
+        "青川市税务局牵头哪些任务？",
+        "云岭州第5条是什么？",
+        "2023年的方案里财政局负责什么",
+        "青川市每季度要做的事情有哪些",  # the deadline's kind and period, pushed down
+        "云岭州定期开展的工作有哪些",
+        "哪些任务是长期坚持的",
+    ):
         want, got = mq.answer(question), vq.answer(question)
         assert (got.text, [c.key for c in got.citations]) == (want.text, [c.key for c in want.citations])
         assert got.citations

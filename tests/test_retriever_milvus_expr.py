@@ -24,8 +24,10 @@ from retriever.expr import (
     Keys,
     Lead,
     Not,
+    Ongoing,
     Or,
     Position,
+    Recurring,
     Section,
     TaskRange,
     Topic,
@@ -43,6 +45,9 @@ def test_leaves_as_strings() -> None:
     assert to_milvus(Due((2022, 3), (2022, 12))) == (
         "(deadline_ym != 0 and deadline_ym >= 202203 and deadline_ym <= 202212)"
     )
+    assert to_milvus(Ongoing()) == 'deadline_kind in ["none", "ongoing", "recurring"]'
+    assert to_milvus(Recurring("quarter")) == '(deadline_kind == "recurring" and deadline_every == "quarter")'
+    assert to_milvus(Recurring(None)) == 'deadline_kind == "recurring"'
     assert to_milvus(City(ANY_CITY)) == 'benchmark_city != ""'
     assert to_milvus(TaskRange(5, 3)) == FALSE
     assert to_milvus(Keys(frozenset())) == FALSE

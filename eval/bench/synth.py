@@ -91,6 +91,8 @@ def synthesize(real: Sequence[TaskRecord], n: int, *, seed: int = 20240601) -> S
                 deadline=deadline,
                 deadline_ym=deadline_ym,
                 line=k + 1,
+                deadline_kind="ongoing" if deadline_ym is None else "dated",
+                deadline_every=None,
             )
         )
         sources.append(tuple((i, c / total) for i, c in sorted(chars.items())))
