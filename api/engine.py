@@ -111,8 +111,8 @@ class Engine:
         return PlanInfo(doc_id, doc_id, None, 0)
 
     def source_url(self, configured: str | None) -> str | None:
-        """Where the plan is published: ``TASKQA_SOURCE_URL`` names one plan's publication, so it is given only
-        while the index holds one plan (never another plan's document for a task)."""
+        """Where the plan is published: ``TASKQA_SOURCE_URL`` names one plan's publication, so it is given
+        only while the index holds one plan (never another plan's document for a task)."""
         return configured if len(self.plans) <= 1 else None
 
 
