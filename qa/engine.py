@@ -23,7 +23,7 @@ from qa.planner import Planner, Reading, Turn
 from qa.refusal import Evidence, RefusalModel, load_model
 from qa.scope import plan_refs
 from qa.session import ConversationCodec, Session
-from qa.text import TypoFixer
+from qa.text import Respeller, TypoFixer
 from qa.types import Answer, Intent, Trace
 from qa.verify import Naming, cited_keys, short_titles
 from retriever.store import SectionInfo, TaskStore
@@ -69,6 +69,7 @@ class QA:
             plans=plan_refs(profile.facts) if len(profile.facts) > 1 else (),
             plan_years=frozenset(f.year for f in profile.facts if f.year),
             section_plans=_section_plans(profile.sections),
+            respell=Respeller(self.judge.vocab),
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]

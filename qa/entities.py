@@ -73,6 +73,7 @@ class Context:
     section_plans: Mapping[str, frozenset[str]] = field(
         default_factory=dict
     )  # section → the plans that have it
+    respell: Callable[[str], str | None] = field(default=lambda w: None)  # 公正 → 公证 (``qa.text.Respeller``)
 
     @property
     def several(self) -> bool:

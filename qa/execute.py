@@ -173,9 +173,7 @@ class Executor:
         docs = plans_of(ask.where)
         if within is None and docs is not None:  # a question about some plans: their tasks only
             within = self.store.pool(Doc(docs))
-        # The words of one task's description are pooled (「项目储备库审核、绿色通道」 is one task, not two themes).
-        pooled = replace(ask.topic, facets=()) if ask.topic.facets else ask.topic
-        found = self.store.topic(pooled, query=ask.query, within=within or None)
+        found = self.store.topic(ask.topic, query=ask.query, within=within or None)
         if found is None or not 2 <= len(found) <= self.margins.theme_max:
             return ()
         records = self.store.records_at([m.index for m in found])

@@ -378,12 +378,13 @@ class Planner:
             part_words, words = [], ()
         topic_words = [*part_words, *words]
         topic = self._topic(text, mentions, topic_words, whole_sections) if topic_words else None
+        query = self._respelled(text) if topic is not None else text
         if topic is not None and "lead" in what:
             topic = replace(topic, least=2)  # who leads a theme: the tasks about it, expected to be several
         prefer_units = frozenset(prefer)
         if numbered is not None:
             return Ask(
-                what, conj(numbered, structured), "all", query=text, claim=claim, prefer_units=prefer_units
+                what, conj(numbered, structured), "all", query=query, claim=claim, prefer_units=prefer_units
             )
         plural = (
             cue("plural")
@@ -396,7 +397,7 @@ class Planner:
             or (self.ctx.several and bool(cue("which_plans").search(text)))  # 「哪些方案里有…」: every match
         )
         if topic is None and (not isinstance(structured, All) or claim is not None):
-            return Ask(what, structured, "all", query=text, claim=claim, prefer_units=prefer_units)
+            return Ask(what, structured, "all", query=query, claim=claim, prefer_units=prefer_units)
         # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
         # that aspect: the executor checks (``area``).
         part_area = (
@@ -413,14 +414,14 @@ class Planner:
                 what,
                 conj(structured, topic),
                 "all",
-                query=text,
+                query=query,
                 claim=claim,
                 prefer_units=prefer_units,
                 area=part_area,
                 topic=topic,
             )
         if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
-            return Ask(what, All(), "all", query=text)
+            return Ask(what, All(), "all", query=query)
         # One task described in words: retrieval ranks the plan; only a unit's stated role filters it. When a
         # whole area is named and the other words only describe it (「商标专利保护归谁管」), the executor
         # answers over the area.
@@ -429,7 +430,7 @@ class Planner:
             what,
             conj(*roles),
             "best",
-            query=text,
+            query=query,
             prefer_units=prefer_units,
             area=structured if named_area else part_area,
             topic=topic,
@@ -443,12 +444,22 @@ class Planner:
         words left after names and cues when no term of it is found."""
         same = synonyms()
         facets = theme_facets(
-            text, mentions, self.words, self.ctx.says, lambda w: same.get(w, ()), sections
+            text, mentions, self.words, self.ctx.says, lambda w: same.get(w, ()), sections, self.ctx.respell
         )
         if not facets:
             return Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words))
         terms = tuple(dict.fromkeys(t for f in facets for t in f))
         return Topic(" ".join(t[0] for t in terms), terms, facets if len(facets) > 1 else ())
+
+    def _respelled(self, text: str) -> str:
+        """The question with its two-character words the plan never writes respelled as the plan's word that
+        sounds the same (「司法坚定」: 鉴定), for ranking."""
+        out = text
+        for w in dict.fromkeys(self.words(text)):
+            fixed = self.ctx.respell(w) if not self.ctx.says(w) else None
+            if fixed:
+                out = out.replace(w, fixed)
+        return out
 
     def asked(self, text: str, mentions: Sequence[Mention]) -> tuple[What, ...]:
         """What the question asks for, from its cue words (a unit's own role words are not a question)."""

@@ -128,22 +128,37 @@ def theme_facets(
     says: Callable[[str], bool],
     same: Callable[[str], tuple[str, ...]] = lambda w: (),
     sections: Container[str] = (),
+    respell: Callable[[str], str | None] = lambda w: None,
 ) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """The question's theme: facets, each a tuple of terms, each term with the words meaning the same (the
     first as the plan writes it). Empty when the question names no theme of its own. ``sections``: the
-    sections the question names as a whole (their words are filters, not the theme)."""
+    sections the question names as a whole (their words are filters, not the theme); ``respell``: a word the
+    plan does not write → the plan's word that sounds the same, if one does."""
+    # A quoted name the plan writes as it is (「“双随机、一公开”」) is one name: its 、 coordinates nothing.
+    named = [
+        (m.start(1), m.end(1))
+        for m in re.finditer(r"[“\"「『‘']([^”\"」』’']{2,20})[”\"」』’']", text)
+        if says(m.group(1))
+    ]
     text = "".join(" " if c in _QUOTES else c for c in text)
     toks = _tokens(text, mentions, words, sections)
-    facets: list[list[str]] = [[]]
+    toks = [t for t in toks if not (t.kind == "coord" and any(a <= t.start and t.end <= b for a, b in named))]
+    # Chunks of terms (a term, or neighbouring terms the plan writes together: 公益 + 诉讼), () at a clause
+    # break, None at a coordination.
+    events: list[tuple[str, ...] | None] = []
+    last_end = -1
     i = 0
     while i < len(toks):
         t = toks[i]
         if t.kind == "coord":
-            if facets[-1]:
-                facets.append([])
+            events.append(None)
             i += 1
             continue
-        if t.kind in ("blocked", "clause", "filler") or (t.kind == "section" and not _joins(toks, i)):
+        if t.kind in ("blocked", "clause"):
+            events.append(())
+            i += 1
+            continue
+        if t.kind == "filler" or (t.kind == "section" and not _joins(toks, i)):
             i += 1
             continue
         best, stop = "", i + 1
@@ -159,17 +174,59 @@ def theme_facets(
             joined = "".join(x.text for x in run)
             if len(joined) >= 2 and not all(x.kind == "section" for x in run) and says(joined):
                 best, stop = joined, j
+        term = ""
         if best and (t.kind == "word" or stop > i + 1):
-            facets[-1].append(best)
+            term = best
         elif t.kind == "word" and len(t.text) >= 2 and not t.text.isascii():
-            facets[-1].append(t.text)  # not in the plan: no lexical evidence, but part of what was asked
+            # Not in the plan: a homophone typo of a plan word (公正服务: 公证), or no lexical evidence.
+            term = respell(t.text) or t.text
+        if term:
+            prev = events[-1] if events else None
+            if prev and last_end == t.start and says("".join(prev) + term):
+                events[-1] = (*prev, term)
+            else:
+                events.append((term,))
+            last_end = toks[stop - 1].end
         i = stop
     out = []
-    for f in facets:
+    for f in _distribute(events):
         terms = list(dict.fromkeys(f))
         if terms:
             out.append(tuple((w, *same(w)) for w in terms[:MAX_TERMS]))
     return tuple(out)
+
+
+def _distribute(events: Sequence[tuple[str, ...] | None]) -> list[list[str]]:
+    """Facets from a coordination, each item with the words the items share: the words before the list and
+    after it (「材料、证件、发票能不能邮寄」: 材料 + 邮寄, 证件 + 邮寄, 发票 + 邮寄; 「知识产权刑事、检察、公益
+    诉讼」: 知识产权 + each). An item is as many chunks long as the inner items are (in a list of two, one
+    chunk); words in other clauses are shared too. No coordination: one facet of every word."""
+    groups: list[list[tuple[str, ...]]] = [[]]
+    for e in events:
+        if e is None:
+            if any(groups[-1]):
+                groups.append([])
+        else:
+            groups[-1].append(e)
+    groups = [g for g in groups if any(g)]
+    if len(groups) < 2:
+        return [[w for g in groups for c in g for w in c]]
+    first, last, inner = groups[0], groups[-1], groups[1:-1]
+    # The first item starts after the first group's last clause break; the last ends at the next one.
+    cut = max((k for k, c in enumerate(first) if not c), default=-1)
+    before, first_item = [c for c in first[: cut + 1] if c], [c for c in first[cut + 1 :] if c]
+    stop = next((k for k, c in enumerate(last) if not c), len(last))
+    last_item, after = [c for c in last[:stop] if c], [c for c in last[stop:] if c]
+    items = [[c for c in g if c] for g in inner]
+    size = max((len(it) for it in items), default=1) or 1  # a list of two: the chunks next to 和 / 、
+    head, first_item = first_item[:-size], first_item[-size:]
+    last_item, tail = last_item[:size], last_item[size:]
+    shared_before, shared_after = [*before, *head], [*tail, *after]
+    return [
+        [w for c in (*shared_before, *it, *shared_after) for w in c]
+        for it in (first_item, *items, last_item)
+        if it
+    ]
 
 
 def _short(t: _Tok) -> bool:
