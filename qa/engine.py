@@ -77,7 +77,9 @@ class QA:
         self.typos = TypoFixer(vocab_terms, known=store.says, common=lambda w: freq.get(w, 0) >= COMMON_WORD)
         self.max_task = profile.max_task
         self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
-        self.executor = Executor(store, self.judge, self.refusal, self.judge.covers_text, margins or Margins())
+        self.executor = Executor(
+            store, self.judge, self.refusal, self.judge.covers_text, margins or Margins()
+        )
         self.naming = Naming(short_titles(profile.plans))
         self.library = compose.Library.of(profile.plans)
         self._sections = profile.sections

@@ -73,7 +73,9 @@ class Context:
     section_plans: Mapping[str, frozenset[str]] = field(
         default_factory=dict
     )  # section → the plans that have it
-    respell: Callable[[str], str | None] = field(default=lambda w: None)  # 公正 → 公证 (``qa.text.Respeller``)
+    respell: Callable[[str], str | None] = field(
+        default=lambda _: None
+    )  # 公正 → 公证 (``qa.text.Respeller``)
 
     @property
     def several(self) -> bool:
@@ -271,9 +273,13 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
         t.take(w.start, w.end)
         if len(distinct) <= 1:
             # Months named side by side (「9月和10月」, 「9、10月」): each is a window, alternatives.
-            for extra in coordinated_windows(t.text, w, distinct[0] if distinct else ctx.plan_year):
+            for extra in coordinated_windows(t.text, w):
                 if t.free(extra.start, extra.end):
-                    out.append(Mention("window", extra.start, extra.end, t.text[extra.start : extra.end], window=extra))
+                    out.append(
+                        Mention(
+                            "window", extra.start, extra.end, t.text[extra.start : extra.end], window=extra
+                        )
+                    )
                     t.take(extra.start, extra.end)
     for kind, category in (
         ("no_responsible", "no_responsible"),

@@ -372,7 +372,7 @@ class Planner:
             conj(*group) if joined and name in ("Lead", "Responsible", "Involves") else disj(group)
             for name, group in leaves.items()
         ]
-        structured = conj(*positive, *negs)
+        structured = conj(*dict.fromkeys(positive), *dict.fromkeys(negs))  # 水、气: one section, named twice
         if cue("examples").search(text) and any(isinstance(x, Section) for x in leaves_of(structured)):
             # 「用电报装、停电抢修这些供电方面的事」: an area named as a whole; the other words are examples.
             part_words, words = [], ()

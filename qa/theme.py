@@ -9,9 +9,9 @@ the question's words, not from its names or cue words:
   dropped (units with their role words, windows, cities, numbers, places);
 * neighbouring words the plan writes as one are kept as one term (管理 + 人 → 管理人, 转 + 供电 → 转供电),
   and a whole-section word is part of the theme only inside such a term (供电 in 转供电);
-* coordinated themes (「A、B」, 「A和B」, 「A还有B」) are **facets**: a task is about the theme when it is about
-  any facet. Clauses that restate the theme in other words (「材料不齐能先受理吗 容缺受理谁负责」) pool their
-  terms into one facet.
+* coordinated themes (「A、B」, 「A和B」, 「A还有B」) are **facets**: a task is about the theme when it is
+  about any facet, each item with the words the items share (the words around the list). Clauses that
+  restate the theme in other words (「材料不齐能先受理吗 容缺受理谁负责」) pool their terms into one facet.
 
 The store decides which tasks are about each facet (``retriever.topic``).
 """
@@ -19,7 +19,7 @@ The store decides which tasks are about each facet (``retriever.topic``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from qa.entities import Mention
@@ -107,13 +107,11 @@ def _tokens(
         prev_end = b
         if any(blocked[a:b]):
             kind = "blocked"
-        elif w in CONNECTORS:
-            kind = "coord"
-        elif _COORD_MARK.match(w):
+        elif w in CONNECTORS or _COORD_MARK.match(w):
             kind = "coord"
         elif any(section[a:b]):
             kind = "section"
-        elif filler.fullmatch(w) or w.isdigit() and len(w) < 2:
+        elif filler.fullmatch(w) or (w.isdigit() and len(w) < 2):
             kind = "filler"
         else:
             kind = "word"
@@ -126,9 +124,9 @@ def theme_facets(
     mentions: Sequence[Mention],
     words: Callable[[str], list[str]],
     says: Callable[[str], bool],
-    same: Callable[[str], tuple[str, ...]] = lambda w: (),
+    same: Callable[[str], tuple[str, ...]] = lambda _: (),
     sections: Container[str] = (),
-    respell: Callable[[str], str | None] = lambda w: None,
+    respell: Callable[[str], str | None] = lambda _: None,
 ) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """The question's theme: facets, each a tuple of terms, each term with the words meaning the same (the
     first as the plan writes it). Empty when the question names no theme of its own. ``sections``: the
@@ -198,8 +196,8 @@ def theme_facets(
 
 def _distribute(events: Sequence[tuple[str, ...] | None]) -> list[list[str]]:
     """Facets from a coordination, each item with the words the items share: the words before the list and
-    after it (「材料、证件、发票能不能邮寄」: 材料 + 邮寄, 证件 + 邮寄, 发票 + 邮寄; 「知识产权刑事、检察、公益
-    诉讼」: 知识产权 + each). An item is as many chunks long as the inner items are (in a list of two, one
+    after it (「材料、证件、发票能不能邮寄」: 材料 + 邮寄, 证件 + 邮寄, 发票 + 邮寄; 「知识产权刑事、检察、
+    公益诉讼」: 知识产权 + each). An item is as many chunks long as the inner items are (in a list of two, one
     chunk); words in other clauses are shared too. No coordination: one facet of every word."""
     groups: list[list[tuple[str, ...]]] = [[]]
     for e in events:
@@ -246,7 +244,7 @@ def narrower(
     mentions: Sequence[Mention],
     words: Callable[[str], list[str]],
     says: Callable[[str], bool],
-    names: Container[str] = (),
+    names: Iterable[str] = (),
 ) -> frozenset[int]:
     """Starts of whole-section words the question uses as the first part of a longer name the plan writes
     (投标 + 保证金 in 「投标保证金的事」, 破产 + 管理人): the question names that narrower thing, not the
@@ -255,6 +253,7 @@ def narrower(
     spans = _spans(text, words(text))
     filler = cue("filler")
     cues = [x.span() for c in _CUES for x in cue(c).finditer(text)]
+    names = tuple(names)
     out = set()
     for m in mentions:
         if m.kind != "section" or not m.whole or len(m.text) < 2:
