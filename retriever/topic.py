@@ -156,14 +156,15 @@ def topic_matches(
     lexical /= total
     floor = params.min_lexical if min_lexical is None else min_lexical
     if min_lexical is None and least > 1:
-        # A theme expected to have several tasks: a word nearly as specific as its most specific one is
-        # evidence alone (转供电 beside 加价); and when it is named in a word or two (not a task described in
-        # many), while fewer than ``least`` tasks reach the share, the next most specific word's tasks count.
+        # A theme expected to have several tasks and named in a few words (not a task described in many): a
+        # word nearly as specific as its most specific one is evidence alone (转供电 beside 加价); and, named
+        # in a word or two, while fewer than ``least`` tasks reach the share, the next most specific word's
+        # tasks count too.
         top = max(weights.values())
         reached = int((inside & (lexical >= floor - 1e-9)).sum())
-        short = len(weights) <= 2
+        few, short = len(weights) <= 3, len(weights) <= 2
         for term in sorted(weights, key=lambda t: -weights[t]):
-            if weights[term] >= params.any_term * top > 0 or (short and reached < least):
+            if (few and weights[term] >= params.any_term * top > 0) or (short and reached < least):
                 hit = contains[term]
                 lexical[hit] = np.maximum(lexical[hit], floor)
                 reached = int((inside & (lexical >= floor - 1e-9)).sum())
