@@ -75,7 +75,7 @@ class Context:
     )  # section → the plans that have it
     respell: Callable[[str], str | None] = field(
         default=lambda _: None
-    )  # 公正 → 公证 (``qa.text.Respeller``)
+    )  # 仲才 → 仲裁 (``qa.text.Respeller``)
 
     @property
     def several(self) -> bool:
@@ -359,7 +359,7 @@ def utility_sections(sections: Iterable[str]) -> dict[str, str]:
 
 
 def _utilities(t: _Text, ctx: Context, out: list[Mention]) -> None:
-    """Utilities listed by one character each (「水、气、暖、网那几章」, 「水电暖」): each names its section.
+    """Utilities listed by one character each (「水、电、网这几块」, 「水电气」): each names its section.
     Only in a list of two or more, where one character cannot be part of another word."""
     table = utility_sections(sorted({s for s, _ in ctx.topics.values()}))
     if len(table) < 2:
@@ -559,7 +559,7 @@ _AFTER_A_UNIT = "的那这方部单牵负配参协和与及、等也都还是在
 
 
 def describes_a_thing(text: str, m: Mention) -> bool:
-    """A unit's field word used to describe a thing, not to name the unit (消防 in 「消防审批」, 税务 in
+    """A unit's field word used to describe a thing, not to name the unit (消防 in 「消防验收」, 税务 in
     「税务登记」): the word has no unit ending and runs straight on into another word."""
     said = text[m.start : m.end]
     nxt = text[m.end : m.end + 1]

@@ -453,7 +453,7 @@ class Planner:
 
     def _respelled(self, text: str) -> str:
         """The question with its two-character words the plan never writes respelled as the plan's word that
-        sounds the same (「司法坚定」: 鉴定), for ranking."""
+        sounds the same (「仲才」: 仲裁), for ranking."""
         out = text
         for w in dict.fromkeys(self.words(text)):
             fixed = self.ctx.respell(w) if not self.ctx.says(w) else None

@@ -175,7 +175,7 @@ class TypoFixer:
 
 class Respeller:
     """Two-character words the plan never writes, respelled as the one word of the plan that sounds the same
-    (toneless pinyin): 公正 → 公证, 仲材 → 仲裁, 商表 → 商标. Too short for :class:`TypoFixer`'s windows over
+    (toneless pinyin): 仲才 → 仲裁, 保寒 → 保函, 公政 → 公证. Too short for :class:`TypoFixer`'s windows over
     the whole question, so only a theme's own words are respelled (``qa.theme``); a sound two plan words
     share is left alone."""
 

@@ -1,7 +1,7 @@
 """The theme of a question: what it is about, as the plan writes it, in facets (pure).
 
-A who-leads or list question about something narrower than a section (「电子营业执照推广应用谁牵头」,
-「破产管理人相关工作」, 「民营经济、民营企业家这块」) names its theme in a few words. The theme is read from
+A who-leads or list question about something narrower than a section (「告知承诺制是谁在推」,
+「管理人的事归谁」, 「电子印章、电子签名这两块」) names its theme in a few words. The theme is read from
 the question's words, not from its names or cue words:
 
 * the text is cut into words (the index tokenizer's precise mode); cue words (intent, area, negation …) are
@@ -11,7 +11,7 @@ the question's words, not from its names or cue words:
   and a whole-section word is part of the theme only inside such a term (供电 in 转供电);
 * coordinated themes (「A、B」, 「A和B」, 「A还有B」) are **facets**: a task is about the theme when it is
   about any facet, each item with the words the items share (the words around the list). Clauses that
-  restate the theme in other words (「材料不齐能先受理吗 容缺受理谁负责」) pool their terms into one facet.
+  restate the theme in other words (「缺个材料也能先办吗 就是容缺那个」) pool their terms into one facet.
 
 The store decides which tasks are about each facet (``retriever.topic``).
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from qa.entities import Mention
 from qa.phrasebook import cue
 
-# Words that coordinate two themes (「毕业生和大学生」, 「刑事、检察还有公益诉讼」).
+# Words that coordinate two themes (「商标和专利」, 「仲裁、调解还有诉讼」).
 CONNECTORS = frozenset({"和", "与", "及", "以及", "还有", "或", "或者", "跟", "同", "及其", "还是", "以及其"})
 _COORD_MARK = re.compile(r"^[、/／]+$")
 _CLAUSE_MARK = re.compile(r"[\s,，;；。？?！!：:]")
@@ -132,7 +132,7 @@ def theme_facets(
     first as the plan writes it). Empty when the question names no theme of its own. ``sections``: the
     sections the question names as a whole (their words are filters, not the theme); ``respell``: a word the
     plan does not write → the plan's word that sounds the same, if one does."""
-    # A quoted name the plan writes as it is (「“双随机、一公开”」) is one name: its 、 coordinates nothing.
+    # A quoted name the plan writes as it is (“双随机、一公开”) is one name: its 、 coordinates nothing.
     named = [
         (m.start(1), m.end(1))
         for m in re.finditer(r"[“\"「『‘']([^”\"」』’']{2,20})[”\"」』’']", text)
@@ -176,7 +176,7 @@ def theme_facets(
         if best and (t.kind == "word" or stop > i + 1):
             term = best
         elif t.kind == "word" and len(t.text) >= 2 and not t.text.isascii():
-            # Not in the plan: a homophone typo of a plan word (公正服务: 公证), or no lexical evidence.
+            # Not in the plan: a homophone typo of a plan word (仲才: 仲裁), or no lexical evidence.
             term = respell(t.text) or t.text
         if term:
             prev = events[-1] if events else None
@@ -196,9 +196,9 @@ def theme_facets(
 
 def _distribute(events: Sequence[tuple[str, ...] | None]) -> list[list[str]]:
     """Facets from a coordination, each item with the words the items share: the words before the list and
-    after it (「材料、证件、发票能不能邮寄」: 材料 + 邮寄, 证件 + 邮寄, 发票 + 邮寄; 「知识产权刑事、检察、
-    公益诉讼」: 知识产权 + each). An item is as many chunks long as the inner items are (in a list of two, one
-    chunk); words in other clauses are shared too. No coordination: one facet of every word."""
+    after it (「营业执照、税控设备能不能免费领」: 营业执照 + 免费, 税控设备 + 免费; 「专利质押、商标、
+    地理标志的保护」: 保护 + each). An item is as many chunks long as the inner items are (in a list of two,
+    one chunk); words in other clauses are shared too. No coordination: one facet of every word."""
     groups: list[list[tuple[str, ...]]] = [[]]
     for e in events:
         if e is None:
@@ -247,9 +247,9 @@ def narrower(
     names: Iterable[str] = (),
 ) -> frozenset[int]:
     """Starts of whole-section words the question uses as the first part of a longer name the plan writes
-    (投标 + 保证金 in 「投标保证金的事」, 破产 + 管理人): the question names that narrower thing, not the
+    (投标 + 保证金 in 「投标保证金怎么退」, 破产 + 管理人): the question names that narrower thing, not the
     section. The longer name must end the phrase (a cue word, a particle, punctuation or the end follows), so
-    a verb after the section's word (「中小投资者提供…」) is no name. ``names``: every section word."""
+    a verb after the section's word (「中小投资者反映…」) is no name. ``names``: every section word."""
     spans = _spans(text, words(text))
     filler = cue("filler")
     cues = [x.span() for c in _CUES for x in cue(c).finditer(text)]

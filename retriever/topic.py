@@ -104,7 +104,7 @@ def topic_matches(
     a tuple of terms), judged one by one; a task about any of them is about the topic (``terms`` unused).
     ``least``: how many tasks the question expects the theme to have (a who-leads question about a theme:
     several); when fewer reach the share of the topic's weight, the tasks with its most specific words count,
-    word by word, until that many do (「养老院 养老服务」: 养老 after 养老院).
+    word by word, until that many do (a rare word in one task, a commoner one in four: all four).
     """
     if len(facets) > 1:
         found: dict[int, TopicMatch] = {}
@@ -157,9 +157,9 @@ def topic_matches(
     floor = params.min_lexical if min_lexical is None else min_lexical
     if min_lexical is None and least > 1:
         # A theme expected to have several tasks and named in a few words (not a task described in many): a
-        # word nearly as specific as its most specific one is evidence alone (转供电 beside 加价); and, named
-        # in a word or two, while fewer than ``least`` tasks reach the share, the next most specific word's
-        # tasks count too.
+        # word nearly as specific as its most specific one is evidence alone (two words of one or two tasks
+        # each: either); and, named in a word or two, while fewer than ``least`` tasks reach the share, the
+        # next most specific word's tasks count too.
         top = max(weights.values())
         reached = int((inside & (lexical >= floor - 1e-9)).sum())
         few, short = len(weights) <= 3, len(weights) <= 2
