@@ -7,6 +7,7 @@ from collections.abc import Container, Sequence
 import numpy as np
 
 from corpus.records import TaskRecord
+from index.tokenize import normalize
 from qa.places import PlaceNames
 from qa.refusal import Evidence, asks_outside, content_tokens, coverage, dense_z, strip_place
 from retriever.expr import Doc
@@ -116,6 +117,14 @@ class Judge:
         """How much of the question's informative weight a task's words cover."""
         return coverage(words, self._tokens_of(r), self._freq, self._freq_total)
 
+    def covers_text(self, words: Sequence[str], r: TaskRecord) -> float:
+        """Like :meth:`covers`, a word counting also when the task's text contains it (the task's own
+        words may be cut differently: 压减 in 「压减至」)."""
+        tokens = self._tokens_of(r)
+        # Only a word no longer word of the question contains (search-mode words overlap: 考核办法, 考核).
+        whole = {w for w in words if not any(w != o and w in o for o in words)}
+        return coverage(words, _Either(tokens, normalize(r.text), whole), self._freq, self._freq_total)
+
     def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
         got = self._record_tokens.get(r.key)
         if got is None:
@@ -125,3 +134,15 @@ class Judge:
             if len(self._record_tokens) < 100_000:
                 self._record_tokens[r.key] = got
         return got
+
+
+class _Either:
+    """A word is in the task when it is one of its tokens or, two characters or more, in its text."""
+
+    def __init__(self, tokens: frozenset[str], text: str, whole: set[str]) -> None:
+        self.tokens, self.text, self.whole = tokens, text, whole
+
+    def __contains__(self, word: object) -> bool:
+        if word in self.tokens:
+            return True
+        return isinstance(word, str) and word in self.whole and len(word) >= 2 and word in self.text

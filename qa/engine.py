@@ -23,7 +23,7 @@ from qa.planner import Planner, Reading, Turn
 from qa.refusal import Evidence, RefusalModel, load_model
 from qa.scope import plan_refs
 from qa.session import ConversationCodec, Session
-from qa.text import TypoFixer
+from qa.text import Respeller, TypoFixer
 from qa.types import Answer, Intent, Trace
 from qa.verify import Naming, cited_keys, short_titles
 from retriever.store import SectionInfo, TaskStore
@@ -69,6 +69,7 @@ class QA:
             plans=plan_refs(profile.facts) if len(profile.facts) > 1 else (),
             plan_years=frozenset(f.year for f in profile.facts if f.year),
             section_plans=_section_plans(profile.sections),
+            respell=Respeller(self.judge.vocab),
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]
@@ -76,7 +77,9 @@ class QA:
         self.typos = TypoFixer(vocab_terms, known=store.says, common=lambda w: freq.get(w, 0) >= COMMON_WORD)
         self.max_task = profile.max_task
         self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
-        self.executor = Executor(store, self.judge, self.refusal, self.judge.covers, margins or Margins())
+        self.executor = Executor(
+            store, self.judge, self.refusal, self.judge.covers_text, margins or Margins()
+        )
         self.naming = Naming(short_titles(profile.plans))
         self.library = compose.Library.of(profile.plans)
         self._sections = profile.sections

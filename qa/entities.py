@@ -24,7 +24,7 @@ from qa.numerals import CN_NUMBER, EN_ORDINAL, en_ordinal, to_int
 from qa.phrasebook import cue, rows
 from qa.places import PlaceNames
 from qa.scope import PlanRef, find_plan_names
-from qa.timewords import Window, find_window
+from qa.timewords import Window, coordinated_windows, find_window
 
 FieldKind = Literal[
     "window",
@@ -83,6 +83,9 @@ class Context:
     section_plans: Mapping[str, frozenset[str]] = field(
         default_factory=dict
     )  # section → the plans that have it
+    respell: Callable[[str], str | None] = field(
+        default=lambda _: None
+    )  # 仲才 → 仲裁 (``qa.text.Respeller``)
 
     @property
     def several(self) -> bool:
@@ -278,6 +281,16 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
     if w is not None and t.free(w.start, w.end):
         out.append(Mention("window", w.start, w.end, t.text[w.start : w.end], window=w, windows=windows))
         t.take(w.start, w.end)
+        if len(distinct) <= 1:
+            # Months named side by side (「9月和10月」, 「9、10月」): each is a window, alternatives.
+            for extra in coordinated_windows(t.text, w):
+                if t.free(extra.start, extra.end):
+                    out.append(
+                        Mention(
+                            "window", extra.start, extra.end, t.text[extra.start : extra.end], window=extra
+                        )
+                    )
+                    t.take(extra.start, extra.end)
     for kind, category in (
         ("no_responsible", "no_responsible"),
         ("has_responsible", "has_responsible"),
@@ -303,9 +316,11 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
                     out.append(Mention("city", m.end(), m.end() + n, piece, section=same[0]))
                     t.take(m.end(), m.end() + n)
                     break
+    # A question about benchmarks as such (「对标了城市，但不是深圳的」): every city it names is a benchmark.
+    about_cities = any(m.kind == "any_city" for m in out)
     for city in sorted(ctx.cities, key=len, reverse=True):
         for m in re.finditer(re.escape(city) + "市?", t.masked()):
-            if _bench_near(t.text, m.start(), m.end()):
+            if about_cities or _bench_near(t.text, m.start(), m.end()):
                 out.append(Mention("city", m.start(), m.end(), m.group(0), section=city))
                 t.take(m.start(), m.end())
 
@@ -364,6 +379,33 @@ def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
             start = masked.find(word, end)
 
 
+def utility_sections(sections: Iterable[str]) -> dict[str, str]:
+    """One-character names of utilities (水 电 气 暖 网) → the section the plan names after them: the
+    character after 用 in a section's name (获得用水、用气: 水 and 气), or before 力 (获得电力: 电)."""
+    out: dict[str, str] = {}
+    for s in sections:
+        for m in re.finditer(r"用(\w)|(\w)力", s):
+            c = m.group(1) or m.group(2)
+            if "\u4e00" <= c <= "\u9fff":
+                out.setdefault(c, s)
+    return out
+
+
+def _utilities(t: _Text, ctx: Context, out: list[Mention]) -> None:
+    """Utilities listed by one character each (「水、电、网这几块」, 「水电气」): each names its section.
+    Only in a list of two or more, where one character cannot be part of another word."""
+    table = utility_sections(sorted({s for s, _ in ctx.topics.values()}))
+    if len(table) < 2:
+        return
+    chars = "".join(sorted(table))
+    masked = t.masked()
+    for run in re.finditer(rf"[{chars}](?:[、和与及]?[{chars}])+", masked):
+        for i, c in enumerate(run.group(0), start=run.start()):
+            if c in table and t.free(i, i + 1):
+                out.append(Mention("section", i, i + 1, c, section=table[c], whole=True))
+                t.take(i, i + 1)
+
+
 _UNKNOWN_UNIT = re.compile(
     r"([^\W\d_a-z的能在是了要把被给让去到和与及对向从就还也都哪谁那这些个牵头负责]{1,8}?"
     r"(?:局|委员会|厅|办公室|中心|公司|法院|检察院|署|银行|集团|海关|站|所|处|馆|支队|大队"
@@ -407,14 +449,19 @@ def _places(t: _Text, ctx: Context, out: list[Mention]) -> None:
             t.take(m.start(), m.end())
 
 
-_GAP_PRE = re.compile(r"^(?:\s*the\s*|[由在是对标为的那个这个属于让当把写列“”\"'「」『』\s]{0,4})$")
+_GAP_PRE = re.compile(r"^(?:\s*the\s*|[由在是对标为的那个这个属于算让当把写列“”\"'「」『』\s]{0,4})$")
 _GAP_POST = re.compile(r"^[的那这一章节块部分里中面方个块类些条项“”\"'「」『』\s]{0,7}$")
 _COORD = re.compile(r"^[\s]*(和|与|及|、|,|，|或者|或|还有)[\s]*$")
 
 
 def _negate(text: str, found: list[Mention]) -> list[Mention]:
     """Mark mentions negated by a word right before (不是, 除了 …) or after (以外, 之外)."""
-    pre = [m.end() for m in cue("neg_pre").finditer(text)]
+    # 「不是对标深圳就是对标上海」: either one, no negation.
+    pre = [
+        m.end()
+        for m in cue("neg_pre").finditer(text)
+        if not (m.group(0) == "不是" and re.match(r"[^，,。；;？?]{1,15}?就是", text[m.end() :]))
+    ]
     post = [m.start() for m in cue("neg_post").finditer(text)]
     ordered = sorted(found, key=lambda m: m.start)
     negated = [False] * len(ordered)
@@ -428,7 +475,8 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
     for _ in range(2):
         for i in range(len(ordered) - 1):
             a, b = ordered[i], ordered[i + 1]
-            if a.kind == b.kind and _COORD.match(text[a.end : b.start]) and negated[i] != negated[i + 1]:
+            joined = _COORD.match(text[a.end : b.start]) or (a.kind == "section" and a.end == b.start)
+            if a.kind == b.kind and joined and negated[i] != negated[i + 1]:
                 negated[i] = negated[i + 1] = True
     return [replace(m, negated=n) for m, n in zip(ordered, negated, strict=True)]
 
@@ -514,6 +562,7 @@ def find_mentions(text: str, ctx: Context, *, pinned: frozenset[str] | None = No
     years = _plans(t, ctx, out, pinned)
     _fields(t, ctx, out, years)
     _sections(t, ctx, out)
+    _utilities(t, ctx, out)
     _places(t, ctx, out)
     _region_plans(t, ctx, out)
     _unknown_units(t, ctx, out)
@@ -536,6 +585,25 @@ def share_roles(text: str, found: Sequence[Mention]) -> list[Mention]:
         ):
             out[i] = replace(a, role=b.role, not_roles=b.not_roles)
     return out
+
+
+_UNIT_END = "局委办院队中心司所站处厅室会行署部馆组"
+_AFTER_A_UNIT = "的那这方部单牵负配参协和与及、等也都还是在会要能有呢吗吧啊，,？?。 "
+
+
+def describes_a_thing(text: str, m: Mention) -> bool:
+    """A unit's field word used to describe a thing, not to name the unit (消防 in 「消防验收」, 税务 in
+    「税务登记」): the word has no unit ending and runs straight on into another word."""
+    said = text[m.start : m.end]
+    nxt = text[m.end : m.end + 1]
+    return (
+        m.kind == "unit"
+        and m.role is None
+        and not said.endswith(tuple(_UNIT_END))
+        and bool(nxt)
+        and "\u4e00" <= nxt <= "\u9fff"
+        and nxt not in _AFTER_A_UNIT
+    )
 
 
 def _clean_word(w: str) -> str:

@@ -17,14 +17,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field, replace
 
-from qa.entities import FIELD_KINDS, Context, Mention, adjacent, find_mentions, residue_words, share_roles
+from qa.entities import (
+    FIELD_KINDS,
+    Context,
+    Mention,
+    adjacent,
+    describes_a_thing,
+    find_mentions,
+    residue_words,
+    share_roles,
+)
 from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
 from qa.scope import PLAN_TAIL, PlanName, scope_of
 from qa.text import TypoFixer, clean, embeddable, language, translate_english
+from qa.theme import narrower, theme_facets
 from retriever.expr import (
     ANY_CITY,
     All,
@@ -296,6 +306,8 @@ class Planner:
         part_words: list[str] = []
         foreign: set[str] = set()  # section words of sections the plans asked about do not have
         implied = scope or implied or self._unit_plans(mentions)
+        narrow = narrower(text, mentions, self.words, self.ctx.says, self.ctx.topics)
+        mentions = [replace(m, whole=False) if m.start in narrow else m for m in mentions]
         whole_sections = self._whole_sections(
             [m for m in mentions if m.start not in used_sections], text, bool(cue("area").search(text))
         )
@@ -307,7 +319,8 @@ class Planner:
                     continue
                 leaf = self._unit_leaf(m, what, mentions, words, text)
                 if leaf is None:
-                    prefer |= m.units
+                    if not describes_a_thing(text, m):
+                        prefer |= m.units
                     continue
                 if m.not_roles:
                     role = Lead(m.units) if m.not_roles[0] == "lead" else Responsible(m.units)
@@ -353,28 +366,28 @@ class Planner:
                 negs.append(Not(leaf))
             else:
                 leaves.setdefault(type(leaf).__name__, []).append(leaf)
-        joined_units = bool(cue("and_all").search(text)) and len(leaves.get("Lead", [])) > 1
+        # Units of one role named together with 共同 / 一起 / 都参与: every one of them (And), else any (Or).
+        joined = bool(cue("and_all").search(text))
         claim = None
         if "yes_no" in what and "Lead" in leaves:
             claim = disj(leaves.pop("Lead"))
         positive = [
-            conj(*group) if name == "Lead" and joined_units else disj(group) for name, group in leaves.items()
+            conj(*group) if joined and name in ("Lead", "Responsible", "Involves") else disj(group)
+            for name, group in leaves.items()
         ]
-        structured = conj(*positive, *negs)
+        structured = conj(*dict.fromkeys(positive), *dict.fromkeys(negs))  # 水、气: one section, named twice
         if cue("examples").search(text) and any(isinstance(x, Section) for x in leaves_of(structured)):
             # 「用电报装、停电抢修这些供电方面的事」: an area named as a whole; the other words are examples.
             part_words, words = [], ()
         topic_words = [*part_words, *words]
-        same = synonyms()
-        topic = (
-            Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words))
-            if topic_words
-            else None
-        )
+        topic = self._topic(text, mentions, topic_words, whole_sections) if topic_words else None
+        query = self._respelled(text) if topic is not None else text
+        if topic is not None and "lead" in what:
+            topic = replace(topic, least=2)  # who leads a theme: the tasks about it, expected to be several
         prefer_units = frozenset(prefer)
         if numbered is not None:
             return Ask(
-                what, conj(numbered, structured), "all", query=text, claim=claim, prefer_units=prefer_units
+                what, conj(numbered, structured), "all", query=query, claim=claim, prefer_units=prefer_units
             )
         plural = (
             cue("plural")
@@ -387,7 +400,7 @@ class Planner:
             or (self.ctx.several and bool(cue("which_plans").search(text)))  # 「哪些方案里有…」: every match
         )
         if topic is None and (not isinstance(structured, All) or claim is not None):
-            return Ask(what, structured, "all", query=text, claim=claim, prefer_units=prefer_units)
+            return Ask(what, structured, "all", query=query, claim=claim, prefer_units=prefer_units)
         # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
         # that aspect: the executor checks (``area``).
         part_area = (
@@ -404,14 +417,14 @@ class Planner:
                 what,
                 conj(structured, topic),
                 "all",
-                query=text,
+                query=query,
                 claim=claim,
                 prefer_units=prefer_units,
                 area=part_area,
                 topic=topic,
             )
         if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
-            return Ask(what, All(), "all", query=text)
+            return Ask(what, All(), "all", query=query)
         # One task described in words: retrieval ranks the plan; only a unit's stated role filters it. When a
         # whole area is named and the other words only describe it (「商标专利保护归谁管」), the executor
         # answers over the area.
@@ -420,12 +433,36 @@ class Planner:
             what,
             conj(*roles),
             "best",
-            query=text,
+            query=query,
             prefer_units=prefer_units,
             area=structured if named_area else part_area,
             topic=topic,
             area_named=named_area,
         )
+
+    def _topic(
+        self, text: str, mentions: Sequence[Mention], topic_words: Sequence[str], sections: Container[str]
+    ) -> Topic:
+        """The question's theme (``qa.theme``: its terms as the plan writes them, in coordinated facets); the
+        words left after names and cues when no term of it is found."""
+        same = synonyms()
+        facets = theme_facets(
+            text, mentions, self.words, self.ctx.says, lambda w: same.get(w, ()), sections, self.ctx.respell
+        )
+        if not facets:
+            return Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words))
+        terms = tuple(dict.fromkeys(t for f in facets for t in f))
+        return Topic(" ".join(t[0] for t in terms), terms, facets if len(facets) > 1 else ())
+
+    def _respelled(self, text: str) -> str:
+        """The question with its two-character words the plan never writes respelled as the plan's word that
+        sounds the same (「仲才」: 仲裁), for ranking."""
+        out = text
+        for w in dict.fromkeys(self.words(text)):
+            fixed = self.ctx.respell(w) if not self.ctx.says(w) else None
+            if fixed:
+                out = out.replace(w, fixed)
+        return out
 
     def asked(self, text: str, mentions: Sequence[Mention]) -> tuple[What, ...]:
         """What the question asks for, from its cue words (a unit's own role words are not a question)."""

@@ -171,3 +171,23 @@ class TypoFixer:
                 else:
                     i += 1
         return out
+
+
+class Respeller:
+    """Two-character words the plan never writes, respelled as the one word of the plan that sounds the same
+    (toneless pinyin): 仲才 → 仲裁, 保寒 → 保函, 公政 → 公证. Too short for :class:`TypoFixer`'s windows over
+    the whole question, so only a theme's own words are respelled (``qa.theme``); a sound two plan words
+    share is left alone."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        by: dict[tuple[str, ...], set[str]] = {}
+        for w in words:
+            if len(w) == 2 and all(CJK.match(c) for c in w):
+                by.setdefault(tuple(char_pinyin(c) for c in w), set()).add(w)
+        self.by_pinyin = {k: next(iter(v)) for k, v in by.items() if len(v) == 1}
+
+    def __call__(self, word: str) -> str | None:
+        if len(word) != 2 or not all(CJK.match(c) for c in word):
+            return None
+        found = self.by_pinyin.get(tuple(char_pinyin(c) for c in word))
+        return found if found != word else None

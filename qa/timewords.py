@@ -84,3 +84,40 @@ def find_window(text: str, plan_year: int) -> Window | None:
     if m:
         return Window(None, (plan_year, 12), f"{plan_year}年底前", m.start(), m.end())
     return None
+
+
+_COORD_GAP = r"\s*(?:和|与|及|、|,|，|或者|或|还有|以及)\s*"
+
+
+def coordinated_windows(text: str, first: Window) -> list[Window]:
+    """Months coordinated with a window the text names (「9月和10月」, 「9月、10月或12月」, 「9、10月」): each
+    as a window of its own, in the first one's year. ``first``: the window :func:`find_window` found."""
+    if first.after is None or first.before is None or first.after != first.before:
+        return []  # only single months coordinate this way (not 「年底前」)
+    year = first.after[0]
+    out: list[Window] = []
+    # A bare month number before the window, sharing its 月 (「9、10月」).
+    m = re.search(
+        r"(?<![\d\w])(\d{1,2}|十[一二]?|[一二三四五六七八九])" + _COORD_GAP + r"$", text[: first.start]
+    )
+    if m:
+        mon = _month(m.group(1))
+        if mon:
+            out.append(
+                Window((year, mon), (year, mon), f"{year}年{mon}月", m.start(), m.start() + len(m.group(1)))
+            )
+    end = first.end
+    while True:
+        m = re.match(
+            _COORD_GAP + r"(?:" + _YEAR + r")?\s*" + _MONTH + r"(?!\s*(?:底|末|前|以前|之前))", text[end:]
+        )
+        if not m:
+            break
+        mon = _month(m.group(3))
+        if not mon:
+            break
+        y = _year(m.group(1), m.group(2), year) if (m.group(1) or m.group(2)) else year
+        begin = next(m.start(g) for g in (1, 2, 3) if m.group(g))
+        out.append(Window((y, mon), (y, mon), f"{y}年{mon}月", end + begin, end + m.end()))
+        end += m.end()
+    return out

@@ -323,6 +323,8 @@ class PlanStore(ABC):
             similarity_of=similarity_of,
             dense_above=dense_above,
             min_lexical=1.0 if every_word else None,
+            facets=topic.facets,
+            least=topic.least,
         )
 
     def describes(self, topic: Topic, within: Sequence[int]) -> bool:

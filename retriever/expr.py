@@ -164,8 +164,12 @@ class Topic:
 
     text: str
     terms: tuple[tuple[str, ...], ...]
+    facets: tuple[tuple[tuple[str, ...], ...], ...] = ()  # coordinated themes (「A、B」): about any of them
+    least: int = 1  # how many tasks the question expects the theme to have (who leads a theme: several)
 
     def __str__(self) -> str:
+        if len(self.facets) > 1:
+            return "Topic(" + " | ".join("/".join(t[0] for t in f) for f in self.facets) + ")"
         return f"Topic({'/'.join(t[0] for t in self.terms) or self.text})"
 
 

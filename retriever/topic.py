@@ -32,6 +32,7 @@ class TopicParams:
     dense_margin: float = 0.03  # a lexical match this far below the best match's similarity is dropped
     dense_only: float = 0.93  # a task this similar counts without a word of the topic (never, at the default)
     pool_generic: float = 0.25  # in a filtered pool (a section), a word in this share of it describes it all
+    any_term: float = 0.9  # a task with one word this close in weight to the topic's rarest word counts too
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +92,46 @@ def topic_matches(
     similarity_of: SimilarityOf | None = None,
     dense_above: DenseAbove | None = None,
     min_lexical: float | None = None,
+    facets: Sequence[Sequence[Sequence[str]]] = (),
+    least: int = 1,
 ) -> list[TopicMatch] | None:
     """Tasks (indices) about the topic, best evidence first; None when no word of the topic is evidence
     (none occurs in the plan, or each occurs almost everywhere).
 
     ``n``: the plan's task count; ``allowed``: the indices a filter leaves (None: all); ``terms``: each topic
     word with its synonyms; ``similarity_of`` (None: lexical evidence only) and ``dense_above`` (None: no
-    task counts without a word of the topic) see the module docstring.
+    task counts without a word of the topic) see the module docstring. ``facets``: coordinated themes (each
+    a tuple of terms), judged one by one; a task about any of them is about the topic (``terms`` unused).
+    ``least``: how many tasks the question expects the theme to have (a who-leads question about a theme:
+    several); when fewer reach the share of the topic's weight, the tasks with its most specific words count,
+    word by word, until that many do (a rare word in one task, a commoner one in four: all four).
     """
+    if len(facets) > 1:
+        found: dict[int, TopicMatch] = {}
+        any_evidence = False
+        for facet in facets:
+            got = topic_matches(
+                facet,
+                n=n,
+                allowed=allowed,
+                params=params,
+                containing=containing,
+                similarity_of=similarity_of,
+                dense_above=dense_above,
+                min_lexical=min_lexical,
+                least=least,
+            )
+            if got is None:
+                continue
+            any_evidence = True
+            for m in got:
+                if m.index not in found or m.lexical > found[m.index].lexical:
+                    found[m.index] = m
+        if not any_evidence:
+            return None
+        return sorted(found.values(), key=lambda m: (-m.lexical, -m.dense, m.index))
+    if len(facets) == 1:
+        terms = facets[0]
     forms = {t[0]: tuple(t) for t in terms if t and t[0]}
     inside = np.ones(n, np.bool_) if allowed is None else _mask(n, allowed)
     pool_size = n if allowed is None else int(inside.sum())
@@ -122,6 +155,19 @@ def topic_matches(
         lexical[hit] += weights[term]
     lexical /= total
     floor = params.min_lexical if min_lexical is None else min_lexical
+    if min_lexical is None and least > 1:
+        # A theme expected to have several tasks and named in a few words (not a task described in many): a
+        # word nearly as specific as its most specific one is evidence alone (two words of one or two tasks
+        # each: either); and, named in a word or two, while fewer than ``least`` tasks reach the share, the
+        # next most specific word's tasks count too.
+        top = max(weights.values())
+        reached = int((inside & (lexical >= floor - 1e-9)).sum())
+        few, short = len(weights) <= 3, len(weights) <= 2
+        for term in sorted(weights, key=lambda t: -weights[t]):
+            if (few and weights[term] >= params.any_term * top > 0) or (short and reached < least):
+                hit = contains[term]
+                lexical[hit] = np.maximum(lexical[hit], floor)
+                reached = int((inside & (lexical >= floor - 1e-9)).sum())
     # Only tasks with a word of the topic can reach a positive floor; the rest count by similarity alone.
     candidates = inside & (lexical > 0) if floor > 1e-9 else inside.copy()
     if similarity_of is not None and dense_above is not None:

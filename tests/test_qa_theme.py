@@ -1,0 +1,206 @@
+"""Themes (``qa.theme``), their tasks (``retriever.topic``) and the filter families around them, one test per
+family of phrasing. Every question here is written for the test (none is taken from an evaluation file)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa import QA, Ask
+from qa.entities import Mention, describes_a_thing, utility_sections
+from qa.text import Respeller
+from qa.theme import _distribute, theme_facets
+from qa.timewords import coordinated_windows, find_window
+from retriever.topic import TopicParams, topic_matches
+
+
+def facets(qa: QA, question: str) -> list[list[str]]:
+    """The theme's facets as the plan writes its terms (first word of each term)."""
+    reading = qa.read(question)
+    found = theme_facets(reading.text, reading.mentions, qa.r.tokenizer.words, qa.ctx.says)
+    return [[t[0] for t in f] for f in found]
+
+
+def where(qa: QA, question: str) -> str:
+    p = qa.read(question).plan
+    assert isinstance(p, Ask)
+    return str(p.where)
+
+
+# -- reading the theme ---------------------------------------------------------------------------------------
+def test_one_character_words_join_the_plans_terms(fake_qa: QA) -> None:
+    # 转 + 供电 and 管理 + 人: the plan writes them as one word; a tokenizer cuts them apart.
+    assert ["转供电"] in [f[:1] for f in facets(fake_qa, "转供电的规定由谁定")]
+    assert any("管理人" in f for f in facets(fake_qa, "管理人的事归哪个部门"))
+
+
+def test_cue_words_are_dropped_only_as_whole_words(fake_qa: QA) -> None:
+    # 学 is a benchmark cue, but not inside 大学生.
+    assert any("大学生" in f for f in facets(fake_qa, "大学生相关的任务谁牵头"))
+
+
+def test_coordinated_themes_are_facets(fake_qa: QA) -> None:
+    got = facets(fake_qa, "民营经济、民营企业家这两方面都是谁在管")
+    assert len(got) == 2
+    got = facets(fake_qa, "刑事、检察还有公益诉讼分别谁牵头")
+    assert len(got) == 3
+
+
+def test_items_share_the_words_around_the_list(fake_qa: QA) -> None:
+    # The verb after the list applies to every item; the words before it too.
+    got = facets(fake_qa, "营业执照、税控设备能不能免费领")
+    assert len(got) == 2 and all("免费" in f for f in got)
+
+
+def test_a_quoted_name_is_one_name(fake_qa: QA) -> None:
+    assert len(facets(fake_qa, "“双随机、一公开”这项工作谁抓")) == 1
+
+
+def test_distribute_is_pure_and_keeps_clauses_shared() -> None:
+    events = [("新开",), (), ("执照",), None, ("印章",), None, ("税控",), ("免费",)]
+    assert _distribute(events) == [
+        ["新开", "执照", "免费"],
+        ["新开", "印章", "免费"],
+        ["新开", "税控", "免费"],
+    ]
+    assert _distribute([("养老",), ("服务",)]) == [["养老", "服务"]]
+
+
+def test_a_section_word_starting_a_longer_name_is_an_aspect(fake_qa: QA) -> None:
+    # 投标 names 招标投标 as a whole; 投标保证金 is a narrower thing the plan names.
+    p = fake_qa.read("投标保证金怎么退，谁定的规矩").plan
+    assert isinstance(p, Ask) and "Section(招标投标)" not in str(p.where)
+
+
+def test_two_character_homophones_are_respelled() -> None:
+    fix = Respeller(["公证", "仲裁", "服务", "保护", "宝湖"])
+    assert fix("公政") == "公证"
+    assert fix("仲才") == "仲裁"
+    assert fix("饱胡") is None  # two plan words sound like it: left alone
+    assert fix("公证") is None
+
+
+def test_a_respelled_theme_word_reaches_its_tasks(fake_qa: QA) -> None:
+    assert "仲裁" in where(fake_qa, "仲才方面的安排都归谁")
+
+
+# -- which tasks are about a theme ---------------------------------------------------------------------------
+def _containing(table: dict[str, list[int]]):  # type: ignore[no-untyped-def]
+    def find(words):  # type: ignore[no-untyped-def]
+        rows = sorted({i for w in words for i in table.get(w, [])})
+        return np.asarray(rows, np.int64)
+
+    return find
+
+
+def test_facets_are_a_union() -> None:
+    table = {"刑事": [1, 2], "检察": [5]}
+    got = topic_matches(
+        (),
+        n=100,
+        allowed=None,
+        params=TopicParams(),
+        containing=_containing(table),
+        facets=((("刑事",),), (("检察",),)),
+    )
+    assert got is not None and sorted(m.index for m in got) == [1, 2, 5]
+
+
+def test_a_theme_expected_to_have_several_tasks_takes_its_next_word() -> None:
+    # 助餐点 is in one task; 助餐 in four: who leads a theme in two words expects several tasks.
+    table = {"助餐点": [3], "助餐": [3, 4, 5, 6]}
+    terms = (("助餐点",), ("助餐",))
+    one = topic_matches(terms, n=200, allowed=None, params=TopicParams(), containing=_containing(table))
+    several = topic_matches(
+        terms, n=200, allowed=None, params=TopicParams(), containing=_containing(table), least=2
+    )
+    assert one is not None and [m.index for m in one] == [3]
+    assert several is not None and sorted(m.index for m in several) == [3, 4, 5, 6]
+
+
+def test_a_task_described_in_many_words_is_not_widened() -> None:
+    table = {"甲": [1], "乙": [1, *range(10, 20)], "丙": [1, *range(20, 30)], "丁": [*range(30, 40)]}
+    terms = (("甲",), ("乙",), ("丙",), ("丁",))
+    got = topic_matches(
+        terms, n=300, allowed=None, params=TopicParams(), containing=_containing(table), least=2
+    )
+    assert got is not None and [m.index for m in got] == [1]
+
+
+# -- filter families -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # negation over a list, sections named by one character each
+        (
+            "人社局牵头的任务，去掉用网、用暖和水、气这几章还有哪些",
+            "And(Lead(旗人社局), Not(Section(获得用网)), Not(Section(获得用暖)), "
+            "Not(Section(获得用水、用气)))",
+        ),
+        ("水电暖那几块里，供电公司以外谁牵头", None),
+        # 既不…也不… / 也不算
+        ("既不学外地城市，也不算自主创新的任务有几项", "And(Not(City(*)), Not(Benchmark(自主创新)))"),
+        ("没学哪个城市也不算自主创新的", "And(Not(City(*)), Not(Benchmark(自主创新)))"),
+        # a city in a question about benchmarks as such
+        ("对标了某个城市、但不是杭州的任务", "And(City(*), Not(City(杭州)))"),
+        # either…or
+        ("不是对标杭州就是对标深圳的那些", "Or(City(杭州), City(深圳))"),
+        # unit + months side by side
+        (
+            "财政局牵头、8月和11月到期的",
+            "And(Lead(旗财政局), Or(Due(2022-08..2022-08), Due(2022-11..2022-11)))",
+        ),
+        ("7、9月份完成的任务", "Or(Due(2022-07..2022-07), Due(2022-09..2022-09))"),
+        # two units of one role, both required
+        ("发改委和工信局都参与的任务", "And(Involves(旗发改委), Involves(旗工信局))"),
+        # ongoing in other words
+        ("没有具体时间要求的任务有哪些", "Ongoing"),
+        # what a unit leads, with an excluded section
+        ("除了纳税那块，税务局还牵头哪些", "And(Lead(旗税务局), Not(Section(纳税)))"),
+    ],
+)
+def test_filter_families(fake_qa: QA, question: str, expected: str | None) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.pick == "all"
+    if expected is None:
+        assert "Not(Lead(" in str(p.where) and "Section(获得电力)" in str(p.where)
+    else:
+        assert str(p.where) == expected
+
+
+def test_listing_a_units_tasks_is_a_list(fake_qa: QA) -> None:
+    p = fake_qa.read("市场监管局还负责哪些").plan
+    assert isinstance(p, Ask) and p.pick == "all" and "Lead(旗市场监管局)" in str(p.where)
+    p = fake_qa.read("纳税方面除了对标深圳的还有哪些").plan
+    assert isinstance(p, Ask) and p.what == ("tasks",)
+
+
+def test_utility_characters_name_their_sections() -> None:
+    table = utility_sections(["获得电力", "获得用水、用气", "获得用暖", "获得用网", "纳税"])
+    assert table == {
+        "电": "获得电力",
+        "水": "获得用水、用气",
+        "气": "获得用水、用气",
+        "暖": "获得用暖",
+        "网": "获得用网",
+    }
+
+
+def test_months_side_by_side() -> None:
+    text = "9、10月和12月要完成的"
+    first = find_window(text, 2022)
+    assert first is not None
+    extra = coordinated_windows(text, first)
+    assert sorted(w.after for w in [first, *extra] if w.after) == [(2022, 9), (2022, 10), (2022, 12)]
+    late = find_window("年底前完成的", 2022)
+    assert late is not None and coordinated_windows("年底前完成的", late) == []
+
+
+def test_a_units_field_word_can_describe_a_thing() -> None:
+    text = "消防验收和消防那边的事"
+    thing = Mention("unit", 0, 2, "消防", units=frozenset({"旗消防支队"}))
+    unit = Mention("unit", 5, 7, "消防", units=frozenset({"旗消防支队"}))
+    assert describes_a_thing(text, thing)
+    assert not describes_a_thing(text, unit)
+    named = Mention("unit", 0, 3, "税务局", units=frozenset({"旗税务局"}))
+    assert not describes_a_thing("税务局登记的", named)
