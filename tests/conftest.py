@@ -3,10 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from corpus import TaskRecord, load_tasks
 
 DATA = Path(__file__).parent / "data"
+
+# No wall-clock bound on a generated example: hypothesis's default 200 ms deadline fails property tests on a
+# loaded 2-core machine (it did in a full run). Tests that set their own settings keep them.
+settings.register_profile("taskqa", deadline=None)
+settings.load_profile("taskqa")
 
 
 @pytest.fixture(scope="session")
