@@ -13,6 +13,7 @@ import dataclasses
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,13 @@ def retrieval_table(
 
 
 TRAIN = Path(__file__).resolve().parent / "data" / "train" / "coverage.jsonl"
-L2_GRID = (30.0, 100.0, 300.0, 1000.0, 3000.0)
+DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
+# Questions over several plans, answered with these plans loaded (``eval.plans``): the dev part of each file.
+PLANS_QUESTIONS = (DATA / "plans-train1" / "questions.jsonl", DATA / "plans3" / "questions.jsonl")
+PLANS_FOLDERS = (ROOT / "corpus" / "data" / "plans", ROOT / "tests" / "data" / "plans")
+ACROSS = "across"  # a question over several plans: no single plan to hold out
+L2_GRID = (100.0, 300.0, 1000.0)  # the full model's (was 30 … 3000; 100 won the last one-plan refit)
 INNER_FOLDS = 5
 
 
@@ -52,38 +59,72 @@ INNER_FOLDS = 5
 class Example:
     question: str
     covered: int
-    group: str  # the batch it comes from: cross-validation holds out one batch at a time
+    group: str  # held out together: a batch of the first plan, or one plan of the multi-plan batches
     base: tuple[float, ...]
     full: tuple[float, ...]
+    plan: str = ""  # the plan it is read in (ACROSS: several): the threshold keeps the budget in each
+
+
+def _examples(qa: Any, rows: list[tuple[str, int, str, str]]) -> list[Example]:
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    out = []
+    for text, y, group, plan in tqdm(rows, desc="evidence", unit="q"):
+        ev = qa.judged(text)
+        if ev is not None:
+            out.append(Example(text, y, group, tuple(ev.vector()), tuple(ev.full_vector()), plan))
+    return out
 
 
 def coverage_examples(qa: Any, questions: list[Question]) -> list[Example]:
     """Every dev single-task and out-of-scope question, and every training question, that reaches the
-    coverage model (not those a number, a filter, a greeting or a reply decides), with its evidence."""
-    rows: list[tuple[str, int, str]] = [
+    coverage model (not those a number, a filter, a greeting or a reply decides), with its evidence (one
+    plan loaded: ``qa`` answers over the first plan alone)."""
+    first = qa.r.profile().plans[0].doc_id if qa.r.profile().plans else ""
+    rows: list[tuple[str, int, str, str]] = [
         (
             q.final_turn,
             int(q.answerable),
             q.id.split("-")[0] if q.id.startswith(("dev", "fresh")) else "first",
+            first,
         )
         for q in questions
         if q.type in (*SINGLE_TYPES, "out_of_scope")
     ]
     for line in TRAIN.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        rows.append((str(r["question"]), int(bool(r["covered"])), str(r.get("batch", "train"))))
-    out = []
-    from tqdm import tqdm  # type: ignore[import-untyped]
-
-    for text, y, group in tqdm(rows, desc="evidence", unit="q"):
-        ev = qa.judged(text)
-        if ev is not None:
-            out.append(Example(text, y, group, tuple(ev.vector()), tuple(ev.full_vector())))
-    return out
+        rows.append((str(r["question"]), int(bool(r["covered"])), str(r.get("batch", "train")), first))
+    return _examples(qa, rows)
 
 
-def choose_threshold(probs: list[float], ys: list[int], max_false: float) -> float:
-    """The highest probability threshold (most refusals) whose false-refusal rate stays ≤ ``max_false``."""
+def plans_examples(qa: Any, questions: list[Question]) -> list[Example]:
+    """The multi-plan questions that reach the coverage model, answered with every plan loaded (``qa`` over
+    the plans of ``PLANS_FOLDERS``), grouped by the plan each is read in (any type: whatever reaches the
+    model is judged by it)."""
+    rows = [
+        (q.final_turn, int(q.answerable), q.doc_id or ACROSS, q.doc_id or ACROSS)
+        for q in questions
+        if not q.turns
+    ]
+    return _examples(qa, rows)
+
+
+def choose_threshold(
+    probs: list[float], ys: list[int], max_false: float, plans: list[str] | None = None
+) -> float:
+    """The highest probability threshold (most refusals) whose false-refusal rate stays ≤ ``max_false``;
+    with ``plans``, within each plan (the lowest of the plans' thresholds)."""
+    if plans is not None:
+        taus = [
+            choose_threshold(
+                [p for p, d in zip(probs, plans, strict=True) if d == plan],
+                [y for y, d in zip(ys, plans, strict=True) if d == plan],
+                max_false,
+            )
+            for plan in sorted(set(plans))
+            if any(y == 1 for y, d in zip(ys, plans, strict=True) if d == plan)
+        ]
+        return min(taus) if taus else 0.5
     ans = sorted(p for p, y in zip(probs, ys, strict=True) if y == 1)
     allowed = int(max_false * len(ans))  # answerable questions we may refuse
     if not ans:
@@ -103,60 +144,132 @@ def _x(e: Example, kind: str) -> tuple[float, ...]:
     return e.full if kind == "full" else e.base
 
 
-def fit_with_threshold(examples: list[Example], kind: str, l2: float, max_false: float) -> tuple[Any, float]:
-    """The model fitted on all ``examples``, and a threshold chosen on out-of-fold probabilities (in-sample
-    probabilities of a model with hundreds of features are too confident to set a threshold on)."""
+def _fit(examples: list[Example], kind: str, l2: float) -> Any:
+    """Each plan's examples weigh as much in all as the first plan's (a few hundred against thousands)."""
     from qa.refusal import fit
 
+    per_plan = Counter(e.plan for e in examples)
+    most = max(per_plan.values())
+    weights = [min(PLAN_WEIGHT_CAP, most / per_plan[e.plan]) for e in examples]
+    return fit([_x(e, kind) for e in examples], [e.covered for e in examples], l2=l2, weights=weights)
+
+
+PLAN_WEIGHT_CAP = 20.0  # a plan with few questions weighs up to 20 times each (about as much as the first)
+
+
+def group_folds(groups: list[str], k: int = INNER_FOLDS) -> list[int]:
+    """Each example's fold, whole groups to a fold (the largest first, each to the smallest fold so far)."""
+    sizes = Counter(groups)
+    load = [0] * min(k, len(sizes))
+    fold_of: dict[str, int] = {}
+    for g, n in sorted(sizes.items(), key=lambda gn: (-gn[1], gn[0])):
+        f = load.index(min(load))
+        fold_of[g] = f
+        load[f] += n
+    return [fold_of[g] for g in groups]
+
+
+def out_of_fold(examples: list[Example], kind: str, l2: float) -> list[float]:
+    """P(covered) of each example from a model fitted without its group (a batch, or a plan's questions):
+    grouped folds, a group held out whole."""
+    folds = group_folds([e.group for e in examples])
     oof: list[float] = [0.0] * len(examples)
-    for k in range(INNER_FOLDS):
-        train = [e for i, e in enumerate(examples) if i % INNER_FOLDS != k]
-        m = fit([_x(e, kind) for e in train], [e.covered for e in train], l2=l2)
+    for k in sorted(set(folds)):
+        m = _fit([e for e, f in zip(examples, folds, strict=True) if f != k], kind, l2)
         for i, e in enumerate(examples):
-            if i % INNER_FOLDS == k:
+            if folds[i] == k:
                 oof[i] = m.probability_of(_x(e, kind))
-    model = fit([_x(e, kind) for e in examples], [e.covered for e in examples], l2=l2)
-    return model, choose_threshold(oof, [e.covered for e in examples], max_false)
+    return oof
+
+
+def fit_with_threshold(examples: list[Example], kind: str, l2: float, max_false: float) -> tuple[Any, float]:
+    """The model fitted on all ``examples``, and a threshold chosen on out-of-fold probabilities, a group
+    held out at a time, keeping the budget in each plan (in-sample probabilities of a model with hundreds
+    of features are too confident to set a threshold on; a plan's questions share its words)."""
+    oof = out_of_fold(examples, kind, l2)
+    tau = choose_threshold(oof, [e.covered for e in examples], max_false, [e.plan for e in examples])
+    return _fit(examples, kind, l2), tau
 
 
 def _held_out(
-    examples: list[Example], kind: str, l2: float, max_false: float
-) -> dict[str, tuple[float, float]]:
-    """Leave one batch out: (OOS refused, answerable refused) on each held-out batch."""
+    examples: list[Example], kind: str, l2: float, max_false: float, *, by: str = "group"
+) -> dict[str, tuple[float, float, int, int]]:
+    """Leave one batch (``by="group"``) or one plan (``by="plan"``: trained on the other plans' questions,
+    cross-plan ones left out) out: (OOS refused, answerable refused, n OOS, n answerable) on each."""
     out = {}
-    for group in sorted({e.group for e in examples}):
-        train = [e for e in examples if e.group != group]
-        test = [e for e in examples if e.group == group]
+
+    def key(e: Example) -> str:
+        return e.group if by == "group" else e.plan
+
+    for held in sorted({key(e) for e in examples} - ({ACROSS} if by == "plan" else set())):
+        train = [e for e in examples if key(e) != held and (by == "group" or e.plan != ACROSS)]
+        test = [e for e in examples if key(e) == held]
         m, tau = fit_with_threshold(train, kind, l2, max_false)
-        out[group] = _rates([m.probability_of(_x(e, kind)) for e in test], [e.covered for e in test], tau)
+        ys = [e.covered for e in test]
+        r, f = _rates([m.probability_of(_x(e, kind)) for e in test], ys, tau)
+        out[held] = (r, f, len(ys) - sum(ys), sum(ys))
     return out
 
 
-def refusal_section(qa: Any, questions: list[Question], *, max_false: float, write: bool) -> list[str]:
-    """Fit the coverage models on dev + the training set; estimate how they generalize by holding out one
-    batch at a time (a batch written by one writer at one time is the closest thing to a new question set)."""
+def _pooled(res: dict[str, tuple[float, float, int, int]]) -> tuple[float, float]:
+    n0 = sum(v[2] for v in res.values())
+    n1 = sum(v[3] for v in res.values())
+    return (
+        sum(v[0] * v[2] for v in res.values()) / max(1, n0),
+        sum(v[1] * v[3] for v in res.values()) / max(1, n1),
+    )
+
+
+def refusal_section(
+    qa: Any,
+    questions: list[Question],
+    *,
+    max_false: float,
+    write: bool,
+    plans_qa: Any = None,
+    plans_questions: list[Question] | None = None,
+) -> list[str]:
+    """Fit the coverage models on dev + the training set (one plan loaded) and the multi-plan questions
+    (every plan loaded); estimate how they generalize by holding out one batch at a time (a batch written by
+    one writer at one time is the closest thing to a new question set) and one plan at a time (a new plan)."""
+    examples = coverage_examples(qa, questions)
+    if plans_qa is not None and plans_questions:
+        examples += plans_examples(plans_qa, plans_questions)
+    return refusal_rows(examples, max_false=max_false, write=write, embedder=qa.r.info.embedder)
+
+
+def refusal_rows(examples: list[Example], *, max_false: float, write: bool, embedder: str) -> list[str]:
+    """The held-out tables, the chosen models and (``write``) ``qa/data/refusal.json``."""
     from qa.refusal import BASE_FEATURES, RefusalModel
 
-    examples = coverage_examples(qa, questions)
     ys = [e.covered for e in examples]
+    per_plan = Counter((e.plan, e.covered) for e in examples)
     rows = [
         f"{len(examples) - sum(ys)} not covered and {sum(ys)} covered questions reach the coverage model "
-        f"(dev single-task and out-of-scope questions, and `{TRAIN.relative_to(TRAIN.parents[2])}`); "
-        f"threshold = most refusals with ≤ {max_false:.0%} of the covered refused (on the training folds).",
+        f"(dev single-task and out-of-scope questions and `{TRAIN.relative_to(ROOT)}`, one plan loaded; "
+        + ", ".join(f"`{p.relative_to(ROOT)}`" for p in PLANS_QUESTIONS)
+        + " (dev), every plan loaded): "
+        + ", ".join(
+            f"{plan} {per_plan[(plan, 0)]} / {per_plan[(plan, 1)]}"
+            for plan in sorted({e.plan for e in examples})
+        )
+        + f" (not covered / covered); threshold = most refusals with ≤ {max_false:.0%} of the covered "
+        "refused in each plan, on out-of-fold probabilities (a batch or a plan held out at a time).",
         "",
-        "Held out one batch at a time (mean over batches of OOS refused / answerable refused):",
+        "Held out one batch at a time (pooled over batches) and one plan at a time (trained on the others):",
         "",
-        "| model | L2 | OOS refused | answerable refused |",
-        "|---|---|---|---|",
+        "| model | L2 | batch: OOS refused | batch: answerable refused | plan: OOS refused | "
+        "plan: answerable refused |",
+        "|---|---|---|---|---|---|",
     ]
+    several = len({e.plan for e in examples} - {ACROSS}) > 1
     best: dict[str, tuple[float, float]] = {}
     for kind in ("base", "full"):
         for l2 in L2_GRID if kind == "full" else (1.0, 10.0, 30.0):
-            res = _held_out(examples, kind, l2, max_false)
-            r = sum(v[0] for v in res.values()) / len(res)
-            f = sum(v[1] for v in res.values()) / len(res)
-            rows.append(f"| {kind} | {l2:g} | {r:.3f} | {f:.3f} |")
-            score = r - 3 * max(0.0, f - max_false)
+            r, f = _pooled(_held_out(examples, kind, l2, max_false))
+            pr, pf = _pooled(_held_out(examples, kind, l2, max_false, by="plan")) if several else (r, f)
+            rows.append(f"| {kind} | {l2:g} | {r:.3f} | {f:.3f} | {pr:.3f} | {pf:.3f} |")
+            score = r - 3 * max(0.0, f - max_false) + pr - 3 * max(0.0, pf - max_false)
             if kind not in best or score > best[kind][1]:
                 best[kind] = (l2, score)
     chosen = {}
@@ -166,24 +279,26 @@ def refusal_section(qa: Any, questions: list[Question], *, max_false: float, wri
         m, tau = fit_with_threshold(examples, kind, l2, max_false)
         probs = [m.probability_of(x) for x in xs]
         chosen[kind] = (m, tau, _rates(probs, ys, tau), l2)
-        per = _held_out(examples, kind, l2, max_false)
-        rows += [
-            "",
-            f"{kind} (L2 {l2:g}) held out per batch:",
-            "",
-            "| batch | OOS refused | answerable refused |",
-        ]
-        rows.append("|---|---|---|")
-        rows += [f"| {g} | {v[0]:.3f} | {v[1]:.3f} |" for g, v in per.items()]
+        for by in ("group", "plan") if several else ("group",):
+            per = _held_out(examples, kind, l2, max_false, by=by)
+            rows += [
+                "",
+                f"{kind} (L2 {l2:g}) held out per {'batch' if by == 'group' else 'plan'}:",
+                "",
+                f"| {'batch' if by == 'group' else 'plan'} | OOS refused (n) | answerable refused (n) |",
+                "|---|---|---|",
+            ]
+            rows += [f"| {g} | {v[0]:.3f} ({v[2]}) | {v[1]:.3f} ({v[3]}) |" for g, v in per.items()]
     base, full = chosen["base"], chosen["full"]
     model = RefusalModel(
         base=base[0],
         threshold=base[1],
         full=full[0],
         full_threshold=full[1],
-        embedder=qa.r.info.embedder,
+        embedder=embedder,
         note=(
-            f"python -m eval.tune --refusal: {len(examples)} questions; base L2 {base[3]:g} threshold "
+            f"python -m eval.tune --refusal: {len(examples)} questions over "
+            f"{len({e.plan for e in examples} - {ACROSS})} plans; base L2 {base[3]:g} threshold "
             f"{base[1]:.3f}, full L2 {full[3]:g} threshold {full[1]:.3f}"
         ),
     )
@@ -196,9 +311,9 @@ def refusal_section(qa: Any, questions: list[Question], *, max_false: float, wri
         + ", ".join(f"{n} {w:+.2f}" for n, w in zip(BASE_FEATURES, base[0].weights, strict=True)),
     ]
     if write:
-        path = Path(__file__).resolve().parents[1] / "qa" / "data" / "refusal.json"
+        path = ROOT / "qa" / "data" / "refusal.json"
         path.write_text(json.dumps(model.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
-        rows.append(f"Written to {path.relative_to(path.parents[2])}.")
+        rows.append(f"Written to {path.relative_to(ROOT)}.")
     return rows
 
 
@@ -242,6 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--max-false", type=float, default=0.03, help="false-refusal budget for the threshold")
     ap.add_argument("--only-refusal", action="store_true", help="skip the retrieval tables")
+    ap.add_argument(
+        "--one-plan",
+        action="store_true",
+        help="fit the refusal model on the first plan's questions only (not the multi-plan questions, "
+        "answered over a temporary index of every plan in "
+        + " ".join(str(p.relative_to(ROOT)) for p in PLANS_FOLDERS)
+        + ")",
+    )
     args = ap.parse_args(argv)
     dev = load_questions(split="dev")
     store = load_retriever()
@@ -272,8 +395,25 @@ def main(argv: list[str] | None = None) -> int:
 
     store.weights = dict(DEFAULT_WEIGHTS)
     store.rrf_k = 60
-    lines += ["## Refusal model (out-of-scope vs answerable single-task questions)", ""]
-    lines += [*refusal_section(qa, dev, max_false=args.max_false, write=args.refusal), ""]
+    lines += ["## Refusal model (out-of-scope vs answerable questions)", ""]
+    with tempfile.TemporaryDirectory(prefix="taskqa-plans-") as tmp:
+        plans_qa = plans_questions = None
+        if not args.one_plan:
+            from eval.plans import build_plans_index
+
+            plans_qa = QA(load_retriever(build_plans_index(PLANS_FOLDERS, Path(tmp))))
+            plans_questions = load_questions(list(PLANS_QUESTIONS), split="dev")
+        lines += [
+            *refusal_section(
+                qa,
+                dev,
+                max_false=args.max_false,
+                write=args.refusal,
+                plans_qa=plans_qa,
+                plans_questions=plans_questions,
+            ),
+            "",
+        ]
     OUT.mkdir(parents=True, exist_ok=True)
     if not args.only_refusal:
         (OUT / "tuning.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

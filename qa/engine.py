@@ -26,6 +26,7 @@ from qa.session import ConversationCodec, Session
 from qa.text import Respeller, TypoFixer
 from qa.types import Answer, Intent, Trace
 from qa.verify import Naming, cited_keys, short_titles
+from retriever.expr import plans_of
 from retriever.store import SectionInfo, TaskStore
 
 log = logging.getLogger("taskqa.qa")
@@ -213,7 +214,9 @@ class QA:
         if not isinstance(plan, Ask) or plan.pick != "best":
             return None
         hits = self.executor.ranked(plan, self.judge.words(plan.query))
-        return self.judge.evidence(plan.query, hits, embedding=True) if hits else None
+        if not hits:
+            return None
+        return self.judge.evidence(plan.query, hits, embedding=True, plans=plans_of(plan.where))
 
 
 def _section_plans(sections: Iterable[SectionInfo]) -> dict[str, frozenset[str]]:

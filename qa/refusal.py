@@ -237,12 +237,21 @@ def load_model(path: Path | None = None) -> RefusalModel:
     return RefusalModel.from_json(json.loads(text))
 
 
-def fit(xs: Sequence[Sequence[float]], ys: Sequence[int], *, l2: float = 1.0, iters: int = 50) -> Logistic:
-    """L2-regularized logistic regression, Newton's method, standardized features (``ys``: 1 = covered)."""
+def fit(
+    xs: Sequence[Sequence[float]],
+    ys: Sequence[int],
+    *,
+    l2: float = 1.0,
+    iters: int = 50,
+    weights: Sequence[float] | None = None,
+) -> Logistic:
+    """L2-regularized logistic regression, Newton's method, standardized features (``ys``: 1 = covered;
+    ``weights``: each example's weight in the loss, default 1)."""
     x = np.asarray(xs, dtype=np.float64)
     y = np.asarray(ys, dtype=np.float64)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
+    sw = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    mean = np.average(x, axis=0, weights=sw)
+    scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=sw))
     scale[scale < 1e-9] = 1.0
     xz = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     w = np.zeros(xz.shape[1])
@@ -250,8 +259,8 @@ def fit(xs: Sequence[Sequence[float]], ys: Sequence[int], *, l2: float = 1.0, it
     reg[-1] = 0.0  # the bias is not shrunk
     for _ in range(iters):
         p = 1.0 / (1.0 + np.exp(-np.clip(xz @ w, -60, 60)))
-        grad = xz.T @ (p - y) + reg * w
-        hess = (xz * (p * (1 - p))[:, None]).T @ xz + np.diag(reg)
+        grad = xz.T @ (sw * (p - y)) + reg * w
+        hess = (xz * (sw * p * (1 - p))[:, None]).T @ xz + np.diag(reg)
         step = np.linalg.solve(hess, grad)
         w -= step
         if float(np.abs(step).max()) < 1e-8:
