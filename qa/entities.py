@@ -508,14 +508,30 @@ def _foreign_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
             break
 
 
-# A region's plan: a two-character name and a level word before 方案 (「南屏省的营商环境方案」).
+# Cue categories that phrase the asking, not the topic, removed from a question before its topic words are
+# read: here, and in qa.theme (the same two lists, without the benchmark cue).
+ASK_CUES = (
+    "neg_pre",
+    "neg_post",
+    "ask_deadline",
+    "ask_count",
+    "ask_all_yes",
+    "ask_list",
+    "ask_lead",
+    "ask_responsible",
+    "task_plural",
+    "singular",
+)
+FRAME_CUES = ("area", "others", "both_roles")
+
+# A region's plan: a two-character name and a level word before 方案 (「北岭省的营商环境方案」).
 _REGION_PLAN = re.compile(
     r"([\u4e00-\u9fff]{2}(?:自治区|自治州|省|市|州|盟|旗|县))(?:的)?(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划)"
 )
 
 
 def _region_plans(t: _Text, ctx: Context, out: list[Mention]) -> None:
-    """The plan of a region that is no loaded plan's (「南屏省的营商环境方案」, a province above one: its own
+    """The plan of a region that is no loaded plan's (「北岭省的营商环境方案」, a province above one: its own
     plan is not loaded): a place."""
     for m in _REGION_PLAN.finditer(t.masked()):
         place = m.group(1)
@@ -637,23 +653,7 @@ def residue_words(
         r"[（(][^）)]*(都算|都包括|包括|之类|等等|比如|例如|such as|e\.g\.)[^）)]*[）)]", " ", "".join(chars)
     )
     rest = cue("example_clause").sub(" ", rest)  # examples illustrate the theme; they are not its words
-    for category in (
-        "neg_pre",
-        "neg_post",
-        "ask_deadline",
-        "ask_count",
-        "ask_all_yes",
-        "ask_list",
-        "ask_lead",
-        "ask_responsible",
-        "task_plural",
-        "singular",
-        "benchmark",
-        "area",
-        "others",
-        "both_roles",
-        *cues,
-    ):
+    for category in (*ASK_CUES, "benchmark", *FRAME_CUES, *cues):
         rest = cue(category).sub(" ", rest)
     filler = cue("filler")
     out = []

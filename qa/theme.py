@@ -22,28 +22,14 @@ import re
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 
-from qa.entities import Mention
+from qa.entities import ASK_CUES, FRAME_CUES, Mention
 from qa.phrasebook import cue
 
 # Words that coordinate two themes (「商标和专利」, 「仲裁、调解还有诉讼」).
 CONNECTORS = frozenset({"和", "与", "及", "以及", "还有", "或", "或者", "跟", "同", "及其", "还是", "以及其"})
 _COORD_MARK = re.compile(r"^[、/／]+$")
 _CLAUSE_MARK = re.compile(r"[\s,，;；。？?！!：:]")
-_CUES = (
-    "neg_pre",
-    "neg_post",
-    "ask_deadline",
-    "ask_count",
-    "ask_all_yes",
-    "ask_list",
-    "ask_lead",
-    "ask_responsible",
-    "task_plural",
-    "singular",
-    "area",
-    "others",
-    "both_roles",
-)
+_CUES = (*ASK_CUES, *FRAME_CUES)
 _QUOTES = "“”\"'‘’「」『』《》〈〉"
 MAX_TERM_WORDS = 4  # a term joins at most this many of the tokenizer's words
 MAX_TERMS = 12

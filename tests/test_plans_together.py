@@ -233,7 +233,7 @@ def test_recurring_and_open_deadlines_are_filtered_by_the_deadlines_kind(
 
 def test_a_frequency_inside_a_tasks_content_is_no_recurring_deadline(three: QA, fake_qa: QA) -> None:
     for question in (
-        "养老护理员每年培训多少人？",
+        "护理员每年要培训几个人？",
         "每年创作100件艺术作品，这个任务谁牵头？",
         "12345热线多久通报一次",
     ):
