@@ -45,7 +45,8 @@ def by_id(tasks: list[TaskRecord]) -> dict[int, TaskRecord]:
     return {t.task_id: t for t in tasks}
 
 
-# The sealed blind batch lives outside eval/data/questions (so it is not dev); its golds are checked all the same.
+# The sealed blind batch lives outside eval/data/questions (so it is not dev);
+# its golds are checked all the same.
 SEALED = Path(__file__).resolve().parents[1] / "eval" / "data" / "fresh6" / "questions.jsonl"
 
 
