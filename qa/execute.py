@@ -129,12 +129,12 @@ class Executor:
         )
 
     def _examples(self, ask: Ask) -> Ask:
-        """A who-leads theme beside sections whose words were its examples (「水管爆了、暖气不热…24小时抢修」):
+        """A who-leads theme beside sections whose words were its examples (「断气、断网了夜里谁来抢修」):
         when at most one task of the sections is about the theme while several of the plan are, the sections
-        were examples, not a filter: the theme is answered over the plan. Not when the question names an area
-        (这块, 方面): then the theme is read within it."""
+        were examples, not a filter: the theme is answered over the plan. Not when the question names an
+        area (这块, 方面): then the theme is read within it."""
         if "lead" not in ask.what or not isinstance(ask.where, And) or cue("area").search(ask.query):
-            return ask  # 「劳动用工、讨薪这块」: an area named, the theme within it
+            return ask  # 「用工、社保这块」: an area named, the theme within it
         topics = [p for p in ask.where.parts if isinstance(p, Topic)]
         rest = [p for p in ask.where.parts if not isinstance(p, Topic)]
         if len(topics) != 1 or not rest or not all(_sections_only(p) for p in rest):

@@ -98,8 +98,8 @@ def _tokens(
         elif w in CONNECTORS or _COORD_MARK.match(w):
             kind = "coord"
         elif any(section[a:b]) and not any(s == a and e < b for s, e in named):
-            # A word that starts with a section's word and goes on (诉讼 + 费) names a narrower thing, its head
-            # last; one that only qualifies it (企业 + 破产) is still the section's word.
+            # A word that starts with a section's word and goes on (诉讼 + 费) names a narrower thing, its
+            # head last; one that only qualifies it (企业 + 破产) is still the section's word.
             kind = "section"
         elif filler.fullmatch(w) or (w.isdigit() and len(w) < 2):
             kind = "filler"
