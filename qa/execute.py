@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from corpus.records import TaskRecord
+from qa.phrasebook import cue
 from qa.plan import Ask
 from qa.refusal import Evidence, RefusalModel
 from retriever.expr import (
@@ -22,7 +23,9 @@ from retriever.expr import (
     Doc,
     Expr,
     Lead,
+    Or,
     Position,
+    Section,
     TaskRange,
     Topic,
     conj,
@@ -96,6 +99,7 @@ class Executor:
                 # 「开办企业那块归谁」: most of the section is about what was named: the section.
                 kept = [p for p in (ask.where.parts if isinstance(ask.where, And) else ()) if p != ask.topic]
                 ask = replace(ask, where=conj(*kept, ask.area), area=None, topic=None)
+        ask = self._examples(ask)
         topics = [x for x in positive(ask.where) if isinstance(x, Topic)]
         label = topics[0].text if topics else ""
         if topics and all(self.store.topic(t, query=ask.query) is None for t in topics):
@@ -123,6 +127,26 @@ class Executor:
         return Result(
             ask, "single" if single else "set", tuple(recs), topic=label, claimed=claimed, notes=notes
         )
+
+    def _examples(self, ask: Ask) -> Ask:
+        """A who-leads theme beside sections whose words were its examples (「断气、断网了夜里谁来抢修」):
+        when at most one task of the sections is about the theme while several of the plan are, the sections
+        were examples, not a filter: the theme is answered over the plan. Not when the question names an
+        area (这块, 方面): then the theme is read within it."""
+        if "lead" not in ask.what or not isinstance(ask.where, And) or cue("area").search(ask.query):
+            return ask  # 「用工、社保这块」: an area named, the theme within it
+        topics = [p for p in ask.where.parts if isinstance(p, Topic)]
+        rest = [p for p in ask.where.parts if not isinstance(p, Topic)]
+        if len(topics) != 1 or not rest or not all(_sections_only(p) for p in rest):
+            return ask
+        pool = self.store.pool(conj(*rest), query=ask.query)
+        inside = self.store.topic(topics[0], query=ask.query, within=pool) or []
+        overall = self.store.topic(topics[0], query=ask.query) or []
+        if len(inside) > 1 or not 2 <= len(overall) <= self.margins.theme_max:
+            return ask
+        if not {m.index for m in inside} <= {m.index for m in overall}:
+            return ask
+        return replace(ask, where=topics[0])
 
     # -- the best match ------------------------------------------------------------------------------------
     def _best(self, ask: Ask, words: Sequence[str]) -> Result:
@@ -240,6 +264,11 @@ class Executor:
         if best == 0 or scores[best] < scores[0] + self.margins.coverage_margin:
             return hits
         return [hits[best], *(h for i, h in enumerate(hits) if i != best)]
+
+
+def _sections_only(e: Expr) -> bool:
+    """A section, or several sections as alternatives."""
+    return isinstance(e, Section) or (isinstance(e, Or) and all(isinstance(p, Section) for p in e.parts))
 
 
 def _names_one(where: Expr) -> bool:

@@ -62,9 +62,11 @@ def _tokens(
     ends = {e for _, _, e in spans}
     blocked = [False] * len(text)
     section = [False] * len(text)
+    named: set[tuple[int, int]] = set()
     for m in mentions:
         if m.kind == "section":
             if m.section in sections:  # a section the question names as a whole: a filter, not the theme
+                named.add((m.start, m.end))
                 for i in range(m.start, m.end):
                     section[i] = True
             continue
@@ -95,7 +97,9 @@ def _tokens(
             kind = "blocked"
         elif w in CONNECTORS or _COORD_MARK.match(w):
             kind = "coord"
-        elif any(section[a:b]):
+        elif any(section[a:b]) and not any(s == a and e < b for s, e in named):
+            # A word that starts with a section's word and goes on (诉讼 + 费) names a narrower thing, its
+            # head last; one that only qualifies it (企业 + 破产) is still the section's word.
             kind = "section"
         elif filler.fullmatch(w) or (w.isdigit() and len(w) < 2):
             kind = "filler"

@@ -204,3 +204,32 @@ def test_a_units_field_word_can_describe_a_thing() -> None:
     assert not describes_a_thing(text, unit)
     named = Mention("unit", 0, 3, "税务局", units=frozenset({"旗税务局"}))
     assert not describes_a_thing("税务局登记的", named)
+
+
+def test_a_word_going_on_after_a_sections_word_names_a_narrower_thing() -> None:
+    # 仲裁 names a section as a whole; 仲裁费 (its head last) is a fee, a theme of its own; 劳动仲裁 only
+    # qualifies the section's word and stays the section.
+    def words(text: str) -> list[str]:
+        return [w for w in ("劳动仲裁", "仲裁费", "怎么", "退") if w in text]
+
+    def says(w: str) -> bool:
+        return w in {"仲裁费", "劳动仲裁"}
+
+    fee = [Mention("section", 0, 2, "仲裁", section="甲", whole=True)]
+    assert theme_facets("仲裁费怎么退", fee, words, says, sections={"甲"}) == ((("仲裁费",),),)
+    labour = [Mention("section", 2, 4, "仲裁", section="甲", whole=True)]
+    assert theme_facets("劳动仲裁怎么退", labour, words, says, sections={"甲"}) == ()
+
+
+def test_sections_that_were_a_themes_examples_do_not_confine_it(fake_qa: QA) -> None:
+    # A who-leads theme that one task of the named section is about and several of the plan are: the section's
+    # word was an example of the theme; named as an area (这块), the section confines it.
+    from retriever.expr import And, Section, Topic
+
+    theme = Topic("值班 待命", (("值班",), ("待命",)), least=2)
+    for area, outside in (("", True), ("这块", False)):
+        query = f"实行值班和维修人员待命制度{area}谁管"
+        ask = Ask(("lead",), And((Section("获得用暖"), theme)), "all", query=query)
+        got = fake_qa.executor.run(ask)
+        assert any(r.section != "获得用暖" for r in got.records) is outside
+        assert any(r.section == "获得用暖" for r in got.records)
