@@ -472,6 +472,7 @@ _REPLY_ZH = {
     "other_place": "这是{region}的方案，不包括{detail}的任务。",
     "unknown_unit": "方案中没有「{detail}」这个单位的任务。",
     "unknown_task": "方案没有第 {detail} 条任务。",
+    "unknown_section": "方案没有第 {detail} 部分。",
     "not_found": "没有找到与这个问题相关的任务。",
     "no_topic": "没有找到内容涉及「{detail}」的任务。",
 }
@@ -486,6 +487,7 @@ _REPLY_EN = {
     "other_place": "this is {region} plan; it has no tasks of {detail}.",
     "unknown_unit": "the plan has no tasks for “{detail}”.",
     "unknown_task": "the plan has no task {detail}.",
+    "unknown_section": "the plan has no part {detail}.",
     "not_found": "nothing in the plan matches this question.",
     "no_topic": "no task of the plan is about “{detail}”.",
 }
