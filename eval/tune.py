@@ -99,7 +99,7 @@ def coverage_examples(qa: Any, questions: list[Question]) -> list[Example]:
     return _examples(qa, rows)
 
 
-def plans_examples(qa: Any, questions: list[Question]) -> list[Example]:
+def plans_examples(qa: Any, questions: list[Question], train: Path | None = TRAIN_PLANS) -> list[Example]:
     """The multi-plan questions that reach the coverage model, answered with every plan loaded (``qa`` over
     the plans of ``PLANS_FOLDERS``), grouped by the plan each is read in (any type: whatever reaches the
     model is judged by it), and the training questions over those plans (``TRAIN_PLANS``, one group)."""
@@ -108,8 +108,8 @@ def plans_examples(qa: Any, questions: list[Question]) -> list[Example]:
         for q in questions
         if not q.turns
     ]
-    if TRAIN_PLANS.exists():  # held out as one batch (its own group), read in its plan
-        for line in TRAIN_PLANS.read_text(encoding="utf-8").splitlines():
+    if train is not None and train.exists():  # held out as one batch (its own group), read in its plan
+        for line in train.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             rows.append((str(r["question"]), int(bool(r["covered"])), str(r["batch"]), str(r["doc_id"])))
     return _examples(qa, rows)

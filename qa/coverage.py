@@ -27,8 +27,8 @@ class Judge:
     """Evidence over one store: similarities, BM25, vocabulary coverage, cue flags, the question's embedding.
 
     ``embedding``: whether the question's embedding is part of the evidence (the full model applies);
-    ``places``: the loaded plans' places, dropped from the question before it is judged, like its references
-    to the plan itself (the plans' titles and issuing numbers, 「这个方案里」, 「分工表」: ``strip_plan_refs``).
+    ``places``: the loaded plans' places, dropped from the question before it is judged, like its
+    references to the plan itself (titles, issuing numbers, 「这个方案里」, 「分工表」: ``strip_plan_refs``).
 
     With several plans loaded, the evidence is read within the plans the question is about, or, when it
     names none, within the plan of its best match: the similarity profile, the best BM25 score and the

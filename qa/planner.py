@@ -30,8 +30,8 @@ from qa.entities import (
     residue_words,
     share_roles,
 )
-from qa.phrasebook import cue, synonyms
 from qa.numerals import CN_NUMBER, to_int
+from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
 from qa.scope import PLAN_TAIL, PlanName, scope_of
 from qa.text import TypoFixer, clean, embeddable, language, translate_english
@@ -555,8 +555,8 @@ class Planner:
         return False
 
     def _beyond_sections(self, text: str, scope: frozenset[str] | None) -> int | None:
-        """A part of the plan named by a number higher than the plans asked about have sections (「第25个指标」
-        with 21 sections), or None."""
+        """A part of the plan named by a number higher than the plans asked about have sections
+        (「第25个指标」 with 21 sections), or None."""
         counts = [
             sum(1 for docs in self.ctx.section_plans.values() if d in docs)
             for d in (scope or frozenset().union(*self.ctx.section_plans.values()))

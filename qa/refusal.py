@@ -123,10 +123,10 @@ def strip_place(text: str, places: PlaceNames) -> str:
 
 
 def strip_plan_refs(text: str, titles: Sequence[str] = ()) -> str:
-    """The question without its references to the plan itself — the loaded plans' titles, short titles and
-    issuing numbers (``titles``), any issuing number, and 「这个方案里」, 「实施方案」, 「分工表上」, 「那个文件」
-    (``cues.tsv`` plan_ref): every task is in the plan, so naming it says nothing about which task, and the
-    words of a plan's name must not make a question look covered."""
+    """The question without its references to the plan itself — the loaded plans' titles, short titles
+    and issuing numbers (``titles``), any issuing number, and 「这个方案里」, 「实施方案」, 「分工表上」,
+    「那个文件」 (``cues.tsv`` plan_ref): every task is in the plan, so naming it says nothing about
+    which task, and the words of a plan's name must not make a question look covered."""
     for t in titles:
         if t:
             text = text.replace(t, " ")
