@@ -45,6 +45,8 @@ def retrieval_table(
 
 
 TRAIN = Path(__file__).resolve().parent / "data" / "train" / "coverage.jsonl"
+# Training questions over the three plans (``doc_id``: the plan each is about), answered with them loaded.
+TRAIN_PLANS = Path(__file__).resolve().parent / "data" / "train" / "coverage-plans.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
 # Questions over several plans, answered with these plans loaded (``eval.plans``): the dev part of each file.
@@ -97,15 +99,19 @@ def coverage_examples(qa: Any, questions: list[Question]) -> list[Example]:
     return _examples(qa, rows)
 
 
-def plans_examples(qa: Any, questions: list[Question]) -> list[Example]:
+def plans_examples(qa: Any, questions: list[Question], train: Path | None = TRAIN_PLANS) -> list[Example]:
     """The multi-plan questions that reach the coverage model, answered with every plan loaded (``qa`` over
     the plans of ``PLANS_FOLDERS``), grouped by the plan each is read in (any type: whatever reaches the
-    model is judged by it)."""
+    model is judged by it), and the training questions over those plans (``TRAIN_PLANS``, one group)."""
     rows = [
         (q.final_turn, int(q.answerable), q.doc_id or ACROSS, q.doc_id or ACROSS)
         for q in questions
         if not q.turns
     ]
+    if train is not None and train.exists():  # held out as one batch (its own group), read in its plan
+        for line in train.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            rows.append((str(r["question"]), int(bool(r["covered"])), str(r["batch"]), str(r["doc_id"])))
     return _examples(qa, rows)
 
 
@@ -248,7 +254,7 @@ def refusal_rows(examples: list[Example], *, max_false: float, write: bool, embe
         f"{len(examples) - sum(ys)} not covered and {sum(ys)} covered questions reach the coverage model "
         f"(dev single-task and out-of-scope questions and `{TRAIN.relative_to(ROOT)}`, one plan loaded; "
         + ", ".join(f"`{p.relative_to(ROOT)}`" for p in PLANS_QUESTIONS)
-        + " (dev), every plan loaded): "
+        + f" (dev) and `{TRAIN_PLANS.relative_to(ROOT)}`, every plan loaded): "
         + ", ".join(
             f"{plan} {per_plan[(plan, 0)]} / {per_plan[(plan, 1)]}"
             for plan in sorted({e.plan for e in examples})

@@ -466,12 +466,14 @@ _REPLY_ZH = {
     "empty": "问题是空的。",
     "injection": "我只能回答关于{this}任务的问题。",
     "other_task": "我只能回答关于{this}任务的问题，不能代写或翻译。",
-    "out_of_plan": "方案只列出任务、牵头和责任单位、完成时限，不提供价格、地址、电话、办理进度或统计数据。",
+    "out_of_plan": "方案只列出任务、牵头和责任单位、完成时限，"
+    "不提供价格、地址、电话、办理进度、统计数据或其他文件的内容。",
     "personal": "我查不到个人的办理进度；方案只列出各项任务的安排。请通过办事渠道或12345热线查询。",
     "other_plan": "我只收录了{held}，没有其他年份或版本的方案。",
     "other_place": "这是{region}的方案，不包括{detail}的任务。",
     "unknown_unit": "方案中没有「{detail}」这个单位的任务。",
     "unknown_task": "方案没有第 {detail} 条任务。",
+    "unknown_section": "方案没有第 {detail} 部分。",
     "not_found": "没有找到与这个问题相关的任务。",
     "no_topic": "没有找到内容涉及「{detail}」的任务。",
 }
@@ -480,12 +482,13 @@ _REPLY_EN = {
     "injection": "I can only answer questions about {this} tasks.",
     "other_task": "I can only answer questions about {this} tasks; I cannot write or translate.",
     "out_of_plan": "the plan lists tasks, their units and deadlines; it gives no prices, addresses, "
-    "contacts, case status or statistics.",
+    "contacts, case status, statistics or what other documents say.",
     "personal": "I cannot look up one person's case; the plan only lists the tasks.",
     "other_plan": "I only hold {held}, not other years' or versions.",
     "other_place": "this is {region} plan; it has no tasks of {detail}.",
     "unknown_unit": "the plan has no tasks for “{detail}”.",
     "unknown_task": "the plan has no task {detail}.",
+    "unknown_section": "the plan has no part {detail}.",
     "not_found": "nothing in the plan matches this question.",
     "no_topic": "no task of the plan is about “{detail}”.",
 }

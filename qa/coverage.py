@@ -9,7 +9,15 @@ import numpy as np
 from corpus.records import TaskRecord
 from index.tokenize import normalize
 from qa.places import PlaceNames
-from qa.refusal import Evidence, asks_outside, content_tokens, coverage, dense_z, strip_place
+from qa.refusal import (
+    Evidence,
+    asks_outside,
+    content_tokens,
+    coverage,
+    dense_z,
+    strip_place,
+    strip_plan_refs,
+)
 from retriever.expr import Doc
 from retriever.store import TaskStore
 from retriever.types import Hit
@@ -19,7 +27,8 @@ class Judge:
     """Evidence over one store: similarities, BM25, vocabulary coverage, cue flags, the question's embedding.
 
     ``embedding``: whether the question's embedding is part of the evidence (the full model applies);
-    ``places``: the loaded plans' places, dropped from the question before it is judged.
+    ``places``: the loaded plans' places, dropped from the question before it is judged, like its
+    references to the plan itself (titles, issuing numbers, 「这个方案里」, 「分工表」: ``strip_plan_refs``).
 
     With several plans loaded, the evidence is read within the plans the question is about, or, when it
     names none, within the plan of its best match: the similarity profile, the best BM25 score and the
@@ -40,6 +49,8 @@ class Judge:
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
         self._several = len(store.profile().plans) > 1
         self._plan_vocab: dict[frozenset[str], frozenset[str]] = {}
+        names = {n for p in store.profile().plans for n in (p.title, p.short_title, p.doc_number) if n}
+        self._titles = tuple(sorted(names, key=len, reverse=True))
 
     def evidence(
         self,
@@ -51,7 +62,7 @@ class Judge:
     ) -> Evidence:
         """The refusal model's signals for a (normalized) question and its search results (``plans``: the
         plans the question is about; its hits and best similarities are theirs)."""
-        query = strip_place(text, self.places) or text
+        query = strip_place(strip_plan_refs(text, self._titles), self.places) or text
         where = Doc(plans) if plans is not None else None
         if hits is None or query != text:
             hits = self.r.search(query, top_k=5, where=where)  # judged without the region's name

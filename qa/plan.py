@@ -31,6 +31,7 @@ ReplyKind = Literal[
     "other_place",
     "unknown_unit",
     "unknown_task",
+    "unknown_section",
 ]
 
 

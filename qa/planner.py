@@ -30,6 +30,7 @@ from qa.entities import (
     residue_words,
     share_roles,
 )
+from qa.numerals import CN_NUMBER, to_int
 from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
 from qa.scope import PLAN_TAIL, PlanName, scope_of
@@ -62,6 +63,8 @@ from retriever.expr import leaves as leaves_of
 
 _FILTER_KINDS = FIELD_KINDS
 _YEARISH = re.compile(r"20\d{2}")
+# A part of the plan named by its number (第22部分, 第二十五个指标, 第3章): a section, in document order.
+_SECTION_NO = re.compile(rf"第\s*(\d{{1,3}}|{CN_NUMBER})\s*(?:个|项)?(?:部分|章|节|大块|板块|个?方面|指标)")
 _ASK_TEXT: dict[str, str] = {
     "lead": "谁牵头",
     "responsible": "哪些单位配合",
@@ -273,6 +276,9 @@ class Planner:
             return Reply("personal")
         if any(not self._loaded_year(m.group(0)) for m in cue("other_plan").finditer(text)):
             return Reply("other_plan")
+        beyond = self._beyond_sections(text, scope)
+        if beyond is not None:
+            return Reply("unknown_section", str(beyond))
         if cue("never").search(text) or (cue("price").search(text) and not cue("amount_stated").search(text)):
             return Reply("out_of_plan")  # plans state targets and rewards, not prices, fees or contacts
         # A place the question is about (「杭锦旗的方案」), not partners (「跟呼和浩特、包头协同」).
@@ -547,6 +553,20 @@ class Planner:
                     x.kind == "section" and section.end <= x.start < m.start for x in mentions
                 )
         return False
+
+    def _beyond_sections(self, text: str, scope: frozenset[str] | None) -> int | None:
+        """A part of the plan named by a number higher than the plans asked about have sections
+        (「第25个指标」 with 21 sections), or None."""
+        counts = [
+            sum(1 for docs in self.ctx.section_plans.values() if d in docs)
+            for d in (scope or frozenset().union(*self.ctx.section_plans.values()))
+        ]
+        most = max(counts, default=0)
+        for m in _SECTION_NO.finditer(text):
+            n = to_int(m.group(1))
+            if most and n is not None and n > most:
+                return n
+        return None
 
     def _numbered(self, mentions: Sequence[Mention], max_task: int) -> Expr | Reply | None:
         """Task numbers and positions, or None when the question names neither (``max_task``: the highest

@@ -8,7 +8,7 @@ from retrieval only when the evidence says the plan covers it. The evidence:
   questions are about equally similar to every task, on-topic ones have a peak;
 * the similarity profile — the 2nd and 5th best similarities and the gap to the best (a peak or a plateau);
 * ``bm25_top`` — the best BM25 score of the question's content words (the loaded plans' places dropped,
-  ``qa.places``);
+  ``qa.places``, and the question's references to the plan itself: ``strip_plan_refs``);
 * ``coverage`` / ``local_coverage`` — the share of the question's informative words (weighted by how rare
   they are in general Chinese) that the plan uses anywhere / that its best hits use;
 * cue flags — English; an answer type no plan gives (a price, a rate, a statistic: ``cues.tsv``
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -119,6 +120,18 @@ def strip_place(text: str, places: PlaceNames) -> str:
     """The question without the loaded plans' place names (every task is about its region: naming it says
     nothing about which task, and 「伊旗下周的天气」 must not match the task that names the county)."""
     return places.strip(text)
+
+
+def strip_plan_refs(text: str, titles: Sequence[str] = ()) -> str:
+    """The question without its references to the plan itself — the loaded plans' titles, short titles
+    and issuing numbers (``titles``), any issuing number, and 「这个方案里」, 「实施方案」, 「分工表上」,
+    「那个文件」 (``cues.tsv`` plan_ref): every task is in the plan, so naming it says nothing about
+    which task, and the words of a plan's name must not make a question look covered."""
+    for t in titles:
+        if t:
+            text = text.replace(t, " ")
+    text = cue("plan_ref").sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def content_tokens(tokens: Iterable[str], places: PlaceNames) -> list[str]:

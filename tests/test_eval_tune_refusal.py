@@ -3,6 +3,9 @@ examples each plan contributes, and the shipped model."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from eval.questions import Question
@@ -83,7 +86,7 @@ def test_multi_plan_questions_are_grouped_by_the_plan_they_are_read_in() -> None
         _q("p-4", "哪些方案里有电力接入", None),
         _q("p-5", "青川第3条", "qingchuan-2024"),  # decided by the number: not the model's
     ]
-    got = plans_examples(_Judged(), qs)
+    got = plans_examples(_Judged(), qs, train=None)
     assert [(e.plan, e.group, e.covered) for e in got] == [
         ("yunling-2023", "yunling-2023", 1),
         ("qingchuan-2024", "qingchuan-2024", 1),
@@ -97,3 +100,15 @@ def test_the_shipped_model_was_fitted_over_several_plans() -> None:
     m = load_model()
     assert "over 3 plans" in m.note
     assert m.full is not None and 0 < m.full_threshold < 1
+
+
+def test_training_questions_over_the_plans_are_one_batch_read_in_their_plan(tmp_path: Path) -> None:
+    train = tmp_path / "t.jsonl"
+    rows = [
+        {"question": "青川刻章收不收钱", "covered": True, "doc_id": "qingchuan-2024", "batch": "t9"},
+        {"question": "青川市长是哪位", "covered": False, "doc_id": "qingchuan-2024", "batch": "t9"},
+    ]
+    train.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    got = plans_examples(_Judged(), [], train=train)
+    want = [("qingchuan-2024", "t9", 1), ("qingchuan-2024", "t9", 0)]
+    assert [(e.plan, e.group, e.covered) for e in got] == want

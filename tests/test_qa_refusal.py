@@ -23,6 +23,7 @@ from qa.refusal import (
     fit,
     load_model,
     strip_place,
+    strip_plan_refs,
 )
 
 FEATURES = BASE_FEATURES
@@ -60,6 +61,22 @@ def test_strip_place(text: str, stripped: str) -> None:
     tasks = plan.document.tasks
     places = PlaceNames.of([plan.profile], plan_lexicon(tasks, [plan.profile]).units)
     assert strip_place(text, places) == stripped
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("这份实施方案里年报多报合一谁牵头", "年报多报合一谁牵头"),
+        ("乙政发〔2021〕7号文件里的歇业备案", "的歇业备案"),
+        ("分工表上留抵退税几天到账", "留抵退税几天到账"),
+        ("方案中有没有提到电子保函", "有没有提到电子保函"),
+        ("示例市优化营商环境方案 怎么登记", "怎么登记"),  # a loaded plan's title
+        ("带方案出让谁牵头", "带方案出让谁牵头"),  # a task's own word is kept
+        ("电子文件归档谁负责", "电子文件归档谁负责"),
+    ],
+)
+def test_strip_plan_refs(text: str, stripped: str) -> None:
+    assert strip_plan_refs(text, ("示例市优化营商环境方案",)) == stripped
 
 
 def test_the_places_are_every_loaded_plans() -> None:
