@@ -506,6 +506,11 @@ class Planner:
             ):  # 「没写责任单位的」 is a filter, not an ask
                 for i in range(m.start, m.end):
                     chars[i] = "\0"
+            elif m.kind == "window":  # 「期限在10月以前的任务」: the deadline filters, it is not asked
+                frame = cue("deadline_frame").search(text[: m.start])
+                if frame is not None and frame.end() == m.start:
+                    for i in range(frame.start(), m.start):
+                        chars[i] = "\0"
         bare = cue("both_roles").sub(lambda x: "\0" * len(x.group(0)), "".join(chars))
         if cue("ask_all_yes").search(text):
             return ("yes_no",)
