@@ -170,8 +170,8 @@ def _across_plans(aliases: dict[str, set[str]], units_of: Mapping[str, set[str]]
                 continue
             found = {u for u in mine if alias in u and u != alias}
             if not found and len(alias) >= 3:
-                # A short form made of the full name's characters in order (人社局: 人力资源社会保障局, 发改委:
-                # 发展改革委): the one unit of the plan it abbreviates, if only one.
+                # A short form made of the full name's characters in order (人社局: 人力资源社会保障局,
+                # 发改委: 发展改革委): the one unit of the plan it abbreviates, if only one.
                 found = {u for u in mine if _abbreviates(alias, u)}
                 if len(found) > 1:
                     found = set()

@@ -215,8 +215,8 @@ _ROLE = re.compile(
 )
 _NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
 _ROLE_BEFORE = re.compile(
-    r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by|涉及|参与了?)"
-    r"\s*(?:the\s*)?$"
+    r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by"
+    r"|涉及|参与了?)\s*(?:the\s*)?$"
 )
 
 
@@ -488,7 +488,8 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
         if m.kind in ("task", "ordinal", "last", "last_n", "place"):
             continue
         before = any(
-            p <= m.start and (_GAP_PRE.match(text[p : m.start]) or cue("neg_gap").fullmatch(text[p : m.start]))
+            p <= m.start
+            and (_GAP_PRE.match(text[p : m.start]) or cue("neg_gap").fullmatch(text[p : m.start]))
             for p in pre
         )
         after = any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post)
