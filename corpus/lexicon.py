@@ -140,6 +140,8 @@ def _kind(unit: str, places: Places) -> str:
 
 def _generated_aliases(unit: str, places: Places) -> set[str]:
     out = {unit}
+    if unit.startswith("各") and len(unit) >= 4:
+        out.add(unit[1:])  # 各燃气企业: a 燃气企业
     regional = _strip_prefix(unit, places.parents)
     if regional:
         # 鄂尔多斯供电公司 is also a 供电公司, but never an 伊旗供电公司.
@@ -167,8 +169,24 @@ def _across_plans(aliases: dict[str, set[str]], units_of: Mapping[str, set[str]]
             if units & mine:
                 continue
             found = {u for u in mine if alias in u and u != alias}
+            if not found and len(alias) >= 3:
+                # A short form made of the full name's characters in order (人社局: 人力资源社会保障局,
+                # 发改委: 发展改革委): the one unit of the plan it abbreviates, if only one.
+                found = {u for u in mine if _abbreviates(alias, u)}
+                if len(found) > 1:
+                    found = set()
             if found:
                 units |= found
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """Whether ``short`` takes ``name``'s characters in order, from the start of the name proper (after a
+    one-character level such as 市 / 州 / 旗) to its last character (人社局 and 市人力资源社会保障局)."""
+    core = name[1:] if len(name) > len(short) + 1 and name[0] in "市州旗县区盟省" else name
+    if len(core) <= len(short) or core[0] != short[0] or core[-1] != short[-1]:
+        return False
+    it = iter(core)
+    return all(c in it for c in short)
 
 
 def _resolve_chains(canonical: dict[str, str]) -> None:

@@ -215,22 +215,40 @@ _ROLE = re.compile(
 )
 _NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
 _ROLE_BEFORE = re.compile(
-    r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by)"
-    r"\s*(?:the\s*)?$"
+    r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by"
+    r"|涉及|参与了?)\s*(?:the\s*)?$"
 )
+
+
+def _late_role(text: str, end: int, stop: int) -> tuple[int, re.Match[str]] | None:
+    """The role said of a unit after a frame between them (``role_gap``: 「工信局在跨境贸易两章里牵头的」,
+    「交通部门（交通局或交通运输局）参与的」), within the clause and before the next unit (``stop``): the
+    gap's length and the role's match."""
+    gap = cue("role_gap").match(text, end)
+    if gap is None or gap.end() == end or (gap.end() > stop and text[end : end + 1] not in "（("):
+        return None  # a unit in between (not named in a bracket) has the role, not this one
+    rm = _ROLE.match(text[gap.end() : gap.end() + 12])
+    return (gap.end() - end, rm) if rm else None
 
 
 def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
     masked = t.masked()
-    for m in lex.find(masked):
+    found = lex.find(masked)
+    for i, m in enumerate(found):
         after = t.text[m.end : m.end + 12]
         role: Role | None = None
         not_roles: tuple[Role, ...] = ()
         rm = _ROLE.match(after)
         role_end = m.end
         negated_role = False
+        if rm is None and not _ROLE_BEFORE.search(t.text[max(0, m.start - 14) : m.start]):
+            late = _late_role(t.text, m.end, found[i + 1].start if i + 1 < len(found) else len(t.text))
+            if late is not None:
+                skip, rm = late
+                role_end = m.end + skip
         if rm:
-            role_end = m.end + rm.end()
+            after = t.text[role_end : role_end + 12]
+            role_end += rm.end()
             negated_role = bool(rm.group(1))  # 「公共资源交易中心不用参与的」
             role = "lead" if rm.group(2) else "responsible" if rm.group(3) else "involves"
             if rm.group(4) == "参与配合":
@@ -245,7 +263,7 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
                 word = before.group(1)
                 role = (
                     "involves"
-                    if word.startswith("involv")
+                    if word.startswith(("involv", "涉及", "参与"))
                     else "lead"
                     if word.startswith(("由", "牵头", "led"))
                     else "responsible"
@@ -452,6 +470,7 @@ def _places(t: _Text, ctx: Context, out: list[Mention]) -> None:
 _GAP_PRE = re.compile(r"^(?:\s*the\s*|[由在是对标为的那个这个属于算让当把写列“”\"'「」『』\s]{0,4})$")
 _GAP_POST = re.compile(r"^[的那这一章节块部分里中面方个块类些条项“”\"'「」『』\s]{0,7}$")
 _COORD = re.compile(r"^[\s]*(和|与|及|、|,|，|或者|或|还有)[\s]*$")
+_LIST_COORD = re.compile(r"^\s*的?\s*(和|与|及|以及|还有|跟)\s*$")
 
 
 def _negate(text: str, found: list[Mention]) -> list[Mention]:
@@ -468,7 +487,11 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
     for i, m in enumerate(ordered):
         if m.kind in ("task", "ordinal", "last", "last_n", "place"):
             continue
-        before = any(p <= m.start and _GAP_PRE.match(text[p : m.start]) for p in pre)
+        before = any(
+            p <= m.start
+            and (_GAP_PRE.match(text[p : m.start]) or cue("neg_gap").fullmatch(text[p : m.start]))
+            for p in pre
+        )
         after = any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post)
         negated[i] = before or after or m.negated
     # A coordination shares its negation: 除了执行合同和破产 / 执行合同和破产以外.
@@ -478,6 +501,17 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
             joined = _COORD.match(text[a.end : b.start]) or (a.kind == "section" and a.end == b.start)
             if a.kind == b.kind and joined and negated[i] != negated[i + 1]:
                 negated[i] = negated[i + 1] = True
+    # A list removed as a whole shares the removal across kinds (「去掉持续推进的和2023年的」).
+    removals = [m.end() for m in cue("neg_list").finditer(text)]
+    for i in range(len(ordered) - 1):
+        a, b = ordered[i], ordered[i + 1]
+        if (
+            negated[i]
+            and not negated[i + 1]
+            and any(p <= a.start and _GAP_PRE.match(text[p : a.start]) for p in removals)
+            and _LIST_COORD.match(text[a.end : b.start])
+        ):
+            negated[i + 1] = True
     return [replace(m, negated=n) for m, n in zip(ordered, negated, strict=True)]
 
 

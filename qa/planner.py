@@ -306,6 +306,7 @@ class Planner:
             and not fields_named
         )
         leaves: dict[str, list[Expr]] = {}
+        placed: list[tuple[Mention, Expr]] = []  # each positive name with its leaf
         negs: list[Expr] = []
         roles: list[Expr] = []  # unit filters a single-task question keeps
         prefer: set[str] = set()
@@ -372,6 +373,15 @@ class Planner:
                 negs.append(Not(leaf))
             else:
                 leaves.setdefault(type(leaf).__name__, []).append(leaf)
+                placed.append((m, leaf))
+        # Names of different kinds joined by 或 (「对标苏州的或者自主创新的」): either one, not both.
+        either = self._alternatives(text, placed)
+        for group in either:
+            for leaf in group:
+                kind = type(leaf).__name__
+                leaves[kind] = [x for x in leaves.get(kind, []) if x is not leaf]
+                if not leaves[kind]:
+                    del leaves[kind]
         # Units of one role named together with 共同 / 一起 / 都参与: every one of them (And), else any (Or).
         joined = bool(cue("and_all").search(text))
         claim = None
@@ -381,6 +391,7 @@ class Planner:
             conj(*group) if joined and name in ("Lead", "Responsible", "Involves") else disj(group)
             for name, group in leaves.items()
         ]
+        positive += [disj(group) for group in either]
         structured = conj(*dict.fromkeys(positive), *dict.fromkeys(negs))  # 水、气: one section, named twice
         if cue("examples").search(text) and any(isinstance(x, Section) for x in leaves_of(structured)):
             # 「用电报装、停电抢修这些供电方面的事」: an area named as a whole; the other words are examples.
@@ -446,6 +457,24 @@ class Planner:
             area_named=named_area,
         )
 
+    @staticmethod
+    def _alternatives(text: str, placed: Sequence[tuple[Mention, Expr]]) -> list[list[Expr]]:
+        """Runs of names joined by 或 (``or_join``) whose leaves are of different kinds: each run is one
+        alternative (names of one kind are alternatives anyway)."""
+        runs: list[list[Expr]] = []
+        run: list[Expr] = []
+        ordered = sorted(placed, key=lambda x: x[0].start)
+        for i, (m, leaf) in enumerate(ordered):
+            if run and cue("or_join").fullmatch(text[ordered[i - 1][0].end : m.start]):
+                run.append(leaf)
+                continue
+            if len({type(x).__name__ for x in run}) > 1:
+                runs.append(run)
+            run = [leaf]
+        if len({type(x).__name__ for x in run}) > 1:
+            runs.append(run)
+        return runs
+
     def _topic(
         self, text: str, mentions: Sequence[Mention], topic_words: Sequence[str], sections: Container[str]
     ) -> Topic:
@@ -483,6 +512,11 @@ class Planner:
             ):  # 「没写责任单位的」 is a filter, not an ask
                 for i in range(m.start, m.end):
                     chars[i] = "\0"
+            elif m.kind == "window":  # 「期限在10月以前的任务」: the deadline filters, it is not asked
+                frame = cue("deadline_frame").search(text[: m.start])
+                if frame is not None and frame.end() == m.start:
+                    for i in range(frame.start(), m.start):
+                        chars[i] = "\0"
         bare = cue("both_roles").sub(lambda x: "\0" * len(x.group(0)), "".join(chars))
         if cue("ask_all_yes").search(text):
             return ("yes_no",)
@@ -496,7 +530,8 @@ class Planner:
             what.append("responsible")
         if cue("ask_deadline").search(bare):
             what.append("deadline")
-        if not what and cue("ask_list").search(bare):
+        said = any(m.kind == "unit" and m.role and cue("role_what").match(text, m.role_end) for m in mentions)
+        if not what and (said or cue("ask_list").search(bare)):
             what.append("tasks")
         return tuple(what) or ("text",)
 
@@ -512,6 +547,8 @@ class Planner:
     def _unit_leaf(
         self, m: Mention, what: Sequence[What], mentions: Sequence[Mention], words: Sequence[str], text: str
     ) -> Expr | None:
+        if m.role is not None and cue("both_roles").search(text[m.end : m.role_end + 8]):
+            return Involves(m.units)  # 「发改委牵头或参与的」: either role
         if m.role == "lead":
             return Lead(m.units)
         if m.role == "responsible":

@@ -21,7 +21,7 @@ _PARTS = {
     "三季度": (7, 9),
     "四季度": (10, 12),
 }
-_BEFORE = r"\s*(底|末|中旬|上旬)?\s*(前|以前|之前|为止|内|以内|截止|截至)?"
+_BEFORE = r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或|和|含)?(前|以前|之前|为止|内|以内|截止|截至))?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,9 @@ def find_window(text: str, plan_year: int) -> Window | None:
         year = _year(m.group(1), m.group(2), plan_year)
         mon = _month(m.group(3))
         if mon:
-            if m.group(4) in ("底", "末") or m.group(5) not in (None, "内", "以内"):
+            # 「10月底前」, 「到10月底」: any deadline up to that month; 「10月底要完成的」: that month's.
+            by = re.search(r"(到|截至|截止到?)\s*$", text[: m.start()]) is not None
+            if (m.group(4) in ("底", "末") and by) or m.group(5) not in (None, "内", "以内"):
                 return Window(None, (year, mon), f"{year}年{mon}月底前", m.start(), m.end())
             return Window((year, mon), (year, mon), f"{year}年{mon}月", m.start(), m.end())
     m = re.search(_YEAR + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|内|以内|为止)?", text)

@@ -57,3 +57,23 @@ def test_split_units_protects_curated_compounds() -> None:
     assert split_units("旗大数据中心等", protected=[]) == ("旗大数据中心",)
     assert split_units("各镇，各进驻部门。", protected=[]) == ("各镇", "各进驻部门")
     assert split_units("", protected=[]) == ()
+
+
+@pytest.mark.parametrize(
+    ("short", "name", "expected"),
+    [
+        ("人社局", "市人力资源社会保障局", True),
+        ("发改委", "州发展改革委", True),
+        ("人社局", "市人民政府办公室", False),  # another last character
+        ("公安局", "市公共资源交易中心", False),
+        ("财政局", "市财政局", False),  # the same name, not an abbreviation
+    ],
+)
+def test_a_short_form_takes_the_names_characters_in_order(short: str, name: str, expected: bool) -> None:
+    from corpus.lexicon import _abbreviates
+
+    assert _abbreviates(short, name) is expected
+
+
+def test_every_one_of_a_kind_is_also_named_without_each(lex) -> None:  # type: ignore[no-untyped-def]
+    assert lex.resolve("燃气企业") == {"各燃气企业"}

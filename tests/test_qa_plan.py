@@ -32,6 +32,20 @@ def plan(qa: QA, question: str) -> str:
         ),
         ("卫健委参与了哪些任务，牵头和配合都包括", "Involves(旗卫健委)"),
         ("工信局牵头、长期持续推进的有哪些", "And(Lead(旗工信局), Ongoing)"),
+        # A unit's role said after a frame: a place in the plan, a bracket naming it otherwise.
+        ("人社局在劳动力市场监管里牵头了啥", "And(Lead(旗人社局), Section(劳动力市场监管))"),
+        ("法院在办理破产以外还配合了哪些任务", "And(Responsible(旗法院), Not(Section(办理破产)))"),
+        ("住建部门（住房和城乡建设局）参与的任务有哪些", "Involves(旗住建局)"),
+        # Negation through a verb relating the name; names of several kinds negated one by one.
+        ("纳税这章里不涉及人社局的任务", "And(Section(纳税), Not(Involves(旗人社局)))"),
+        ("既没写对标城市、也没写自主创新的任务", "And(Not(City(*)), Not(Benchmark(自主创新)))"),
+        # Names of different kinds joined by 或: either one.
+        ("对标深圳的或是自主创新的任务", "Or(City(深圳), Benchmark(自主创新))"),
+        ("纳税里对标杭州的或者没有配合单位的", "And(Section(纳税), Or(City(杭州), NoResponsible))"),
+        ("工信局牵头或参与的任务", "Involves(旗工信局)"),
+        # A deadline named as a filter is not what is asked.
+        ("期限在2022年9月以前、税务局牵头的任务", "And(Due(..2022-09), Lead(旗税务局))"),
+        ("纳税这章有没有要其他部门配合的任务", "And(Section(纳税), Not(NoResponsible))"),
     ],
 )
 def test_negation_and_combinations(fake_qa: QA, question: str, where: str) -> None:

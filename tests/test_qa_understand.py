@@ -92,6 +92,10 @@ def test_chinese_numerals_round_trip(n: int) -> None:
         ("招投标领域2022年9月到11月之间到期的任务", (2022, 9), (2022, 11)),
         ("2022年9月至2023年3月", (2022, 9), (2023, 3)),
         ("2022年十月到十二月", (2022, 10), (2022, 12)),
+        # A month's end said as the deadline is that month; 到 / 前 / 以前 make it any deadline up to it.
+        ("2022年9月底要完成的", (2022, 9), (2022, 9)),
+        ("到9月底要办完的", None, (2022, 9)),
+        ("2022年9月及以前到期的", None, (2022, 9)),
     ],
 )
 def test_time_windows(text: str, after: tuple[int, int] | None, before: tuple[int, int] | None) -> None:
@@ -198,6 +202,8 @@ def test_numbers_and_positions(ctx: Context, question: str, expected: list[tuple
         ("法院牵头的 除了执行合同和破产 还有哪些", {"执行合同", "破产"}),
         ("不在纳税那章的", {"纳税"}),
         ("对标上海或者北京的", set()),
+        ("去掉长期坚持的和2023年的", {"长期坚持", "2023年"}),  # a removed list, names of two kinds
+        ("除了持续推进的、法院牵头的", {"持续推进"}),  # 、 joins separate conditions, not a removed list
     ],
 )
 def test_negation_reaches_the_name_and_its_coordination(
@@ -212,6 +218,14 @@ def test_roles_after_a_unit(ctx: Context) -> None:
     assert m.role == "responsible" and m.not_roles == ("lead",)
     (m,) = [x for x in find_mentions("检察院这次都参与了哪些", ctx) if x.kind == "unit"]
     assert m.role == "involves"
+
+
+def test_a_role_said_after_a_frame_is_the_units(ctx: Context) -> None:
+    (m,) = [x for x in find_mentions("公安局在财产登记里都配合了什么", ctx) if x.kind == "unit"]
+    assert m.role == "responsible"
+    # A unit in between has the role, not the first one.
+    units = [x for x in find_mentions("法院在税务局牵头的任务里", ctx) if x.kind == "unit"]
+    assert [(x.text, x.role) for x in units] == [("法院", None), ("税务局", "lead")]
 
 
 def test_places_and_unknown_units(ctx: Context) -> None:
