@@ -294,6 +294,11 @@ class FeedbackRequest(_Request):
     answer: Annotated[PlainText, Field(max_length=4000)]
     rating: Literal["up", "down"]
     comment: Annotated[PlainText, Field(max_length=1000)] | None = None
+    doc_id: AnyOf | None = Field(
+        default=None,
+        description="the plan(s) the rated answer cites (its citations' doc_id); when left out and one plan "
+        "is served, that plan",
+    )
 
 
 class FeedbackCreated(BaseModel):
@@ -308,6 +313,11 @@ class FeedbackItem(BaseModel):
     answer: str
     rating: Literal["up", "down"]
     comment: str | None
+    doc_id: str | None = Field(
+        description="the plan the rated answer cites; several comma-separated; null when unknown (entries "
+        "stored before plans were recorded)"
+    )
+    doc_ids: list[str] = Field(description="the same as a list (empty when unknown)")
 
 
 class FeedbackList(BaseModel):

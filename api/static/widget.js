@@ -565,7 +565,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.launcher.replaceChildren(icon(open ? 'close' : 'chat'), h('span', null, open ? t.launcherOpen : t.launcher));
     }
 
-    // -- the conversation in sessionStorage ------------------------------------------------------------
+    // -- the conversation in sessionStorage --
     restore() {
       try {
         sessionStorage.removeItem('taskqa:session:' + this.endpoint); // version 1 kept the token alone
@@ -596,7 +596,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       }
     }
 
-    // -- open, close, language ---------------------------------------------------------------------------
+    // -- open, close, language --
     open() {
       const first = !this.panel;
       if (first) this.build();
@@ -776,7 +776,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.input.style.height = Math.min(this.input.scrollHeight, 120) + 'px';
     }
 
-    // -- the service's configuration, and a portal it does not know ------------------------------------
+    // -- the service's configuration, and a portal it does not know --
     async loadConfig() {
       try {
         const res = await fetch(`${this.endpoint}/api/v1/config`, { headers: { Accept: 'application/json' },
@@ -841,7 +841,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.showNotEnabled('unknown_plan');
     }
 
-    // -- asking ----------------------------------------------------------------------------------------
+    // -- asking --
     submit() {
       const q = this.input.value.replace(BIDI, '').trim();
       if (!q || this.busy || this.disabled) return;
@@ -1156,7 +1156,8 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
         const res = await fetch(`${this.endpoint}/api/v1/feedback`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ session_id: this.sessionId, question: turn.q, answer: turn.a, rating, comment }),
+          body: JSON.stringify({ session_id: this.sessionId, question: turn.q, answer: turn.a, rating, comment,
+            doc_id: [...new Set(turn.meta.citations.map((c) => c.doc_id))] }),
           signal: AbortSignal.timeout ? AbortSignal.timeout(TIMEOUT_MS) : undefined,
         });
         if (!res.ok) throw await errorFrom(res);

@@ -147,6 +147,8 @@ def test_feedback_is_stored(server: Server, page: Page) -> None:
     if server.real:  # the fake hands out plain ids
         assert re.fullmatch(r"[0-9a-f]{16}", str(row.get("session_id"))), row
         assert row["session_id"] not in str(session_in_storage(page))
+        # … and the plan the rated answer cites (the widget sends its citations' plans).
+        assert row["doc_id"] == "ejin-horo-business-environment-plan-2022", row
 
 
 def feedback_row(server: Server, question: str) -> dict[str, Any]:

@@ -1,0 +1,99 @@
+"""The API over several plans (the shipped plan and the two fixture plans, fake embedder): feedback that
+records the plans an answer cites, listings named and filtered by plan, deadlines with their kind, and each
+plan's own source link."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import Settings, create_app
+from api.engine import Engine, make_engine
+from api.feedback import FeedbackStore
+from eval.plans import gather_plans
+from index.store import build_and_save, current_version_dir
+from retriever import load_retriever
+from tests.api_helpers import assert_error, fake_app, make_settings
+from tests.fakes import FakeEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = (ROOT / "corpus" / "data" / "plans", ROOT / "tests" / "data" / "plans")
+FIRST, YUNLING, QINGCHUAN = "ejin-horo-business-environment-plan-2022", "yunling-2023", "qingchuan-2024"
+TOKEN = "k" * 40
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+FEEDBACK, ADMIN_FEEDBACK = "/api/v1/feedback", "/api/v1/admin/feedback"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp("three-plans-api")
+    gather_plans(FOLDERS, root / "plans")
+    build_and_save(root=root / "index", data_dir=root / "plans", embedder=FakeEmbedder())
+
+    def loader(_: Settings) -> Engine:
+        return make_engine(load_retriever(current_version_dir(root / "index"), embedder=FakeEmbedder()))
+
+    settings = make_settings(root, admin_token=TOKEN, data_dir=root / "plans")
+    with TestClient(create_app(settings, engine_loader=loader)) as c:
+        yield c
+
+
+def rating(**extra: Any) -> dict[str, Any]:
+    return {"question": "谁负责这件事？", "answer": "由某局牵头。", "rating": "down", **extra}
+
+
+# -- feedback names the plans the rated answer cites -----------------------------------------------------
+
+
+def test_feedback_records_the_plans_of_the_answer(client: TestClient) -> None:
+    first = client.post(FEEDBACK, json=rating(doc_id=[YUNLING, FIRST])).json()["id"]
+    one = client.post(FEEDBACK, json=rating(doc_id=QINGCHUAN)).json()["id"]
+    unknown = client.post(FEEDBACK, json=rating()).json()["id"]  # several plans served: not guessed
+    items = {i["id"]: i for i in client.get(ADMIN_FEEDBACK, headers=AUTH).json()["items"]}
+    assert items[first]["doc_ids"] == [FIRST, YUNLING]
+    assert items[first]["doc_id"] == f"{FIRST},{YUNLING}"
+    assert (items[one]["doc_id"], items[one]["doc_ids"]) == (QINGCHUAN, [QINGCHUAN])
+    assert (items[unknown]["doc_id"], items[unknown]["doc_ids"]) == (None, [])
+
+
+def test_feedback_naming_a_plan_not_served_is_refused_in_both_languages(client: TestClient) -> None:
+    refused = client.post(FEEDBACK, json=rating(doc_id=[FIRST, "no-such-plan"]))
+    err = assert_error(refused, 422, "unknown_plan")
+    assert "no-such-plan" in err["message"]
+
+
+def test_with_one_plan_served_feedback_is_about_it(tmp_path: Path, fake_retriever: Any) -> None:
+    settings = make_settings(tmp_path, admin_token=TOKEN)
+    with TestClient(fake_app(settings, fake_retriever)) as c:
+        assert c.post(FEEDBACK, json=rating()).status_code == 201
+        (item,) = c.get(ADMIN_FEEDBACK, headers=AUTH).json()["items"]
+    assert item["doc_id"] == FIRST
+
+
+OLD_SCHEMA = """CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, session_id TEXT, question TEXT NOT NULL,
+    answer TEXT NOT NULL, rating TEXT NOT NULL CHECK (rating IN ('up', 'down')), comment TEXT)"""
+
+
+def test_a_database_written_before_plans_were_recorded_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "fb.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(OLD_SCHEMA)
+        conn.execute(
+            "INSERT INTO feedback (created_at, session_id, question, answer, rating, comment)"
+            " VALUES ('2026-01-02T03:04:05+00:00', 'c1', '旧问题', '旧回答', 'up', '旧意见')"
+        )
+    store = FeedbackStore(path)
+    FeedbackStore(path)  # a second start (another worker) finds the column there and adds nothing
+    new_id = store.add(question="新问题", answer="新回答", rating="down", doc_ids=(YUNLING,))
+    new, old = store.recent()
+    assert (old.id, old.question, old.comment, old.session_id) == (1, "旧问题", "旧意见", "c1")
+    assert old.doc_ids == ()
+    assert (new.id, new.question, new.doc_ids) == (new_id, "新问题", (YUNLING,))
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT doc_id FROM feedback ORDER BY id").fetchall() == [(None,), (YUNLING,)]
