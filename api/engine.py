@@ -30,6 +30,7 @@ class UnitCount:
     unit: str
     lead_count: int
     responsible_count: int
+    doc_ids: tuple[str, ...] = ()  # the plans that name it, in the order their records come
 
 
 def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str]) -> tuple[UnitCount, ...]:
@@ -37,11 +38,15 @@ def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str])
     its task's plan)."""
     lead: Counter[str] = Counter()
     resp: Counter[str] = Counter()
+    plans: dict[str, dict[str, None]] = {}
     for r in records:
-        lead.update({canon(u, r.doc_id) for u in r.lead_units})
-        resp.update({canon(u, r.doc_id) for u in r.responsible_units})
-    units = set(lead) | set(resp)
-    rows = [UnitCount(u, lead[u], resp[u]) for u in units]
+        leads = {canon(u, r.doc_id) for u in r.lead_units}
+        shares = {canon(u, r.doc_id) for u in r.responsible_units}
+        lead.update(leads)
+        resp.update(shares)
+        for u in leads | shares:
+            plans.setdefault(u, {})[r.doc_id] = None
+    rows = [UnitCount(u, lead[u], resp[u], tuple(plans[u])) for u in plans]
     rows.sort(key=lambda c: (-(c.lead_count + c.responsible_count), -c.lead_count, c.unit))
     return tuple(rows)
 
@@ -50,12 +55,19 @@ def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str])
 class CityCount:
     city: str
     count: int
+    doc_ids: tuple[str, ...] = ()  # the plans with tasks benchmarked on it
 
 
 def city_counts(records: Iterable[TaskRecord]) -> tuple[CityCount, ...]:
     """Benchmark cities with their task counts, most tasks first."""
-    counts = Counter(r.benchmark_city for r in records if r.benchmark_city)
-    return tuple(CityCount(c, n) for c, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+    counts: Counter[str] = Counter()
+    plans: dict[str, dict[str, None]] = {}
+    for r in records:
+        if r.benchmark_city:
+            counts[r.benchmark_city] += 1
+            plans.setdefault(r.benchmark_city, {})[r.doc_id] = None
+    ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    return tuple(CityCount(c, n, tuple(plans[c])) for c, n in ranked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +115,24 @@ class Engine:
     cities: tuple[CityCount, ...] = ()
     plans: tuple[PlanInfo, ...] = ()
     shorts: Mapping[str, str] = field(default_factory=dict)  # doc_id → the short title citations name
+
+    def serves(self, doc_id: str) -> bool:
+        """Whether ``doc_id`` names a plan this engine serves."""
+        return any(p.doc_id == doc_id for p in self.plans)
+
+    def units_of(self, doc_id: str | None) -> tuple[UnitCount, ...]:
+        """The unit counts of one plan's tasks (None: of every plan)."""
+        if doc_id is None:
+            return self.units
+        return unit_counts(
+            (r for r in self.retriever.records if r.doc_id == doc_id), self.retriever.lexicon.canon
+        )
+
+    def cities_of(self, doc_id: str | None) -> tuple[CityCount, ...]:
+        """The benchmark cities of one plan's tasks (None: of every plan)."""
+        if doc_id is None:
+            return self.cities
+        return city_counts(r for r in self.retriever.records if r.doc_id == doc_id)
 
     def plan(self, doc_id: str) -> PlanInfo:
         for p in self.plans:

@@ -57,7 +57,7 @@ from qa import Answer, check_citations
 log = logging.getLogger("api")
 
 POST_ERRORS = error_responses(400, 413, 415, 422, 429, 503)
-GET_ERRORS = error_responses(422, 503)
+LISTING_ERRORS = error_responses(404, 422, 503)  # 404: no plan has the doc_id
 ASK_ERRORS = error_responses(400, 404, 413, 415, 422, 429, 503)  # 404: no plan has the doc_id
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -230,12 +230,13 @@ def ask_stream(
 @router.post(
     "/search",
     response_model=SearchResponse,
-    responses=POST_ERRORS,
+    responses=ASK_ERRORS,
     dependencies=[Depends(limit_queries)],
 )
 def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchResponse:
     """Tasks ranked best first, each marked whether it passes the relevance cut-off; an empty query with
     filters returns every match (score 0, all relevant, no top_k)."""
+    known_plan(body.filters.doc_id if body.filters else None, engine)
     filters = filters_of(body.filters)
     query = strip_blank(body.query)
     retriever = engine.retriever
@@ -293,15 +294,17 @@ TaskIdParam = Annotated[str, Path(pattern="^[0-9]{1,9}$", description="the task 
 )
 def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None) -> Citation:
     """One task by its number (and document, when the index holds several)."""
-    doc = strip_blank(doc_id) if doc_id else ""
+    doc = known_plan(doc_id, engine)
     number = int(task_id)
-    record = engine.retriever.get(number, doc or None)
+    record = engine.retriever.get(number, doc)
     if record is None:
         raise ApiError(404, "task_not_found", f"没有第{number}条任务", f"There is no task {number}")
     return citation(record, engine.shorts)
 
 
-@router.get("/tasks", response_model=TaskPage, responses=GET_ERRORS, dependencies=[Depends(single_values)])
+@router.get(
+    "/tasks", response_model=TaskPage, responses=LISTING_ERRORS, dependencies=[Depends(single_values)]
+)
 def list_tasks(
     engine: EngineDep,
     section: FilterParam = None,
@@ -316,6 +319,7 @@ def list_tasks(
 ) -> TaskPage:
     """Every task matching the filters, in document order, one page at a time. A unit or city filter may
     be repeated: a task then matches when any of those names does."""
+    known_plan(doc_id, engine)
     filters = task_filter(
         section=section,
         lead_unit=lead_unit,
@@ -331,32 +335,81 @@ def list_tasks(
     return TaskPage(total=len(records), page=page, page_size=page_size, items=items)
 
 
-@router.get("/sections", response_model=SectionsResponse, responses=error_responses(503))
-async def sections(engine: EngineDep) -> SectionsResponse:
-    """The plan's sections in order, with their task counts."""
+PlanParam = Annotated[
+    PlainText | None,
+    Query(
+        max_length=FILTER_MAX_CHARS, description="one plan only (GET /api/v1/plans lists them); empty: all"
+    ),
+]
+
+
+def known_plan(doc_id: str | None, engine: Engine) -> str | None:
+    """The plan a request names (None when it names none); a plan not served is 404 ``unknown_plan``."""
+    doc = strip_blank(doc_id or "") or None
+    if doc is not None and not engine.serves(doc):
+        raise ApiError(
+            404,
+            "unknown_plan",
+            f"没有这个方案（doc_id 不存在）：{doc}；GET /api/v1/plans 列出所有方案",
+            f"No plan has the doc_id {doc}; GET /api/v1/plans lists the plans",
+        )
+    return doc
+
+
+@router.get(
+    "/sections",
+    response_model=SectionsResponse,
+    responses=LISTING_ERRORS,
+    dependencies=[Depends(single_values)],
+)
+async def sections(engine: EngineDep, doc_id: PlanParam = None) -> SectionsResponse:
+    """The plans' sections in order, each with its plan and task count (``doc_id``: one plan's)."""
+    doc = known_plan(doc_id, engine)
     return SectionsResponse(
         sections=[
-            SectionInfo(section_no=s.section_no, section=s.section, count=s.count)
+            SectionInfo(
+                section_no=s.section_no,
+                section=s.section,
+                count=s.count,
+                doc_id=s.doc_id,
+                short_title=engine.shorts.get(s.doc_id, s.doc_id),
+            )
             for s in engine.retriever.sections
+            if doc is None or s.doc_id == doc
         ]
     )
 
 
-@router.get("/units", response_model=UnitsResponse, responses=error_responses(503))
-async def units(engine: EngineDep) -> UnitsResponse:
-    """Canonical unit names with how many tasks each leads and shares."""
+@router.get(
+    "/units", response_model=UnitsResponse, responses=LISTING_ERRORS, dependencies=[Depends(single_values)]
+)
+async def units(engine: EngineDep, doc_id: PlanParam = None) -> UnitsResponse:
+    """Canonical unit names with how many tasks each leads and shares, and the plans naming them
+    (``doc_id``: one plan's units and counts)."""
     return UnitsResponse(
         units=[
-            UnitInfo(unit=u.unit, lead_count=u.lead_count, responsible_count=u.responsible_count)
-            for u in engine.units
+            UnitInfo(
+                unit=u.unit,
+                lead_count=u.lead_count,
+                responsible_count=u.responsible_count,
+                doc_ids=list(u.doc_ids),
+            )
+            for u in engine.units_of(known_plan(doc_id, engine))
         ]
     )
 
 
-@router.get("/cities", response_model=CitiesResponse, responses=error_responses(503))
-async def cities(engine: EngineDep) -> CitiesResponse:
-    """The benchmark cities (对标城市) with their task counts, most tasks first."""
-    return CitiesResponse(cities=[CityInfo(city=c.city, count=c.count) for c in engine.cities])
+@router.get(
+    "/cities", response_model=CitiesResponse, responses=LISTING_ERRORS, dependencies=[Depends(single_values)]
+)
+async def cities(engine: EngineDep, doc_id: PlanParam = None) -> CitiesResponse:
+    """The benchmark cities (对标城市) with their task counts, most tasks first (``doc_id``: one plan's)."""
+    return CitiesResponse(
+        cities=[
+            CityInfo(city=c.city, count=c.count, doc_ids=list(c.doc_ids))
+            for c in engine.cities_of(known_plan(doc_id, engine))
+        ]
+    )
 
 
 @router.get("/config", response_model=ConfigResponse, responses=error_responses(503))

@@ -244,6 +244,7 @@ class TaskPage(BaseModel):
 class CityInfo(BaseModel):
     city: str
     count: int
+    doc_ids: list[str] = Field(description="the plans with tasks benchmarked on the city")
 
 
 class CitiesResponse(BaseModel):
@@ -269,9 +270,11 @@ class ConfigResponse(BaseModel):
 
 
 class SectionInfo(BaseModel):
-    section_no: int
+    section_no: int = Field(description="the section's number within its plan")
     section: str
     count: int
+    doc_id: str = Field(description="the plan the section belongs to")
+    short_title: str = Field(description="that plan's short title")
 
 
 class SectionsResponse(BaseModel):
@@ -282,6 +285,7 @@ class UnitInfo(BaseModel):
     unit: str
     lead_count: int
     responsible_count: int
+    doc_ids: list[str] = Field(description="the plans that name the unit")
 
 
 class UnitsResponse(BaseModel):

@@ -97,3 +97,55 @@ def test_a_database_written_before_plans_were_recorded_keeps_its_rows(tmp_path: 
     assert (new.id, new.question, new.doc_ids) == (new_id, "新问题", (YUNLING,))
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT doc_id FROM feedback ORDER BY id").fetchall() == [(None,), (YUNLING,)]
+
+
+# -- listings name their plan and take one ----------------------------------------------------------------
+
+
+def test_sections_name_their_plan_and_filter_by_it(client: TestClient) -> None:
+    every = client.get("/api/v1/sections").json()["sections"]
+    shorts = {p["doc_id"]: p["short_title"] for p in client.get("/api/v1/plans").json()["plans"]}
+    assert {s["doc_id"] for s in every} == {FIRST, YUNLING, QINGCHUAN}
+    assert all(s["short_title"] == shorts[s["doc_id"]] for s in every)
+    tasks = {p["doc_id"]: p["task_count"] for p in client.get("/api/v1/plans").json()["plans"]}
+    for doc in (FIRST, YUNLING, QINGCHUAN):
+        one = client.get("/api/v1/sections", params={"doc_id": doc}).json()["sections"]
+        assert one == [s for s in every if s["doc_id"] == doc]
+        assert [s["section_no"] for s in one] == list(range(1, len(one) + 1))
+        assert sum(s["count"] for s in one) == tasks[doc]
+    assert client.get("/api/v1/sections", params={"doc_id": ""}).json()["sections"] == every
+
+
+def test_units_and_cities_of_one_plan(client: TestClient) -> None:
+    every = client.get("/api/v1/units").json()["units"]
+    one = client.get("/api/v1/units", params={"doc_id": YUNLING}).json()["units"]
+    assert one and all(u["doc_ids"] == [YUNLING] for u in one)
+    assert {u["unit"] for u in one} == {u["unit"] for u in every if YUNLING in u["doc_ids"]}
+    led = client.get("/api/v1/tasks", params={"doc_id": YUNLING, "lead_unit": one[0]["unit"]}).json()
+    assert led["total"] == one[0]["lead_count"]
+    first_cities = client.get("/api/v1/cities", params={"doc_id": FIRST}).json()["cities"]
+    assert first_cities and all(c["doc_ids"] == [FIRST] for c in first_cities)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs"),
+    [
+        ("GET", "/api/v1/sections", {"params": {"doc_id": "no-such-plan"}}),
+        ("GET", "/api/v1/units", {"params": {"doc_id": "no-such-plan"}}),
+        ("GET", "/api/v1/cities", {"params": {"doc_id": "no-such-plan"}}),
+        ("GET", "/api/v1/tasks", {"params": {"doc_id": "no-such-plan"}}),
+        ("GET", "/api/v1/tasks/1", {"params": {"doc_id": "no-such-plan"}}),
+        ("POST", "/api/v1/search", {"json": {"query": "营业执照", "filters": {"doc_id": "no-such-plan"}}}),
+        ("POST", "/api/v1/search", {"json": {"filters": {"doc_id": "no-such-plan"}}}),
+    ],
+)
+def test_an_unknown_plan_is_a_404_in_both_languages(
+    client: TestClient, method: str, url: str, kwargs: dict[str, Any]
+) -> None:
+    err = assert_error(client.request(method, url, **kwargs), 404, "unknown_plan")
+    assert "no-such-plan" in err["message"] and "/api/v1/plans" in err["message"]
+
+
+def test_a_plan_filter_given_twice_is_refused(client: TestClient) -> None:
+    r = client.get("/api/v1/sections", params=[("doc_id", FIRST), ("doc_id", YUNLING)])
+    assert_error(r, 422, "repeated_parameter")
