@@ -23,6 +23,8 @@ def citation(record: TaskRecord, shorts: Mapping[str, str]) -> Citation:
         lead_units=list(record.lead_units),
         responsible_units=list(record.responsible_units),
         deadline=record.deadline,
+        deadline_kind=record.deadline_kind,
+        deadline_every=record.deadline_every,
         benchmark=record.benchmark,
         text=record.text,
     )
@@ -40,6 +42,8 @@ def search_hit(
         lead_units=list(record.lead_units),
         responsible_units=list(record.responsible_units),
         deadline=record.deadline,
+        deadline_kind=record.deadline_kind,
+        deadline_every=record.deadline_every,
         benchmark=record.benchmark,
         text=record.text,
         relevant=relevant,

@@ -58,7 +58,7 @@ async def readyz(services: ServicesDep) -> ReadyResponse:
     "/feedback",
     status_code=201,
     response_model=FeedbackCreated,
-    responses=error_responses(400, 413, 415, 422, 429),
+    responses=error_responses(400, 404, 413, 415, 422, 429),
     dependencies=[Depends(limit_feedback)],
 )
 def post_feedback(body: FeedbackRequest, services: ServicesDep) -> FeedbackCreated:
@@ -75,7 +75,7 @@ def post_feedback(body: FeedbackRequest, services: ServicesDep) -> FeedbackCreat
 
 
 def _feedback_plans(given: list[str] | None, services: Services) -> tuple[str, ...]:
-    """The plans a rating is about: those the client names (each one a plan served now, else 422
+    """The plans a rating is about: those the client names (each one a plan served now, else 404
     ``unknown_plan``), or the one plan served when it names none; nothing when that is unknown."""
     engine = services.engines.current
     served = [p.doc_id for p in engine.plans] if engine is not None else []
@@ -86,7 +86,7 @@ def _feedback_plans(given: list[str] | None, services: Services) -> tuple[str, .
         unknown = [d for d in named if d not in served]
         if unknown:
             raise ApiError(
-                422,
+                404,
                 "unknown_plan",
                 f"没有这个方案（doc_id 不存在）：{unknown[0]}",
                 f"No plan has this doc_id: {unknown[0]}",

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -38,6 +38,7 @@ from api.schemas import (
     CitiesResponse,
     CityInfo,
     ConfigResponse,
+    DeadlineKindName,
     Month,
     PlainText,
     PlanSummary,
@@ -84,6 +85,13 @@ ChoicesParam = Annotated[
     Query(max_length=MAX_CHOICES, description="repeat for any of several"),
 ]
 MonthParam = Annotated[Month | None, Query(description="inclusive; 2022-09 or 2022年9月")]
+KindsParam = Annotated[
+    list[DeadlineKindName | Literal[""]] | None,
+    Query(
+        max_length=5,
+        description="a deadline kind (dated, within_year, recurring, ongoing, none); repeat for any",
+    ),
+]
 
 
 def _check_length(text: str, services: Services, what: str) -> None:
@@ -279,7 +287,7 @@ async def single_values(request: Request) -> None:
             )
 
 
-REPEATABLE = frozenset({"lead_unit", "responsible_unit", "benchmark_city"})
+REPEATABLE = frozenset({"lead_unit", "responsible_unit", "benchmark_city", "deadline_kind"})
 
 
 # Plain decimal digits only: int() would also take "+5", " 5", "1_000" and pydantic "1.0".
@@ -314,6 +322,7 @@ def list_tasks(
     deadline_after: MonthParam = None,
     benchmark_city: ChoicesParam = None,
     doc_id: FilterParam = None,
+    deadline_kind: KindsParam = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TaskPage:
@@ -328,6 +337,7 @@ def list_tasks(
         deadline_after=deadline_after,
         benchmark_city=benchmark_city,
         doc_id=doc_id,
+        deadline_kind=deadline_kind,
     )
     records = select(filters, engine.retriever)
     start = (page - 1) * page_size

@@ -97,6 +97,15 @@ class AskRequest(_Request):
     )
 
 
+DeadlineKindName = Literal["dated", "within_year", "recurring", "ongoing", "none"]
+DeadlinePeriod = Literal["week", "month", "quarter", "half", "year"]
+KIND_DESCRIPTION = (
+    "the deadline's kind (corpus.deadlines.deadline_kind): dated (a month: 2022年12月, 6月底前), within_year "
+    "(年内), recurring (每季度: see deadline_every), ongoing (长期坚持, 持续推进) or none (not recognised)"
+)
+EVERY_DESCRIPTION = "a recurring deadline's period (每季度: quarter); null for other kinds and for 定期"
+
+
 class Citation(BaseModel):
     doc_id: str
     short_title: str = Field(
@@ -107,6 +116,8 @@ class Citation(BaseModel):
     lead_units: list[str]
     responsible_units: list[str]
     deadline: str
+    deadline_kind: DeadlineKindName = Field(description=KIND_DESCRIPTION)
+    deadline_every: DeadlinePeriod | None = Field(default=None, description=EVERY_DESCRIPTION)
     benchmark: str | None
     text: str
 
@@ -149,7 +160,19 @@ AnyOf = Annotated[
 ]
 
 
-MULTI_VALUED = ("lead_unit", "responsible_unit", "benchmark_city")
+MULTI_VALUED = ("lead_unit", "responsible_unit", "benchmark_city", "deadline_kind")
+
+_KIND_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "enum": ["", "dated", "within_year", "recurring", "ongoing", "none"],
+}
+# A deadline-kind filter: one kind or several (any of them); "" is no filter, as for the other fields.
+Kinds = Annotated[
+    list[DeadlineKindName | Literal[""]],
+    BeforeValidator(_as_list),
+    Field(max_length=5),
+    WithJsonSchema({"anyOf": [_KIND_SCHEMA, {"type": "array", "maxItems": 5, "items": _KIND_SCHEMA}]}),
+]
 
 
 def _given(value: str | list[str] | None) -> bool:
@@ -166,6 +189,10 @@ class SearchFilters(_Request):
     deadline_after: Month | None = Field(default=None, description="inclusive; 2022-09 or 2022年9月")
     benchmark_city: AnyOf | None = Field(default=None, description="a city, or a list: any of them")
     doc_id: FilterText | None = None
+    deadline_kind: Kinds | None = Field(
+        default=None,
+        description="a deadline kind, or a list: any of them (dated, within_year, recurring, ongoing, none)",
+    )
 
     def any_set(self) -> bool:
         """Whether any filter is given (empty strings are not)."""
@@ -220,6 +247,8 @@ class SearchHit(BaseModel):
     lead_units: list[str]
     responsible_units: list[str]
     deadline: str
+    deadline_kind: DeadlineKindName = Field(description=KIND_DESCRIPTION)
+    deadline_every: DeadlinePeriod | None = Field(default=None, description=EVERY_DESCRIPTION)
     benchmark: str | None
     text: str
     relevant: bool = Field(

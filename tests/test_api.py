@@ -34,6 +34,8 @@ CITATION_KEYS = {
     "lead_units",
     "responsible_units",
     "deadline",
+    "deadline_kind",
+    "deadline_every",
     "benchmark",
     "text",
 }

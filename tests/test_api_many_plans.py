@@ -63,7 +63,7 @@ def test_feedback_records_the_plans_of_the_answer(client: TestClient) -> None:
 
 def test_feedback_naming_a_plan_not_served_is_refused_in_both_languages(client: TestClient) -> None:
     refused = client.post(FEEDBACK, json=rating(doc_id=[FIRST, "no-such-plan"]))
-    err = assert_error(refused, 422, "unknown_plan")
+    err = assert_error(refused, 404, "unknown_plan")  # as /ask answers a plan not served
     assert "no-such-plan" in err["message"]
 
 
@@ -149,3 +149,53 @@ def test_an_unknown_plan_is_a_404_in_both_languages(
 def test_a_plan_filter_given_twice_is_refused(client: TestClient) -> None:
     r = client.get("/api/v1/sections", params=[("doc_id", FIRST), ("doc_id", YUNLING)])
     assert_error(r, 422, "repeated_parameter")
+
+
+# -- deadlines carry their kind ----------------------------------------------------------------------------
+
+
+def test_citations_and_hits_carry_the_deadline_kind(client: TestClient) -> None:
+    items = []
+    for doc in (FIRST, YUNLING, QINGCHUAN):
+        page = client.get("/api/v1/tasks", params={"doc_id": doc, "page_size": 200}).json()
+        assert page["total"] <= 482
+        items += page["items"]
+        while len(items) < page["total"] and page["items"]:
+            page = client.get(
+                "/api/v1/tasks", params={"doc_id": doc, "page_size": 200, "page": page["page"] + 1}
+            ).json()
+            items += page["items"]
+    kinds = {i["deadline_kind"] for i in items}
+    assert (
+        {"dated", "recurring", "ongoing"} <= kinds <= {"dated", "within_year", "recurring", "ongoing", "none"}
+    )
+    recurring = [i for i in items if i["deadline_kind"] == "recurring"]
+    assert any(i["deadline_every"] for i in recurring)
+    assert all(i["deadline_every"] is None for i in items if i["deadline_kind"] != "recurring")
+    hit = client.post("/api/v1/search", json={"query": recurring[0]["text"][:12]}).json()["hits"][0]
+    assert {"deadline_kind", "deadline_every"} <= set(hit)
+
+
+@pytest.mark.parametrize("kinds", [["recurring"], ["ongoing", "recurring"], "within_year"])
+def test_the_deadline_kind_filters_listings_and_searches(client: TestClient, kinds: list[str] | str) -> None:
+    wanted = {kinds} if isinstance(kinds, str) else set(kinds)
+    listed = client.get("/api/v1/tasks", params={"deadline_kind": kinds, "page_size": 200}).json()
+    assert all(i["deadline_kind"] in wanted for i in listed["items"])
+    every = client.get("/api/v1/tasks", params={"page_size": 200}).json()["total"]
+    counted = 0
+    for page in range(1, every // 200 + 2):
+        items = client.get("/api/v1/tasks", params={"page_size": 200, "page": page}).json()["items"]
+        counted += sum(1 for i in items if i["deadline_kind"] in wanted)
+    assert listed["total"] == counted
+    filtered = client.post("/api/v1/search", json={"filters": {"deadline_kind": kinds}}).json()["hits"]
+    assert len(filtered) == counted
+    ranked = client.post(
+        "/api/v1/search", json={"query": "企业", "top_k": 50, "filters": {"deadline_kind": kinds}}
+    ).json()["hits"]
+    assert all(h["deadline_kind"] in wanted for h in ranked)
+
+
+def test_an_unknown_deadline_kind_is_refused(client: TestClient) -> None:
+    assert_error(client.get("/api/v1/tasks", params={"deadline_kind": "soon"}), 422, "invalid_value")
+    r = client.post("/api/v1/search", json={"query": "企业", "filters": {"deadline_kind": ["dated", "soon"]}})
+    assert_error(r, 422, "invalid_value")
