@@ -81,6 +81,7 @@ class PlanInfo:
     short_title: str = ""
     region: str | None = None
     year: int | None = None
+    source_url: str | None = None  # where the plan is published, from its profile (override file)
 
     def cite(self, task_id: int) -> str:
         """The citation staff paste into documents: ``伊党办发〔2022〕5号 第237条``."""
@@ -99,6 +100,7 @@ def plan_infos(retriever: PlanStore, shorts: Mapping[str, str]) -> tuple[PlanInf
             short_title=shorts.get(f.doc_id, f.profile.short_title),
             region=f.profile.region,
             year=f.profile.year,
+            source_url=f.profile.source_url,
         )
         for f in retriever.profile().facts
     )
@@ -140,10 +142,19 @@ class Engine:
                 return p
         return PlanInfo(doc_id, doc_id, None, 0)
 
-    def source_url(self, configured: str | None) -> str | None:
-        """Where the plan is published: ``TASKQA_SOURCE_URL`` names one plan's publication, so it is given
-        only while the index holds one plan (never another plan's document for a task)."""
+    def source_url(self, doc_id: str, configured: str | None) -> str | None:
+        """Where the plan ``doc_id`` is published: its profile's ``source_url`` (the plan's override file),
+        else ``TASKQA_SOURCE_URL`` while the index holds one plan — that setting names one plan's publication,
+        so with several it links none (never another plan's document for a task)."""
+        own = self.plan(doc_id).source_url
+        if own:
+            return own
         return configured if len(self.plans) <= 1 else None
+
+    def source_urls(self, configured: str | None) -> dict[str, str]:
+        """doc_id → where that plan is published, for the plans whose publication is known."""
+        urls = {p.doc_id: self.source_url(p.doc_id, configured) for p in self.plans}
+        return {d: u for d, u in urls.items() if u}
 
 
 def make_engine(retriever: PlanStore, qa: QA | None = None) -> Engine:

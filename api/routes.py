@@ -189,7 +189,10 @@ def ask(body: AskRequest, services: ServicesDep, engine: EngineDep, meter: Quest
         intent=answer.intent,
         session_id=session_id,
         new_conversation=restarted,
-        citations=[citation(r, engine.shorts) for r in answer.citations],
+        citations=[
+            citation(r, engine.shorts, engine.source_urls(services.settings.source_url))
+            for r in answer.citations
+        ],
     )
 
 
@@ -216,12 +219,13 @@ def ask_stream(
 ) -> StreamingResponse:
     """The answer of ``/ask`` as Server-Sent Events (computed first, so errors are plain JSON)."""
     answer, session_id, restarted = _answer(body, services, engine, meter)
+    urls = engine.source_urls(services.settings.source_url)
     frames = [
         sse_event("delta", {"text": piece})
         for piece in split_pieces(answer.text, services.settings.stream_piece_chars)
     ]
     tail = {
-        "citations": [citation(r, engine.shorts).model_dump() for r in answer.citations],
+        "citations": [citation(r, engine.shorts, urls).model_dump() for r in answer.citations],
         "answerable": answer.answerable,
         "intent": answer.intent,
         "session_id": session_id,
@@ -241,15 +245,20 @@ def ask_stream(
     responses=ASK_ERRORS,
     dependencies=[Depends(limit_queries)],
 )
-def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchResponse:
+def search(
+    body: SearchRequest, engine: EngineDep, services: ServicesDep, meter: QueryMeter
+) -> SearchResponse:
     """Tasks ranked best first, each marked whether it passes the relevance cut-off; an empty query with
     filters returns every match (score 0, all relevant, no top_k)."""
     known_plan(body.filters.doc_id if body.filters else None, engine)
     filters = filters_of(body.filters)
     query = strip_blank(body.query)
     retriever = engine.retriever
+    urls = engine.source_urls(services.settings.source_url)
     if not query:
-        return SearchResponse(hits=[search_hit(r, 0.0, engine.shorts) for r in select(filters, retriever)])
+        return SearchResponse(
+            hits=[search_hit(r, 0.0, engine.shorts, urls=urls) for r in select(filters, retriever)]
+        )
     with meter.measure():
         hits = retriever.search(
             query,
@@ -258,7 +267,7 @@ def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchR
             where=any_of_keys(filters, retriever),
         )
         marked = [
-            hit(h, engine.shorts, relevant=f)
+            hit(h, engine.shorts, relevant=f, urls=urls)
             for h, f in zip(hits, hit_flags(query, hits, retriever), strict=True)
         ]
         terms = highlight_terms(query, retriever.tokenizer.tokenize(query))
@@ -300,14 +309,16 @@ TaskIdParam = Annotated[str, Path(pattern="^[0-9]{1,9}$", description="the task 
     responses=error_responses(404, 422, 503),
     dependencies=[Depends(single_values)],
 )
-def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None) -> Citation:
+def get_task(
+    task_id: TaskIdParam, engine: EngineDep, services: ServicesDep, doc_id: FilterParam = None
+) -> Citation:
     """One task by its number (and document, when the index holds several)."""
     doc = known_plan(doc_id, engine)
     number = int(task_id)
     record = engine.retriever.get(number, doc)
     if record is None:
         raise ApiError(404, "task_not_found", f"没有第{number}条任务", f"There is no task {number}")
-    return citation(record, engine.shorts)
+    return citation(record, engine.shorts, engine.source_urls(services.settings.source_url))
 
 
 @router.get(
@@ -315,6 +326,7 @@ def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None
 )
 def list_tasks(
     engine: EngineDep,
+    services: ServicesDep,
     section: FilterParam = None,
     lead_unit: ChoicesParam = None,
     responsible_unit: ChoicesParam = None,
@@ -341,7 +353,8 @@ def list_tasks(
     )
     records = select(filters, engine.retriever)
     start = (page - 1) * page_size
-    items = [citation(r, engine.shorts) for r in records[start : start + page_size]]
+    urls = engine.source_urls(services.settings.source_url)
+    items = [citation(r, engine.shorts, urls) for r in records[start : start + page_size]]
     return TaskPage(total=len(records), page=page, page_size=page_size, items=items)
 
 
@@ -435,7 +448,7 @@ async def config(engine: EngineDep, services: ServicesDep) -> ConfigResponse:
                 title=p.title,
                 doc_number=p.doc_number,
                 task_count=p.task_count,
-                source_url=engine.source_url(settings.source_url),
+                source_url=engine.source_url(p.doc_id, settings.source_url),
             )
             for p in engine.plans
         ],

@@ -120,6 +120,9 @@ class Citation(BaseModel):
     deadline_every: DeadlinePeriod | None = Field(default=None, description=EVERY_DESCRIPTION)
     benchmark: str | None
     text: str
+    source_url: str | None = Field(
+        default=None, description="where the task's plan is published (its profile's source_url), if known"
+    )
 
 
 class AskResponse(BaseModel):
@@ -251,6 +254,9 @@ class SearchHit(BaseModel):
     deadline_every: DeadlinePeriod | None = Field(default=None, description=EVERY_DESCRIPTION)
     benchmark: str | None
     text: str
+    source_url: str | None = Field(
+        default=None, description="where the task's plan is published (its profile's source_url), if known"
+    )
     relevant: bool = Field(
         description="above the calibrated relevance cut-off (api/relevance.py); always true without a query"
     )
@@ -365,6 +371,11 @@ class PlanInfo(BaseModel):
     region: str | None
     year: int | None
     task_count: int
+    source_url: str | None = Field(
+        default=None,
+        description="where the plan is published: its override file's source_url, else TASKQA_SOURCE_URL "
+        "while one plan is served",
+    )
 
 
 class PlansResponse(BaseModel):

@@ -38,6 +38,7 @@ CITATION_KEYS = {
     "deadline_every",
     "benchmark",
     "text",
+    "source_url",
 }
 
 

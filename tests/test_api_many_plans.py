@@ -199,3 +199,33 @@ def test_an_unknown_deadline_kind_is_refused(client: TestClient) -> None:
     assert_error(client.get("/api/v1/tasks", params={"deadline_kind": "soon"}), 422, "invalid_value")
     r = client.post("/api/v1/search", json={"query": "企业", "filters": {"deadline_kind": ["dated", "soon"]}})
     assert_error(r, 422, "invalid_value")
+
+
+# -- each plan links to where it is published ---------------------------------------------------------------
+
+QINGCHUAN_URL = "https://www.qingchuan.example/zwgk/2024/yshj-fgb.html"  # its override file's source_url
+
+
+def test_each_plan_links_to_its_own_publication(client: TestClient) -> None:
+    plans = {p["doc_id"]: p["source_url"] for p in client.get("/api/v1/plans").json()["plans"]}
+    assert plans == {FIRST: None, YUNLING: None, QINGCHUAN: QINGCHUAN_URL}
+    config = {p["doc_id"]: p["source_url"] for p in client.get("/api/v1/config").json()["plans"]}
+    assert config == plans
+    for doc, url in plans.items():
+        item = client.get("/api/v1/tasks", params={"doc_id": doc, "page_size": 1}).json()["items"][0]
+        assert item["source_url"] == url
+        assert client.get("/api/v1/tasks/1", params={"doc_id": doc}).json()["source_url"] == url
+    hits = client.post("/api/v1/search", json={"query": "营商环境", "top_k": 50}).json()["hits"]
+    assert {h["doc_id"] for h in hits} >= {QINGCHUAN}
+    assert all(h["source_url"] == plans[h["doc_id"]] for h in hits)
+    page = client.get(f"/tasks/{QINGCHUAN}/1").text
+    assert f'href="{QINGCHUAN_URL}"' in page
+    assert "qingchuan.example" not in client.get(f"/tasks/{YUNLING}/1").text
+
+
+def test_the_setting_still_links_a_lone_plan(tmp_path: Path, fake_retriever: Any) -> None:
+    url = "https://www.yjhlq.gov.cn/plan.html"
+    with TestClient(fake_app(make_settings(tmp_path, source_url=url), fake_retriever)) as c:
+        (plan,) = c.get("/api/v1/plans").json()["plans"]
+        cited = c.get("/api/v1/tasks/5").json()
+    assert plan["source_url"] == cited["source_url"] == url

@@ -41,6 +41,7 @@ def test_plans_lists_the_one_plan_with_its_profile(tmp_path: Path, fake_retrieve
                 "region": "伊金霍洛旗",
                 "year": 2022,
                 "task_count": 482,
+                "source_url": None,
             }
         ]
     }

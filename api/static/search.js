@@ -7,7 +7,8 @@
  * When the index holds several plans (GET /api/v1/plans) a plan filter (doc_id) and a plan column appear,
  * the export names each row's plan (short title and doc_id) and task links name the plan
  * (/tasks/{doc_id}/{id}); with one plan the page is as it always was. Each deadline shows its kind (定时, 年内,
- * 定期·每季度, 长期, 未写明: deadline_kind / deadline_every), which a filter selects and the export names.
+ * 定期·每季度, 长期, 未写明: deadline_kind / deadline_every), which a filter selects and the export names;
+ * a plan whose publication is known (source_url) links to it from the page's subtitle.
  * Everything renders through textContent and text nodes only.
  */
 (() => {
@@ -163,11 +164,24 @@
       sortBtn.addEventListener('click', () => sortBy(sortBtn));
       th.append(sortBtn);
       document.querySelector('th.c-id').after(th);
-      $('plans-said').textContent = `已收录 ${list.length} 个方案：${list.map((p) => `《${p.short_title || p.title}》`).join('、')}`;
+      const said = [`已收录 ${list.length} 个方案：`];
+      list.forEach((p, i) => said.push(...(i ? ['、'] : []), ...published(p, `《${p.short_title || p.title}》`)));
+      $('plans-said').replaceChildren(...said);
     } else if (list.length === 1) {
       const p = list[0];
-      $('plans-said').textContent = `《${p.title}》` + (p.doc_number ? `（${p.doc_number}）` : '');
+      $('plans-said').replaceChildren(`《${p.title}》` + (p.doc_number ? `（${p.doc_number}）` : ''),
+        ...(p.source_url ? [' ', ...published(p, '原文')] : []));
     }
+  }
+
+  /** A plan's name as a link to where it is published (its source_url), or as text when that is unknown. */
+  function published(p, label) {
+    if (!p.source_url) return [label];
+    const a = document.createElement('a');
+    a.href = p.source_url;
+    a.rel = 'external';
+    a.textContent = label;
+    return [a];
   }
 
   function planOf(docId) {

@@ -38,6 +38,13 @@ def test_the_staff_page_has_a_plan_column_and_filters_by_plan(plans_server: Serv
     plans = plans_server.get("/api/v1/plans")["plans"]
     ready(page, plans_server.url + "/search")
     expect(page.locator(".sub")).to_contain_text("已收录 3 个方案")
+    # A plan whose publication is known (its override file's source_url) links to it; the others are text.
+    published = {p["short_title"]: p["source_url"] for p in plans if p["source_url"]}
+    assert list(published) == [SHORT[QINGCHUAN]]
+    links = page.locator("#plans-said a")
+    expect(links).to_have_count(1)
+    expect(links).to_have_text(f"《{SHORT[QINGCHUAN]}》")
+    expect(links).to_have_attribute("href", published[SHORT[QINGCHUAN]])
     expect(page.locator("#doc_id")).to_be_visible()
     expect(page.locator("#doc_id option")).to_have_text(
         ["全部方案", *(f"{p['short_title']}（{p['task_count']}）" for p in plans)]
