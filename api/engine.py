@@ -13,11 +13,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from corpus.records import TaskRecord
 from index import default_index_root
 from qa import QA
+from qa.examples import Examples, example_questions
 from qa.verify import short_titles
 from retriever.backends import open_store
 from retriever.common import PlanStore
@@ -82,10 +84,15 @@ class PlanInfo:
     region: str | None = None
     year: int | None = None
     source_url: str | None = None  # where the plan is published, from its profile (override file)
+    examples: Examples = field(default_factory=lambda: Examples((), ()))  # what a widget offers (qa.examples)
 
     def cite(self, task_id: int) -> str:
         """The citation staff paste into documents: ``伊党办发〔2022〕5号 第237条``."""
         return f"{self.doc_number or '《' + self.title + '》'} 第{task_id}条"
+
+
+def _canon(retriever: PlanStore, doc_id: str, unit: str) -> str:
+    return retriever.lexicon.canon(unit, doc_id)
 
 
 def plan_infos(retriever: PlanStore, shorts: Mapping[str, str]) -> tuple[PlanInfo, ...]:
@@ -101,6 +108,11 @@ def plan_infos(retriever: PlanStore, shorts: Mapping[str, str]) -> tuple[PlanInf
             region=f.profile.region,
             year=f.profile.year,
             source_url=f.profile.source_url,
+            examples=example_questions(
+                [r for r in retriever.records if r.doc_id == f.doc_id],
+                year=f.profile.year,
+                canon=partial(_canon, retriever, f.doc_id),
+            ),
         )
         for f in retriever.profile().facts
     )

@@ -39,6 +39,7 @@ from api.schemas import (
     CityInfo,
     ConfigResponse,
     DeadlineKindName,
+    ExampleQuestions,
     Month,
     PlainText,
     PlanSummary,
@@ -449,6 +450,7 @@ async def config(engine: EngineDep, services: ServicesDep) -> ConfigResponse:
                 doc_number=p.doc_number,
                 task_count=p.task_count,
                 source_url=engine.source_url(p.doc_id, settings.source_url),
+                examples=ExampleQuestions(zh=list(p.examples.zh), en=list(p.examples.en)),
             )
             for p in engine.plans
         ],

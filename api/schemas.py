@@ -286,12 +286,21 @@ class CitiesResponse(BaseModel):
     cities: list[CityInfo]
 
 
+class ExampleQuestions(BaseModel):
+    zh: list[str]
+    en: list[str]
+
+
 class PlanSummary(BaseModel):
     doc_id: str
     title: str
     doc_number: str | None
     task_count: int
     source_url: str | None
+    examples: ExampleQuestions = Field(
+        description="questions a widget offers before the first one, made from the plan's own records "
+        "(its busiest lead unit, a section, its year's deadlines, a benchmark city; qa/examples.py)"
+    )
 
 
 class ConfigResponse(BaseModel):

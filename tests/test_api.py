@@ -328,15 +328,18 @@ def test_cities_and_config(client: TestClient, tasks: list[Any]) -> None:
     assert sum(c["count"] for c in cities) == sum(1 for t in tasks if t.benchmark_city)
     config = client.get("/api/v1/config").json()
     assert config["hotline"] == "12345" and config["max_question_chars"] == 500
-    assert config["plans"] == [
-        {
-            "doc_id": tasks[0].doc_id,
-            "title": "伊金霍洛旗对标先进建设最优营商环境实施方案",
-            "doc_number": "伊党办发〔2022〕5号",
-            "task_count": 482,
-            "source_url": None,
-        }
-    ]
+    (plan,) = config["plans"]
+    examples = plan.pop("examples")
+    assert plan == {
+        "doc_id": tasks[0].doc_id,
+        "title": "伊金霍洛旗对标先进建设最优营商环境实施方案",
+        "doc_number": "伊党办发〔2022〕5号",
+        "task_count": 482,
+        "source_url": None,
+    }
+    # The widget's example questions, made from the plan's records (qa/examples.py).
+    assert examples["zh"][0] == "旗法院牵头哪些任务？" and "对标上海的任务有哪些？" in examples["zh"]
+    assert len(examples["en"]) == 4
 
 
 def test_list_tasks_filters(client: TestClient) -> None:

@@ -229,3 +229,26 @@ def test_the_setting_still_links_a_lone_plan(tmp_path: Path, fake_retriever: Any
         (plan,) = c.get("/api/v1/plans").json()["plans"]
         cited = c.get("/api/v1/tasks/5").json()
     assert plan["source_url"] == cited["source_url"] == url
+
+
+# -- example questions of each plan -----------------------------------------------------------------------
+
+
+def test_each_plans_examples_are_its_own_and_answered_from_it(client: TestClient) -> None:
+    plans = client.get("/api/v1/config").json()["plans"]
+    units = {
+        p["doc_id"]: {
+            u["unit"] for u in client.get("/api/v1/units", params={"doc_id": p["doc_id"]}).json()["units"]
+        }
+        for p in plans
+    }
+    for plan in plans:
+        doc, examples = plan["doc_id"], plan["examples"]
+        assert len(examples["zh"]) == len(examples["en"]) == 4
+        lead = examples["zh"][0].removesuffix("牵头哪些任务？")
+        assert lead in units[doc]  # a real unit of this plan
+        for question in examples["zh"] + examples["en"]:
+            body = client.post("/api/v1/ask", json={"question": question, "doc_id": doc}).json()
+            assert body["answerable"] and body["citations"], (doc, question, body["answer"])
+            assert {c["doc_id"] for c in body["citations"]} == {doc}
+    assert len({tuple(p["examples"]["zh"]) for p in plans}) == 3
