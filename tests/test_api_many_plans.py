@@ -252,3 +252,26 @@ def test_each_plans_examples_are_its_own_and_answered_from_it(client: TestClient
             assert body["answerable"] and body["citations"], (doc, question, body["answer"])
             assert {c["doc_id"] for c in body["citations"]} == {doc}
     assert len({tuple(p["examples"]["zh"]) for p in plans}) == 3
+
+
+# -- short unit names -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "unit"),
+    [
+        ("发改委牵头哪些任务？", QINGCHUAN, "市发展改革委"),
+        ("人社局牵头哪些任务？", YUNLING, "州人力资源社会保障局"),
+        ("住建局牵头哪些任务？", QINGCHUAN, "市住房城乡建设局"),
+    ],
+)
+def test_a_short_unit_name_finds_the_plans_unit(
+    client: TestClient, question: str, doc: str, unit: str
+) -> None:
+    body = client.post("/api/v1/ask", json={"question": question, "doc_id": doc}).json()
+    led = client.get("/api/v1/tasks", params={"doc_id": doc, "lead_unit": unit, "page_size": 200}).json()
+    assert led["total"] > 0
+    assert body["answerable"] and unit in body["answer"]
+    assert {(c["doc_id"], c["task_id"]) for c in body["citations"]} == {
+        (doc, i["task_id"]) for i in led["items"]
+    }

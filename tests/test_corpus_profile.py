@@ -157,11 +157,24 @@ def test_a_bare_name_is_read_in_its_own_plan() -> None:
 FIRST_LEXICON_SHA256 = "da37a6c6b50ac7de05c4481bbd82a0fb5be4d8d0ddca32e1b9d34fe5f5022b9b"
 
 
-def test_the_first_plans_lexicon_is_unchanged(plans: dict[str, Plan]) -> None:
+def test_the_first_plans_lexicon_is_unchanged(
+    plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged but for the short names made by rule (corpus.abbrev), which only add aliases."""
     import hashlib
     import json
 
-    lex = build_lexicon(plans["ejin-horo-business-environment-plan-2022"].document.tasks)
+    import corpus.lexicon
+
+    tasks = plans["ejin-horo-business-environment-plan-2022"].document.tasks
+    with_short = build_lexicon(tasks)
+    monkeypatch.setattr(corpus.lexicon, "_add_short_names", lambda *args: None)
+    lex = build_lexicon(tasks)
+    assert (with_short.units, with_short.canonical) == (lex.units, lex.canonical)
+    assert all(with_short.aliases[a] == units for a, units in lex.aliases.items())
+    added = set(with_short.aliases) - set(lex.aliases)
+    assert {"交运局", "旗应急局", "伊旗市监局"} <= added and len(added) == 18
+    assert with_short.aliases["交运局"] == {"旗交通运输局"}
     dump = {
         "units": list(lex.units),
         "canonical": dict(sorted(lex.canonical.items())),
