@@ -13,8 +13,11 @@ from qa import Answer, Naming, cited_keys
 from retriever import Filters, Hit
 
 
-def citation(record: TaskRecord, shorts: Mapping[str, str]) -> Citation:
-    """A record as the API cites it (``shorts``: doc_id → the plan's short title)."""
+def citation(
+    record: TaskRecord, shorts: Mapping[str, str], urls: Mapping[str, str] | None = None
+) -> Citation:
+    """A record as the API cites it (``shorts``: doc_id → the plan's short title; ``urls``: doc_id → where
+    the plan is published, :meth:`api.engine.Engine.source_urls`)."""
     return Citation(
         doc_id=record.doc_id,
         short_title=shorts.get(record.doc_id, record.doc_id),
@@ -23,13 +26,21 @@ def citation(record: TaskRecord, shorts: Mapping[str, str]) -> Citation:
         lead_units=list(record.lead_units),
         responsible_units=list(record.responsible_units),
         deadline=record.deadline,
+        deadline_kind=record.deadline_kind,
+        deadline_every=record.deadline_every,
         benchmark=record.benchmark,
         text=record.text,
+        source_url=(urls or {}).get(record.doc_id),
     )
 
 
 def search_hit(
-    record: TaskRecord, score: float, shorts: Mapping[str, str], *, relevant: bool = True
+    record: TaskRecord,
+    score: float,
+    shorts: Mapping[str, str],
+    *,
+    relevant: bool = True,
+    urls: Mapping[str, str] | None = None,
 ) -> SearchHit:
     return SearchHit(
         doc_id=record.doc_id,
@@ -40,14 +51,19 @@ def search_hit(
         lead_units=list(record.lead_units),
         responsible_units=list(record.responsible_units),
         deadline=record.deadline,
+        deadline_kind=record.deadline_kind,
+        deadline_every=record.deadline_every,
         benchmark=record.benchmark,
         text=record.text,
+        source_url=(urls or {}).get(record.doc_id),
         relevant=relevant,
     )
 
 
-def hit(h: Hit, shorts: Mapping[str, str], *, relevant: bool = True) -> SearchHit:
-    return search_hit(h.record, h.score, shorts, relevant=relevant)
+def hit(
+    h: Hit, shorts: Mapping[str, str], *, relevant: bool = True, urls: Mapping[str, str] | None = None
+) -> SearchHit:
+    return search_hit(h.record, h.score, shorts, relevant=relevant, urls=urls)
 
 
 def searchable(record: TaskRecord) -> str:

@@ -13,11 +13,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from corpus.records import TaskRecord
 from index import default_index_root
 from qa import QA
+from qa.examples import Examples, example_questions
 from qa.verify import short_titles
 from retriever.backends import open_store
 from retriever.common import PlanStore
@@ -30,6 +32,7 @@ class UnitCount:
     unit: str
     lead_count: int
     responsible_count: int
+    doc_ids: tuple[str, ...] = ()  # the plans that name it, in the order their records come
 
 
 def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str]) -> tuple[UnitCount, ...]:
@@ -37,11 +40,15 @@ def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str])
     its task's plan)."""
     lead: Counter[str] = Counter()
     resp: Counter[str] = Counter()
+    plans: dict[str, dict[str, None]] = {}
     for r in records:
-        lead.update({canon(u, r.doc_id) for u in r.lead_units})
-        resp.update({canon(u, r.doc_id) for u in r.responsible_units})
-    units = set(lead) | set(resp)
-    rows = [UnitCount(u, lead[u], resp[u]) for u in units]
+        leads = {canon(u, r.doc_id) for u in r.lead_units}
+        shares = {canon(u, r.doc_id) for u in r.responsible_units}
+        lead.update(leads)
+        resp.update(shares)
+        for u in leads | shares:
+            plans.setdefault(u, {})[r.doc_id] = None
+    rows = [UnitCount(u, lead[u], resp[u], tuple(plans[u])) for u in plans]
     rows.sort(key=lambda c: (-(c.lead_count + c.responsible_count), -c.lead_count, c.unit))
     return tuple(rows)
 
@@ -50,12 +57,19 @@ def unit_counts(records: Iterable[TaskRecord], canon: Callable[[str, str], str])
 class CityCount:
     city: str
     count: int
+    doc_ids: tuple[str, ...] = ()  # the plans with tasks benchmarked on it
 
 
 def city_counts(records: Iterable[TaskRecord]) -> tuple[CityCount, ...]:
     """Benchmark cities with their task counts, most tasks first."""
-    counts = Counter(r.benchmark_city for r in records if r.benchmark_city)
-    return tuple(CityCount(c, n) for c, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+    counts: Counter[str] = Counter()
+    plans: dict[str, dict[str, None]] = {}
+    for r in records:
+        if r.benchmark_city:
+            counts[r.benchmark_city] += 1
+            plans.setdefault(r.benchmark_city, {})[r.doc_id] = None
+    ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    return tuple(CityCount(c, n, tuple(plans[c])) for c, n in ranked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +83,16 @@ class PlanInfo:
     short_title: str = ""
     region: str | None = None
     year: int | None = None
+    source_url: str | None = None  # where the plan is published, from its profile (override file)
+    examples: Examples = field(default_factory=lambda: Examples((), ()))  # what a widget offers (qa.examples)
 
     def cite(self, task_id: int) -> str:
         """The citation staff paste into documents: ``伊党办发〔2022〕5号 第237条``."""
         return f"{self.doc_number or '《' + self.title + '》'} 第{task_id}条"
+
+
+def _canon(retriever: PlanStore, doc_id: str, unit: str) -> str:
+    return retriever.lexicon.canon(unit, doc_id)
 
 
 def plan_infos(retriever: PlanStore, shorts: Mapping[str, str]) -> tuple[PlanInfo, ...]:
@@ -87,6 +107,12 @@ def plan_infos(retriever: PlanStore, shorts: Mapping[str, str]) -> tuple[PlanInf
             short_title=shorts.get(f.doc_id, f.profile.short_title),
             region=f.profile.region,
             year=f.profile.year,
+            source_url=f.profile.source_url,
+            examples=example_questions(
+                [r for r in retriever.records if r.doc_id == f.doc_id],
+                year=f.profile.year,
+                canon=partial(_canon, retriever, f.doc_id),
+            ),
         )
         for f in retriever.profile().facts
     )
@@ -104,16 +130,43 @@ class Engine:
     plans: tuple[PlanInfo, ...] = ()
     shorts: Mapping[str, str] = field(default_factory=dict)  # doc_id → the short title citations name
 
+    def serves(self, doc_id: str) -> bool:
+        """Whether ``doc_id`` names a plan this engine serves."""
+        return any(p.doc_id == doc_id for p in self.plans)
+
+    def units_of(self, doc_id: str | None) -> tuple[UnitCount, ...]:
+        """The unit counts of one plan's tasks (None: of every plan)."""
+        if doc_id is None:
+            return self.units
+        return unit_counts(
+            (r for r in self.retriever.records if r.doc_id == doc_id), self.retriever.lexicon.canon
+        )
+
+    def cities_of(self, doc_id: str | None) -> tuple[CityCount, ...]:
+        """The benchmark cities of one plan's tasks (None: of every plan)."""
+        if doc_id is None:
+            return self.cities
+        return city_counts(r for r in self.retriever.records if r.doc_id == doc_id)
+
     def plan(self, doc_id: str) -> PlanInfo:
         for p in self.plans:
             if p.doc_id == doc_id:
                 return p
         return PlanInfo(doc_id, doc_id, None, 0)
 
-    def source_url(self, configured: str | None) -> str | None:
-        """Where the plan is published: ``TASKQA_SOURCE_URL`` names one plan's publication, so it is given
-        only while the index holds one plan (never another plan's document for a task)."""
+    def source_url(self, doc_id: str, configured: str | None) -> str | None:
+        """Where the plan ``doc_id`` is published: its profile's ``source_url`` (the plan's override file),
+        else ``TASKQA_SOURCE_URL`` while the index holds one plan — that setting names one plan's publication,
+        so with several it links none (never another plan's document for a task)."""
+        own = self.plan(doc_id).source_url
+        if own:
+            return own
         return configured if len(self.plans) <= 1 else None
+
+    def source_urls(self, configured: str | None) -> dict[str, str]:
+        """doc_id → where that plan is published, for the plans whose publication is known."""
+        urls = {p.doc_id: self.source_url(p.doc_id, configured) for p in self.plans}
+        return {d: u for d, u in urls.items() if u}
 
 
 def make_engine(retriever: PlanStore, qa: QA | None = None) -> Engine:

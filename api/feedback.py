@@ -5,7 +5,9 @@ power cut, and readers never block the writer. One short-lived connection per ca
 store safe to use from any thread and from several worker processes; a process-wide lock
 serializes this process's writers so they do not spin on SQLite's busy timeout.
 
-Every write connection makes sure the table exists, so a database file deleted with its folder is
+The plans an answer cites are kept with its rating (``doc_id``: the plans' ids, comma-separated; NULL for
+entries written before the column existed, which a start adds to an older database without touching its
+rows). Every write connection makes sure the table exists, so a database file deleted with its folder is
 recreated as soon as the folder is back, without a restart. Any SQLite or OS failure is raised as
 :class:`StorageError` carrying the real cause (the API answers it with 503). Entries older than
 ``retention_days`` are deleted at start and at most once an hour after; past ``max_bytes`` new entries are
@@ -35,9 +37,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     question   TEXT    NOT NULL,
     answer     TEXT    NOT NULL,
     rating     TEXT    NOT NULL CHECK (rating IN ('up', 'down')),
-    comment    TEXT
+    comment    TEXT,
+    doc_id     TEXT
 )
 """
+# Columns added after the first release, with their types: a database written before them gains them at
+# start (``ALTER TABLE … ADD COLUMN``), its rows keeping NULL there.
+_ADDED_COLUMNS = (("doc_id", "TEXT"),)
 PRUNE_EVERY_SECONDS = 3600.0
 
 
@@ -58,6 +64,7 @@ class FeedbackEntry:
     answer: str
     rating: Rating
     comment: str | None
+    doc_ids: tuple[str, ...] = ()  # the plans the rated answer cites (none: unknown, or an old entry)
 
 
 def diagnosis(path: Path) -> str:
@@ -74,6 +81,10 @@ def diagnosis(path: Path) -> str:
     if stat.f_bavail * stat.f_frsize < 64 * 1024:
         return f" (the file system of {folder} is full)"
     return ""
+
+
+def _plans(stored: str | None) -> tuple[str, ...]:
+    return tuple(stored.split(",")) if stored else ()
 
 
 def _now() -> datetime:
@@ -107,6 +118,7 @@ class FeedbackStore:
         except OSError as exc:
             raise StorageError(f"cannot create {path.parent}: {exc}") from exc
         with self._write_lock, self._connect(write=True) as conn:
+            self._migrate(conn)
             self._prune(conn)
 
     @contextmanager
@@ -131,6 +143,23 @@ class FeedbackStore:
         ).fetchone()
         return row is not None
 
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Add the columns an older database lacks; its rows keep NULL there. Under the write lock of the
+        database (``BEGIN IMMEDIATE``), so two processes starting together add each column once."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            have = {str(row[1]) for row in conn.execute("PRAGMA table_info(feedback)")}
+            for name, kind in _ADDED_COLUMNS:
+                if name not in have:
+                    conn.execute(f"ALTER TABLE feedback ADD COLUMN {name} {kind}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+
     def size_bytes(self) -> int:
         """Bytes of the database's pages in use (free pages, left by deleted entries, are reused)."""
         with self._connect() as conn:
@@ -144,8 +173,9 @@ class FeedbackStore:
         rating: Rating,
         session_id: str | None = None,
         comment: str | None = None,
+        doc_ids: tuple[str, ...] = (),
     ) -> int:
-        """Store one entry durably and return its id.
+        """Store one entry durably and return its id (``doc_ids``: the plans the rated answer cites).
 
         Raises:
             FeedbackFull: the database is at ``max_bytes``.
@@ -162,9 +192,9 @@ class FeedbackStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = conn.execute(
-                    "INSERT INTO feedback (created_at, session_id, question, answer, rating, comment)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (created, session_id, question, answer, rating, comment),
+                    "INSERT INTO feedback (created_at, session_id, question, answer, rating, comment, doc_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (created, session_id, question, answer, rating, comment, ",".join(doc_ids) or None),
                 )
                 conn.execute("COMMIT")
             except BaseException:
@@ -200,11 +230,14 @@ class FeedbackStore:
             if not self._has_table(conn):
                 return []
             rows = conn.execute(
-                "SELECT id, created_at, session_id, question, answer, rating, comment"
+                "SELECT id, created_at, session_id, question, answer, rating, comment, doc_id"
                 " FROM feedback ORDER BY id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [FeedbackEntry(int(r[0]), r[1], r[2], r[3], r[4], cast(Rating, r[5]), r[6]) for r in rows]
+        return [
+            FeedbackEntry(int(r[0]), r[1], r[2], r[3], r[4], cast(Rating, r[5]), r[6], _plans(r[7]))
+            for r in rows
+        ]
 
     def count(self) -> int:
         with self._connect() as conn:

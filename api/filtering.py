@@ -1,6 +1,8 @@
 """Request filters → what the retriever takes (pure but for the retriever calls in :func:`select`).
 
-A unit or city filter may name several choices, any of which matches (the staff page's multi-selects). One
+A unit or city filter may name several choices, any of which matches (the staff page's multi-selects), and so
+may the deadline kind (``deadline_kind``: dated, within_year, recurring, ongoing, none; the tasks of those
+kinds, taken from the records the store keeps in process). One
 choice is a plain :class:`retriever.Filters` field, exactly as before; several become the set of tasks that
 match any of them, each found through the same single-valued filter, so a list of one and a plain string
 always agree.
@@ -27,9 +29,12 @@ class TaskFilter:
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # deadline kinds, any of them (corpus.deadlines.DEADLINE_KINDS)
 
     def is_empty(self) -> bool:
-        return self.base.is_empty() and not (self.lead_units or self.responsible_units or self.cities)
+        return self.base.is_empty() and not (
+            self.lead_units or self.responsible_units or self.cities or self.kinds
+        )
 
 
 def choices(value: Choice) -> tuple[str, ...]:
@@ -64,6 +69,7 @@ def task_filter(
     deadline_after: str | None = None,
     benchmark_city: Choice = None,
     doc_id: str | None = None,
+    deadline_kind: Choice = None,
 ) -> TaskFilter:
     """Validated request values → a :class:`TaskFilter`; empty strings mean "not given"."""
     leads, resps, cities = choices(lead_unit), choices(responsible_unit), choices(benchmark_city)
@@ -76,7 +82,7 @@ def task_filter(
         benchmark_city=_one(cities),
         doc_id=_text(doc_id),
     )
-    return TaskFilter(base, _many(leads), _many(resps), _many(cities))
+    return TaskFilter(base, _many(leads), _many(resps), _many(cities), choices(deadline_kind))
 
 
 def any_of_keys(f: TaskFilter, retriever: PlanStore) -> Keys | None:
@@ -92,9 +98,13 @@ def any_of_keys(f: TaskFilter, retriever: PlanStore) -> Keys | None:
             continue
         keys = {r.key for name in names for r in retriever.filter(one(name))}
         allowed = keys if allowed is None else allowed & keys
+    if f.kinds:
+        kinds = set(f.kinds)
+        keys = {r.key for r in retriever.records if r.deadline_kind in kinds}
+        allowed = keys if allowed is None else allowed & keys
     if allowed is None:
         return None
-    return Keys(frozenset(allowed), "any of the chosen units / cities")
+    return Keys(frozenset(allowed), "any of the chosen units / cities / deadline kinds")
 
 
 def select(f: TaskFilter, retriever: PlanStore) -> list[TaskRecord]:

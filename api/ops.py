@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError, error_responses
+from api.filtering import choices
 from api.schemas import (
     FeedbackCreated,
     FeedbackItem,
@@ -20,7 +21,7 @@ from api.schemas import (
     ReadyResponse,
     ReloadResponse,
 )
-from api.services import ServicesDep, limit_feedback, require_admin
+from api.services import Services, ServicesDep, limit_feedback, require_admin
 
 log = logging.getLogger("api")
 
@@ -57,7 +58,7 @@ async def readyz(services: ServicesDep) -> ReadyResponse:
     "/feedback",
     status_code=201,
     response_model=FeedbackCreated,
-    responses=error_responses(400, 413, 415, 422, 429),
+    responses=error_responses(400, 404, 413, 415, 422, 429),
     dependencies=[Depends(limit_feedback)],
 )
 def post_feedback(body: FeedbackRequest, services: ServicesDep) -> FeedbackCreated:
@@ -68,8 +69,29 @@ def post_feedback(body: FeedbackRequest, services: ServicesDep) -> FeedbackCreat
         answer=body.answer,
         rating=body.rating,
         comment=body.comment,
+        doc_ids=_feedback_plans(body.doc_id, services),
     )
     return FeedbackCreated(id=new_id)
+
+
+def _feedback_plans(given: list[str] | None, services: Services) -> tuple[str, ...]:
+    """The plans a rating is about: those the client names (each one a plan served now, else 404
+    ``unknown_plan``), or the one plan served when it names none; nothing when that is unknown."""
+    engine = services.engines.current
+    served = [p.doc_id for p in engine.plans] if engine is not None else []
+    named = choices(given)
+    if not named:
+        return tuple(served) if len(served) == 1 else ()
+    if engine is not None:
+        unknown = [d for d in named if d not in served]
+        if unknown:
+            raise ApiError(
+                404,
+                "unknown_plan",
+                f"没有这个方案（doc_id 不存在）：{unknown[0]}",
+                f"No plan has this doc_id: {unknown[0]}",
+            )
+    return tuple(sorted(named))
 
 
 @admin.get("/feedback", response_model=FeedbackList, responses=error_responses(401, 404, 422))
@@ -84,6 +106,8 @@ def list_feedback(services: ServicesDep, limit: Annotated[int, Query(ge=1, le=10
             answer=e.answer,
             rating=e.rating,
             comment=e.comment,
+            doc_id=",".join(e.doc_ids) or None,
+            doc_ids=list(e.doc_ids),
         )
         for e in services.feedback.recent(limit)
     ]

@@ -173,7 +173,7 @@ def _render(engine: Engine, record: TaskRecord, settings: Settings, lang: Lang) 
     html = render_task(
         record,
         engine.plan(record.doc_id),
-        source_url=engine.source_url(settings.source_url),
+        source_url=engine.source_url(record.doc_id, settings.source_url),
         lang=lang,
         prev_id=prev.task_id if prev else None,
         next_id=nxt.task_id if nxt else None,

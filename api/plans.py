@@ -47,7 +47,7 @@ _STATUS = {"unsupported": 415, "too_large": 413, "duplicate_content": 409, "dupl
 _SHOWN_ERRORS = 5
 
 
-def plan_infos(engine: Engine) -> list[PlanInfo]:
+def plan_infos(engine: Engine, configured: str | None = None) -> list[PlanInfo]:
     """Every plan the engine's index holds, in document order."""
     return [
         PlanInfo(
@@ -58,15 +58,17 @@ def plan_infos(engine: Engine) -> list[PlanInfo]:
             region=p.region,
             year=p.year,
             task_count=p.task_count,
+            source_url=engine.source_url(p.doc_id, configured),
         )
         for p in engine.plans
     ]
 
 
 @router.get("/plans", response_model=PlansResponse, responses=error_responses(503))
-async def list_plans(engine: EngineDep) -> PlansResponse:
-    """The plans answers and searches cover: id, title, short title, issuing number, region, year, tasks."""
-    return PlansResponse(plans=plan_infos(engine))
+async def list_plans(engine: EngineDep, services: ServicesDep) -> PlansResponse:
+    """The plans answers and searches cover: id, title, short title, issuing number, region, year, tasks,
+    and where each is published."""
+    return PlansResponse(plans=plan_infos(engine, services.settings.source_url))
 
 
 def build_index(settings: Settings) -> str:
@@ -189,7 +191,7 @@ def _add(services: Services, filename: str, data: bytes, doc_id: str | None, lim
             f"方案已通过检查，但重建或加载索引失败，未作任何改动：{exc}",
             f"The plan passed its checks but rebuilding or loading the index failed; nothing changed: {exc}",
         ) from exc
-    info = next(p for p in plan_infos(engine) if p.doc_id == added.plan.doc_id)
+    info = next(p for p in plan_infos(engine, services.settings.source_url) if p.doc_id == added.plan.doc_id)
     log.info("plan %s added from %s (%d tasks)", info.doc_id, filename, info.task_count)
     return PlanAdded(
         status="added",

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -38,6 +38,8 @@ from api.schemas import (
     CitiesResponse,
     CityInfo,
     ConfigResponse,
+    DeadlineKindName,
+    ExampleQuestions,
     Month,
     PlainText,
     PlanSummary,
@@ -57,7 +59,7 @@ from qa import Answer, check_citations
 log = logging.getLogger("api")
 
 POST_ERRORS = error_responses(400, 413, 415, 422, 429, 503)
-GET_ERRORS = error_responses(422, 503)
+LISTING_ERRORS = error_responses(404, 422, 503)  # 404: no plan has the doc_id
 ASK_ERRORS = error_responses(400, 404, 413, 415, 422, 429, 503)  # 404: no plan has the doc_id
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -84,6 +86,13 @@ ChoicesParam = Annotated[
     Query(max_length=MAX_CHOICES, description="repeat for any of several"),
 ]
 MonthParam = Annotated[Month | None, Query(description="inclusive; 2022-09 or 2022年9月")]
+KindsParam = Annotated[
+    list[DeadlineKindName | Literal[""]] | None,
+    Query(
+        max_length=5,
+        description="a deadline kind (dated, within_year, recurring, ongoing, none); repeat for any",
+    ),
+]
 
 
 def _check_length(text: str, services: Services, what: str) -> None:
@@ -181,7 +190,10 @@ def ask(body: AskRequest, services: ServicesDep, engine: EngineDep, meter: Quest
         intent=answer.intent,
         session_id=session_id,
         new_conversation=restarted,
-        citations=[citation(r, engine.shorts) for r in answer.citations],
+        citations=[
+            citation(r, engine.shorts, engine.source_urls(services.settings.source_url))
+            for r in answer.citations
+        ],
     )
 
 
@@ -208,12 +220,13 @@ def ask_stream(
 ) -> StreamingResponse:
     """The answer of ``/ask`` as Server-Sent Events (computed first, so errors are plain JSON)."""
     answer, session_id, restarted = _answer(body, services, engine, meter)
+    urls = engine.source_urls(services.settings.source_url)
     frames = [
         sse_event("delta", {"text": piece})
         for piece in split_pieces(answer.text, services.settings.stream_piece_chars)
     ]
     tail = {
-        "citations": [citation(r, engine.shorts).model_dump() for r in answer.citations],
+        "citations": [citation(r, engine.shorts, urls).model_dump() for r in answer.citations],
         "answerable": answer.answerable,
         "intent": answer.intent,
         "session_id": session_id,
@@ -230,17 +243,23 @@ def ask_stream(
 @router.post(
     "/search",
     response_model=SearchResponse,
-    responses=POST_ERRORS,
+    responses=ASK_ERRORS,
     dependencies=[Depends(limit_queries)],
 )
-def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchResponse:
+def search(
+    body: SearchRequest, engine: EngineDep, services: ServicesDep, meter: QueryMeter
+) -> SearchResponse:
     """Tasks ranked best first, each marked whether it passes the relevance cut-off; an empty query with
     filters returns every match (score 0, all relevant, no top_k)."""
+    known_plan(body.filters.doc_id if body.filters else None, engine)
     filters = filters_of(body.filters)
     query = strip_blank(body.query)
     retriever = engine.retriever
+    urls = engine.source_urls(services.settings.source_url)
     if not query:
-        return SearchResponse(hits=[search_hit(r, 0.0, engine.shorts) for r in select(filters, retriever)])
+        return SearchResponse(
+            hits=[search_hit(r, 0.0, engine.shorts, urls=urls) for r in select(filters, retriever)]
+        )
     with meter.measure():
         hits = retriever.search(
             query,
@@ -249,7 +268,7 @@ def search(body: SearchRequest, engine: EngineDep, meter: QueryMeter) -> SearchR
             where=any_of_keys(filters, retriever),
         )
         marked = [
-            hit(h, engine.shorts, relevant=f)
+            hit(h, engine.shorts, relevant=f, urls=urls)
             for h, f in zip(hits, hit_flags(query, hits, retriever), strict=True)
         ]
         terms = highlight_terms(query, retriever.tokenizer.tokenize(query))
@@ -278,7 +297,7 @@ async def single_values(request: Request) -> None:
             )
 
 
-REPEATABLE = frozenset({"lead_unit", "responsible_unit", "benchmark_city"})
+REPEATABLE = frozenset({"lead_unit", "responsible_unit", "benchmark_city", "deadline_kind"})
 
 
 # Plain decimal digits only: int() would also take "+5", " 5", "1_000" and pydantic "1.0".
@@ -291,19 +310,24 @@ TaskIdParam = Annotated[str, Path(pattern="^[0-9]{1,9}$", description="the task 
     responses=error_responses(404, 422, 503),
     dependencies=[Depends(single_values)],
 )
-def get_task(task_id: TaskIdParam, engine: EngineDep, doc_id: FilterParam = None) -> Citation:
+def get_task(
+    task_id: TaskIdParam, engine: EngineDep, services: ServicesDep, doc_id: FilterParam = None
+) -> Citation:
     """One task by its number (and document, when the index holds several)."""
-    doc = strip_blank(doc_id) if doc_id else ""
+    doc = known_plan(doc_id, engine)
     number = int(task_id)
-    record = engine.retriever.get(number, doc or None)
+    record = engine.retriever.get(number, doc)
     if record is None:
         raise ApiError(404, "task_not_found", f"没有第{number}条任务", f"There is no task {number}")
-    return citation(record, engine.shorts)
+    return citation(record, engine.shorts, engine.source_urls(services.settings.source_url))
 
 
-@router.get("/tasks", response_model=TaskPage, responses=GET_ERRORS, dependencies=[Depends(single_values)])
+@router.get(
+    "/tasks", response_model=TaskPage, responses=LISTING_ERRORS, dependencies=[Depends(single_values)]
+)
 def list_tasks(
     engine: EngineDep,
+    services: ServicesDep,
     section: FilterParam = None,
     lead_unit: ChoicesParam = None,
     responsible_unit: ChoicesParam = None,
@@ -311,11 +335,13 @@ def list_tasks(
     deadline_after: MonthParam = None,
     benchmark_city: ChoicesParam = None,
     doc_id: FilterParam = None,
+    deadline_kind: KindsParam = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TaskPage:
     """Every task matching the filters, in document order, one page at a time. A unit or city filter may
     be repeated: a task then matches when any of those names does."""
+    known_plan(doc_id, engine)
     filters = task_filter(
         section=section,
         lead_unit=lead_unit,
@@ -324,39 +350,90 @@ def list_tasks(
         deadline_after=deadline_after,
         benchmark_city=benchmark_city,
         doc_id=doc_id,
+        deadline_kind=deadline_kind,
     )
     records = select(filters, engine.retriever)
     start = (page - 1) * page_size
-    items = [citation(r, engine.shorts) for r in records[start : start + page_size]]
+    urls = engine.source_urls(services.settings.source_url)
+    items = [citation(r, engine.shorts, urls) for r in records[start : start + page_size]]
     return TaskPage(total=len(records), page=page, page_size=page_size, items=items)
 
 
-@router.get("/sections", response_model=SectionsResponse, responses=error_responses(503))
-async def sections(engine: EngineDep) -> SectionsResponse:
-    """The plan's sections in order, with their task counts."""
+PlanParam = Annotated[
+    PlainText | None,
+    Query(
+        max_length=FILTER_MAX_CHARS, description="one plan only (GET /api/v1/plans lists them); empty: all"
+    ),
+]
+
+
+def known_plan(doc_id: str | None, engine: Engine) -> str | None:
+    """The plan a request names (None when it names none); a plan not served is 404 ``unknown_plan``."""
+    doc = strip_blank(doc_id or "") or None
+    if doc is not None and not engine.serves(doc):
+        raise ApiError(
+            404,
+            "unknown_plan",
+            f"没有这个方案（doc_id 不存在）：{doc}；GET /api/v1/plans 列出所有方案",
+            f"No plan has the doc_id {doc}; GET /api/v1/plans lists the plans",
+        )
+    return doc
+
+
+@router.get(
+    "/sections",
+    response_model=SectionsResponse,
+    responses=LISTING_ERRORS,
+    dependencies=[Depends(single_values)],
+)
+async def sections(engine: EngineDep, doc_id: PlanParam = None) -> SectionsResponse:
+    """The plans' sections in order, each with its plan and task count (``doc_id``: one plan's)."""
+    doc = known_plan(doc_id, engine)
     return SectionsResponse(
         sections=[
-            SectionInfo(section_no=s.section_no, section=s.section, count=s.count)
+            SectionInfo(
+                section_no=s.section_no,
+                section=s.section,
+                count=s.count,
+                doc_id=s.doc_id,
+                short_title=engine.shorts.get(s.doc_id, s.doc_id),
+            )
             for s in engine.retriever.sections
+            if doc is None or s.doc_id == doc
         ]
     )
 
 
-@router.get("/units", response_model=UnitsResponse, responses=error_responses(503))
-async def units(engine: EngineDep) -> UnitsResponse:
-    """Canonical unit names with how many tasks each leads and shares."""
+@router.get(
+    "/units", response_model=UnitsResponse, responses=LISTING_ERRORS, dependencies=[Depends(single_values)]
+)
+async def units(engine: EngineDep, doc_id: PlanParam = None) -> UnitsResponse:
+    """Canonical unit names with how many tasks each leads and shares, and the plans naming them
+    (``doc_id``: one plan's units and counts)."""
     return UnitsResponse(
         units=[
-            UnitInfo(unit=u.unit, lead_count=u.lead_count, responsible_count=u.responsible_count)
-            for u in engine.units
+            UnitInfo(
+                unit=u.unit,
+                lead_count=u.lead_count,
+                responsible_count=u.responsible_count,
+                doc_ids=list(u.doc_ids),
+            )
+            for u in engine.units_of(known_plan(doc_id, engine))
         ]
     )
 
 
-@router.get("/cities", response_model=CitiesResponse, responses=error_responses(503))
-async def cities(engine: EngineDep) -> CitiesResponse:
-    """The benchmark cities (对标城市) with their task counts, most tasks first."""
-    return CitiesResponse(cities=[CityInfo(city=c.city, count=c.count) for c in engine.cities])
+@router.get(
+    "/cities", response_model=CitiesResponse, responses=LISTING_ERRORS, dependencies=[Depends(single_values)]
+)
+async def cities(engine: EngineDep, doc_id: PlanParam = None) -> CitiesResponse:
+    """The benchmark cities (对标城市) with their task counts, most tasks first (``doc_id``: one plan's)."""
+    return CitiesResponse(
+        cities=[
+            CityInfo(city=c.city, count=c.count, doc_ids=list(c.doc_ids))
+            for c in engine.cities_of(known_plan(doc_id, engine))
+        ]
+    )
 
 
 @router.get("/config", response_model=ConfigResponse, responses=error_responses(503))
@@ -372,7 +449,8 @@ async def config(engine: EngineDep, services: ServicesDep) -> ConfigResponse:
                 title=p.title,
                 doc_number=p.doc_number,
                 task_count=p.task_count,
-                source_url=engine.source_url(settings.source_url),
+                source_url=engine.source_url(p.doc_id, settings.source_url),
+                examples=ExampleQuestions(zh=list(p.examples.zh), en=list(p.examples.en)),
             )
             for p in engine.plans
         ],

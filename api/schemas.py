@@ -97,6 +97,15 @@ class AskRequest(_Request):
     )
 
 
+DeadlineKindName = Literal["dated", "within_year", "recurring", "ongoing", "none"]
+DeadlinePeriod = Literal["week", "month", "quarter", "half", "year"]
+KIND_DESCRIPTION = (
+    "the deadline's kind (corpus.deadlines.deadline_kind): dated (a month: 2022年12月, 6月底前), within_year "
+    "(年内), recurring (每季度: see deadline_every), ongoing (长期坚持, 持续推进) or none (not recognised)"
+)
+EVERY_DESCRIPTION = "a recurring deadline's period (每季度: quarter); null for other kinds and for 定期"
+
+
 class Citation(BaseModel):
     doc_id: str
     short_title: str = Field(
@@ -107,8 +116,13 @@ class Citation(BaseModel):
     lead_units: list[str]
     responsible_units: list[str]
     deadline: str
+    deadline_kind: DeadlineKindName = Field(description=KIND_DESCRIPTION)
+    deadline_every: DeadlinePeriod | None = Field(default=None, description=EVERY_DESCRIPTION)
     benchmark: str | None
     text: str
+    source_url: str | None = Field(
+        default=None, description="where the task's plan is published (its profile's source_url), if known"
+    )
 
 
 class AskResponse(BaseModel):
@@ -149,7 +163,19 @@ AnyOf = Annotated[
 ]
 
 
-MULTI_VALUED = ("lead_unit", "responsible_unit", "benchmark_city")
+MULTI_VALUED = ("lead_unit", "responsible_unit", "benchmark_city", "deadline_kind")
+
+_KIND_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "enum": ["", "dated", "within_year", "recurring", "ongoing", "none"],
+}
+# A deadline-kind filter: one kind or several (any of them); "" is no filter, as for the other fields.
+Kinds = Annotated[
+    list[DeadlineKindName | Literal[""]],
+    BeforeValidator(_as_list),
+    Field(max_length=5),
+    WithJsonSchema({"anyOf": [_KIND_SCHEMA, {"type": "array", "maxItems": 5, "items": _KIND_SCHEMA}]}),
+]
 
 
 def _given(value: str | list[str] | None) -> bool:
@@ -166,6 +192,10 @@ class SearchFilters(_Request):
     deadline_after: Month | None = Field(default=None, description="inclusive; 2022-09 or 2022年9月")
     benchmark_city: AnyOf | None = Field(default=None, description="a city, or a list: any of them")
     doc_id: FilterText | None = None
+    deadline_kind: Kinds | None = Field(
+        default=None,
+        description="a deadline kind, or a list: any of them (dated, within_year, recurring, ongoing, none)",
+    )
 
     def any_set(self) -> bool:
         """Whether any filter is given (empty strings are not)."""
@@ -220,8 +250,13 @@ class SearchHit(BaseModel):
     lead_units: list[str]
     responsible_units: list[str]
     deadline: str
+    deadline_kind: DeadlineKindName = Field(description=KIND_DESCRIPTION)
+    deadline_every: DeadlinePeriod | None = Field(default=None, description=EVERY_DESCRIPTION)
     benchmark: str | None
     text: str
+    source_url: str | None = Field(
+        default=None, description="where the task's plan is published (its profile's source_url), if known"
+    )
     relevant: bool = Field(
         description="above the calibrated relevance cut-off (api/relevance.py); always true without a query"
     )
@@ -244,10 +279,16 @@ class TaskPage(BaseModel):
 class CityInfo(BaseModel):
     city: str
     count: int
+    doc_ids: list[str] = Field(description="the plans with tasks benchmarked on the city")
 
 
 class CitiesResponse(BaseModel):
     cities: list[CityInfo]
+
+
+class ExampleQuestions(BaseModel):
+    zh: list[str]
+    en: list[str]
 
 
 class PlanSummary(BaseModel):
@@ -256,6 +297,10 @@ class PlanSummary(BaseModel):
     doc_number: str | None
     task_count: int
     source_url: str | None
+    examples: ExampleQuestions = Field(
+        description="questions a widget offers before the first one, made from the plan's own records "
+        "(its busiest lead unit, a section, its year's deadlines, a benchmark city; qa/examples.py)"
+    )
 
 
 class ConfigResponse(BaseModel):
@@ -269,9 +314,11 @@ class ConfigResponse(BaseModel):
 
 
 class SectionInfo(BaseModel):
-    section_no: int
+    section_no: int = Field(description="the section's number within its plan")
     section: str
     count: int
+    doc_id: str = Field(description="the plan the section belongs to")
+    short_title: str = Field(description="that plan's short title")
 
 
 class SectionsResponse(BaseModel):
@@ -282,6 +329,7 @@ class UnitInfo(BaseModel):
     unit: str
     lead_count: int
     responsible_count: int
+    doc_ids: list[str] = Field(description="the plans that name the unit")
 
 
 class UnitsResponse(BaseModel):
@@ -294,6 +342,11 @@ class FeedbackRequest(_Request):
     answer: Annotated[PlainText, Field(max_length=4000)]
     rating: Literal["up", "down"]
     comment: Annotated[PlainText, Field(max_length=1000)] | None = None
+    doc_id: AnyOf | None = Field(
+        default=None,
+        description="the plan(s) the rated answer cites (its citations' doc_id); when left out and one plan "
+        "is served, that plan",
+    )
 
 
 class FeedbackCreated(BaseModel):
@@ -308,6 +361,11 @@ class FeedbackItem(BaseModel):
     answer: str
     rating: Literal["up", "down"]
     comment: str | None
+    doc_id: str | None = Field(
+        description="the plan the rated answer cites; several comma-separated; null when unknown (entries "
+        "stored before plans were recorded)"
+    )
+    doc_ids: list[str] = Field(description="the same as a list (empty when unknown)")
 
 
 class FeedbackList(BaseModel):
@@ -322,6 +380,11 @@ class PlanInfo(BaseModel):
     region: str | None
     year: int | None
     task_count: int
+    source_url: str | None = Field(
+        default=None,
+        description="where the plan is published: its override file's source_url, else TASKQA_SOURCE_URL "
+        "while one plan is served",
+    )
 
 
 class PlansResponse(BaseModel):

@@ -13,8 +13,9 @@ forms without the region's prefix (旗法院 → 法院), the region's other nam
 (伊旗 / 伊金霍洛旗 + 法院), the regions above it stripped (鄂尔多斯供电公司 → 供电公司).
 ``data/unit_aliases.tsv`` holds the curated rest (former and colloquial names), each line
 commented; a curated alias of one plan's unit also means the unit of the same kind in
-the other plans (市监局 → 旗市场监管局 and 市市场监管局). A plan's override file may add
-its own (``unit_aliases``).
+the other plans (市监局 → 旗市场监管局 and 市市场监管局). Each plan's units also get their short names by
+rule (``corpus.abbrev``: 市发展改革委 → 发改委, 市发改委; 市人力资源社会保障局 → 人社局), unless two units of
+the plan would share one. A plan's override file may add its own (``unit_aliases``).
 
 When the same written name means different units in different plans (a bare 财政局), the
 plain ``canonical`` map keeps the first plan's reading and ``scoped`` holds each plan's:
@@ -28,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
+from corpus.abbrev import short_names
 from corpus.profile import Places, PlanProfile
 from corpus.records import TaskRecord
 
@@ -155,6 +157,31 @@ def _generated_aliases(unit: str, places: Places) -> set[str]:
     return out
 
 
+def _add_short_names(
+    aliases: dict[str, set[str]], units: set[str], places: Places, doc_of: Mapping[str, str]
+) -> None:
+    """Add the short names of one plan's units (``corpus.abbrev``: 市发展改革委 → 发改委, 市发改委), bare and
+    with the region's prefixes. A short name two of the plan's units share, or one that already names another
+    unit of the plan, is ambiguous there and not added."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for unit in units:
+        base = _strip_prefix(unit, places.local) or unit
+        if base.startswith(("委", "直", "内")):
+            continue
+        for short in short_names(base):
+            for alias in (short, *(f"{p}{short}" for p in places.local)):
+                if alias != unit:
+                    found[alias].add(unit)
+    for alias, mine in found.items():
+        if len(mine) != 1:
+            continue
+        (unit,) = mine
+        doc = doc_of[unit]
+        if any(doc_of.get(u) == doc and u != unit for u in aliases.get(alias, ())):
+            continue
+        aliases[alias].add(unit)
+
+
 # The last character of a unit's name (局, 院, 委 …): a short name ending so names a kind of unit.
 _UNIT_ENDS = frozenset("局院委办会联行署队站所厅关司心部处室组团")
 
@@ -270,6 +297,8 @@ def build_lexicon(
         for name, unit in canonical.items():
             for alias in _generated_aliases(name, pl):
                 aliases[alias].add(unit)
+    for doc_id, canonical in scoped.items():
+        _add_short_names(aliases, set(canonical.values()), places.get(doc_id, Places()), doc_of)
     kinds: dict[str, set[str]] = defaultdict(set)
     for unit in all_units:
         kinds[_kind(unit, places.get(doc_of[unit], Places()))].add(unit)

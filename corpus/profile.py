@@ -12,7 +12,9 @@
 * **year** — the title's, else the issuing number's, else the signing date's, else the commonest
   deadline year;
 * **short title** — the region's abbreviation (or name) and the title without filler words
-  (伊旗营商环境实施方案).
+  (伊旗营商环境实施方案);
+* **source URL** — where the plan is published (never derived: the override's ``source_url``), which
+  citations and pages link to for that plan.
 
 What cannot be derived goes into an override file beside the plan (``<file stem>.toml``), parsed by the
 loader and applied here; its keys are :data:`OVERRIDE_KEYS`.
@@ -69,7 +71,9 @@ OVERRIDE_KEYS = (
     "parents",
     "year",
     "unit_aliases",
+    "source_url",
 )
+_URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class PlanProfile:
     places: Places
     year: int | None
     unit_aliases: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    source_url: str | None = None  # where the plan is published (the override file's source_url)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -114,6 +119,7 @@ class PlanProfile:
             "parent_places": list(self.places.parents),
             "year": self.year,
             "unit_aliases": {k: list(v) for k, v in self.unit_aliases},
+            "source_url": self.source_url,
         }
 
     @classmethod
@@ -129,6 +135,7 @@ class PlanProfile:
             places=Places(tuple(row.get("local_places") or ()), tuple(row.get("parent_places") or ())),
             year=int(row["year"]) if row.get("year") is not None else None,
             unit_aliases=tuple((str(k), tuple(v)) for k, v in aliases.items()),
+            source_url=row.get("source_url") or None,
         )
 
     @classmethod
@@ -251,6 +258,9 @@ def check_overrides(overrides: Mapping[str, object], *, name: str) -> None:
     bad = [k for k in lists if k in overrides and not _str_list(overrides[k])]
     if "year" in overrides and not isinstance(overrides["year"], int):
         bad.append("year")
+    url = overrides.get("source_url")
+    if "source_url" in overrides and not (isinstance(url, str) and len(url) <= 500 and _URL.match(url)):
+        bad.append("source_url")
     aliases = overrides.get("unit_aliases", {})
     if not isinstance(aliases, Mapping) or not all(_str_list(v) for v in aliases.values()):
         bad.append("unit_aliases")
@@ -332,6 +342,7 @@ def derive_profile(
         places=places,
         year=year,
         unit_aliases=aliases,
+        source_url=str(ov["source_url"]) if ov.get("source_url") else None,
     )
 
 

@@ -34,8 +34,11 @@ CITATION_KEYS = {
     "lead_units",
     "responsible_units",
     "deadline",
+    "deadline_kind",
+    "deadline_every",
     "benchmark",
     "text",
+    "source_url",
 }
 
 
@@ -236,11 +239,16 @@ def test_get_task(client: TestClient, fake_retriever: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/tasks/9999", "/api/v1/tasks/0", "/api/v1/tasks/12?doc_id=other-plan"]
+    ("url", "code", "named"),
+    [
+        ("/api/v1/tasks/9999", "task_not_found", "9999"),
+        ("/api/v1/tasks/0", "task_not_found", "0"),
+        ("/api/v1/tasks/12?doc_id=other-plan", "unknown_plan", "other-plan"),
+    ],
 )
-def test_get_task_missing_is_a_bilingual_404(client: TestClient, url: str) -> None:
-    err = assert_error(client.get(url), 404, "task_not_found")
-    assert url.split("/")[-1].split("?")[0] in err["message"]
+def test_get_task_missing_is_a_bilingual_404(client: TestClient, url: str, code: str, named: str) -> None:
+    err = assert_error(client.get(url), 404, code)
+    assert named in err["message"]
 
 
 def test_list_tasks_paginates_every_match(client: TestClient, fake_retriever: Any) -> None:
@@ -316,19 +324,22 @@ def test_any_of_lists_combine_with_the_other_filters(client: TestClient, fake_re
 
 def test_cities_and_config(client: TestClient, tasks: list[Any]) -> None:
     cities = client.get("/api/v1/cities").json()["cities"]
-    assert cities[0] == {"city": "上海", "count": 72}
+    assert cities[0] == {"city": "上海", "count": 72, "doc_ids": [tasks[0].doc_id]}
     assert sum(c["count"] for c in cities) == sum(1 for t in tasks if t.benchmark_city)
     config = client.get("/api/v1/config").json()
     assert config["hotline"] == "12345" and config["max_question_chars"] == 500
-    assert config["plans"] == [
-        {
-            "doc_id": tasks[0].doc_id,
-            "title": "伊金霍洛旗对标先进建设最优营商环境实施方案",
-            "doc_number": "伊党办发〔2022〕5号",
-            "task_count": 482,
-            "source_url": None,
-        }
-    ]
+    (plan,) = config["plans"]
+    examples = plan.pop("examples")
+    assert plan == {
+        "doc_id": tasks[0].doc_id,
+        "title": "伊金霍洛旗对标先进建设最优营商环境实施方案",
+        "doc_number": "伊党办发〔2022〕5号",
+        "task_count": 482,
+        "source_url": None,
+    }
+    # The widget's example questions, made from the plan's records (qa/examples.py).
+    assert examples["zh"][0] == "旗法院牵头哪些任务？" and "对标上海的任务有哪些？" in examples["zh"]
+    assert len(examples["en"]) == 4
 
 
 def test_list_tasks_filters(client: TestClient) -> None:
@@ -342,7 +353,13 @@ def test_list_tasks_filters(client: TestClient) -> None:
 
 def test_sections(client: TestClient) -> None:
     sections = client.get("/api/v1/sections").json()["sections"]
-    assert sections[0] == {"section_no": 1, "section": "政务服务", "count": 45}
+    assert sections[0] == {
+        "section_no": 1,
+        "section": "政务服务",
+        "count": 45,
+        "doc_id": "ejin-horo-business-environment-plan-2022",
+        "short_title": "伊旗营商环境实施方案",
+    }
     assert [s["section_no"] for s in sections] == list(range(1, 22))
     assert sum(s["count"] for s in sections) == 482
 

@@ -53,8 +53,11 @@ def test_the_plans_are_listed_in_order(client: TestClient) -> None:
         "青川市2024年营商环境重点任务分工表",
         "云岭州营商环境三年行动方案",
     }
-    # TASKQA_SOURCE_URL names one plan's publication: with several, no plan is linked to it.
-    assert all(p["source_url"] is None for p in client.get("/api/v1/config").json()["plans"])
+    # TASKQA_SOURCE_URL names one plan's publication: with several, no plan is linked to it; a plan whose
+    # override file gives its own source_url (青川市's) is linked to that.
+    urls = {p["doc_id"]: p["source_url"] for p in client.get("/api/v1/config").json()["plans"]}
+    assert urls[FIRST] is None and urls[YUNLING] is None
+    assert urls[QINGCHUAN] is not None and urls[QINGCHUAN] != SOURCE
 
 
 def test_a_plan_keyed_page_names_its_plan_everywhere(client: TestClient) -> None:

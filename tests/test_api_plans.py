@@ -41,6 +41,7 @@ def test_plans_lists_the_one_plan_with_its_profile(tmp_path: Path, fake_retrieve
                 "region": "伊金霍洛旗",
                 "year": 2022,
                 "task_count": 482,
+                "source_url": None,
             }
         ]
     }
@@ -52,11 +53,11 @@ def test_citations_and_hits_carry_the_plans_short_title(tmp_path: Path, fake_ret
         hits = c.post("/api/v1/search", json={"query": "用电报装", "filters": {"doc_id": FIRST}}).json()[
             "hits"
         ]
-        none = c.post("/api/v1/search", json={"query": "用电报装", "filters": {"doc_id": "other"}}).json()
+        none = c.post("/api/v1/search", json={"query": "用电报装", "filters": {"doc_id": "other"}})
         task = c.get("/api/v1/tasks/5", params={"doc_id": FIRST}).json()
     assert cited and all(x["short_title"] == "伊旗营商环境实施方案" and x["doc_id"] == FIRST for x in cited)
     assert hits and all(h["short_title"] == "伊旗营商环境实施方案" for h in hits)
-    assert none["hits"] == []
+    assert_error(none, 404, "unknown_plan")  # a plan not served is said so, not an empty list
     assert task["short_title"] == "伊旗营商环境实施方案" and task["task_id"] == 5
 
 

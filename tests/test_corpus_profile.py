@@ -50,11 +50,15 @@ def test_the_fixture_profiles(plans: dict[str, Plan]) -> None:
     )
     assert yun.places.parents == ("南屏省", "南屏")  # cited twice: 《南屏省…条例》, 《南屏省…方案》
     assert yun.title == "云岭州优化营商环境三年行动方案（2023—2025年）"
-    # The table carries no issuing number and cites nothing: both come from its override file.
+    # The table carries no issuing number and cites nothing: both come from its override file, as does where
+    # it is published (never derived; the other plans have none).
     assert read_overrides(PLANS / "qingchuan-2024.xlsx") == {
         "doc_number": "青政办发〔2024〕3号",
         "parents": ["东陵省"],
+        "source_url": "https://www.qingchuan.example/zwgk/2024/yshj-fgb.html",
     }
+    assert qing.source_url == "https://www.qingchuan.example/zwgk/2024/yshj-fgb.html"
+    assert yun.source_url is None
     assert (qing.doc_number, qing.region, qing.year, qing.places.parents) == (
         "青政办发〔2024〕3号",
         "青川市",
@@ -81,6 +85,16 @@ def test_overrides_win_and_bad_ones_are_refused() -> None:
     with pytest.raises(PlanFileError, match="unknown key colour") as info:
         check_overrides({"colour": "red", "year": "2024"}, name="x.toml")
     assert "bad value for year" in str(info.value) and "方案设置文件 x.toml 有误" in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["www.example.gov.cn/plan", "javascript:alert(1)", "https://a b", 5])
+def test_a_source_url_must_be_a_web_address(url: object) -> None:
+    with pytest.raises(PlanFileError, match="bad value for source_url"):
+        check_overrides({"source_url": url}, name="x.toml")
+    check_overrides({"source_url": "https://www.example.gov.cn/plan.html"}, name="x.toml")
+    prof = derive_profile(doc_id="x", texts=["某县实施方案"], overrides={"source_url": "https://x.example/p"})
+    assert prof.source_url == "https://x.example/p"
+    assert type(prof).from_json(prof.to_json()) == prof
 
 
 def test_a_plan_whose_text_gives_no_year_takes_its_deadlines_commonest_year() -> None:
@@ -143,11 +157,24 @@ def test_a_bare_name_is_read_in_its_own_plan() -> None:
 FIRST_LEXICON_SHA256 = "da37a6c6b50ac7de05c4481bbd82a0fb5be4d8d0ddca32e1b9d34fe5f5022b9b"
 
 
-def test_the_first_plans_lexicon_is_unchanged(plans: dict[str, Plan]) -> None:
+def test_the_first_plans_lexicon_is_unchanged(
+    plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged but for the short names made by rule (corpus.abbrev), which only add aliases."""
     import hashlib
     import json
 
-    lex = build_lexicon(plans["ejin-horo-business-environment-plan-2022"].document.tasks)
+    import corpus.lexicon
+
+    tasks = plans["ejin-horo-business-environment-plan-2022"].document.tasks
+    with_short = build_lexicon(tasks)
+    monkeypatch.setattr(corpus.lexicon, "_add_short_names", lambda *args: None)
+    lex = build_lexicon(tasks)
+    assert (with_short.units, with_short.canonical) == (lex.units, lex.canonical)
+    assert all(with_short.aliases[a] == units for a, units in lex.aliases.items())
+    added = set(with_short.aliases) - set(lex.aliases)
+    assert {"交运局", "旗应急局", "伊旗市监局"} <= added and len(added) == 18
+    assert with_short.aliases["交运局"] == {"旗交通运输局"}
     dump = {
         "units": list(lex.units),
         "canonical": dict(sorted(lex.canonical.items())),

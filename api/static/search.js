@@ -6,8 +6,10 @@
  * search lives in the address bar; 「导出 CSV」 exports the rows shown, with the same columns in both modes.
  * When the index holds several plans (GET /api/v1/plans) a plan filter (doc_id) and a plan column appear,
  * the export names each row's plan (short title and doc_id) and task links name the plan
- * (/tasks/{doc_id}/{id}); with one plan the page is as it always was. Everything renders through
- * textContent and text nodes only.
+ * (/tasks/{doc_id}/{id}); with one plan the page is as it always was. Each deadline shows its kind (定时, 年内,
+ * 定期·每季度, 长期, 未写明: deadline_kind / deadline_every), which a filter selects and the export names;
+ * a plan whose publication is known (source_url) links to it from the page's subtitle.
+ * Everything renders through textContent and text nodes only.
  */
 (() => {
   'use strict';
@@ -15,7 +17,7 @@
   const TOP_K = 50;
   const PAGE_SIZE = 200;
   const TIMEOUT_MS = 15000;
-  const SINGLE = ['q', 'doc_id', 'section', 'deadline_before'];
+  const SINGLE = ['q', 'doc_id', 'section', 'deadline_before', 'deadline_kind'];
   const MULTI = ['lead_unit', 'responsible_unit', 'benchmark_city'];
   const $ = (id) => document.getElementById(id);
   const form = $('search-form');
@@ -162,11 +164,24 @@
       sortBtn.addEventListener('click', () => sortBy(sortBtn));
       th.append(sortBtn);
       document.querySelector('th.c-id').after(th);
-      $('plans-said').textContent = `已收录 ${list.length} 个方案：${list.map((p) => `《${p.short_title || p.title}》`).join('、')}`;
+      const said = [`已收录 ${list.length} 个方案：`];
+      list.forEach((p, i) => said.push(...(i ? ['、'] : []), ...published(p, `《${p.short_title || p.title}》`)));
+      $('plans-said').replaceChildren(...said);
     } else if (list.length === 1) {
       const p = list[0];
-      $('plans-said').textContent = `《${p.title}》` + (p.doc_number ? `（${p.doc_number}）` : '');
+      $('plans-said').replaceChildren(`《${p.title}》` + (p.doc_number ? `（${p.doc_number}）` : ''),
+        ...(p.source_url ? [' ', ...published(p, '原文')] : []));
     }
+  }
+
+  /** A plan's name as a link to where it is published (its source_url), or as text when that is unknown. */
+  function published(p, label) {
+    if (!p.source_url) return [label];
+    const a = document.createElement('a');
+    a.href = p.source_url;
+    a.rel = 'external';
+    a.textContent = label;
+    return [a];
   }
 
   function planOf(docId) {
@@ -182,7 +197,7 @@
 
   function currentFilters() {
     const f = {};
-    for (const name of ['doc_id', 'section', 'deadline_before']) {
+    for (const name of ['doc_id', 'section', 'deadline_before', 'deadline_kind']) {
       const v = form.elements[name].value.trim();
       if (v) f[name] = v;
     }
@@ -230,7 +245,7 @@
     const invalid = err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429;
     retry = invalid ? null : again;
     retryBtn.hidden = invalid;
-    for (const name of ['deadline_before', 'section', 'doc_id']) {
+    for (const name of ['deadline_before', 'deadline_kind', 'section', 'doc_id']) {
       const field = form.elements[name];
       if (invalid && msg.includes(name)) {
         field.setAttribute('aria-invalid', 'true');
@@ -246,7 +261,7 @@
   function clearError() {
     errorBox.hidden = true;
     retry = null;
-    for (const name of ['deadline_before', 'section', 'doc_id']) {
+    for (const name of ['deadline_before', 'deadline_kind', 'section', 'doc_id']) {
       form.elements[name].removeAttribute('aria-invalid');
       form.elements[name].removeAttribute('aria-errormessage');
     }
@@ -318,6 +333,14 @@
     return out;
   }
 
+  // The kind of a deadline (deadline_kind, deadline_every: corpus/deadlines.py), shown beside it.
+  const KINDS = { dated: '定时', within_year: '年内', recurring: '定期', ongoing: '长期', none: '未写明' };
+  const EVERY = { week: '每周', month: '每月', quarter: '每季度', half: '每半年', year: '每年' };
+  function kindLabel(r) {
+    const label = KINDS[r.deadline_kind] || '';
+    return label && r.deadline_every && EVERY[r.deadline_every] ? `${label}·${EVERY[r.deadline_every]}` : label;
+  }
+
   const shortTitle = (r) => r.short_title || (planOf(r.doc_id) || {}).short_title || r.doc_id || '';
   // [label on the page, value, label in the CSV]; the plan's columns only when the index holds several.
   const ALL_COLUMNS = [
@@ -327,7 +350,8 @@
     ['领域', (r) => r.section, '所属领域'],
     ['牵头单位', (r) => (r.lead_units || []).join('、'), '牵头单位'],
     ['责任单位', (r) => (r.responsible_units || []).join('、'), '责任单位'],
-    ['完成时限', (r) => r.deadline, '完成时限'],
+    ['完成时限', (r) => r.deadline, '完成时限', null, kindLabel],
+    [null, kindLabel, '时限类型'],
     ['对标', (r) => r.benchmark || '', '对标'],
     ['内容', (r) => r.text, '任务内容'],
   ];
@@ -335,7 +359,7 @@
 
   function rowOf(r) {
     const tr = document.createElement('tr');
-    columns().filter(([label]) => label).forEach(([label, get], i) => {
+    columns().filter(([label]) => label).forEach(([label, get, , , tag], i) => {
       const td = document.createElement(i === 0 ? 'th' : 'td');
       if (i === 0) td.scope = 'row';
       td.dataset.label = label;
@@ -347,6 +371,13 @@
         td.append(a);
       } else {
         td.append(...highlighted(value === null || value === undefined ? '' : String(value)));
+        const kind = tag && tag(r);
+        if (kind) {
+          const span = document.createElement('span');
+          span.className = 'kind';
+          span.textContent = kind;
+          td.append(' ', span);
+        }
       }
       tr.append(td);
     });

@@ -42,7 +42,6 @@
       note: '回答摘自方案原文，仅供参考；以正式文件为准。',
       welcome: (title, k) => `您好！我可以回答${k > 1 ? `本站收录的 ${k} 个实施方案` : title ? '《' + title + '》' : '本实施方案'}中的问题：哪个单位牵头、谁来配合、什么时候完成、对标哪座城市。`,
       tryThese: '您可以试试：',
-      examples: ['谁牵头负责电力接入的任务？', '法院牵头哪些任务？', '2022年底前要完成哪些政务服务任务？', '对标深圳的任务有哪些？'],
       thinking: '正在查阅方案…',
       badge: '方案未涉及', notCovered: '这个问题在方案中没有找到依据。',
       hint: '本助手只回答该实施方案中的任务、牵头单位、责任单位和完成时限。可以换个说法，或点“新对话”重新开始。',
@@ -80,7 +79,6 @@
       note: 'Answers quote the plan and are for reference only; the official document prevails.',
       welcome: (title, k) => `Hello! I answer questions about ${k > 1 ? `the ${k} action plans on this service` : title ? '《' + title + '》' : 'this action plan'}: which unit leads a task, who helps, when it is due and which city it is benchmarked on.`,
       tryThese: 'You could try:',
-      examples: ['Who leads the electricity tasks?', 'Which tasks does the court lead?', 'Which tasks are benchmarked on Shenzhen?', 'What is task 12?'],
       thinking: 'Looking it up in the plan…',
       badge: 'Not in the plan', notCovered: 'The plan has nothing on this question.',
       hint: 'This assistant only answers about the plan’s tasks, their lead and responsible units and deadlines. Try other words, or start a new conversation.',
@@ -565,7 +563,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.launcher.replaceChildren(icon(open ? 'close' : 'chat'), h('span', null, open ? t.launcherOpen : t.launcher));
     }
 
-    // -- the conversation in sessionStorage ------------------------------------------------------------
+    // -- the conversation in sessionStorage --
     restore() {
       try {
         sessionStorage.removeItem('taskqa:session:' + this.endpoint); // version 1 kept the token alone
@@ -596,7 +594,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       }
     }
 
-    // -- open, close, language ---------------------------------------------------------------------------
+    // -- open, close, language --
     open() {
       const first = !this.panel;
       if (first) this.build();
@@ -734,10 +732,11 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       const t = this.t;
       const plans = this.plans();
       const plan = this.pinned ? this.plan(this.pinned) : plans[0];
+      // Examples of the pinned plan, else the first: made by the server from the plan's records (qa/examples.py).
+      const examples = (plan && plan.examples && plan.examples[this.uiLang]) || [];
       return h('div', { class: 'msg bot welcome', lang: t.htmlLang },
         h('p', null, t.welcome(plan ? plan.title : '', this.pinned ? 1 : plans.length)),
-        h('p', { class: 'label' }, t.tryThese),
-        this.chips(t.examples));
+        ...(examples.length ? [h('p', { class: 'label' }, t.tryThese), this.chips(examples)] : []));
     }
 
     chips(questions) {
@@ -776,7 +775,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.input.style.height = Math.min(this.input.scrollHeight, 120) + 'px';
     }
 
-    // -- the service's configuration, and a portal it does not know ------------------------------------
+    // -- the service's configuration, and a portal it does not know --
     async loadConfig() {
       try {
         const res = await fetch(`${this.endpoint}/api/v1/config`, { headers: { Accept: 'application/json' },
@@ -841,7 +840,7 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
       this.showNotEnabled('unknown_plan');
     }
 
-    // -- asking ----------------------------------------------------------------------------------------
+    // -- asking --
     submit() {
       const q = this.input.value.replace(BIDI, '').trim();
       if (!q || this.busy || this.disabled) return;
@@ -1156,7 +1155,8 @@ border-radius:10px;background:var(--tq-accent-dark);color:var(--tq-on-accent);cu
         const res = await fetch(`${this.endpoint}/api/v1/feedback`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ session_id: this.sessionId, question: turn.q, answer: turn.a, rating, comment }),
+          body: JSON.stringify({ session_id: this.sessionId, question: turn.q, answer: turn.a, rating, comment,
+            doc_id: [...new Set(turn.meta.citations.map((c) => c.doc_id))] }),
           signal: AbortSignal.timeout ? AbortSignal.timeout(TIMEOUT_MS) : undefined,
         });
         if (!res.ok) throw await errorFrom(res);

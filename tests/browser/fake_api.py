@@ -268,13 +268,29 @@ def create_fake_app(feedback_db: Path) -> FastAPI:
         counts = Counter(r.benchmark_city for r in tasks if r.benchmark_city)
         return {"cities": [{"city": c, "count": n} for c, n in sorted(counts.items(), key=lambda x: -x[1])]}
 
+    # What qa/examples.py makes of the first plan (the real app's /api/v1/config).
+    EXAMPLES = {
+        "zh": [
+            "旗法院牵头哪些任务？",
+            "政府采购方面的任务由谁牵头？",
+            "2022年底前要完成哪些任务？",
+            "对标上海的任务有哪些？",
+        ],
+        "en": [
+            "Which tasks does 旗法院 lead?",
+            "Who leads the 政府采购 tasks?",
+            "Which tasks are due by the end of 2022?",
+            "Which tasks are benchmarked on 上海?",
+        ],
+    }
+
     @app.get("/api/v1/config")
     async def config() -> dict[str, Any]:
         plan = {"doc_id": tasks[0].doc_id, "title": PLAN.strip("《》"), "doc_number": "伊党办发〔2022〕5号"}
         return {
             "hotline": "12345",
             "max_question_chars": 500,
-            "plans": [{**plan, "task_count": len(tasks), "source_url": None}],
+            "plans": [{**plan, "task_count": len(tasks), "source_url": None, "examples": EXAMPLES}],
         }
 
     @app.get("/api/v1/plans")

@@ -38,6 +38,13 @@ def test_the_staff_page_has_a_plan_column_and_filters_by_plan(plans_server: Serv
     plans = plans_server.get("/api/v1/plans")["plans"]
     ready(page, plans_server.url + "/search")
     expect(page.locator(".sub")).to_contain_text("已收录 3 个方案")
+    # A plan whose publication is known (its override file's source_url) links to it; the others are text.
+    published = {p["short_title"]: p["source_url"] for p in plans if p["source_url"]}
+    assert list(published) == [SHORT[QINGCHUAN]]
+    links = page.locator("#plans-said a")
+    expect(links).to_have_count(1)
+    expect(links).to_have_text(f"《{SHORT[QINGCHUAN]}》")
+    expect(links).to_have_attribute("href", published[SHORT[QINGCHUAN]])
     expect(page.locator("#doc_id")).to_be_visible()
     expect(page.locator("#doc_id option")).to_have_text(
         ["全部方案", *(f"{p['short_title']}（{p['task_count']}）" for p in plans)]
@@ -149,6 +156,16 @@ def test_a_widget_pinned_to_a_plan_asks_it_only(plans_server: Server, portal: Po
     bodies = asked(page)
     widget = open_widget(page, url)
     expect(widget.locator(".subtitle")).to_have_text("依据云政办发〔2023〕12号 · 64 项任务")
+    # The examples are the pinned plan's: its own units and sections, none of the first plan's.
+    config = {p["doc_id"]: p["examples"]["zh"] for p in plans_server.get("/api/v1/config")["plans"]}
+    chips = widget.locator(".welcome .chip")
+    expect(chips).to_have_text(config[YUNLING])
+    assert config[YUNLING] != config[FIRST] and not any("旗" in q for q in config[YUNLING])
+    chips.first.click()
+    expect(widget.locator(".msg.user")).to_have_count(1)
+    listed = finished(widget.locator(".msg.bot").last)
+    expect(listed.locator(".card").first).to_be_visible()
+    assert set(listed.locator(".card").evaluate_all("cs => cs.map(c => c.dataset.docId)")) == {YUNLING}
     reply = finished(ask(widget, "第5条是什么？"))
     cards = reply.locator(".card")
     expect(cards).to_have_count(1)
@@ -159,13 +176,17 @@ def test_a_widget_pinned_to_a_plan_asks_it_only(plans_server: Server, portal: Po
     expect(reply.locator(".card").first).to_be_visible()
     docs = reply.locator(".card").evaluate_all("cs => cs.map(c => c.dataset.docId)")
     assert docs and set(docs) == {YUNLING}
-    assert [b.get("doc_id") for b in bodies] == [YUNLING, YUNLING]
+    assert [b.get("doc_id") for b in bodies] == [YUNLING, YUNLING, YUNLING]
 
 
 def test_an_unpinned_widget_names_each_cards_plan(plans_server: Server, page: Page) -> None:
     bodies = asked(page)
     widget = open_widget(page, plans_server.url + "/")
     expect(widget.locator(".subtitle")).to_have_text("依据 3 个方案 · 606 项任务")
+    # Unpinned, the examples are the first plan's.
+    first = plans_server.get("/api/v1/config")["plans"][0]
+    assert first["doc_id"] == FIRST
+    expect(widget.locator(".welcome .chip")).to_have_text(first["examples"]["zh"])
     reply = finished(ask(widget, "第5条是什么？"))
     cards = reply.locator(".card")
     expect(cards).to_have_count(3)

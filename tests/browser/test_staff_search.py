@@ -15,7 +15,7 @@ from tests.browser.helpers import Server, screenshot
 
 pytestmark = pytest.mark.browser
 
-HEADER = ["任务编号", "所属领域", "牵头单位", "责任单位", "完成时限", "对标", "任务内容"]
+HEADER = ["任务编号", "所属领域", "牵头单位", "责任单位", "完成时限", "时限类型", "对标", "任务内容"]
 
 
 def ready(page: Page, url: str) -> None:
@@ -236,3 +236,22 @@ def test_print_shows_the_results_only(server: Server, page: Page) -> None:
     expect(page.locator("#search-form")).to_be_hidden()
     expect(page.locator(".bar")).to_be_hidden()
     expect(page.locator("#relevant tr").first).to_be_visible()
+
+
+def test_deadlines_show_their_kind_which_filters(real: Server, page: Page) -> None:
+    ready(page, real.url + "/search")
+    page.select_option("#deadline_kind", "ongoing")
+    search(page)
+    ongoing = real.get("/api/v1/tasks", deadline_kind="ongoing", page_size=200)
+    assert ongoing["total"] > 0 and {t["deadline_kind"] for t in ongoing["items"]} == {"ongoing"}
+    expect(page.locator("#relevant tr")).to_have_count(ongoing["total"])
+    assert "deadline_kind=ongoing" in page.url
+    kinds = page.locator("#relevant td[data-label=完成时限] .kind").all_inner_texts()
+    assert kinds == ["长期"] * ongoing["total"]
+    table = download_csv(page)
+    assert {r[HEADER.index("时限类型")] for r in table[1:]} == {"长期"}
+    # A keyword search keeps the kind, and a dated deadline says so.
+    ready(page, real.url + "/search?q=用电报装&deadline_kind=dated")
+    expect(page.locator("#deadline_kind")).to_have_value("dated")
+    expect(page.locator("#relevant tr").first).to_be_visible()
+    assert set(page.locator("#relevant td[data-label=完成时限] .kind").all_inner_texts()) == {"定时"}

@@ -86,7 +86,10 @@ def test_electricity_answer_streams_with_expandable_task_cards(server: Server, p
     stream_calls: list[str] = []
     page.on("request", lambda r: stream_calls.append(r.url) if "/api/v1/ask" in r.url else None)
     widget = open_widget(page, server.url + "/")
-    expect(widget.locator(".welcome .chip")).to_have_count(4)
+    # The examples are the plan's own (its busiest lead unit, a section, its year, a city: /api/v1/config).
+    examples = server.get("/api/v1/config")["plans"][0]["examples"]["zh"]
+    expect(widget.locator(".welcome .chip")).to_have_text(examples)
+    assert len(examples) == 4 and "旗法院牵头哪些任务？" in examples
     reply = finished(ask(widget, ELECTRICITY))
     assert stream_calls and all(u.endswith("/api/v1/ask/stream") for u in stream_calls)
 
@@ -147,6 +150,8 @@ def test_feedback_is_stored(server: Server, page: Page) -> None:
     if server.real:  # the fake hands out plain ids
         assert re.fullmatch(r"[0-9a-f]{16}", str(row.get("session_id"))), row
         assert row["session_id"] not in str(session_in_storage(page))
+        # … and the plan the rated answer cites (the widget sends its citations' plans).
+        assert row["doc_id"] == "ejin-horo-business-environment-plan-2022", row
 
 
 def feedback_row(server: Server, question: str) -> dict[str, Any]:
@@ -348,7 +353,7 @@ def test_keyboard_and_screen_reader_semantics(server: Server, page: Page) -> Non
     # An example question is a button too.
     page.keyboard.press("Enter")
     expect(panel).to_be_visible()
-    widget.get_by_role("button", name="对标深圳的任务有哪些？").click()
+    widget.get_by_role("button", name="对标上海的任务有哪些？").click()
     expect(widget.locator(".msg.user")).to_have_count(2)
 
 
