@@ -151,7 +151,7 @@ class Planner:
         narrowed = self._within(mentions, scope)
         if isinstance(narrowed, Reply):
             return Reading(question, text, lang, mentions, words, narrowed, scope=scope)
-        mentions = narrowed
+        mentions = self._one_region(narrowed) if scope is None else narrowed
         if previous is not None:
             follow = self._followup(question, text, lang, mentions, words, previous, scope, pin)
             if follow is not None:
@@ -208,6 +208,29 @@ class Planner:
                 m = replace(m, units=inside)
             out.append(m)
         return tuple(out)
+
+    def _one_region(self, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+        """Units named together are read in one region: when the units only one plan has that the question
+        names all belong to that plan, a name several plans share means that plan's unit (市住建局或者财政局
+        with 市住建局 only in one plan: that plan's 市财政局)."""
+        if not self.ctx.several:
+            return mentions
+        units_of = {p.doc_id: p.units for p in self.ctx.plans}
+
+        def docs(m: Mention) -> frozenset[str]:
+            return frozenset(d for d, units in units_of.items() if m.units & units)
+
+        named = [docs(m) for m in mentions if m.kind == "unit"]
+        sure = {d for d in named if len(d) == 1}
+        if len(sure) != 1 or len(sure) == len(named):
+            return mentions
+        ((doc,),) = sure
+        return tuple(
+            replace(m, units=m.units & units_of[doc])
+            if m.kind == "unit" and len(docs(m)) > 1 and doc in docs(m)
+            else m
+            for m in mentions
+        )
 
     def _lacking(self, section: str, scope: frozenset[str] | None) -> frozenset[str] | None:
         """The plans asked about (``scope``, else every loaded plan) that have no section of this name:

@@ -305,3 +305,19 @@ def test_each_plan_alone_answers_with_bare_references(
     assert [c.key for c in together.citations] == [(doc, 5)]
     mine = three.answer("税务局牵头哪些任务？", doc_id=doc)
     assert mine.citations and alone.answer("税务局牵头哪些任务？").citations == mine.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "unique"),
+    [
+        ("州司法局或者税务局牵头的任务有哪些？", "州司法局"),
+        ("财政局和市人力资源社会保障局牵头的任务", "市人力资源社会保障局"),
+    ],
+)
+def test_units_named_together_are_read_in_one_region(three: QA, question: str, unique: str) -> None:
+    """A unit name several plans share, named beside a unit only one plan has, means that plan's unit: the
+    answer cites only that plan's records."""
+    store = three.r
+    (doc,) = {r.doc_id for r in store.records if unique in r.lead_units}
+    ans = three.answer(question)
+    assert ans.citations and {c.doc_id for c in ans.citations} == {doc}, ans.text
