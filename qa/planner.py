@@ -438,6 +438,7 @@ class Planner:
             any(w in what for w in ("tasks", "count", "yes_no"))
             or (bool(plural.search(text)) and not cue("singular").search(text))
             or (self.ctx.several and bool(cue("which_plans").search(text)))  # 「哪些方案里有…」: every match
+            or (scope is not None and len(scope) > 1)  # 「甲和乙的方案都有…吗」: what each plan says
         )
         if topic is None and (not isinstance(structured, All) or claim is not None):
             return Ask(what, structured, "all", query=query, claim=claim, prefer_units=prefer_units)

@@ -321,3 +321,10 @@ def test_units_named_together_are_read_in_one_region(three: QA, question: str, u
     (doc,) = {r.doc_id for r in store.records if unique in r.lead_units}
     ans = three.answer(question)
     assert ans.citations and {c.doc_id for c in ans.citations} == {doc}, ans.text
+
+
+def test_a_question_naming_two_plans_is_answered_from_each(three: QA) -> None:
+    """「甲和乙的方案都有…吗」: every task about it in each named plan, not the best match of one of them."""
+    plan = three.read("青川市和云岭州的方案都有电力接入服务的任务吗？").plan
+    assert isinstance(plan, Ask) and plan.pick == "all" and plan.topic is not None, plan
+    assert Doc(frozenset({YUNLING, QINGCHUAN})) in leaves(plan.where), plan
