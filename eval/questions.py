@@ -34,6 +34,7 @@ SINGLE_TYPES = ("lookup", "who_leads_task", "deadline", "responsible")
 AGGREGATE_TYPES = ("who_leads_topic", "unit_tasks", "filter")
 SPLITS = ("dev", "test", "fresh")
 SEALED = ("test", "fresh")  # never tuned on; failures are not printed
+SEALED_MARK = "SEALED"  # a file of this name in a batch's folder seals every question there (split fresh)
 DATA = Path(__file__).resolve().parent / "data"
 Key = tuple[str | None, int]  # a task: (its plan, or None when one plan is loaded, its number)
 
@@ -125,9 +126,12 @@ def read_file(path: Path) -> list[Question]:
     """Every question of one file. Raises ValueError naming the bad line.
 
     A file outside ``data/questions`` may pin its own test split beside it, ``<stem>.test.txt`` (one id a
-    line, ``#`` comments): those ids are test, the others dev.
+    line, ``#`` comments): those ids are test, the others dev. A folder holding a file named ``SEALED`` holds
+    a sealed blind batch: every question of its files is in the ``fresh`` split (scored with ``--split
+    fresh``, failures never printed).
     """
     own_test = _listed(path.with_suffix(".test.txt"))
+    sealed = (path.parent / SEALED_MARK).is_file()
     out: list[Question] = []
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
@@ -141,6 +145,8 @@ def read_file(path: Path) -> list[Question]:
                 raise ValueError(f"{path}:{n}: unknown type {q.type!r}")
             if own_test:
                 q = replace(q, split="test" if q.id in own_test else q.split)
+            if sealed:
+                q = replace(q, split="fresh")
             out.append(q)
     return out
 

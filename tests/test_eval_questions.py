@@ -205,3 +205,18 @@ def test_unknown_names_are_errors(ev: Evaluator) -> None:
     with pytest.raises(ValueError, match="unknown expression key"):
         ev.select({"colour": "red"})
     assert compute_gold({"query": {"task_range": [9000, 9001]}}, "count", ev).tasks == ()
+
+
+def test_a_folder_marked_sealed_puts_every_question_in_the_fresh_split(tmp_path: Path) -> None:
+    line = json.loads(SEALED.read_text(encoding="utf-8").splitlines()[0])
+    (tmp_path / "q.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert [q.split for q in read_file(tmp_path / "q.jsonl")] == ["dev"]
+    (tmp_path / "SEALED").write_text("sealed\n", encoding="utf-8")
+    assert [q.split for q in read_file(tmp_path / "q.jsonl")] == ["fresh"]
+    assert load_questions(tmp_path / "q.jsonl", split="all") == []
+
+
+def test_the_blind_batches_outside_data_questions_are_sealed() -> None:
+    for name in ("fresh6", "plans-fresh1", "plans-fresh2"):
+        path = SEALED.parents[1] / name / "questions.jsonl"
+        assert {q.split for q in read_file(path)} == {"fresh"}, name
