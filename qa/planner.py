@@ -107,6 +107,17 @@ class Reading:
     scope: frozenset[str] | None = None  # the plans the question is about (None: every loaded plan)
 
 
+def _unnamed(query: str, mentions: Sequence[Mention]) -> str:
+    """The ranking query without the plans' names the question gives (「云岭州营商环境三年行动方案里，关于…」:
+    the title's 营商环境 would rank the plan's tasks about the business environment as such); the query as it
+    was when nothing else is left."""
+    out = query
+    for m in mentions:
+        if m.kind == "plan" and m.text:
+            out = out.replace(m.text, " ")
+    return out if re.search(r"[\w\u4e00-\u9fff]", out) else query
+
+
 @dataclass(frozen=True, slots=True)
 class Planner:
     ctx: Context
@@ -158,7 +169,9 @@ class Planner:
                 return follow
         plan = self.plan(text, mentions, words, scope)
         if isinstance(plan, Ask) and plan.query:
-            plan = replace(plan, query=embeddable(plan.query))  # a long question costs a bounded embedding
+            # A plan's name says which plan, not what about: ranked without it. A long question costs a
+            # bounded embedding.
+            plan = replace(plan, query=embeddable(_unnamed(plan.query, mentions)))
         return Reading(question, text, lang, mentions, words, plan, scope=scope)
 
     # -- which plans -----------------------------------------------------------------------------------------

@@ -328,3 +328,19 @@ def test_a_question_naming_two_plans_is_answered_from_each(three: QA) -> None:
     plan = three.read("青川市和云岭州的方案都有电力接入服务的任务吗？").plan
     assert isinstance(plan, Ask) and plan.pick == "all" and plan.topic is not None, plan
     assert Doc(frozenset({YUNLING, QINGCHUAN})) in leaves(plan.where), plan
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("云岭州营商环境三年行动方案里，电力接入的任务是哪条？", "云岭州营商环境三年行动方案"),
+        ("青川市的方案里法院牵头几项", "青川市"),
+    ],
+)
+def test_a_plans_name_is_not_ranked_as_the_topic(three: QA, question: str, name: str) -> None:
+    """The plan's name scopes the question; the words left are what is ranked (its title's 营商环境 would
+    otherwise rank the tasks about the business environment as such)."""
+    reading = three.read(question)
+    assert isinstance(reading.plan, Ask), reading.plan
+    assert reading.scope is not None
+    assert reading.plan.query and name not in reading.plan.query, reading.plan.query
