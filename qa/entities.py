@@ -548,6 +548,7 @@ ASK_CUES = (
     "neg_pre",
     "neg_post",
     "ask_deadline",
+    "ask_often",
     "ask_count",
     "ask_all_yes",
     "ask_list",

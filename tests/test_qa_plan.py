@@ -167,3 +167,16 @@ def test_a_question_with_its_own_subject_is_not_a_follow_up(fake_qa: QA) -> None
     fake_qa.answer("获得用水用气的任务都有哪些", session=s)
     assert fake_qa.read("年底前要完成的任务有哪些？", session=s).followup == ""
     assert fake_qa.read("哪些得在年底前办完", session=s).followup == "narrow"
+
+
+@pytest.mark.parametrize(
+    "question", ["那多久开一次？", "这个每隔多久搞一次", "那啥时候之前要弄好", "频次是多少"]
+)
+def test_how_often_or_before_when_about_the_last_answer_is_a_follow_up(fake_qa: QA, question: str) -> None:
+    """「多久…一次」, 「每隔多久」, 「频次」 and a bare 「之前」 are question words: with nothing else to be
+    about, the question re-asks the previous answer's task (it is not a new search for 一次 or 之前)."""
+    s = SessionStore().get(None)
+    fake_qa.answer("第140条说的什么", session=s)
+    again = fake_qa.read(question, session=s)
+    assert again.followup == "reask", again.plan
+    assert isinstance(again.plan, Ask) and "Keys(previous)" in str(again.plan.where)
