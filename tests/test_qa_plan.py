@@ -83,6 +83,7 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("帮我起草一份明天推进会的会议通知", "other_task"),
         ("我昨天提交的营业执照申请办到哪一步了", "personal"),
         ("2024年的实施方案有哪些新任务", "other_plan"),
+        ("2025年本旗新印发的行动计划里有什么变化", "other_plan"),  # a year no loaded plan has
         ("准格尔旗那边不动产登记谁负责", "other_place"),
         ("政务服务中心咨询电话多少", "out_of_plan"),
         ("旗海关负责什么任务？", "unknown_unit"),
@@ -180,3 +181,12 @@ def test_how_often_or_before_when_about_the_last_answer_is_a_follow_up(fake_qa: 
     again = fake_qa.read(question, session=s)
     assert again.followup == "reask", again.plan
     assert isinstance(again.plan, Ask) and "Keys(previous)" in str(again.plan.where)
+
+
+@pytest.mark.parametrize(
+    "question", ["用水用气方面有哪些便民措施？", "知识产权有哪些新举措", "还有哪些配套任务"]
+)
+def test_which_measures_with_a_word_between_asks_for_every_task(fake_qa: QA, question: str) -> None:
+    """「有哪些X措施」 asks for the list, as 「措施有哪些」 does, not for the one best task."""
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.what == ("tasks",) and p.pick == "all", p
