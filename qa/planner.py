@@ -118,6 +118,21 @@ def _unnamed(query: str, mentions: Sequence[Mention]) -> str:
     return out if re.search(r"[\w\u4e00-\u9fff]", out) else query
 
 
+def _other_section(named: Sequence[Mention], prev: Turn) -> bool:
+    """Does the question name a section other than the one the previous question was about (「那用水用气呢」
+    after a list of 获得电力)? Then it asks the same of that section; it does not narrow a list no task of
+    which is in it."""
+    before = {
+        x.name
+        for e in (prev.plan.where, prev.plan.area)
+        if e is not None
+        for x in leaves_of(e)
+        if isinstance(x, Section)
+    }
+    now = {str(m.section) for m in named if m.kind == "section" and not m.negated and m.section}
+    return bool(before) and bool(now) and not now & before
+
+
 @dataclass(frozen=True, slots=True)
 class Planner:
     ctx: Context
@@ -692,10 +707,16 @@ class Planner:
         filters_only = bool(named) and all(
             m.kind in (*_FILTER_KINDS, "plan") or (m.kind == "unit" and m.role) for m in named
         )
-        if filters_only and not words and len(prev.keys) > 1 and not cue("subject").search(text):
+        if (
+            filters_only
+            and not words
+            and len(prev.keys) > 1
+            and not cue("subject").search(text)
+            and not _other_section(named, prev)
+        ):
             backref = True  # 「哪些得在年底前办完」 right after a list narrows it
         if about and not backref and len(text) <= 24:
-            swapped = self._swap(mentions, words, prev)
+            swapped = self._swap(text, mentions, words, prev)
             if swapped is not None:
                 reading = self._read(swapped, None, pin)
                 return Reading(
@@ -727,9 +748,12 @@ class Planner:
         kind = "narrow" if named else "reask"
         return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind, scope=plans)
 
-    def _swap(self, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
+    def _swap(self, text: str, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
         """The previous question with the name of the same kind swapped for this one (「那法院呢」)."""
-        new = [m for m in mentions if not m.negated and m.kind != "place"]
+        new = sorted((m for m in mentions if not m.negated and m.kind != "place"), key=lambda m: m.start)
+        if len(new) > 1 and len({(m.kind, m.section) for m in new}) == 1 and new[0].kind == "section":
+            # One section named by two of its words (「那用水用气呢」): swapped as one name.
+            new = [replace(new[0], text=text[new[0].start : new[-1].end], end=new[-1].end)]
         if len(new) == 1:
             m = new[0]
             same = [p for p in prev.mentions if p.kind == m.kind]

@@ -21,6 +21,7 @@ _PARTS = {
     "三季度": (7, 9),
     "四季度": (10, 12),
 }
+_AFTER = re.compile(r"\s*(?:及|或|和|含)?(以后|之后|往后|以来|起|开始|后(?![台续期面来]))")
 _BEFORE = r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或|和|含)?(前|以前|之前|为止|内|以内|截止|截至))?"
 
 
@@ -70,6 +71,11 @@ def find_window(text: str, plan_year: int) -> Window | None:
         year = _year(m.group(1), m.group(2), plan_year)
         mon = _month(m.group(3))
         if mon:
+            if m.group(5) is None and _AFTER.match(text, m.end()):
+                # 「10月以后」, 「9月起」: that month and any later one.
+                end = _AFTER.match(text, m.end())
+                assert end is not None
+                return Window((year, mon), None, f"{year}年{mon}月及以后", m.start(), end.end())
             # 「10月底前」, 「到10月底」: any deadline up to that month; 「10月底要完成的」: that month's.
             by = re.search(r"(到|截至|截止到?)\s*$", text[: m.start()]) is not None
             if (m.group(4) in ("底", "末") and by) or m.group(5) not in (None, "内", "以内"):
@@ -78,6 +84,9 @@ def find_window(text: str, plan_year: int) -> Window | None:
     m = re.search(_YEAR + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|内|以内|为止)?", text)
     if m:
         year = _year(m.group(1), m.group(2), plan_year)
+        after = _AFTER.match(text, m.end()) if m.group(1) and not (m.group(3) or m.group(4)) else None
+        if after is not None:  # 「2023年以后」: that year and any later one
+            return Window((year, 1), None, f"{year}年及以后", m.start(), after.end())
         if m.group(2) == "年内" or m.group(3) or (m.group(4) and m.group(4) not in ("内", "以内")):
             return Window(None, (year, 12), f"{year}年底前", m.start(), m.end())
         if m.group(1) or m.group(2) in ("今年", "明年", "后年", "本年", "当年"):

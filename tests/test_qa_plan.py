@@ -190,3 +190,25 @@ def test_which_measures_with_a_word_between_asks_for_every_task(fake_qa: QA, que
     """「有哪些X措施」 asks for the list, as 「措施有哪些」 does, not for the one best task."""
     p = fake_qa.read(question).plan
     assert isinstance(p, Ask) and p.what == ("tasks",) and p.pick == "all", p
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("获得电力的任务有哪些", "那用水用气呢"), ("纳税谁牵头", "那政府采购这块呢")]
+)
+def test_another_section_after_a_sections_list_asks_the_same_of_it(
+    fake_qa: QA, first: str, then: str
+) -> None:
+    """「那X呢」 naming another section after a section's list asks the same of X; narrowing the list to X
+    would answer nothing."""
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    again = fake_qa.read(then, session=s)
+    assert again.followup == "swap" and isinstance(again.plan, Ask), again.plan
+    assert "Keys(previous)" not in str(again.plan.where) and "Section(" in str(again.plan.where)
+
+
+def test_a_list_narrowed_to_no_deadline_keeps_the_ongoing_tasks(fake_qa: QA) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("法院牵头哪些任务", session=s)
+    narrowed = fake_qa.read("其中哪些还没有完成时限", session=s)
+    assert narrowed.followup == "narrow" and "Ongoing" in str(narrowed.plan), narrowed.plan

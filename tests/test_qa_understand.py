@@ -96,6 +96,11 @@ def test_chinese_numerals_round_trip(n: int) -> None:
         ("2022年9月底要完成的", (2022, 9), (2022, 9)),
         ("到9月底要办完的", None, (2022, 9)),
         ("2022年9月及以前到期的", None, (2022, 9)),
+        # 以后 / 之后 / 起: that month (year) and any later one.
+        ("11月以后才到期的", (2022, 11), None),
+        ("2022年9月起要完成的", (2022, 9), None),
+        ("8月之后到期的", (2022, 8), None),
+        ("2023年以后的任务", (2023, 1), None),
     ],
 )
 def test_time_windows(text: str, after: tuple[int, int] | None, before: tuple[int, int] | None) -> None:
@@ -103,7 +108,9 @@ def test_time_windows(text: str, after: tuple[int, int] | None, before: tuple[in
     assert w is not None and (w.after, w.before) == (after, before)
 
 
-@pytest.mark.parametrize("text", ["谁牵头负责电力接入", "5个工作日内办结", "一个月内", "第12条", "几月完成"])
+@pytest.mark.parametrize(
+    "text", ["谁牵头负责电力接入", "5个工作日内办结", "一个月内", "第12条", "几月完成", "3个月后"]
+)
 def test_no_window(text: str) -> None:
     assert find_window(text, 2022) is None
 
