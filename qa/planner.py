@@ -702,6 +702,19 @@ class Planner:
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
         about = bool(cue("about_tail").search(text))
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
+        picked = self._picked(named, prev, backref)
+        if picked is not None:
+            what = self.asked(text, mentions)
+            return Reading(
+                question,
+                text,
+                lang,
+                tuple(mentions),
+                tuple(words),
+                Ask(what, Keys(picked, "previous"), "all", query=prev.plan.query, scope="previous"),
+                "narrow",
+                scope=plans,
+            )
         if has_number and not backref:
             return None
         filters_only = bool(named) and all(
@@ -747,6 +760,29 @@ class Planner:
         plan = Ask(what, where, "all", query=prev.plan.query, scope="previous")
         kind = "narrow" if named else "reask"
         return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind, scope=plans)
+
+    @staticmethod
+    def _picked(named: Sequence[Mention], prev: Turn, backref: bool) -> frozenset[tuple[str, int]] | None:
+        """A position in the previous answer's list (「最后一条谁牵头」, 「其中第二个」): that task, in the
+        list's order (by plan, then number); None when the question names no such position. 「第N条」 is the
+        plan's task N unless it is said of the list (其中) and the list has no task N."""
+        if len(prev.keys) < 2 or len(named) != 1:
+            return None
+        m = named[0]
+        ordered = sorted(prev.keys)
+        if m.kind == "last" and m.number <= len(ordered):
+            return frozenset({ordered[-m.number]})
+        if m.kind == "ordinal" and backref and 1 <= m.number <= len(ordered):
+            return frozenset({ordered[m.number - 1]})
+        if (
+            m.kind == "task"
+            and backref
+            and not m.number2
+            and 1 <= m.number <= len(ordered)
+            and not any(n == m.number for _, n in ordered)
+        ):
+            return frozenset({ordered[m.number - 1]})
+        return None
 
     def _swap(self, text: str, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
         """The previous question with the name of the same kind swapped for this one (「那法院呢」)."""

@@ -212,3 +212,22 @@ def test_a_list_narrowed_to_no_deadline_keeps_the_ongoing_tasks(fake_qa: QA) -> 
     fake_qa.answer("法院牵头哪些任务", session=s)
     narrowed = fake_qa.read("其中哪些还没有完成时限", session=s)
     assert narrowed.followup == "narrow" and "Ongoing" in str(narrowed.plan), narrowed.plan
+
+
+@pytest.mark.parametrize(
+    ("then", "pick"),
+    [("最后一条是谁牵头的", -1), ("其中第二项什么时候完成", 1), ("这些里面倒数第三条说的啥", -3)],
+)
+def test_a_position_after_a_list_is_the_lists(fake_qa: QA, then: str, pick: int) -> None:
+    """「最后一条」, 「其中第二项」 right after a list are positions in that list (in its order), not in the
+    plan."""
+    s = SessionStore().get(None)
+    listed = fake_qa.answer("法院牵头的任务有哪些", session=s)
+    keys = sorted(r.key for r in listed.citations)
+    assert len(keys) > 3
+    ans = fake_qa.answer(then, session=s)
+    assert [r.key for r in ans.citations] == [keys[pick]], ans.text
+
+
+def test_the_first_task_without_a_list_is_the_plans(fake_qa: QA) -> None:
+    assert str(fake_qa.read("最后一条是谁牵头的").plan.where) == "Position(plan, -1)"  # type: ignore[union-attr]
