@@ -549,6 +549,7 @@ ASK_CUES = (
     "neg_post",
     "ask_deadline",
     "ask_often",
+    "most",
     "ask_count",
     "ask_all_yes",
     "ask_list",

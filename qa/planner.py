@@ -468,7 +468,11 @@ class Planner:
             or (self.ctx.several and bool(cue("which_plans").search(text)))  # 「哪些方案里有…」: every match
             or (scope is not None and len(scope) > 1)  # 「甲和乙的方案都有…吗」: what each plan says
         )
-        if topic is None and (not isinstance(structured, All) or claim is not None):
+        if topic is None and (
+            not isinstance(structured, All)
+            or claim is not None
+            or (cue("most").search(text) and any(w in what for w in ("lead", "responsible")))
+        ):  # 「哪个部门牵头的最多」: every unit with its count (most first)
             return Ask(what, structured, "all", query=query, claim=claim, prefer_units=prefer_units)
         # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
         # that aspect: the executor checks (``area``).
@@ -728,6 +732,8 @@ class Planner:
             and not _other_section(named, prev)
         ):
             backref = True  # 「哪些得在年底前办完」 right after a list narrows it
+        if not named and not words and len(prev.keys) > 1 and cue("most").search(text):
+            backref = True  # 「哪个单位牵头的最多」 right after a list: of that list
         if about and not backref and len(text) <= 24:
             swapped = self._swap(text, mentions, words, prev)
             if swapped is not None:
@@ -753,6 +759,10 @@ class Planner:
             return None
         scope = Keys(prev.keys, "previous")
         where = conj(scope, narrowing.where if not isinstance(narrowing.where, All) else None)
+        theme = [*(m.text for m in named if m.kind == "section" and not m.whole), *words]
+        if theme and backref and cue("narrow_about").search(text):
+            # 「其中跟就业有关的」: the previous answer's tasks about the theme.
+            where = conj(where, self._topic(text, mentions, theme, ()))
         if what == ("text",):
             what = prev.plan.what if not named else ("tasks",)
         if "count" in prev.plan.what and named and what == ("tasks",):

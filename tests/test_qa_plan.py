@@ -231,3 +231,30 @@ def test_a_position_after_a_list_is_the_lists(fake_qa: QA, then: str, pick: int)
 
 def test_the_first_task_without_a_list_is_the_plans(fake_qa: QA) -> None:
     assert str(fake_qa.read("最后一条是谁牵头的").plan.where) == "Position(plan, -1)"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("人社局牵头哪些", "其中跟就业有关的"), ("住建局牵头哪些任务", "这些里面涉及燃气的有几条")],
+)
+def test_a_list_narrowed_by_a_theme_keeps_the_tasks_about_it(fake_qa: QA, first: str, then: str) -> None:
+    """「其中跟X有关的」: the previous answer's tasks about X (X a theme word or an aspect of a section)."""
+    s = SessionStore().get(None)
+    before = {r.key for r in fake_qa.answer(first, session=s).citations}
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup == "narrow" and "Topic(" in str(reading.plan), reading.plan
+    after = {r.key for r in fake_qa.answer(then, session=s).citations}
+    assert after and after < before
+
+
+@pytest.mark.parametrize(
+    "question", ["哪个部门牵头的任务最多", "哪个单位参与得最少", "which unit leads the most tasks"]
+)
+def test_which_unit_has_the_most_lists_every_unit_with_its_count(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.pick == "all" and set(p.what) & {"lead", "responsible"}, p
+
+
+def test_most_inside_a_plan_term_is_no_superlative(fake_qa: QA) -> None:
+    p = fake_qa.read("“最多跑一次”是谁牵头").plan
+    assert isinstance(p, Ask) and p.pick == "best", p
