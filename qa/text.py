@@ -77,6 +77,18 @@ def _english_dates(low: str) -> str:
     low = re.sub(rf"(?:by|before) (?:the )?end of ({month}),? (\d{{4}})", ym, low)
     low = re.sub(rf"(?:by|before) ({month}),? (\d{{4}})", ym, low)
     low = re.sub(rf"in ({month}),? (\d{{4}})", lambda m: f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月 ", low)
+    # Without a year: the plan's own (「9月底前」 is read in each plan's year).
+    low = re.sub(
+        rf"(?:by|before) (?:the )?end of ({month})\b", lambda m: f" {_EN_MONTHS[m.group(1)]}月底前 ", low
+    )
+    low = re.sub(rf"(?:by|before) ({month})\b", lambda m: f" {_EN_MONTHS[m.group(1)]}月底前 ", low)
+    low = re.sub(rf"(?:from|since) ({month})\b", lambda m: f" {_EN_MONTHS[m.group(1)]}月以后 ", low)
+    low = re.sub(rf"after ({month})\b", lambda m: f" {min(12, int(_EN_MONTHS[m.group(1)]) + 1)}月以后 ", low)
+    low = re.sub(
+        rf"(?:due )?in ({month})\b(?! i\b)",
+        lambda m: f" {_EN_MONTHS[m.group(1)]}月 " if m.group(1) != "may" else m.group(0),
+        low,
+    )
     low = re.sub(r"(?:by|before) (?:the )?end of (\d{4})", r" \1年底前 ", low)
     low = re.sub(r"(?:in )?(?:the )?first half of (\d{4})", r" \1年上半年 ", low)
     low = re.sub(r"(?:in )?(?:the )?second half of (\d{4})", r" \1年下半年 ", low)

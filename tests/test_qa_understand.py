@@ -271,3 +271,24 @@ def test_a_long_question_is_embedded_within_the_bound() -> None:
     assert cut.startswith("我在伊旗开了个小饭馆")
     english = "please tell me " * 40 + "who leads the electricity tasks"
     assert len(embeddable(english).split()) <= MAX_EMBED_UNITS + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "before"),
+    [
+        ("which of them are due by end of september?", None, (2022, 9)),
+        ("anything due before november", None, (2022, 11)),
+        ("tasks due after october", (2022, 11), None),
+        ("from august on", (2022, 8), None),
+        ("due in december", (2022, 12), (2022, 12)),
+    ],
+)
+def test_english_months_without_a_year_are_windows(
+    text: str, after: tuple[int, int] | None, before: tuple[int, int] | None
+) -> None:
+    w = find_window(translate_english(clean(text)), 2022)
+    assert w is not None and (w.after, w.before) == (after, before), translate_english(text)
+
+
+def test_may_the_verb_is_no_month() -> None:
+    assert find_window(translate_english(clean("may i ask who leads the tax tasks")), 2022) is None
