@@ -133,6 +133,13 @@ def _other_section(named: Sequence[Mention], prev: Turn) -> bool:
     return bool(before) and bool(now) and not now & before
 
 
+def _other_plan(named: Sequence[Mention], prev: Turn) -> bool:
+    """Does the question name only plans the previous answer has no task of (「那云岭州呢」 after 青川's)?
+    Then it asks the same of that plan."""
+    docs = {d for m in named if m.kind == "plan" and not m.negated for d in m.docs}
+    return bool(docs) and not docs & {d for d, _ in prev.keys}
+
+
 @dataclass(frozen=True, slots=True)
 class Planner:
     ctx: Context
@@ -730,6 +737,7 @@ class Planner:
             and len(prev.keys) > 1
             and not cue("subject").search(text)
             and not _other_section(named, prev)
+            and not _other_plan(named, prev)
         ):
             backref = True  # 「哪些得在年底前办完」 right after a list narrows it
         if not named and not words and len(prev.keys) > 1 and cue("most").search(text):

@@ -344,3 +344,21 @@ def test_a_plans_name_is_not_ranked_as_the_topic(three: QA, question: str, name:
     assert isinstance(reading.plan, Ask), reading.plan
     assert reading.scope is not None
     assert reading.plan.query and name not in reading.plan.query, reading.plan.query
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "doc"),
+    [
+        ("青川的方案里税务局牵头几项", "那云岭州呢", YUNLING),
+        ("云岭州的方案里法院牵头哪些任务", "那青川市的呢", QINGCHUAN),
+    ],
+)
+def test_another_plan_after_a_plans_answer_asks_the_same_of_it(
+    three: QA, first: str, then: str, doc: str
+) -> None:
+    """「那云岭州呢」 after an answer from 青川's plan asks the same of 云岭州's plan (narrowing 青川's tasks
+    to 云岭州's would leave nothing)."""
+    session = Session(id="swap")
+    three.answer(first, session=session)
+    ans = three.answer(then, session=session)
+    assert ans.citations and {c.doc_id for c in ans.citations} == {doc}, ans.text
