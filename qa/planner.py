@@ -710,6 +710,26 @@ class Planner:
         pin: frozenset[str] | None = None,
     ) -> Reading | None:
         named = [m for m in mentions if m.kind not in ("place",)]
+        beside = self._beside(text, named, prev)
+        if isinstance(beside, Reply):
+            return Reading(question, text, lang, tuple(mentions), tuple(words), beside, "narrow", scope=plans)
+        if beside is not None:
+            what = self.asked(text, mentions)
+            what = prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what
+            return Reading(
+                question,
+                text,
+                lang,
+                tuple(mentions),
+                tuple(words),
+                Ask(what, Keys(beside, "previous"), "all", query=prev.plan.query, scope="previous"),
+                "narrow",
+                scope=plans,
+            )
+        role = self._role_swap(text, named, words, prev)
+        if role is not None:
+            reading = self._read(role, None, pin)
+            return replace(reading, original=question, lang=lang, followup="swap")
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
         about = bool(cue("about_tail").search(text))
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
@@ -778,6 +798,32 @@ class Planner:
         plan = Ask(what, where, "all", query=prev.plan.query, scope="previous")
         kind = "narrow" if named else "reask"
         return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind, scope=plans)
+
+    def _beside(
+        self, text: str, named: Sequence[Mention], prev: Turn
+    ) -> frozenset[tuple[str, int]] | Reply | None:
+        """The task after or before the one just answered (「下一条呢」); a reply when there is none; None
+        when the question asks no such thing."""
+        if len(prev.keys) != 1:
+            return None
+        said = cue("next_task").search(text) or cue("prev_task").search(text)
+        if said is None or any(not (said.start() <= m.start and m.end <= said.end()) for m in named):
+            return None  # names of its own (the 一条 of 「前一条」 is the cue's)
+        step = 1 if cue("next_task").search(text) else -1
+        ((doc, n),) = prev.keys
+        if not 1 <= n + step <= self._max_task(frozenset({doc})):
+            return Reply("unknown_task", str(n + step))
+        return frozenset({(doc, n + step)})
+
+    @staticmethod
+    def _role_swap(text: str, named: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
+        """「那它配合的呢」 after a question about one unit's tasks: the same question of its other role."""
+        units = [m for m in prev.mentions if m.kind == "unit" and not m.negated]
+        if named or words or len(units) != 1 or not cue("role_swap").search(text):
+            return None
+        role = "配合" if re.search(r"配合|协助", text) else "参与" if "参与" in text else "牵头"
+        ask = "有多少项" if "count" in prev.plan.what or re.search(r"几项|多少", text) else "有哪些"
+        return f"{units[0].text}{role}的任务{ask}"
 
     @staticmethod
     def _picked(named: Sequence[Mention], prev: Turn, backref: bool) -> frozenset[tuple[str, int]] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from corpus import TaskRecord
 from qa import QA, Ask, Reply, SessionStore
 
 
@@ -258,3 +259,37 @@ def test_which_unit_has_the_most_lists_every_unit_with_its_count(fake_qa: QA, qu
 def test_most_inside_a_plan_term_is_no_superlative(fake_qa: QA) -> None:
     p = fake_qa.read("“最多跑一次”是谁牵头").plan
     assert isinstance(p, Ask) and p.pick == "best", p
+
+
+@pytest.mark.parametrize(
+    ("then", "n"), [("下一条呢", 141), ("那前一条说的是什么", 139), ("后一项什么时候完成", 141)]
+)
+def test_the_next_or_previous_task_after_one_task(fake_qa: QA, then: str, n: int) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("第140条谁牵头", session=s)
+    ans = fake_qa.answer(then, session=s)
+    assert [r.task_id for r in ans.citations] == [n], ans.text
+
+
+def test_no_task_after_the_last(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(f"第{len(tasks)}条谁牵头", session=s)
+    assert fake_qa.read("下一条呢", session=s).plan == Reply("unknown_task", str(len(tasks) + 1))
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("法院牵头哪些任务", "那它配合的呢", "Responsible(旗法院)"),
+        ("公安局参与了哪些任务", "它牵头的呢", "Lead(旗公安局)"),
+        ("税务局牵头几项", "作为配合单位的呢", "Responsible(旗税务局)"),
+    ],
+)
+def test_the_other_role_of_the_unit_just_asked_about(
+    fake_qa: QA, first: str, then: str, expected: str
+) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading.plan
+    assert str(reading.plan.where) == expected
