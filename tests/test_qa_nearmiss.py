@@ -94,4 +94,3 @@ def test_the_near_miss_reply_says_the_plan_does_not_state_it(fake_qa: QA) -> Non
     ans = fake_qa.answer("证明事项告知承诺制具体哪些项目类型适用")
     assert not ans.answerable
     assert "没有写明" in ans.text and "并不回答这个问题" in ans.text
-
