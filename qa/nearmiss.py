@@ -71,7 +71,9 @@ def enumerates(text: str, item: str) -> bool:
     head = item[-1]
     if re.search(rf"[\u4e00-\u9fff]{{1,8}}{re.escape(head)}、[\u4e00-\u9fff]{{1,8}}{re.escape(head)}", text):
         return True
-    for m in re.finditer(re.escape(item), text):
+    # The item, or its head word where the text says it otherwise (企业信息: 「检查、处罚等信息」).
+    word = item if item in text else item[-2:]
+    for m in re.finditer(re.escape(word), text):
         before = re.split("[,，;；。]", text[max(0, m.start() - _LIST_BEFORE) : m.start()])[-1]
         after = text[m.end() : m.end() + 4]
         if _examples_only(before):
