@@ -462,6 +462,27 @@ def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:
     return f"{closest}{quote(r.text)}（{fields(r, lex, lang)}）", [r]
 
 
+def unstated(detail: str, related: TaskRecord, lex: UnitLexicon, lang: str, library: Library) -> Composed:
+    """A near miss: the plan has a task about it, but does not state what is asked (``detail``: the words
+    asked, ``qa.nearmiss``); the task is named as related, not as the answer."""
+    ref = nums([related], lang)
+    if lang == "en":
+        return (
+            f"Sorry, {library.ref(lang)} does not say this (“{detail}”): it states what is to be done, "
+            "by whom and by when, not the lists, amounts, procedures, contacts or results behind a task. "
+            f"Related, but it does not answer this: {ref} ({related.section}): {quote(related.text)} "
+            f"({fields(related, lex, lang)}).",
+            [related],
+        )
+    return (
+        f"抱歉，{library.ref(lang)}没有写明这一点（“{detail}”）：方案只写任务要做什么、由谁牵头、何时完成，"
+        "不列具体名单、金额、办理流程、联系方式或实际进展。\n"
+        f"相关的是{ref}（{related.section}），但它并不回答这个问题："
+        f"{quote(related.text)}（{fields(related, lex, lang)}）",
+        [related],
+    )
+
+
 _REPLY_ZH = {
     "empty": "问题是空的。",
     "injection": "我只能回答关于{this}任务的问题。",

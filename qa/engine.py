@@ -108,7 +108,7 @@ class QA:
         plan = reading.plan
         if isinstance(plan, Reply):
             return self._reply(plan, reading.lang, trace, library)
-        result = self.executor.run(plan, words=self.judge.words(plan.query))
+        result = self.executor.run(plan, words=self.judge.words(plan.query), question=reading.text)
         trace = replace(
             trace,
             retrieval=tuple((h.record.task_id, h.score) for h in result.hits),
@@ -159,6 +159,9 @@ class QA:
         if res.outcome == "missing":
             text = compose.missing(res, self._sizes(library.docs), lang)
             return Answer(text=text, answerable=False, intent="out_of_scope", trace=trace)
+        if res.outcome == "refused" and res.unstated and res.nearest is not None:
+            text, related = compose.unstated(res.unstated, res.nearest, self.lex, lang, library)
+            return self._ok(text, related, "out_of_scope", trace, answerable=False)
         if res.outcome == "refused":
             kind, detail = ("no_topic", res.topic) if res.topic else ("not_found", "")
             text = compose.refusal(kind, detail, lang, library)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from corpus.records import TaskRecord
+from qa.nearmiss import unstated
 from qa.phrasebook import cue
 from qa.plan import Ask
 from qa.refusal import Evidence, RefusalModel
@@ -58,6 +59,7 @@ class Result:
     runner_up: TaskRecord | None = None
     related: tuple[TaskRecord, ...] = ()  # other tasks about the theme a who-leads question names
     nearest: TaskRecord | None = None
+    unstated: str = ""  # a refusal's detail asked that the tasks about it do not state (qa.nearmiss)
     topic: str = ""
     claimed: int | None = None  # how many of the set satisfy the claim
     p_covered: float | None = None
@@ -75,6 +77,7 @@ class Margins:
     coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
     hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
     theme_max: int = 15  # a who-leads answer lists the other tasks of its theme when 2 to this many share it
+    stated_depth: int = 5  # a near miss is refused only when none of this many best hits states the detail
     aspect_inside: float = 0.7  # an aspect names its section when this share of its tasks lies in it
 
 
@@ -86,10 +89,38 @@ class Executor:
     covers: object  # callable(words, record) -> float, the share of the question's words a task covers
     margins: Margins = field(default_factory=Margins)
 
-    def run(self, ask: Ask, *, words: Sequence[str] = ()) -> Result:
-        if ask.pick == "best":
-            return self._best(ask, words)
-        return self._all(ask)
+    def run(self, ask: Ask, *, words: Sequence[str] = (), question: str = "") -> Result:
+        """The records a plan's answer rests on (``question``: the normalized question, read for a detail
+        its tasks do not state)."""
+        res = self._best(ask, words) if ask.pick == "best" else self._all(ask)
+        return self._near_miss(res, question) if question else res
+
+    def _near_miss(self, res: Result, question: str) -> Result:
+        """A question about tasks the plan has, asking a detail none of their texts states (the items of a
+        list, an amount, an outcome, a procedure: ``qa.nearmiss``), is refused with the best of them named
+        as related. Who leads or takes part is read from the records' fields: a list of units is no item."""
+        if res.outcome not in ("single", "set") or not res.records:
+            return res
+        units = "lead" in res.ask.what or "responsible" in res.ask.what
+        # The best match may be the wrong one: a detail any close hit states is answered.
+        close = [h.record for h in res.hits[: self.margins.stated_depth]]
+        detail = unstated(
+            question,
+            (r.text for r in (*res.records, *close)),
+            kinds=("unstated_amount", "unstated_phrase") if units else None,
+        )
+        if detail is None:
+            return res
+        return replace(
+            res,
+            outcome="refused",
+            records=(),
+            related=(),
+            runner_up=None,
+            nearest=res.records[0],
+            unstated=detail.asked,
+            notes=(*res.notes, f"asks {detail.kind} {detail.asked!r}, which no matched task states"),
+        )
 
     # -- every match ---------------------------------------------------------------------------------------
     def _all(self, ask: Ask) -> Result:

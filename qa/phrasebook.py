@@ -44,10 +44,25 @@ def cue_words(category: str) -> tuple[str, ...]:
     return found
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+
+
 @cache
 def cue(category: str) -> re.Pattern[str]:
-    """One compiled alternation of a category's patterns (searched in the normalized question)."""
-    return re.compile("|".join(f"(?:{p})" for p in cue_words(category)))
+    """One compiled alternation of a category's patterns (searched in the normalized question). A group name
+    several rows use (``unstated_items``' ``item``, read row by row by ``qa.nearmiss``) names only the first
+    row's group here: one pattern cannot define a name twice."""
+    seen: set[str] = set()
+
+    def once(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in seen:
+            return "(?:"
+        seen.add(name)
+        return m.group(0)
+
+    rows = (_NAMED_GROUP.sub(once, p) for p in cue_words(category))
+    return re.compile("|".join(f"(?:{p})" for p in rows))
 
 
 def categories() -> tuple[str, ...]:

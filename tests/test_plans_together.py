@@ -146,7 +146,15 @@ def test_a_plan_named_in_the_question_scopes_it(three: QA, question: str, docs: 
         assert {c.doc_id for c in ans.citations} <= docs, ans.text
 
 
-@pytest.mark.parametrize("question", ["云岭州2021年的方案里有什么", "2020年的方案里税务局牵头几项"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "云岭州2021年的方案里有什么",
+        "2020年的方案里税务局牵头几项",
+        "云岭州2024年新出台的营商环境方案有哪些任务",  # a year of another loaded plan than the region's
+        "2021年印发的行动方案里税务局牵头几项",
+    ],
+)
 def test_a_plan_year_no_loaded_plan_has_is_another_plan(three: QA, question: str) -> None:
     assert three.read(question).plan == Reply("other_plan")
     ans = three.answer(question)

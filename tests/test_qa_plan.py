@@ -85,6 +85,8 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("我昨天提交的营业执照申请办到哪一步了", "personal"),
         ("2024年的实施方案有哪些新任务", "other_plan"),
         ("2025年本旗新印发的行动计划里有什么变化", "other_plan"),  # a year no loaded plan has
+        ("2026年的营商环境重点任务什么时候出？", "other_plan"),  # next year's list, not a deadline
+        ("明年的重点工作清单啥时候发布", "other_plan"),
         ("准格尔旗那边不动产登记谁负责", "other_place"),
         ("政务服务中心咨询电话多少", "out_of_plan"),
         ("旗海关负责什么任务？", "unknown_unit"),

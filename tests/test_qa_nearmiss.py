@@ -1,0 +1,100 @@
+"""Near misses: a detail of a task the plan has, which its text does not state (qa.nearmiss, Executor)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from corpus import TaskRecord
+from qa import QA
+from qa.execute import Executor, Result
+from qa.nearmiss import asked_details, enumerates, unstated
+from qa.plan import Ask
+from qa.text import clean
+
+PARK = "加快推进数据中心建设，实现重点产业园区千兆光纤全覆盖。"
+PARKS_LISTED = "在临河工业园区、北岸物流园区等园区开展智慧园区试点。"
+SUBSIDY = "对新落户的博士给予安家补贴，对引进团队给予项目支持。"
+SUBSIDY_SUM = "对新落户的博士一次性给予8万元安家补贴。"
+DAYS = "不动产抵押登记压缩至2个工作日办结。"
+FREE = "为新开办企业免费刻制公章，免费寄递营业执照。"
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("智慧园区试点放在哪几个园区？", PARK),
+        ("重点产业园区具体是哪几个？", PARK),
+        ("博士安家补贴每人能领多少钱", SUBSIDY),
+        ("数据中心今年的建设资金一共多少？", PARK),
+        ("光纤现在实际已经通了几个园区", PARK),
+        ("千兆光纤去年平均网速多少", PARK),
+        ("智慧园区会采集哪些企业数据", PARK),
+        ("评上的优秀博士名单都有谁", SUBSIDY),
+        ("安家补贴咋申报，要准备什么材料", SUBSIDY),
+        ("数据中心是找的哪家公司建的", PARK),
+        ("光纤入户谁出钱？", PARK),
+        ("负责光纤的专员是谁，怎么联系他", PARK),
+    ],
+)
+def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) -> None:
+    assert unstated(clean(question), [text]) is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("智慧园区试点放在哪几个园区？", PARKS_LISTED),
+        ("博士安家补贴每人能领多少钱", SUBSIDY_SUM),
+        ("抵押登记多少个工作日办完", DAYS),
+        ("抵押登记现在几个工作日能办结", DAYS),
+        ("开公司刻章谁出钱", FREE),
+        ("开公司刻章要自己掏钱吗", PARK),  # whether it is free: read by the coverage model, no near miss
+        ("智慧园区会采集哪些企业数据", "在各园区采集入驻企业的能耗、产值、税收等数据"),
+        ("光纤接入现在有几家运营商", PARK),  # a count of today may be a task's own figure (现有4家)
+        ("光纤全覆盖具体哪些单位配合", PARK),
+        ("园区光纤那条都有哪些任务", PARK),
+    ],
+)
+def test_a_detail_the_task_states_or_no_detail_asked_is_answered(question: str, text: str) -> None:
+    assert unstated(clean(question), [text]) is None
+
+
+def test_the_item_is_what_is_listed_and_a_quoted_name_is_the_item() -> None:
+    (d,) = asked_details(clean("那5个“跨省通办”具体是哪5个？"))
+    assert (d.kind, d.asked) == ("unstated_items", "跨省通办")
+    (d,) = asked_details(clean("试点都在哪几个乡镇"))
+    assert (d.kind, d.asked) == ("unstated_items", "乡镇")
+
+
+def test_a_list_of_examples_of_a_larger_number_does_not_enumerate_it() -> None:
+    text = "推出出生、入学、退休等8个“跨省通办”事项。"
+    assert not enumerates(text, "跨省通办")
+    assert enumerates("推出出生、入学、退休等3个“跨省通办”事项。", "跨省通办")
+
+
+def _executor() -> Executor:
+    return Executor(store=None, judge=None, refusal=None, covers=None)  # type: ignore[arg-type]
+
+
+def test_the_executor_refuses_a_near_miss_naming_the_task_as_related(tasks: list[TaskRecord]) -> None:
+    rec = replace(tasks[0], text=PARK)
+    res = Result(Ask(("text",), pick="best"), "single", (rec,))
+    got = _executor()._near_miss(res, clean("重点产业园区具体是哪几个？"))
+    assert got.outcome == "refused" and got.nearest == rec and got.records == ()
+    assert got.unstated == "重点产业园区"
+    answered = _executor()._near_miss(res, clean("重点产业园区光纤覆盖谁牵头"))
+    assert answered is res
+
+
+def test_a_list_of_units_asked_is_read_from_the_fields_not_the_text(tasks: list[TaskRecord]) -> None:
+    rec = replace(tasks[0], text=PARK)
+    res = Result(Ask(("responsible",), pick="best"), "single", (rec,))
+    assert _executor()._near_miss(res, clean("光纤覆盖都是哪几家公司配合")) is res
+
+
+def test_the_near_miss_reply_says_the_plan_does_not_state_it(fake_qa: QA) -> None:
+    ans = fake_qa.answer("证明事项告知承诺制具体哪些项目类型适用")
+    assert not ans.answerable
+    assert "没有写明" in ans.text and "并不回答这个问题" in ans.text
