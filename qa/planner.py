@@ -435,7 +435,7 @@ class Planner:
         topic_words = [*part_words, *words]
         topic = self._topic(text, mentions, topic_words, whole_sections) if topic_words else None
         query = self._respelled(text) if topic is not None else text
-        if topic is not None and "lead" in what:
+        if topic is not None and "lead" in what and not cue("one_task").search(text):
             topic = replace(topic, least=2)  # who leads a theme: the tasks about it, expected to be several
         prefer_units = frozenset(prefer)
         if numbered is not None:

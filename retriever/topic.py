@@ -33,6 +33,7 @@ class TopicParams:
     dense_only: float = 0.93  # a task this similar counts without a word of the topic (never, at the default)
     pool_generic: float = 0.25  # in a filtered pool (a section), a word in this share of it describes it all
     any_term: float = 0.9  # a task with one word this close in weight to the topic's rarest word counts too
+    whole_task: float = 0.75  # a task holding this share of a long theme's weight is the one task described
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +159,13 @@ def topic_matches(
     if min_lexical is None and least > 1:
         # A theme expected to have several tasks and named in a few words (not a task described in many): a
         # word nearly as specific as its most specific one is evidence alone (two words of one or two tasks
-        # each: either); and, named in a word or two, while fewer than ``least`` tasks reach the share, the
+        # each: either); and, named in a word or two or at length with no task holding most of it (a theme
+        # told in many words, not one task described), while fewer than ``least`` tasks reach the share, the
         # next most specific word's tasks count too.
         top = max(weights.values())
         reached = int((inside & (lexical >= floor - 1e-9)).sum())
-        few, short = len(weights) <= 3, len(weights) <= 2
+        few = len(weights) <= 3
+        short = len(weights) <= 2 or float(lexical[inside].max(initial=0.0)) < params.whole_task
         for term in sorted(weights, key=lambda t: -weights[t]):
             if (few and weights[term] >= params.any_term * top > 0) or (short and reached < least):
                 hit = contains[term]

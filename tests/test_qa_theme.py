@@ -127,6 +127,29 @@ def test_a_task_described_in_many_words_is_not_widened() -> None:
     assert got is not None and [m.index for m in got] == [1]
 
 
+def test_a_long_theme_no_task_holds_takes_its_most_specific_words() -> None:
+    # Five words, the best task holding under three quarters of their weight: a theme told at length
+    # (「窗口那台自助机老死机谁来修」), not one task described; while fewer tasks than expected reach the
+    # share, the tasks of its most specific word count (甲 in 1, 2 and 3).
+    table = {"甲": [1, 2, 3], "乙": [1, *range(10, 20)], "丙": [1, *range(20, 30)], "丁": [*range(30, 40)]}
+    terms = (("甲",), ("乙",), ("丙",), ("丁",), ("戊",))
+    table["戊"] = [*range(40, 52)]
+    several = topic_matches(
+        terms, n=300, allowed=None, params=TopicParams(), containing=_containing(table), least=2
+    )
+    one = topic_matches(terms, n=300, allowed=None, params=TopicParams(), containing=_containing(table))
+    assert one is not None and [m.index for m in one] == [1]
+    assert several is not None and sorted(m.index for m in several) == [1, 2, 3]
+
+
+def test_a_who_leads_question_pointing_at_one_task_expects_one(fake_qa: QA) -> None:
+    # 「…那条谁牵头」 names one task; without it a who-leads theme is expected to have several.
+    pointed = fake_qa.read("电子证照共享那条谁牵头").plan
+    theme = fake_qa.read("电子证照共享谁牵头").plan
+    assert isinstance(pointed, Ask) and pointed.topic is not None and pointed.topic.least == 1
+    assert isinstance(theme, Ask) and theme.topic is not None and theme.topic.least == 2
+
+
 # -- filter families -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "expected"),
