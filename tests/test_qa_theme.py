@@ -3,6 +3,8 @@ family of phrasing. Every question here is written for the test (none is taken f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -140,6 +142,31 @@ def test_a_long_theme_no_task_holds_takes_its_most_specific_words() -> None:
     one = topic_matches(terms, n=300, allowed=None, params=TopicParams(), containing=_containing(table))
     assert one is not None and [m.index for m in one] == [1]
     assert several is not None and sorted(m.index for m in several) == [1, 2, 3]
+
+
+def test_a_task_holding_every_word_of_a_theme_counts_however_it_is_worded() -> None:
+    # 「自助机维护谁管」: 2 holds both words but is worded far from the question; 3 holds one of them.
+    table = {"自助机": [1, 2, 3], "维护": [1, 2, *range(10, 20)]}
+    similarity = {1: 0.92, 2: 0.84, 3: 0.83}
+
+    def similarity_of(rows: Sequence[int]) -> np.ndarray:
+        return np.asarray([similarity.get(i, 0.5) for i in rows], np.float32)
+
+    def found(least: int) -> list[int]:
+        got = topic_matches(
+            (("自助机",), ("维护",)),
+            n=300,
+            allowed=None,
+            params=TopicParams(),
+            containing=_containing(table),
+            similarity_of=similarity_of,
+            dense_above=lambda _: [],
+            least=least,
+        )
+        return sorted(m.index for m in got or [])
+
+    assert found(1) == [1]
+    assert found(2) == [1, 2]
 
 
 def test_a_who_leads_question_pointing_at_one_task_expects_one(fake_qa: QA) -> None:
