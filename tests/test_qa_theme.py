@@ -271,6 +271,27 @@ def test_a_word_going_on_after_a_sections_word_names_a_narrower_thing() -> None:
     assert theme_facets("劳动仲裁怎么退", labour, words, says, sections={"甲"}) == ()
 
 
+def test_an_aspect_beside_its_sections_whole_name_is_the_theme_within_it() -> None:
+    # 「供电停电抢修谁管」: 供电 names the section, 停电 (one of its aspects) is what is asked about in
+    # it; with an area word (「供电这块停电抢修」) the aspect is an example of the area.
+    def words(text: str) -> list[str]:
+        return [w for w in ("供电", "这块", "停电", "抢修", "谁管") if w in text]
+
+    def says(w: str) -> bool:
+        return w in {"停电", "抢修"}
+
+    plain = [
+        Mention("section", 0, 2, "供电", section="乙", whole=True),
+        Mention("section", 2, 4, "停电", section="乙", whole=False),
+    ]
+    assert theme_facets("供电停电抢修谁管", plain, words, says, sections={"乙"}) == ((("停电",), ("抢修",)),)
+    area = [
+        Mention("section", 0, 2, "供电", section="乙", whole=True),
+        Mention("section", 4, 6, "停电", section="乙", whole=False),
+    ]
+    assert theme_facets("供电这块停电抢修谁管", area, words, says, sections={"乙"}) == ((("抢修",),),)
+
+
 def test_sections_that_were_a_themes_examples_do_not_confine_it(fake_qa: QA) -> None:
     # A who-leads theme that one task of the named section is about and several of the plan are: the section's
     # word was an example of the theme; named as an area (这块), the section confines it.
