@@ -292,6 +292,12 @@ def test_an_aspect_beside_its_sections_whole_name_is_the_theme_within_it() -> No
     assert theme_facets("供电这块停电抢修谁管", area, words, says, sections={"乙"}) == ((("抢修",),),)
 
 
+def test_a_sections_work_listed_with_examples_is_the_section(fake_qa: QA) -> None:
+    # 「退税、发票这些纳税的活儿」: the section named with examples of it, not the examples.
+    p = fake_qa.read("退税、发票这些纳税的活儿谁牵头").plan
+    assert isinstance(p, Ask) and str(p.where) == "Section(纳税)" and p.topic is None
+
+
 def test_sections_that_were_a_themes_examples_do_not_confine_it(fake_qa: QA) -> None:
     # A who-leads theme that one task of the named section is about and several of the plan are: the section's
     # word was an example of the theme; named as an area (这块), the section confines it.
