@@ -35,7 +35,7 @@ from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
 from qa.scope import PLAN_TAIL, PlanName, scope_of
 from qa.text import TypoFixer, clean, embeddable, language, translate_english
-from qa.theme import narrower, theme_facets
+from qa.theme import beside_whole, narrower, theme_facets
 from retriever.expr import (
     ANY_CITY,
     All,
@@ -373,6 +373,7 @@ class Planner:
         implied = scope or implied or self._unit_plans(mentions)
         narrow = narrower(text, mentions, self.words, self.ctx.says, self.ctx.topics)
         mentions = [replace(m, whole=False) if m.start in narrow else m for m in mentions]
+        named_whole = beside_whole(text, mentions)
         whole_sections = self._whole_sections(
             [m for m in mentions if m.start not in used_sections], text, bool(cue("area").search(text))
         )
@@ -403,6 +404,8 @@ class Planner:
                     continue
                 if m.section in whole_sections:
                     leaf = Section(str(m.section))
+                    if not m.whole and m.section in named_whole:
+                        part_words.append(m.text)  # 「政务服务“好差评”」: an aspect beside its section's name
                     if lacking:  # the plans without it: the tasks about its word
                         word = Topic(m.text, ((m.text, *synonyms().get(m.text, ())),))
                         leaf = disj([leaf, conj(Doc(lacking), word)])
@@ -457,7 +460,7 @@ class Planner:
         topic_words = [*part_words, *words]
         topic = self._topic(text, mentions, topic_words, whole_sections) if topic_words else None
         query = self._respelled(text) if topic is not None else text
-        if topic is not None and "lead" in what:
+        if topic is not None and "lead" in what and not cue("one_task").search(text):
             topic = replace(topic, least=2)  # who leads a theme: the tasks about it, expected to be several
         prefer_units = frozenset(prefer)
         if numbered is not None:

@@ -63,9 +63,12 @@ def _tokens(
     blocked = [False] * len(text)
     section = [False] * len(text)
     named: set[tuple[int, int]] = set()
+    named_whole = beside_whole(text, mentions)
     for m in mentions:
         if m.kind == "section":
-            if m.section in sections:  # a section the question names as a whole: a filter, not the theme
+            # A section the question names as a whole is a filter, not the theme; an aspect of it named beside
+            # its whole name (「政务服务“好差评”」) is the theme within it.
+            if m.section in sections and (m.whole or m.section not in named_whole):
                 named.add((m.start, m.end))
                 for i in range(m.start, m.end):
                     section[i] = True
@@ -107,6 +110,15 @@ def _tokens(
             kind = "word"
         toks.append(_Tok(w, a, b, kind))
     return toks
+
+
+def beside_whole(text: str, mentions: Sequence[Mention]) -> set[str | None]:
+    """Sections named by their whole word beside an aspect of theirs that is then the theme within them
+    (「政务服务“好差评”谁牵头」); not when an area word names them (「劳动用工、劳动仲裁这块」: the aspect is
+    an example of the area)."""
+    if cue("area").search(text):
+        return set()
+    return {m.section for m in mentions if m.kind == "section" and m.whole}
 
 
 def theme_facets(

@@ -4,9 +4,10 @@ A topic is a few words (「电子证照」, 「采购 保证金」, 「养老 �
 text contains enough of the topic's weight — each word weighted by how rare it is in the plan (a word
 in most tasks, such as 服务, is no evidence), a word matching when the task contains it or a word of
 its row in the synonym table — and its similarity to the question is not far below the best such
-task (a passing mention: 养老 in 养老保险 for 「养老服务」). A task with no word of the topic counts
-only when its similarity is very high. The thresholds (``TopicParams``) were chosen on the dev split
-for set F1.
+task (a passing mention: 养老 in 养老保险 for 「养老服务」; a theme expected to have several tasks keeps
+a task holding every one of its words, two or more, however it is worded). A task with no word of the
+topic counts only when its similarity is very high. The thresholds (``TopicParams``) were chosen on the
+dev split for set F1.
 
 The functions are pure and store-agnostic: a store passes callbacks for what depends on its data
 (``containing``: the sorted indices of the tasks whose normalized text contains any of some words;
@@ -33,6 +34,7 @@ class TopicParams:
     dense_only: float = 0.93  # a task this similar counts without a word of the topic (never, at the default)
     pool_generic: float = 0.25  # in a filtered pool (a section), a word in this share of it describes it all
     any_term: float = 0.9  # a task with one word this close in weight to the topic's rarest word counts too
+    whole_task: float = 0.75  # a task holding this share of a long theme's weight is the one task described
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +160,13 @@ def topic_matches(
     if min_lexical is None and least > 1:
         # A theme expected to have several tasks and named in a few words (not a task described in many): a
         # word nearly as specific as its most specific one is evidence alone (two words of one or two tasks
-        # each: either); and, named in a word or two, while fewer than ``least`` tasks reach the share, the
+        # each: either); and, named in a word or two or at length with no task holding most of it (a theme
+        # told in many words, not one task described), while fewer than ``least`` tasks reach the share, the
         # next most specific word's tasks count too.
         top = max(weights.values())
         reached = int((inside & (lexical >= floor - 1e-9)).sum())
-        few, short = len(weights) <= 3, len(weights) <= 2
+        few = len(weights) <= 3
+        short = len(weights) <= 2 or float(lexical[inside].max(initial=0.0)) < params.whole_task
         for term in sorted(weights, key=lambda t: -weights[t]):
             if (few and weights[term] >= params.any_term * top > 0) or (short and reached < least):
                 hit = contains[term]
@@ -186,6 +190,10 @@ def topic_matches(
         keep = is_lexical
     else:
         keep = (is_lexical & (dense >= best - params.dense_margin)) | (dense >= params.dense_only)
+        if least > 1 and len(weights) >= 2:
+            # A theme expected to have several tasks: one holding every word of it (two or more) is about it
+            # however differently it is worded (中介 + 超市); the similarity check is for passing mentions.
+            keep |= lex >= 1.0 - 1e-9
     members = {t: _mask(n, hit) for t, hit in contains.items()} if keep.any() else {}
     out = [
         TopicMatch(int(i), float(x), float(d), tuple(t for t in weights if members[t][i]))

@@ -3,6 +3,8 @@ family of phrasing. Every question here is written for the test (none is taken f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -127,6 +129,54 @@ def test_a_task_described_in_many_words_is_not_widened() -> None:
     assert got is not None and [m.index for m in got] == [1]
 
 
+def test_a_long_theme_no_task_holds_takes_its_most_specific_words() -> None:
+    # Five words, the best task holding under three quarters of their weight: a theme told at length
+    # (「窗口那台自助机老死机谁来修」), not one task described; while fewer tasks than expected reach the
+    # share, the tasks of its most specific word count (甲 in 1, 2 and 3).
+    table = {"甲": [1, 2, 3], "乙": [1, *range(10, 20)], "丙": [1, *range(20, 30)], "丁": [*range(30, 40)]}
+    terms = (("甲",), ("乙",), ("丙",), ("丁",), ("戊",))
+    table["戊"] = [*range(40, 52)]
+    several = topic_matches(
+        terms, n=300, allowed=None, params=TopicParams(), containing=_containing(table), least=2
+    )
+    one = topic_matches(terms, n=300, allowed=None, params=TopicParams(), containing=_containing(table))
+    assert one is not None and [m.index for m in one] == [1]
+    assert several is not None and sorted(m.index for m in several) == [1, 2, 3]
+
+
+def test_a_task_holding_every_word_of_a_theme_counts_however_it_is_worded() -> None:
+    # 「自助机维护谁管」: 2 holds both words but is worded far from the question; 3 holds one of them.
+    table = {"自助机": [1, 2, 3], "维护": [1, 2, *range(10, 20)]}
+    similarity = {1: 0.92, 2: 0.84, 3: 0.83}
+
+    def similarity_of(rows: Sequence[int]) -> np.ndarray:
+        return np.asarray([similarity.get(i, 0.5) for i in rows], np.float32)
+
+    def found(least: int) -> list[int]:
+        got = topic_matches(
+            (("自助机",), ("维护",)),
+            n=300,
+            allowed=None,
+            params=TopicParams(),
+            containing=_containing(table),
+            similarity_of=similarity_of,
+            dense_above=lambda _: [],
+            least=least,
+        )
+        return sorted(m.index for m in got or [])
+
+    assert found(1) == [1]
+    assert found(2) == [1, 2]
+
+
+def test_a_who_leads_question_pointing_at_one_task_expects_one(fake_qa: QA) -> None:
+    # 「…那条谁牵头」 names one task; without it a who-leads theme is expected to have several.
+    pointed = fake_qa.read("电子证照共享那条谁牵头").plan
+    theme = fake_qa.read("电子证照共享谁牵头").plan
+    assert isinstance(pointed, Ask) and pointed.topic is not None and pointed.topic.least == 1
+    assert isinstance(theme, Ask) and theme.topic is not None and theme.topic.least == 2
+
+
 # -- filter families -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "expected"),
@@ -219,6 +269,33 @@ def test_a_word_going_on_after_a_sections_word_names_a_narrower_thing() -> None:
     assert theme_facets("仲裁费怎么退", fee, words, says, sections={"甲"}) == ((("仲裁费",),),)
     labour = [Mention("section", 2, 4, "仲裁", section="甲", whole=True)]
     assert theme_facets("劳动仲裁怎么退", labour, words, says, sections={"甲"}) == ()
+
+
+def test_an_aspect_beside_its_sections_whole_name_is_the_theme_within_it() -> None:
+    # 「供电停电抢修谁管」: 供电 names the section, 停电 (one of its aspects) is what is asked about in
+    # it; with an area word (「供电这块停电抢修」) the aspect is an example of the area.
+    def words(text: str) -> list[str]:
+        return [w for w in ("供电", "这块", "停电", "抢修", "谁管") if w in text]
+
+    def says(w: str) -> bool:
+        return w in {"停电", "抢修"}
+
+    plain = [
+        Mention("section", 0, 2, "供电", section="乙", whole=True),
+        Mention("section", 2, 4, "停电", section="乙", whole=False),
+    ]
+    assert theme_facets("供电停电抢修谁管", plain, words, says, sections={"乙"}) == ((("停电",), ("抢修",)),)
+    area = [
+        Mention("section", 0, 2, "供电", section="乙", whole=True),
+        Mention("section", 4, 6, "停电", section="乙", whole=False),
+    ]
+    assert theme_facets("供电这块停电抢修谁管", area, words, says, sections={"乙"}) == ((("抢修",),),)
+
+
+def test_a_sections_work_listed_with_examples_is_the_section(fake_qa: QA) -> None:
+    # 「退税、发票这些纳税的活儿」: the section named with examples of it, not the examples.
+    p = fake_qa.read("退税、发票这些纳税的活儿谁牵头").plan
+    assert isinstance(p, Ask) and str(p.where) == "Section(纳税)" and p.topic is None
 
 
 def test_sections_that_were_a_themes_examples_do_not_confine_it(fake_qa: QA) -> None:
