@@ -295,3 +295,15 @@ def test_the_other_role_of_the_unit_just_asked_about(
     reading = fake_qa.read(then, session=s)
     assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading.plan
     assert str(reading.plan.where) == expected
+
+
+@pytest.mark.parametrize("question", ["开个公司要几个工作日", "抵押登记多少个工作日办好"])
+def test_how_many_working_days_is_no_count_of_tasks(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and "count" not in p.what, p
+
+
+@pytest.mark.parametrize("question", ["法院牵头的任务一共有几个", "纳税方面的措施有几个"])
+def test_tasks_how_many_is_a_count(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.what == ("count",), p
