@@ -449,6 +449,15 @@ def missing(res: Result, counts: dict[str | None, int], lang: str) -> str:
     return f"方案共 {total} 项任务，没有这个编号的任务。"
 
 
+def refusal_near(lang: str, library: Library) -> str:
+    """A refusal followed by the closest task (:func:`nearest_hint`): it says no task answers the question
+    directly, not that nothing was found (the task shown is related)."""
+    if lang == "en":
+        ref = library.ref(lang)
+        return f"Sorry, no task of {ref} answers this question directly."
+    return f"抱歉，{library.ref(lang)}中没有直接回答这个问题的任务。"
+
+
 def nearest_hint(r: TaskRecord, lex: UnitLexicon, lang: str) -> Composed:
     """After a refusal: the closest task, said plainly to be perhaps no answer at all."""
     ref = nums([r], lang)

@@ -166,9 +166,9 @@ class QA:
             kind, detail = ("no_topic", res.topic) if res.topic else ("not_found", "")
             text = compose.refusal(kind, detail, lang, library)
             used: list[TaskRecord] = []
-            if res.nearest is not None:
+            if res.nearest is not None:  # no "nothing found" beside the related task it shows
                 hint, used = compose.nearest_hint(res.nearest, self.lex, lang)
-                text += hint
+                text = (compose.refusal_near(lang, library) if kind == "not_found" else text) + hint
             return self._ok(text, used, "out_of_scope", trace, answerable=False)
         if res.outcome == "single":
             text, used = compose.single(ask.what, res.records[0], self.lex, lang, res.runner_up)

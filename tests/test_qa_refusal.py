@@ -198,6 +198,7 @@ def test_borderline_refusal_names_the_closest_task_and_cites_it(fake_retriever) 
     near = QA(fake_retriever, refusal=_flat(0.0, 0.9)).answer("低压小微企业接电要几天？")  # P = 0.5 < 0.9
     assert not near.answerable and near.intent == "out_of_scope"
     assert len(near.citations) == 1 and "最接近的一项" in near.text and "可能并不回答" in near.text
+    assert "没有找到" not in near.text and "没有直接回答" in near.text  # no "nothing found" beside a task
     assert check_citations(near) == []
     far = QA(fake_retriever, refusal=_flat(-5.0, 0.9)).answer("低压小微企业接电要几天？")  # P ≈ 0.007
     assert not far.answerable and not far.citations and "最接近" not in far.text
