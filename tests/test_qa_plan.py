@@ -307,3 +307,10 @@ def test_how_many_working_days_is_no_count_of_tasks(fake_qa: QA, question: str) 
 def test_tasks_how_many_is_a_count(fake_qa: QA, question: str) -> None:
     p = fake_qa.read(question).plan
     assert isinstance(p, Ask) and p.what == ("count",), p
+
+
+def test_is_there_a_task_about_x_is_answered_from_the_tasks_about_x(fake_qa: QA) -> None:
+    """「有没有关于X的任务」 asks for the tasks about X (none: said so), not for the nearest one task."""
+    p = fake_qa.read("有没有关于无人机配送的任务").plan
+    assert isinstance(p, Ask) and p.what == ("tasks",) and p.pick == "all" and p.topic is not None, p
+    assert "无人机" in p.topic.text
