@@ -181,8 +181,10 @@ def fields(r: TaskRecord, lex: UnitLexicon, lang: str) -> str:
     lead = unit_list([lex.canon(u, r.doc_id) for u in r.lead_units], lang)
     resp = unit_list([lex.canon(u, r.doc_id) for u in r.responsible_units], lang)
     if lang == "en":
-        return f"lead: {lead}; responsible: {resp}; deadline: {r.deadline}"
-    return f"牵头单位：{lead}；责任单位：{resp}；完成时限：{r.deadline}"
+        bench = f"; benchmark: {r.benchmark}" if r.benchmark else ""
+        return f"lead: {lead}; responsible: {resp}; deadline: {r.deadline}{bench}"
+    bench = f"；{r.benchmark}" if r.benchmark else ""  # 「对标北京」 / 「自主创新」, as the plan labels it
+    return f"牵头单位：{lead}；责任单位：{resp}；完成时限：{r.deadline}{bench}"
 
 
 # -- what a filter means, in words ---------------------------------------------------------------------------

@@ -547,9 +547,9 @@ def _foreign_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
 ASK_CUES = (
     "neg_pre",
     "neg_post",
+    "most",
     "ask_deadline",
     "ask_often",
-    "most",
     "ask_count",
     "ask_all_yes",
     "ask_list",

@@ -39,6 +39,7 @@ from qa.theme import beside_whole, narrower, theme_facets
 from retriever.expr import (
     ANY_CITY,
     All,
+    And,
     Benchmark,
     City,
     Doc,
@@ -131,6 +132,21 @@ def _other_section(named: Sequence[Mention], prev: Turn) -> bool:
     }
     now = {str(m.section) for m in named if m.kind == "section" and not m.negated and m.section}
     return bool(before) and bool(now) and not now & before
+
+
+def _flipped(before: Expr, narrowing: Expr) -> Expr | None:
+    """The previous filter with the names the follow-up negates negated in it (「那不是对标上海的呢」 right
+    after 「政务服务里对标上海的有哪些」: 政务服务 and not 上海), or None when it negates none of them."""
+    negated = [
+        x.part
+        for x in (narrowing.parts if isinstance(narrowing, And) else (narrowing,))
+        if isinstance(x, Not)
+    ]
+    positive = before.parts if isinstance(before, And) else (before,)
+    hits = [x for x in negated if x in positive]
+    if not hits or len(hits) != len(negated):
+        return None
+    return conj(*(Not(x) if x in hits else x for x in positive))
 
 
 def _other_plan(named: Sequence[Mention], prev: Turn) -> bool:
@@ -478,11 +494,14 @@ class Planner:
             or (self.ctx.several and bool(cue("which_plans").search(text)))  # 「哪些方案里有…」: every match
             or (scope is not None and len(scope) > 1)  # 「甲和乙的方案都有…吗」: what each plan says
         )
-        if topic is None and (
-            not isinstance(structured, All)
-            or claim is not None
-            or (cue("most").search(text) and any(w in what for w in ("lead", "responsible")))
-        ):  # 「哪个部门牵头的最多」: every unit with its count (most first)
+        if (
+            topic is None
+            and (
+                not isinstance(structured, All)
+                or claim is not None
+                or (cue("most").search(text) and any(w in what for w in ("lead", "responsible", "deadline")))
+            )
+        ):  # 「哪个部门牵头的最多」, 「哪项最早到期」: each unit (deadline) with its tasks, most first
             return Ask(what, structured, "all", query=query, claim=claim, prefer_units=prefer_units)
         # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
         # that aspect: the executor checks (``area``).
@@ -752,7 +771,10 @@ class Planner:
         if has_number and not backref:
             return None
         filters_only = bool(named) and all(
-            m.kind in (*_FILTER_KINDS, "plan") or (m.kind == "unit" and m.role) for m in named
+            m.kind in (*_FILTER_KINDS, "plan")
+            or (m.kind == "unit" and m.role)
+            or (m.kind == "section" and m.negated)  # 「去掉执行合同的」 right after a list
+            for m in named
         )
         if (
             filters_only
@@ -790,11 +812,16 @@ class Planner:
             return None
         scope = Keys(prev.keys, "previous")
         where = conj(scope, narrowing.where if not isinstance(narrowing.where, All) else None)
+        flipped = _flipped(prev.plan.where, narrowing.where)
+        if (
+            flipped is not None
+        ):  # 「那不是对标上海的呢」 after 对标上海的: the previous filter, that name negated
+            where = flipped
         theme = [*(m.text for m in named if m.kind == "section" and not m.whole), *words]
         if theme and backref and cue("narrow_about").search(text):
             # 「其中跟就业有关的」: the previous answer's tasks about the theme.
             where = conj(where, self._topic(text, mentions, theme, ()))
-        if what == ("text",):
+        if what == ("text",) and not cue("ask_text").search(text):  # 「它说的啥」 asks the text itself
             what = prev.plan.what if not named else ("tasks",)
         if "count" in prev.plan.what and named and what == ("tasks",):
             what = ("count",)

@@ -314,3 +314,52 @@ def test_is_there_a_task_about_x_is_answered_from_the_tasks_about_x(fake_qa: QA)
     p = fake_qa.read("有没有关于无人机配送的任务").plan
     assert isinstance(p, Ask) and p.what == ("tasks",) and p.pick == "all" and p.topic is not None, p
     assert "无人机" in p.topic.text
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("法院牵头哪些任务", "去掉执行合同的"), ("税务局牵头的任务", "不要纳税那块的")]
+)
+def test_a_section_excluded_right_after_a_list_narrows_it(fake_qa: QA, first: str, then: str) -> None:
+    s = SessionStore().get(None)
+    before = {r.key for r in fake_qa.answer(first, session=s).citations}
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup == "narrow" and "Not(Section(" in str(reading.plan), reading.plan
+    after = {r.key for r in fake_qa.answer(then, session=s).citations}
+    assert after < before
+
+
+def test_the_opposite_of_the_last_filter_negates_it_in_the_previous_question(fake_qa: QA) -> None:
+    """「那不是对标上海的呢」 right after 「政务服务里对标上海的有哪些」: 政务服务, not 上海 (not the previous
+    list, all of which is 上海, narrowed to nothing)."""
+    s = SessionStore().get(None)
+    fake_qa.answer("政务服务里对标上海的有哪些", session=s)
+    p = fake_qa.read("那不是对标上海的呢", session=s).plan
+    assert isinstance(p, Ask) and str(p.where) == "And(Section(政务服务), Not(City(上海)))", p
+
+
+def test_a_tasks_benchmark_is_asked_and_shown(fake_qa: QA) -> None:
+    s = SessionStore().get(None)
+    first = fake_qa.answer("第87条谁牵头", session=s)
+    (r,) = first.citations
+    assert r.benchmark and r.benchmark in first.text  # every task's fields show its benchmark label
+    again = fake_qa.read("它对标的是哪个城市", session=s)
+    assert isinstance(again.plan, Ask) and again.plan.what == ("text",), again.plan
+
+
+@pytest.mark.parametrize(("first", "then"), [("住建局牵头哪些任务", "再加上年底前完成这个条件")])
+def test_adding_a_condition_narrows_the_previous_list(fake_qa: QA, first: str, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup == "narrow" and "Due(" in str(reading.plan), reading.plan
+
+
+@pytest.mark.parametrize("question", ["哪个任务最早到期", "政务服务里哪项最晚完成"])
+def test_earliest_or_latest_lists_every_deadline_in_order(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.what == ("deadline",) and p.pick == "all", p
+
+
+def test_english_who_works_with_asks_for_the_cooperating_units(fake_qa: QA) -> None:
+    p = fake_qa.read("Which units work with the court on task 342?").plan
+    assert isinstance(p, Ask) and "responsible" in p.what, p
