@@ -149,6 +149,23 @@ def _flipped(before: Expr, narrowing: Expr) -> Expr | None:
     return conj(*(Not(x) if x in hits else x for x in positive))
 
 
+def _other_value(named: Sequence[Mention], prev: Turn) -> bool:
+    """Does the question name, in place of a name of the previous question, another of the same kind (「那
+    2023年的呢」 after 2022年底前…; 「那对标北京的呢」 after 对标上海…; 「那人社局牵头的呢」 after 法院牵头…)?
+    Then it asks the same with that name; narrowing a list that has the other value would leave nothing."""
+    for m in named:
+        if m.negated or m.kind not in ("window", "city", "unit"):
+            continue
+        same = [
+            p
+            for p in prev.mentions
+            if p.kind == m.kind and not p.negated and (m.kind != "unit" or (p.role and p.role == m.role))
+        ]
+        if same and all(p.text != m.text for p in same):
+            return True
+    return False
+
+
 def _other_plan(named: Sequence[Mention], prev: Turn) -> bool:
     """Does the question name only plans the previous answer has no task of (「那云岭州呢」 after 青川's)?
     Then it asks the same of that plan."""
@@ -494,13 +511,10 @@ class Planner:
             or (self.ctx.several and bool(cue("which_plans").search(text)))  # 「哪些方案里有…」: every match
             or (scope is not None and len(scope) > 1)  # 「甲和乙的方案都有…吗」: what each plan says
         )
-        if (
-            topic is None
-            and (
-                not isinstance(structured, All)
-                or claim is not None
-                or (cue("most").search(text) and any(w in what for w in ("lead", "responsible", "deadline")))
-            )
+        if topic is None and (
+            not isinstance(structured, All)
+            or claim is not None
+            or (cue("most").search(text) and any(w in what for w in ("lead", "responsible", "deadline")))
         ):  # 「哪个部门牵头的最多」, 「哪项最早到期」: each unit (deadline) with its tasks, most first
             return Ask(what, structured, "all", query=query, claim=claim, prefer_units=prefer_units)
         # A word for one aspect of a section (开办, 注销) is about the whole section when most of it is about
@@ -783,6 +797,7 @@ class Planner:
             and not cue("subject").search(text)
             and not _other_section(named, prev)
             and not _other_plan(named, prev)
+            and not (about and _other_value(named, prev))
         ):
             backref = True  # 「哪些得在年底前办完」 right after a list narrows it
         if not named and not words and len(prev.keys) > 1 and cue("most").search(text):

@@ -363,3 +363,29 @@ def test_earliest_or_latest_lists_every_deadline_in_order(fake_qa: QA, question:
 def test_english_who_works_with_asks_for_the_cooperating_units(fake_qa: QA) -> None:
     p = fake_qa.read("Which units work with the court on task 342?").plan
     assert isinstance(p, Ask) and "responsible" in p.what, p
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("2022年底前完成的纳税任务有哪些", "那2023年的呢", "And(Due(2023-01..2023-12), Section(纳税))"),
+        ("政务服务里对标上海的有哪些", "那对标北京的呢", "And(Section(政务服务), City(北京))"),
+        ("法院牵头哪些任务", "那人社局牵头的呢", "Lead(旗人社局)"),
+    ],
+)
+def test_another_value_of_a_filter_with_ne_asks_the_same_with_it(
+    fake_qa: QA, first: str, then: str, expected: str
+) -> None:
+    """「那2023年的呢」 after a question filtered by 2022: the same question with 2023, not the 2022 list
+    narrowed to 2023 (nothing)."""
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup == "swap" and str(reading.plan.where) == expected, reading.plan  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("question", ["这个任务完成了吗", "现在进展如何", "做到哪一步了"])
+def test_whether_a_task_is_done_is_no_answer_a_plan_gives(fake_qa: QA, question: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("第87条谁牵头", session=s)
+    assert fake_qa.read(question, session=s).plan == Reply("out_of_plan")
