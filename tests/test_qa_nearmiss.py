@@ -36,6 +36,7 @@ FREE = "为新开办企业免费刻制公章，免费寄递营业执照。"
         ("数据中心是找的哪家公司建的", PARK),
         ("光纤入户谁出钱？", PARK),
         ("负责光纤的专员是谁，怎么联系他", PARK),
+        ("智慧园区那个小程序怎么下载安装", PARKS_LISTED),  # how to use an app: a procedure
     ],
 )
 def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) -> None:
