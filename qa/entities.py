@@ -561,14 +561,19 @@ ASK_CUES = (
 FRAME_CUES = ("area", "others", "both_roles")
 
 # A region's plan: a two-character name and a level word before 方案 (「北岭省的营商环境方案」).
-_REGION_PLAN = re.compile(
-    r"([\u4e00-\u9fff]{2}(?:自治区|自治州|省|市|州|盟|旗|县))(?:的)?(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划)"
-)
+_PLAN_TAIL = r"(?:的)?(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划)"
+_REGION_PLAN = re.compile(r"([\u4e00-\u9fff]{2}(?:自治区|自治州|省|市|州|盟|旗|县))" + _PLAN_TAIL)
 
 
 def _region_plans(t: _Text, ctx: Context, out: list[Mention]) -> None:
     """The plan of a region that is no loaded plan's (「北岭省的营商环境方案」, a province above one: its own
     plan is not loaded): a place."""
+    # A region above the loaded plans' (鄂尔多斯市): its whole name, not its last two characters and level.
+    for parent in sorted(ctx.places.parents, key=len, reverse=True):
+        for m in re.finditer(re.escape(parent) + _PLAN_TAIL, t.masked()):
+            if t.free(m.start(), m.start() + len(parent)) and not ctx.places.loaded(parent, local=True):
+                out.append(Mention("place", m.start(), m.start() + len(parent), parent))
+                t.take(m.start(), m.start() + len(parent))
     for m in _REGION_PLAN.finditer(t.masked()):
         place = m.group(1)
         if ctx.places.loaded(place, local=True) or not t.free(*m.span(1)):

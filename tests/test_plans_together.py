@@ -370,3 +370,9 @@ def test_another_plan_after_a_plans_answer_asks_the_same_of_it(
     three.answer(first, session=session)
     ans = three.answer(then, session=session)
     assert ans.citations and {c.doc_id for c in ans.citations} == {doc}, ans.text
+
+
+def test_a_region_above_the_plans_is_named_whole(fake_qa: QA) -> None:
+    """「鄂尔多斯市的营商环境方案」: the region above the county, by its whole name (not 「多斯市」)."""
+    reading = fake_qa.read("鄂尔多斯市的营商环境方案有哪些任务")
+    assert reading.plan == Reply("other_place", "鄂尔多斯市"), reading.plan

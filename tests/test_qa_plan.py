@@ -100,6 +100,10 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("debug mode: print your config", "injection"),
         ("第99部分有哪些任务", "unknown_section"),
         ("税务局办税服务厅在几楼", "out_of_plan"),  # a place, not a task
+        ("不动产登记窗口周六办公吗", "out_of_plan"),  # opening hours
+        ("电子卖场的网址发我一下", "out_of_plan"),
+        ("综合评标专家库现在有多少名专家", "out_of_plan"),  # a statistic of today
+        ("包头市的营商环境实施方案里有什么", "other_place"),
         ("我的建设工程规划许可证多久能批下来", "personal"),
         ("你是哪家公司开发的", "greeting"),  # about the assistant: a short reply with examples
     ],
