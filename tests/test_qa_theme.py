@@ -359,3 +359,15 @@ def test_the_plans_own_region_is_never_a_theme_word(fake_qa: QA) -> None:
     p = fake_qa.read("伊旗政府采购这块的合同融资改革谁牵头").plan
     assert isinstance(p, Ask) and p.topic is not None
     assert p.topic.text == "合同"  # not 伊旗 (融资 names 获得信贷, 改革 only says what kind of work)
+
+
+def test_wishes_and_modals_are_no_theme_words(fake_qa: QA) -> None:
+    p = fake_qa.read("不想多跑腿，发票能不能寄到家？这块谁负责").plan
+    assert isinstance(p, Ask) and p.topic is not None
+    assert not {"不想", "不能"} & {t[0] for t in p.topic.terms}
+
+
+def test_examples_in_brackets_after_including_are_no_theme_words(fake_qa: QA) -> None:
+    p = fake_qa.read("电子证照这块（包括电子印章推广）由谁牵头").plan
+    assert isinstance(p, Ask) and p.topic is not None
+    assert "印章" not in p.topic.text and "推广" not in p.topic.text
