@@ -371,3 +371,13 @@ def test_examples_in_brackets_after_including_are_no_theme_words(fake_qa: QA) ->
     p = fake_qa.read("电子证照这块（包括电子印章推广）由谁牵头").plan
     assert isinstance(p, Ask) and p.topic is not None
     assert "印章" not in p.topic.text and "推广" not in p.topic.text
+
+
+def test_english_names_of_minority_investor_protection(fake_qa: QA) -> None:
+    for question in (
+        "Who leads the protection of minority investors?",
+        "who handles protecting minority shareholders",
+    ):
+        p = fake_qa.read(question).plan
+        assert isinstance(p, Ask) and str(p.area) == "Section(保护中小投资者)"
+        assert p.topic is not None and p.topic.text == "保护"  # the section's own word: the whole section
