@@ -71,6 +71,7 @@ class QA:
             plan_years=frozenset(f.year for f in profile.facts if f.year),
             section_plans=_section_plans(profile.sections),
             respell=Respeller(self.judge.vocab),
+            titles=tuple(p.title for p in profile.plans),
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]

@@ -86,6 +86,7 @@ class Context:
     respell: Callable[[str], str | None] = field(
         default=lambda _: None
     )  # 仲才 → 仲裁 (``qa.text.Respeller``)
+    titles: tuple[str, ...] = ()  # every loaded plan's title (its words say which plan, not what about)
 
     @property
     def several(self) -> bool:
@@ -669,6 +670,29 @@ def _clean_word(w: str) -> str:
 
 
 MAX_TOPIC_WORDS = 24  # a question's topic is a few words; past this it is noise and only costs work
+
+
+def glossed(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Whole-section words alone in brackets after a phrase (「工程项目报建审批（建筑许可）」) say what the
+    phrase is: the section in the question's words. Such a mention starts where the phrase does (its text
+    stays the section's word), so the phrase's words are the section's name, not a theme."""
+    out = []
+    for m in mentions:
+        if (
+            m.kind == "section"
+            and m.whole
+            and m.start > 1
+            and text[m.start - 1] in "（("
+            and (text[m.end : m.end + 1] in ("）", ")"))
+        ):
+            taken = [(x.start, max(x.end, x.role_end)) for x in mentions if x is not m]
+            i = m.start - 1
+            while i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff" and not any(a <= i - 1 < b for a, b in taken):
+                i -= 1
+            if i < m.start - 1:
+                m = replace(m, start=i)
+        out.append(m)
+    return out
 
 
 def residue_words(

@@ -27,6 +27,7 @@ from qa.entities import (
     adjacent,
     describes_a_thing,
     find_mentions,
+    glossed,
     residue_words,
     share_roles,
 )
@@ -201,6 +202,7 @@ class Planner:
         # Names inside examples (「服务保障（融资、电力等）」) illustrate the theme; they are no filters.
         examples = [(m.start(), m.end()) for m in cue("example_clause").finditer(text)]
         mentions = tuple(m for m in mentions if not any(a <= m.start and m.end <= b for a, b in examples))
+        mentions = tuple(glossed(text, mentions))
         words = tuple(
             residue_words(
                 text,
@@ -492,6 +494,8 @@ class Planner:
             part_words, words = [], ()
         topic_words = [*part_words, *words]
         topic = self._topic(text, mentions, topic_words, whole_sections) if topic_words else None
+        if topic is not None and whole_sections and cue("area").search(text):
+            topic = self._beyond_area(topic, whole_sections)
         query = self._respelled(text) if topic is not None else text
         if topic is not None and "lead" in what and not cue("one_task").search(text):
             topic = replace(topic, least=2)  # who leads a theme: the tasks about it, expected to be several
@@ -581,12 +585,50 @@ class Planner:
         words left after names and cues when no term of it is found."""
         same = synonyms()
         facets = theme_facets(
-            text, mentions, self.words, self.ctx.says, lambda w: same.get(w, ()), sections, self.ctx.respell
+            text,
+            mentions,
+            self.words,
+            self.ctx.says,
+            lambda w: same.get(w, ()),
+            sections,
+            self.ctx.respell,
+            self.ctx.places.own_words,
         )
         if not facets:
             return Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words))
         terms = tuple(dict.fromkeys(t for f in facets for t in f))
         return Topic(" ".join(t[0] for t in terms), terms, facets if len(facets) > 1 else ())
+
+    def _beyond_area(self, topic: Topic, sections: Container[str]) -> Topic | None:
+        """A section named as an area (这块, 方面) is not narrowed by the words that only say which area or
+        what kind of plan: words of its name or of its whole-section words (保护 for 保护中小投资者, 合同 for
+        执行合同), of a loaded plan's title (营商环境), and words any reform task is (``area_generic``: 改革,
+        整体). The theme's other terms are kept; None when none is left."""
+        names = [w for w, (s, whole) in self.ctx.topics.items() if whole and s in sections]
+        generic = cue("area_generic")
+
+        def narrows(term: tuple[str, ...]) -> bool:
+            w = term[0]
+            return not (
+                any(w in n for n in names)
+                or any(w in t for t in self.ctx.titles)
+                or w in self.ctx.places.own_words
+                or generic.fullmatch(w)
+            )
+
+        facets = [tuple(t for t in f if narrows(t)) for f in (topic.facets or (topic.terms,))]
+        facets = [f for f in facets if f]
+        if not facets:
+            return None
+        terms = tuple(dict.fromkeys(t for f in facets for t in f))
+        if terms == topic.terms:
+            return topic
+        return replace(
+            topic,
+            text=" ".join(t[0] for t in terms),
+            terms=terms,
+            facets=tuple(facets) if len(facets) > 1 else (),
+        )
 
     def _respelled(self, text: str) -> str:
         """The question with its two-character words the plan never writes respelled as the plan's word that

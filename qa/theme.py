@@ -55,7 +55,11 @@ def _spans(text: str, words: Sequence[str]) -> list[tuple[str, int, int]]:
 
 
 def _tokens(
-    text: str, mentions: Sequence[Mention], words: Callable[[str], list[str]], sections: Container[str]
+    text: str,
+    mentions: Sequence[Mention],
+    words: Callable[[str], list[str]],
+    sections: Container[str],
+    own: Container[str] = (),
 ) -> list[_Tok]:
     spans = _spans(text, words(text))
     starts = {s for _, s, _ in spans}
@@ -104,7 +108,7 @@ def _tokens(
             # A word that starts with a section's word and goes on (诉讼 + 费) names a narrower thing, its
             # head last; one that only qualifies it (企业 + 破产) is still the section's word.
             kind = "section"
-        elif filler.fullmatch(w) or (w.isdigit() and len(w) < 2):
+        elif filler.fullmatch(w) or w in own or (w.isdigit() and len(w) < 2):
             kind = "filler"
         else:
             kind = "word"
@@ -129,11 +133,13 @@ def theme_facets(
     same: Callable[[str], tuple[str, ...]] = lambda _: (),
     sections: Container[str] = (),
     respell: Callable[[str], str | None] = lambda _: None,
+    own: Container[str] = (),
 ) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """The question's theme: facets, each a tuple of terms, each term with the words meaning the same (the
     first as the plan writes it). Empty when the question names no theme of its own. ``sections``: the
     sections the question names as a whole (their words are filters, not the theme); ``respell``: a word the
-    plan does not write → the plan's word that sounds the same, if one does."""
+    plan does not write → the plan's word that sounds the same, if one does; ``own``: the words for the loaded
+    plans' own regions (伊旗, 本旗), never a theme."""
     # A quoted name the plan writes as it is (“双随机、一公开”) is one name: its 、 coordinates nothing.
     named = [
         (m.start(1), m.end(1))
@@ -141,7 +147,7 @@ def theme_facets(
         if says(m.group(1))
     ]
     text = "".join(" " if c in _QUOTES else c for c in text)
-    toks = _tokens(text, mentions, words, sections)
+    toks = _tokens(text, mentions, words, sections, own)
     toks = [t for t in toks if not (t.kind == "coord" and any(a <= t.start and t.end <= b for a, b in named))]
     # Chunks of terms (a term, or neighbouring terms the plan writes together: 公益 + 诉讼), () at a clause
     # break, None at a coordination.

@@ -79,7 +79,8 @@ def describes(
         hit = containing(alts)
         if not len(hit):
             return False
-        if len(hit) <= params.max_df_share * n and int(inside[hit].sum()) / size < params.pool_generic:
+        shared = int(inside[hit].sum())  # a word in one task of the pool describes that task, not the pool
+        if len(hit) <= params.max_df_share * n and (shared < 2 or shared / size < params.pool_generic):
             return False
     return True
 

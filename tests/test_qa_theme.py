@@ -310,3 +310,74 @@ def test_sections_that_were_a_themes_examples_do_not_confine_it(fake_qa: QA) -> 
         got = fake_qa.executor.run(ask)
         assert any(r.section != "获得用暖" for r in got.records) is outside
         assert any(r.section == "获得用暖" for r in got.records)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "中小投资者保护这部分的事谁牵头",  # a word of the section's name (保护)
+        "营商环境当中政务服务这一块都有谁牵头",  # the plan's title (营商环境)
+        "政府采购方面的改革都是谁在牵头",  # what any reform task is (改革)
+        "打官司的合同执行这一块谁牵头",  # the words of the section's name, reordered
+    ],
+)
+def test_words_that_only_say_which_area_do_not_narrow_it(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.pick == "all" and p.topic is None
+    assert str(p.where).startswith("Section(")
+
+
+def test_a_specific_word_still_narrows_an_area(fake_qa: QA) -> None:
+    # Area words do not make every word generic: 个人 and 融资 say which part of the section is meant.
+    assert where(fake_qa, "个人破产这块谁牵头") == "And(Section(办理破产), Topic(个人))"
+    assert "Topic(" in where(fake_qa, "政府采购这块的合同融资谁牵头")
+
+
+def test_a_bracketed_section_word_names_the_phrase_before_it(fake_qa: QA) -> None:
+    # 「X（施工许可）」: X is the building-permit section in the question's own words.
+    p = fake_qa.read("企业拿地开工审批（施工许可）这块谁牵头").plan
+    assert isinstance(p, Ask) and str(p.where) == "Section(办理建筑许可)" and p.topic is None
+    p = fake_qa.read("企业拿地开工审批（施工许可）谁牵头").plan
+    assert isinstance(p, Ask) and str(p.where) == "Section(办理建筑许可)"
+
+
+def test_who_leads_asked_as_which_bureau_manages_it(fake_qa: QA) -> None:
+    # 「归哪个局管」 is one cue: 局管 is no theme word.
+    p = fake_qa.read("房产登记归哪个局管").plan
+    assert isinstance(p, Ask) and str(p.where) == "Section(财产登记)" and p.topic is None
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [("商事纠纷这块谁牵头", "执行合同"), ("社会信用那一块谁牵头", "政务诚信和商务诚信")],
+)
+def test_everyday_names_of_sections(fake_qa: QA, question: str, section: str) -> None:
+    assert where(fake_qa, question) == f"Section({section})"
+
+
+def test_the_plans_own_region_is_never_a_theme_word(fake_qa: QA) -> None:
+    p = fake_qa.read("伊旗政府采购这块的合同融资改革谁牵头").plan
+    assert isinstance(p, Ask) and p.topic is not None
+    assert p.topic.text == "合同"  # not 伊旗 (融资 names 获得信贷, 改革 only says what kind of work)
+
+
+def test_wishes_and_modals_are_no_theme_words(fake_qa: QA) -> None:
+    p = fake_qa.read("不想多跑腿，发票能不能寄到家？这块谁负责").plan
+    assert isinstance(p, Ask) and p.topic is not None
+    assert not {"不想", "不能"} & {t[0] for t in p.topic.terms}
+
+
+def test_examples_in_brackets_after_including_are_no_theme_words(fake_qa: QA) -> None:
+    p = fake_qa.read("电子证照这块（包括电子印章推广）由谁牵头").plan
+    assert isinstance(p, Ask) and p.topic is not None
+    assert "印章" not in p.topic.text and "推广" not in p.topic.text
+
+
+def test_english_names_of_minority_investor_protection(fake_qa: QA) -> None:
+    for question in (
+        "Who leads the protection of minority investors?",
+        "who handles protecting minority shareholders",
+    ):
+        p = fake_qa.read(question).plan
+        assert isinstance(p, Ask) and str(p.area) == "Section(保护中小投资者)"
+        assert p.topic is not None and p.topic.text == "保护"  # the section's own word: the whole section

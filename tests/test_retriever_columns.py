@@ -250,3 +250,21 @@ def test_topic_evidence_is_remembered_until_forgotten(fake_retriever: Retriever)
     r.forget()
     again = r.topic(topic)
     assert again is not first and again == first
+
+
+def test_a_word_in_one_task_of_a_small_pool_does_not_describe_it() -> None:
+    # In a pool of four, one task holding a word is a quarter of it, yet the word picks that task out.
+    texts = [
+        "备案 当场 办理",
+        "投诉 平台",
+        "新业态 电商",
+        "通关 便利",
+        "备案 登记",
+        "其他",
+        "其他 二",
+        "其他 三",
+    ]
+    params = TopicParams(max_df_share=0.5)
+    containing = _containing(texts)
+    assert not describes([("当场",)], n=len(texts), pool=[0, 1, 2, 3], params=params, containing=containing)
+    assert describes([("备案",)], n=len(texts), pool=[0, 3, 4], params=params, containing=containing)
