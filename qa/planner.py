@@ -494,8 +494,10 @@ class Planner:
             part_words, words = [], ()
         topic_words = [*part_words, *words]
         topic = self._topic(text, mentions, topic_words, whole_sections) if topic_words else None
-        if topic is not None and whole_sections and cue("area").search(text):
-            topic = self._beyond_area(topic, whole_sections)
+        # Only a section that filters the answer (not one the plans asked about lack: its word is the theme).
+        filtering = {x.name for x in leaves_of(structured) if isinstance(x, Section)} & set(whole_sections)
+        if topic is not None and filtering and cue("area").search(text):
+            topic = self._beyond_area(topic, filtering)
         query = self._respelled(text) if topic is not None else text
         if topic is not None and "lead" in what and not cue("one_task").search(text):
             topic = replace(topic, least=2)  # who leads a theme: the tasks about it, expected to be several

@@ -376,3 +376,10 @@ def test_a_region_above_the_plans_is_named_whole(fake_qa: QA) -> None:
     """「鄂尔多斯市的营商环境方案」: the region above the county, by its whole name (not 「多斯市」)."""
     reading = fake_qa.read("鄂尔多斯市的营商环境方案有哪些任务")
     assert reading.plan == Reply("other_place", "鄂尔多斯市"), reading.plan
+
+
+def test_a_section_word_of_another_plan_stays_the_theme_with_an_area_word(three: QA) -> None:
+    """「云岭州破产方面的事谁牵头」: 云岭州's plan has no 办理破产 section, so 破产 is its theme (the area-word
+    rule that drops a section's own words applies only to a section that filters the answer)."""
+    plan = three.read("云岭州破产方面的事谁牵头").plan
+    assert isinstance(plan, Ask) and plan.topic is not None and "破产" in plan.topic.text, plan
