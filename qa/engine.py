@@ -70,6 +70,7 @@ class QA:
             plans=plan_refs(profile.facts) if len(profile.facts) > 1 else (),
             plan_years=frozenset(f.year for f in profile.facts if f.year),
             section_plans=_section_plans(profile.sections),
+            ongoing_words={f.doc_id: f.ongoing_words for f in profile.facts},
             respell=Respeller(self.judge.vocab),
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]

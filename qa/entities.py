@@ -83,6 +83,9 @@ class Context:
     section_plans: Mapping[str, frozenset[str]] = field(
         default_factory=dict
     )  # section → the plans that have it
+    ongoing_words: Mapping[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # plan → how its undated, non-recurring deadlines are written (长期坚持, 持续推进)
     respell: Callable[[str], str | None] = field(
         default=lambda _: None
     )  # 仲才 → 仲裁 (``qa.text.Respeller``)

@@ -299,6 +299,22 @@ class Planner:
             return Due(w.after, w.before, w.label)
         return disj(conj(Doc(frozenset({d})), Due(w.after, w.before, w.label)) for d, w in windows)
 
+    def _ongoing(self, m: Mention, mentions: Sequence[Mention], scope: frozenset[str] | None) -> Expr:
+        """Tasks without a dated deadline; one way a plan writes them (长期坚持), named alone, means the
+        tasks written so in each plan asked about that writes it beside another way (持续推进), and every
+        undated task in the others."""
+        said = {n.text for n in mentions if n.kind == "ongoing"}
+        words = self.ctx.ongoing_words
+        if len(said) != 1 or not any(m.text in w for w in words.values()):
+            return Ongoing()
+        asked = scope or frozenset(words)
+        apart = frozenset(d for d in asked if m.text in words.get(d, ()) and len(words[d]) > 1)
+        if not apart:
+            return Ongoing()
+        if apart == asked:
+            return Ongoing(m.text)
+        return disj([conj(Doc(apart), Ongoing(m.text)), conj(Doc(asked - apart), Ongoing())])
+
     def _max_task(self, scope: frozenset[str] | None) -> int:
         if scope is None:
             return self.max_task
@@ -423,7 +439,7 @@ class Planner:
             elif m.kind == "recurring":
                 leaf = Recurring(m.every)
             elif m.kind == "ongoing":
-                leaf = Ongoing()
+                leaf = self._ongoing(m, mentions, scope)
             elif m.kind == "no_responsible":
                 leaf = NoResponsible()
             elif m.kind == "has_responsible":

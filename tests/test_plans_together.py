@@ -6,10 +6,12 @@ here does not depend on ranking quality)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from corpus.records import TaskRecord
 from eval.plans import gather_plans
 from index.store import build_and_save, current_version_dir
 from qa import QA, Ask, Reply, Session, check_citations, cited_keys
@@ -218,8 +220,9 @@ def _by_kind(qa: QA, doc: str | None, kind: str, every: str | None = None) -> se
             QINGCHUAN,
             ["recurring"],
         ),
-        # Ongoing is every task without a completion month: those that go on and those that recur.
-        ("哪些任务是长期坚持的", "Ongoing", None, ["ongoing", "recurring"]),
+        # Ongoing is every task without a completion month: those that go on and those that recur (one word
+        # of the two a plan writes apart, named alone, is only its tasks: test_a_plans_own_word_…).
+        ("哪些任务没有具体的截止时间", "Ongoing", None, ["ongoing", "recurring"]),
         (
             "云岭州哪些任务是长期坚持、持续推进的？",
             "And(Doc(yunling-2023), Ongoing)",
@@ -370,3 +373,67 @@ def test_another_plan_after_a_plans_answer_asks_the_same_of_it(
     three.answer(first, session=session)
     ans = three.answer(then, session=session)
     assert ans.citations and {c.doc_id for c in ans.citations} == {doc}, ans.text
+
+
+# -- filters over the fixture plans' deadline kinds, sections by number and dates with a day -----------------
+
+
+def _records(qa: QA, doc: str) -> list[TaskRecord]:
+    return qa.r.select(Doc(frozenset({doc})))
+
+
+def _gold(qa: QA, doc: str, pred: Callable[[TaskRecord], bool]) -> set[tuple[str, int]]:
+    return {r.key for r in _records(qa, doc) if pred(r)}
+
+
+def _undated_apart(r: TaskRecord, word: str) -> bool:
+    return r.deadline_kind in ("ongoing", "recurring", "none") and r.deadline == word
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        (
+            "云岭州方案里各县市人民政府配合、长期坚持的任务",
+            YUNLING,
+            lambda r: "各县市人民政府" in r.responsible_units and _undated_apart(r, "长期坚持"),
+        ),
+        (
+            "青川的表里各区县人民政府配合、持续推进的任务",
+            QINGCHUAN,
+            lambda r: "各区县人民政府" in r.responsible_units and _undated_apart(r, "持续推进"),
+        ),
+        (
+            "云岭州不是持续推进的州市场监管局牵头任务",
+            YUNLING,
+            lambda r: "州市场监管局" in r.lead_units and not _undated_apart(r, "持续推进"),
+        ),
+        (
+            "云岭州州发展改革委牵头的任务里不是长期坚持的",
+            YUNLING,
+            lambda r: "州发展改革委" in r.lead_units and not _undated_apart(r, "长期坚持"),
+        ),
+        # Both words named: every task without a dated deadline.
+        ("云岭州哪些任务是长期坚持、持续推进的", YUNLING, lambda r: r.deadline_ym is None),
+        # A plan that writes only one word for them (持续推进): every undated task, whichever word is used.
+        ("伊旗长期坚持的任务有哪些", FIRST, lambda r: r.deadline_ym is None),
+    ],
+)
+def test_a_plans_own_word_for_undated_tasks_names_the_tasks_written_so(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    undated = _gold(three, doc, lambda r: r.deadline_ym is None)
+    assert gold and gold != _gold(three, doc, lambda r: True)
+    if "、" not in question and doc != FIRST:  # the word narrows: not every undated task
+        assert gold & undated != undated
+    assert {c.key for c in three.answer(question).citations} == gold
+
+
+def test_both_words_over_two_plans_each_read_in_its_own(three: QA) -> None:
+    ans = three.answer("云岭州或青川市长期坚持的任务中发改委牵头的")
+    gold = _gold(three, YUNLING, lambda r: "州发展改革委" in r.lead_units and _undated_apart(r, "长期坚持"))
+    gold |= _gold(
+        three, QINGCHUAN, lambda r: "市发展改革委" in r.lead_units and _undated_apart(r, "长期坚持")
+    )
+    assert gold and {c.key for c in ans.citations} == gold
