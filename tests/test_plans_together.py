@@ -437,3 +437,35 @@ def test_both_words_over_two_plans_each_read_in_its_own(three: QA) -> None:
         three, QINGCHUAN, lambda r: "市发展改革委" in r.lead_units and _undated_apart(r, "长期坚持")
     )
     assert gold and {c.key for c in ans.citations} == gold
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        (
+            "青川市市场监管局牵头的任务中不是每季度的",
+            QINGCHUAN,
+            lambda r: "市市场监管局" in r.lead_units and r.deadline_kind != "recurring",
+        ),
+        (
+            "云岭州每季度要办、州发展改革委牵头的",
+            YUNLING,
+            lambda r: "州发展改革委" in r.lead_units and r.deadline_kind == "recurring",
+        ),
+        (
+            "云岭州州工业和信息化局牵头的，不是每季度也不是长期坚持的",
+            YUNLING,
+            lambda r: (
+                "州工业和信息化局" in r.lead_units
+                and r.deadline_kind != "recurring"
+                and r.deadline != "长期坚持"
+            ),
+        ),
+    ],
+)
+def test_a_recurring_deadline_negated_or_said_as_a_clause(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    assert gold
+    assert {c.key for c in three.answer(question).citations} == gold
