@@ -469,3 +469,33 @@ def test_a_recurring_deadline_negated_or_said_as_a_clause(
     gold = _gold(three, doc, pred)
     assert gold
     assert {c.key for c in three.answer(question).citations} == gold
+
+
+def _section_tasks(qa: QA, doc: str, number: int) -> list[int]:
+    return sorted(r.task_id for r in _records(qa, doc) if r.section_no == number)
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "number", "index"),
+    [
+        ("云岭州第3章倒数第二条", YUNLING, 3, -2),
+        ("云岭州第5章第一条", YUNLING, 5, 0),
+        ("青川第2部分最后一条", QINGCHUAN, 2, -1),
+        ("青川第三部分倒数第二条谁牵头", QINGCHUAN, 3, -2),
+    ],
+)
+def test_a_section_named_by_its_number(three: QA, question: str, doc: str, number: int, index: int) -> None:
+    tasks = _section_tasks(three, doc, number)
+    assert [c.key for c in three.answer(question).citations] == [(doc, tasks[index])]
+
+
+def test_sections_named_by_number_are_excluded(three: QA) -> None:
+    ans = three.answer("云岭州发展改革委牵头的任务，既不在第一章也不在第八章的")
+    gold = _gold(three, YUNLING, lambda r: "州发展改革委" in r.lead_units and r.section_no not in (1, 8))
+    assert gold and {c.key for c in ans.citations} == gold
+
+
+def test_a_section_number_past_the_plans_sections_is_another_part(three: QA) -> None:
+    last = max(r.section_no for r in _records(three, YUNLING))
+    ans = three.answer(f"云岭州第{last + 1}章有哪些任务")
+    assert not ans.answerable and not ans.citations
