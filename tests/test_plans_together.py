@@ -499,3 +499,9 @@ def test_a_section_number_past_the_plans_sections_is_another_part(three: QA) -> 
     last = max(r.section_no for r in _records(three, YUNLING))
     ans = three.answer(f"云岭州第{last + 1}章有哪些任务")
     assert not ans.answerable and not ans.citations
+
+
+def test_a_date_with_a_day_is_read_by_its_month(three: QA) -> None:
+    ans = three.answer("青川市2024年9月30日前要完成的任务")
+    gold = _gold(three, QINGCHUAN, lambda r: r.deadline_ym is not None and r.deadline_ym <= (2024, 9))
+    assert gold and {c.key for c in ans.citations} == gold
