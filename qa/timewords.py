@@ -125,7 +125,13 @@ def coordinated_windows(text: str, first: Window) -> list[Window]:
     end = first.end
     while True:
         m = re.match(
-            _COORD_GAP + r"(?:" + _YEAR + r")?\s*" + _MONTH + r"(?!\s*(?:底|末|前|以前|之前))", text[end:]
+            _COORD_GAP
+            + r"(?:"
+            + _YEAR
+            + r")?\s*"
+            + _MONTH
+            + r"(?:\s*[底末](?!\s*(?:前|以前|之前)))?(?!\s*(?:底|末|前|以前|之前))",
+            text[end:],
         )
         if not m:
             break
