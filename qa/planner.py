@@ -178,7 +178,7 @@ class Planner:
                 ("which_plans",) if self.ctx.several else (),
             )
         )
-        scope = self.scope(mentions, pin)
+        scope = self.scope(mentions, pin, text)
         if isinstance(scope, Reply):
             return Reading(question, text, lang, mentions, words, scope)
         narrowed = self._within(mentions, scope)
@@ -198,11 +198,12 @@ class Planner:
 
     # -- which plans -----------------------------------------------------------------------------------------
     def scope(
-        self, mentions: Sequence[Mention], pinned: frozenset[str] | None
+        self, mentions: Sequence[Mention], pinned: frozenset[str] | None, text: str = ""
     ) -> frozenset[str] | Reply | None:
         """The plans the question is about (None: every loaded plan), from the plans it names and the one a
         client pinned; a plan no loaded plan is (「2021年的方案」) is another plan, a plan other than the
-        pinned one another region's."""
+        pinned one another region's. A unit said with its region as an alternative to what a named plan has
+        (「云岭州税务局牵头的或者青川市税务局牵头的」) names that region's plan too."""
         named = [m for m in mentions if m.kind == "plan"]
         every = frozenset(p.doc_id for p in self.ctx.plans)
         if any(not m.docs and not m.negated for m in named):
@@ -212,6 +213,15 @@ class Planner:
             for m in named
         ]
         scope = scope_of(found, [m.negated for m in named], every) if named else every
+        if named:
+            scope |= {
+                p.doc_id
+                for m in mentions
+                if m.kind == "unit" and not m.negated and m.text not in m.units
+                if cue("or_word").search(text[named[0].end : m.start])
+                for p in self.ctx.plans
+                if m.units & p.units and any(m.text.startswith(n) for n in p.names)
+            }
         if pinned is not None:
             if named and not scope & pinned:
                 outside = next((m for m in named if not m.negated), None)

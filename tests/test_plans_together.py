@@ -505,3 +505,13 @@ def test_a_date_with_a_day_is_read_by_its_month(three: QA) -> None:
     ans = three.answer("青川市2024年9月30日前要完成的任务")
     gold = _gold(three, QINGCHUAN, lambda r: r.deadline_ym is not None and r.deadline_ym <= (2024, 9))
     assert gold and {c.key for c in ans.citations} == gold
+
+
+def test_a_unit_said_with_its_region_as_an_alternative_names_its_plan(three: QA) -> None:
+    ans = three.answer("云岭州州税务局牵头的或者青川市税务局牵头的任务")
+    gold = _gold(three, YUNLING, lambda r: "州税务局" in r.lead_units)
+    gold |= _gold(three, QINGCHUAN, lambda r: "市税务局" in r.lead_units)
+    assert gold and {c.key for c in ans.citations} == gold
+    # Not as an alternative: a unit of another plan than the one asked about.
+    refused = three.answer("云岭州方案里青川市税务局负责什么")
+    assert not refused.answerable and not refused.citations
