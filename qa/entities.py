@@ -108,10 +108,14 @@ def topic_table(sections: Iterable[str]) -> dict[str, tuple[str, bool]]:
     section's name shares it), and the curated everyday words of ``topics.tsv``."""
     names = list(dict.fromkeys(sections))
     table: dict[str, tuple[str, bool]] = {}
+    verb = cue("section_verb")
     for s in names:
         table[s] = (s, True)
         for part in re.split(r"[、和]", s):
-            for p in {part, part.removeprefix("获得").removeprefix("办理")}:
+            # 获得电力 → 电力; 加强法治保障 → 法治保障 (a section named as a task: its verb left out)
+            head = verb.match(part)
+            bare = part[head.end() :] if head else part
+            for p in {part, part.removeprefix("获得").removeprefix("办理"), bare}:
                 if len(p) >= 2 and p != s and not any(p in o for o in names if o != s):
                     table.setdefault(p, (s, len(p) >= len(s) - 2))
     for row in rows("topics.tsv"):

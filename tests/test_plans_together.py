@@ -507,6 +507,51 @@ def test_a_date_with_a_day_is_read_by_its_month(three: QA) -> None:
     assert gold and {c.key for c in ans.citations} == gold
 
 
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        # A section named as a task (加强法治保障) is named by its words without the verb.
+        (
+            "云岭州法治保障部分既不是州发展改革委也不是州市场监管局牵头的任务",
+            YUNLING,
+            lambda r: (
+                r.section == "加强法治保障" and not {"州发展改革委", "州市场监管局"} & set(r.lead_units)
+            ),
+        ),
+        (
+            "青川市要素成本方面年内要完成的任务",
+            QINGCHUAN,
+            lambda r: (
+                r.section == "降低要素成本" and r.deadline_ym is not None and r.deadline_ym <= (2024, 12)
+            ),
+        ),
+        # No month or date written: every undated task.
+        (
+            "云岭州哪些任务既没有明确月份，又是州发展改革委牵头的",
+            YUNLING,
+            lambda r: "州发展改革委" in r.lead_units and r.deadline_ym is None,
+        ),
+        (
+            "青川市没有写具体日期、由市市场监管局牵头的任务",
+            QINGCHUAN,
+            lambda r: "市市场监管局" in r.lead_units and r.deadline_ym is None,
+        ),
+        # Month ends side by side are alternatives.
+        (
+            "云岭州6月底和9月底到期的州司法局牵头任务",
+            YUNLING,
+            lambda r: "州司法局" in r.lead_units and r.deadline_ym in ((2023, 6), (2023, 9)),
+        ),
+    ],
+)
+def test_more_filters_over_one_fixture_plan(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    assert gold
+    assert {c.key for c in three.answer(question).citations} == gold
+
+
 def test_a_unit_said_with_its_region_as_an_alternative_names_its_plan(three: QA) -> None:
     ans = three.answer("云岭州州税务局牵头的或者青川市税务局牵头的任务")
     gold = _gold(three, YUNLING, lambda r: "州税务局" in r.lead_units)
