@@ -16,7 +16,7 @@ from eval.plans import gather_plans
 from index.store import build_and_save, current_version_dir
 from qa import QA, Ask, Reply, Session, check_citations, cited_keys
 from retriever import load_retriever
-from retriever.expr import Doc, Due, Or, leaves
+from retriever.expr import Doc, Due, Or, Topic, leaves
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -560,3 +560,17 @@ def test_a_unit_said_with_its_region_as_an_alternative_names_its_plan(three: QA)
     # Not as an alternative: a unit of another plan than the one asked about.
     refused = three.answer("云岭州方案里青川市税务局负责什么")
     assert not refused.answerable and not refused.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("青川的表里不是市税务局牵头的纳税相关任务", "纳税"),
+        ("云岭那个表上和信用修复有关的任务有哪些", "信用修复"),
+    ],
+)
+def test_the_task_list_named_by_its_short_word_is_no_topic(three: QA, question: str, topic: str) -> None:
+    plan = three.read(question).plan
+    assert isinstance(plan, Ask)
+    topics = [leaf for leaf in leaves(plan.where) if isinstance(leaf, Topic)]
+    assert [t.text.replace(" ", "") for t in topics] == [topic]
