@@ -216,6 +216,8 @@ def describe(e: Expr, lang: str) -> str:
     if isinstance(e, Due):
         return f"完成时限在{e.label}" if zh else f"due {e.label}"
     if isinstance(e, Ongoing):
+        if e.said:
+            return f"完成时限写作“{e.said}”" if zh else f"deadline written “{e.said}”"
         return "持续推进（无具体期限）" if zh else "ongoing (no date)"
     if isinstance(e, Recurring):
         if e.every is None:

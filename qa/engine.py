@@ -70,6 +70,8 @@ class QA:
             plans=plan_refs(profile.facts) if len(profile.facts) > 1 else (),
             plan_years=frozenset(f.year for f in profile.facts if f.year),
             section_plans=_section_plans(profile.sections),
+            numbered=_numbered(profile.sections),
+            ongoing_words={f.doc_id: f.ongoing_words for f in profile.facts},
             respell=Respeller(self.judge.vocab),
             titles=tuple(p.title for p in profile.plans),
         )
@@ -221,6 +223,14 @@ class QA:
         if not hits:
             return None
         return self.judge.evidence(plan.query, hits, embedding=True, plans=plans_of(plan.where))
+
+
+def _numbered(sections: Iterable[SectionInfo]) -> dict[str, tuple[str, ...]]:
+    """Each plan's section names in the order of their numbers."""
+    out: dict[str, list[SectionInfo]] = {}
+    for s in sections:
+        out.setdefault(s.doc_id, []).append(s)
+    return {d: tuple(s.section for s in sorted(ss, key=lambda s: s.section_no)) for d, ss in out.items()}
 
 
 def _section_plans(sections: Iterable[SectionInfo]) -> dict[str, frozenset[str]]:

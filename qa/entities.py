@@ -83,6 +83,12 @@ class Context:
     section_plans: Mapping[str, frozenset[str]] = field(
         default_factory=dict
     )  # section → the plans that have it
+    numbered: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # plan → its sections' names in order (「第3章」 is the third)
+    ongoing_words: Mapping[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # plan → how its undated, non-recurring deadlines are written (长期坚持, 持续推进)
     respell: Callable[[str], str | None] = field(
         default=lambda _: None
     )  # 仲才 → 仲裁 (``qa.text.Respeller``)
@@ -103,10 +109,14 @@ def topic_table(sections: Iterable[str]) -> dict[str, tuple[str, bool]]:
     section's name shares it), and the curated everyday words of ``topics.tsv``."""
     names = list(dict.fromkeys(sections))
     table: dict[str, tuple[str, bool]] = {}
+    verb = cue("section_verb")
     for s in names:
         table[s] = (s, True)
         for part in re.split(r"[、和]", s):
-            for p in {part, part.removeprefix("获得").removeprefix("办理")}:
+            # 获得电力 → 电力; 加强法治保障 → 法治保障 (a section named as a task: its verb left out)
+            head = verb.match(part)
+            bare = part[head.end() :] if head else part
+            for p in {part, part.removeprefix("获得").removeprefix("办理"), bare}:
                 if len(p) >= 2 and p != s and not any(p in o for o in names if o != s):
                     table.setdefault(p, (s, len(p) >= len(s) - 2))
     for row in rows("topics.tsv"):
@@ -385,6 +395,33 @@ def adjacent(a: Mention, b: Mention, text: str) -> bool:
     return bool(re.fullmatch(r"[\s、,，和与及/]?", text[a.end : b.start]))
 
 
+_SECTION_NO = re.compile(rf"第\s*(\d{{1,2}}|{CN_NUMBER})\s*(?:个|项)?(?:部分|章|节|大块|板块|个?方面)")
+
+
+def _numbered_sections(t: _Text, ctx: Context, out: list[Mention], docs: Iterable[str]) -> None:
+    """A section named by its number (「第3章」, 「第二部分」): the section of that number in the plans the
+    question is about (``docs``, narrowed to the plans of the units it names: 云岭州发展改革委; one plan
+    loaded: its own), when they name it alike; a number past their sections is left to the planner (another
+    part of the plan)."""
+    asked = [d for d in (list(docs) or list(ctx.numbered)) if d in ctx.numbered]
+    for m in out:
+        if m.kind == "unit" and not m.negated:
+            owners = [d for d in asked if any(p.doc_id == d and m.units & p.units for p in ctx.plans)]
+            asked = owners or asked
+    if not asked:
+        return
+    for said in _SECTION_NO.finditer(t.masked()):
+        n = to_int(said.group(1))
+        if n is None or n < 1 or not t.free(said.start(), said.end()):
+            continue
+        if any(n > len(ctx.numbered[d]) for d in asked):
+            continue
+        names = {ctx.numbered[d][n - 1] for d in asked}
+        if len(names) == 1:
+            out.append(Mention("section", *said.span(), said.group(0), section=names.pop(), whole=True))
+            t.take(*said.span())
+
+
 def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
     masked = t.masked()
     for word in sorted(ctx.topics, key=len, reverse=True):
@@ -619,6 +656,7 @@ def find_mentions(text: str, ctx: Context, *, pinned: frozenset[str] | None = No
     _foreign_units(t, ctx, out)
     years = _plans(t, ctx, out, pinned)
     _fields(t, ctx, out, years)
+    _numbered_sections(t, ctx, out, years)
     _sections(t, ctx, out)
     _utilities(t, ctx, out)
     _places(t, ctx, out)

@@ -213,7 +213,7 @@ class Planner:
                 ("which_plans",) if self.ctx.several else (),
             )
         )
-        scope = self.scope(mentions, pin)
+        scope = self.scope(mentions, pin, text)
         if isinstance(scope, Reply):
             return Reading(question, text, lang, mentions, words, scope)
         narrowed = self._within(mentions, scope)
@@ -233,11 +233,12 @@ class Planner:
 
     # -- which plans -----------------------------------------------------------------------------------------
     def scope(
-        self, mentions: Sequence[Mention], pinned: frozenset[str] | None
+        self, mentions: Sequence[Mention], pinned: frozenset[str] | None, text: str = ""
     ) -> frozenset[str] | Reply | None:
         """The plans the question is about (None: every loaded plan), from the plans it names and the one a
         client pinned; a plan no loaded plan is (「2021年的方案」) is another plan, a plan other than the
-        pinned one another region's."""
+        pinned one another region's. A unit said with its region as an alternative to what a named plan has
+        (「云岭州税务局牵头的或者青川市税务局牵头的」) names that region's plan too."""
         named = [m for m in mentions if m.kind == "plan"]
         every = frozenset(p.doc_id for p in self.ctx.plans)
         if any(not m.docs and not m.negated for m in named):
@@ -247,6 +248,15 @@ class Planner:
             for m in named
         ]
         scope = scope_of(found, [m.negated for m in named], every) if named else every
+        if named:
+            scope |= {
+                p.doc_id
+                for m in mentions
+                if m.kind == "unit" and not m.negated and m.text not in m.units
+                if cue("or_word").search(text[named[0].end : m.start])
+                for p in self.ctx.plans
+                if m.units & p.units and any(m.text.startswith(n) for n in p.names)
+            }
         if pinned is not None:
             if named and not scope & pinned:
                 outside = next((m for m in named if not m.negated), None)
@@ -333,6 +343,22 @@ class Planner:
             w = windows[0][1]
             return Due(w.after, w.before, w.label)
         return disj(conj(Doc(frozenset({d})), Due(w.after, w.before, w.label)) for d, w in windows)
+
+    def _ongoing(self, m: Mention, mentions: Sequence[Mention], scope: frozenset[str] | None) -> Expr:
+        """Tasks without a dated deadline; one way a plan writes them (长期坚持), named alone, means the
+        tasks written so in each plan asked about that writes it beside another way (持续推进), and every
+        undated task in the others."""
+        said = {n.text for n in mentions if n.kind == "ongoing"}
+        words = self.ctx.ongoing_words
+        if len(said) != 1 or not any(m.text in w for w in words.values()):
+            return Ongoing()
+        asked = scope or frozenset(words)
+        apart = frozenset(d for d in asked if m.text in words.get(d, ()) and len(words[d]) > 1)
+        if not apart:
+            return Ongoing()
+        if apart == asked:
+            return Ongoing(m.text)
+        return disj([conj(Doc(apart), Ongoing(m.text)), conj(Doc(asked - apart), Ongoing())])
 
     def _max_task(self, scope: frozenset[str] | None) -> int:
         if scope is None:
@@ -458,7 +484,7 @@ class Planner:
             elif m.kind == "recurring":
                 leaf = Recurring(m.every)
             elif m.kind == "ongoing":
-                leaf = Ongoing()
+                leaf = self._ongoing(m, mentions, scope)
             elif m.kind == "no_responsible":
                 leaf = NoResponsible()
             elif m.kind == "has_responsible":

@@ -1,5 +1,5 @@
-"""Deadline windows in a question (pure): 2022年底前, 2022年10月前, 10月份到期, 2023年上半年, 2023年, 年内,
-明年, 2022年9月到11月 … as inclusive (year, month) bounds on ``deadline_ym``.
+"""Deadline windows in a question (pure): 2022年底前, 2022年10月前, 2024年9月30日前, 10月份到期, 2023年上半年,
+2023年, 年内, 明年, 2022年9月到11月 … as inclusive (year, month) bounds on ``deadline_ym``.
 
 A year left out means the plan's own year (``plan_year``: 年内, 今年, 8月底前, 上半年).
 """
@@ -22,7 +22,12 @@ _PARTS = {
     "四季度": (10, 12),
 }
 _AFTER = re.compile(r"\s*(?:及|或|和|含)?(以后|之后|往后|以来|起|开始|后(?![台续期面来]))")
-_BEFORE = r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或|和|含)?(前|以前|之前|为止|内|以内|截止|截至))?"
+# A day of the month (「9月30日前」): deadlines are kept by month, so the month's.
+_DAY = (
+    r"(?:\s*(?:[12]\d|3[01]|0?[1-9]|[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])"
+    r"\s*[日号](?!内|以内))?"
+)
+_BEFORE = _DAY + r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或|和|含)?(前|以前|之前|为止|内|以内|截止|截至))?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +125,13 @@ def coordinated_windows(text: str, first: Window) -> list[Window]:
     end = first.end
     while True:
         m = re.match(
-            _COORD_GAP + r"(?:" + _YEAR + r")?\s*" + _MONTH + r"(?!\s*(?:底|末|前|以前|之前))", text[end:]
+            _COORD_GAP
+            + r"(?:"
+            + _YEAR
+            + r")?\s*"
+            + _MONTH
+            + r"(?:\s*[底末](?!\s*(?:前|以前|之前)))?(?!\s*(?:底|末|前|以前|之前))",
+            text[end:],
         )
         if not m:
             break

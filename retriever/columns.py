@@ -72,6 +72,8 @@ class Columns:
             [month_number(r.deadline_ym) if r.deadline_ym else UNDATED for r in records], np.int64
         )
         self.kind = np.array([DEADLINE_KINDS.index(r.deadline_kind) for r in records], np.int8)
+        self._deadline_codes: dict[str, int] = {}
+        self.deadline = np.array([self._code(self._deadline_codes, r.deadline) for r in records], np.int32)
         self.every = np.array(
             [PERIODS.index(r.deadline_every) if r.deadline_every else -1 for r in records], np.int8
         )
@@ -143,7 +145,8 @@ class Columns:
                 dated &= self.due <= month_number(e.before)
             return dated
         if isinstance(e, Ongoing):
-            return np.isin(self.kind, [DEADLINE_KINDS.index(k) for k in UNDATED_KINDS])
+            undated = np.isin(self.kind, [DEADLINE_KINDS.index(k) for k in UNDATED_KINDS])
+            return undated & self._equals(self.deadline, self._deadline_codes, e.said) if e.said else undated
         if isinstance(e, Recurring):
             out = np.asarray(self.kind == DEADLINE_KINDS.index("recurring"), np.bool_)
             if e.every is not None:

@@ -380,6 +380,7 @@ class PlanStore(ABC):
             max_task=max((r.task_id for r in mine), default=0),
             units=frozenset(canon(u, r.doc_id) for r in mine for u in (*r.lead_units, *r.responsible_units)),
             year=plan.year or (min(years) if years else 0),
+            ongoing_words=frozenset(r.deadline for r in mine if r.deadline_kind == "ongoing" and r.deadline),
         )
 
     def says(self, text: str) -> bool:

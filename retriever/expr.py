@@ -79,10 +79,13 @@ class Due:
 @dataclass(frozen=True, slots=True)
 class Ongoing:
     """No dated deadline: the task goes on (长期坚持, 持续推进) or recurs (每季度); its ``deadline_kind`` is
-    one of :data:`corpus.deadlines.UNDATED_KINDS`."""
+    one of :data:`corpus.deadlines.UNDATED_KINDS`. ``said``: only the tasks whose deadline is written so (a
+    plan that writes 长期坚持 and 持续推进 apart)."""
+
+    said: str = ""
 
     def __str__(self) -> str:
-        return "Ongoing"
+        return f"Ongoing({self.said})" if self.said else "Ongoing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +317,7 @@ def matches(e: Expr, r: TaskRecord, lex: UnitLexicon) -> bool:
             e.before is None or r.deadline_ym <= e.before
         )
     if isinstance(e, Ongoing):
-        return r.deadline_kind in UNDATED_KINDS
+        return r.deadline_kind in UNDATED_KINDS and (not e.said or r.deadline == e.said)
     if isinstance(e, Recurring):
         return r.deadline_kind == "recurring" and (e.every is None or r.deadline_every == e.every)
     if isinstance(e, City):

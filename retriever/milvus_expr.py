@@ -118,7 +118,8 @@ def to_milvus(e: Expr, *, rows_of: RowsOf | None = None) -> str:
             bounds.append(f"deadline_ym <= {yyyymm(e.before)}")
         return _join("and", bounds)
     if isinstance(e, Ongoing):
-        return f"deadline_kind in {_strings(UNDATED_KINDS)}"
+        undated = f"deadline_kind in {_strings(UNDATED_KINDS)}"
+        return f"({undated} and deadline == {quote(e.said)})" if e.said else undated
     if isinstance(e, Recurring):
         kind = 'deadline_kind == "recurring"'
         return f"({kind} and deadline_every == {quote(e.every)})" if e.every else kind

@@ -44,6 +44,7 @@ class PlanFacts:
     max_task: int
     units: frozenset[str]  # canonical units it names (lead or responsible)
     year: int  # the plan's year (its profile's, else its earliest deadline year; 0 when neither)
+    ongoing_words: frozenset[str] = frozenset()  # how its undated, non-recurring deadlines are written
 
     @property
     def doc_id(self) -> str:

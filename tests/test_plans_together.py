@@ -6,15 +6,17 @@ here does not depend on ranking quality)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from corpus.records import TaskRecord
 from eval.plans import gather_plans
 from index.store import build_and_save, current_version_dir
 from qa import QA, Ask, Reply, Session, check_citations, cited_keys
 from retriever import load_retriever
-from retriever.expr import Doc, Due, Or, leaves
+from retriever.expr import Doc, Due, Or, Topic, leaves
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -218,8 +220,9 @@ def _by_kind(qa: QA, doc: str | None, kind: str, every: str | None = None) -> se
             QINGCHUAN,
             ["recurring"],
         ),
-        # Ongoing is every task without a completion month: those that go on and those that recur.
-        ("哪些任务是长期坚持的", "Ongoing", None, ["ongoing", "recurring"]),
+        # Ongoing is every task without a completion month: those that go on and those that recur (one word
+        # of the two a plan writes apart, named alone, is only its tasks: test_a_plans_own_word_…).
+        ("哪些任务没有具体的截止时间", "Ongoing", None, ["ongoing", "recurring"]),
         (
             "云岭州哪些任务是长期坚持、持续推进的？",
             "And(Doc(yunling-2023), Ongoing)",
@@ -379,7 +382,208 @@ def test_a_region_above_the_plans_is_named_whole(fake_qa: QA) -> None:
 
 
 def test_a_section_word_of_another_plan_stays_the_theme_with_an_area_word(three: QA) -> None:
-    """「云岭州破产方面的事谁牵头」: 云岭州's plan has no 办理破产 section, so 破产 is its theme (the area-word
-    rule that drops a section's own words applies only to a section that filters the answer)."""
+    """「云岭州破产方面的事谁牵头」: 云岭州's plan has no 办理破产 section, so 破产 is its theme (the
+    area-word rule that drops a section's own words applies only to a section that filters the answer)."""
     plan = three.read("云岭州破产方面的事谁牵头").plan
     assert isinstance(plan, Ask) and plan.topic is not None and "破产" in plan.topic.text, plan
+
+
+# -- filters over the fixture plans' deadline kinds, sections by number and dates with a day -----------------
+
+
+def _records(qa: QA, doc: str) -> list[TaskRecord]:
+    return qa.r.select(Doc(frozenset({doc})))
+
+
+def _gold(qa: QA, doc: str, pred: Callable[[TaskRecord], bool]) -> set[tuple[str, int]]:
+    return {r.key for r in _records(qa, doc) if pred(r)}
+
+
+def _undated_apart(r: TaskRecord, word: str) -> bool:
+    return r.deadline_kind in ("ongoing", "recurring", "none") and r.deadline == word
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        (
+            "云岭州方案里各县市人民政府配合、长期坚持的任务",
+            YUNLING,
+            lambda r: "各县市人民政府" in r.responsible_units and _undated_apart(r, "长期坚持"),
+        ),
+        (
+            "青川的表里各区县人民政府配合、持续推进的任务",
+            QINGCHUAN,
+            lambda r: "各区县人民政府" in r.responsible_units and _undated_apart(r, "持续推进"),
+        ),
+        (
+            "云岭州不是持续推进的州市场监管局牵头任务",
+            YUNLING,
+            lambda r: "州市场监管局" in r.lead_units and not _undated_apart(r, "持续推进"),
+        ),
+        (
+            "云岭州州发展改革委牵头的任务里不是长期坚持的",
+            YUNLING,
+            lambda r: "州发展改革委" in r.lead_units and not _undated_apart(r, "长期坚持"),
+        ),
+        # Both words named: every task without a dated deadline.
+        ("云岭州哪些任务是长期坚持、持续推进的", YUNLING, lambda r: r.deadline_ym is None),
+        # A plan that writes only one word for them (持续推进): every undated task, whichever word is used.
+        ("伊旗长期坚持的任务有哪些", FIRST, lambda r: r.deadline_ym is None),
+    ],
+)
+def test_a_plans_own_word_for_undated_tasks_names_the_tasks_written_so(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    undated = _gold(three, doc, lambda r: r.deadline_ym is None)
+    assert gold and gold != _gold(three, doc, lambda r: True)
+    if "、" not in question and doc != FIRST:  # the word narrows: not every undated task
+        assert gold & undated != undated
+    assert {c.key for c in three.answer(question).citations} == gold
+
+
+def test_both_words_over_two_plans_each_read_in_its_own(three: QA) -> None:
+    ans = three.answer("云岭州或青川市长期坚持的任务中发改委牵头的")
+    gold = _gold(three, YUNLING, lambda r: "州发展改革委" in r.lead_units and _undated_apart(r, "长期坚持"))
+    gold |= _gold(
+        three, QINGCHUAN, lambda r: "市发展改革委" in r.lead_units and _undated_apart(r, "长期坚持")
+    )
+    assert gold and {c.key for c in ans.citations} == gold
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        (
+            "青川市市场监管局牵头的任务中不是每季度的",
+            QINGCHUAN,
+            lambda r: "市市场监管局" in r.lead_units and r.deadline_kind != "recurring",
+        ),
+        (
+            "云岭州每季度要办、州发展改革委牵头的",
+            YUNLING,
+            lambda r: "州发展改革委" in r.lead_units and r.deadline_kind == "recurring",
+        ),
+        (
+            "云岭州州工业和信息化局牵头的，不是每季度也不是长期坚持的",
+            YUNLING,
+            lambda r: (
+                "州工业和信息化局" in r.lead_units
+                and r.deadline_kind != "recurring"
+                and r.deadline != "长期坚持"
+            ),
+        ),
+    ],
+)
+def test_a_recurring_deadline_negated_or_said_as_a_clause(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    assert gold
+    assert {c.key for c in three.answer(question).citations} == gold
+
+
+def _section_tasks(qa: QA, doc: str, number: int) -> list[int]:
+    return sorted(r.task_id for r in _records(qa, doc) if r.section_no == number)
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "number", "index"),
+    [
+        ("云岭州第3章倒数第二条", YUNLING, 3, -2),
+        ("云岭州第5章第一条", YUNLING, 5, 0),
+        ("青川第2部分最后一条", QINGCHUAN, 2, -1),
+        ("青川第三部分倒数第二条谁牵头", QINGCHUAN, 3, -2),
+    ],
+)
+def test_a_section_named_by_its_number(three: QA, question: str, doc: str, number: int, index: int) -> None:
+    tasks = _section_tasks(three, doc, number)
+    assert [c.key for c in three.answer(question).citations] == [(doc, tasks[index])]
+
+
+def test_sections_named_by_number_are_excluded(three: QA) -> None:
+    ans = three.answer("云岭州发展改革委牵头的任务，既不在第一章也不在第八章的")
+    gold = _gold(three, YUNLING, lambda r: "州发展改革委" in r.lead_units and r.section_no not in (1, 8))
+    assert gold and {c.key for c in ans.citations} == gold
+
+
+def test_a_section_number_past_the_plans_sections_is_another_part(three: QA) -> None:
+    last = max(r.section_no for r in _records(three, YUNLING))
+    ans = three.answer(f"云岭州第{last + 1}章有哪些任务")
+    assert not ans.answerable and not ans.citations
+
+
+def test_a_date_with_a_day_is_read_by_its_month(three: QA) -> None:
+    ans = three.answer("青川市2024年9月30日前要完成的任务")
+    gold = _gold(three, QINGCHUAN, lambda r: r.deadline_ym is not None and r.deadline_ym <= (2024, 9))
+    assert gold and {c.key for c in ans.citations} == gold
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        # A section named as a task (加强法治保障) is named by its words without the verb.
+        (
+            "云岭州法治保障部分既不是州发展改革委也不是州市场监管局牵头的任务",
+            YUNLING,
+            lambda r: (
+                r.section == "加强法治保障" and not {"州发展改革委", "州市场监管局"} & set(r.lead_units)
+            ),
+        ),
+        (
+            "青川市要素成本方面年内要完成的任务",
+            QINGCHUAN,
+            lambda r: (
+                r.section == "降低要素成本" and r.deadline_ym is not None and r.deadline_ym <= (2024, 12)
+            ),
+        ),
+        # No month or date written: every undated task.
+        (
+            "云岭州哪些任务既没有明确月份，又是州发展改革委牵头的",
+            YUNLING,
+            lambda r: "州发展改革委" in r.lead_units and r.deadline_ym is None,
+        ),
+        (
+            "青川市没有写具体日期、由市市场监管局牵头的任务",
+            QINGCHUAN,
+            lambda r: "市市场监管局" in r.lead_units and r.deadline_ym is None,
+        ),
+        # Month ends side by side are alternatives.
+        (
+            "云岭州6月底和9月底到期的州司法局牵头任务",
+            YUNLING,
+            lambda r: "州司法局" in r.lead_units and r.deadline_ym in ((2023, 6), (2023, 9)),
+        ),
+    ],
+)
+def test_more_filters_over_one_fixture_plan(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    assert gold
+    assert {c.key for c in three.answer(question).citations} == gold
+
+
+def test_a_unit_said_with_its_region_as_an_alternative_names_its_plan(three: QA) -> None:
+    ans = three.answer("云岭州州税务局牵头的或者青川市税务局牵头的任务")
+    gold = _gold(three, YUNLING, lambda r: "州税务局" in r.lead_units)
+    gold |= _gold(three, QINGCHUAN, lambda r: "市税务局" in r.lead_units)
+    assert gold and {c.key for c in ans.citations} == gold
+    # Not as an alternative: a unit of another plan than the one asked about.
+    refused = three.answer("云岭州方案里青川市税务局负责什么")
+    assert not refused.answerable and not refused.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("青川的表里不是市税务局牵头的纳税相关任务", "纳税"),
+        ("云岭那个表上和信用修复有关的任务有哪些", "信用修复"),
+    ],
+)
+def test_the_task_list_named_by_its_short_word_is_no_topic(three: QA, question: str, topic: str) -> None:
+    plan = three.read(question).plan
+    assert isinstance(plan, Ask)
+    topics = [leaf for leaf in leaves(plan.where) if isinstance(leaf, Topic)]
+    assert [t.text.replace(" ", "") for t in topics] == [topic]

@@ -246,6 +246,20 @@ def test_months_side_by_side() -> None:
     assert late is not None and coordinated_windows("年底前完成的", late) == []
 
 
+@pytest.mark.parametrize("text", ["6月底和9月底到期的", "6月底、9月末要完成的"])
+def test_month_ends_side_by_side(text: str) -> None:
+    first = find_window(text, 2023)
+    assert first is not None
+    extra = coordinated_windows(text, first)
+    assert [(w.after, w.before) for w in [first, *extra]] == [((2023, 6), (2023, 6)), ((2023, 9), (2023, 9))]
+
+
+def test_a_month_end_with_before_is_not_coordinated() -> None:
+    text = "6月和9月底前到期的"
+    first = find_window(text, 2023)
+    assert first is not None and coordinated_windows(text, first) == []
+
+
 def test_a_units_field_word_can_describe_a_thing() -> None:
     text = "消防验收和消防那边的事"
     thing = Mention("unit", 0, 2, "消防", units=frozenset({"旗消防支队"}))

@@ -101,6 +101,11 @@ def test_chinese_numerals_round_trip(n: int) -> None:
         ("2022年9月起要完成的", (2022, 9), None),
         ("8月之后到期的", (2022, 8), None),
         ("2023年以后的任务", (2023, 1), None),
+        # A day of the month: deadlines are kept by month.
+        ("2022年9月30日前要完成的", None, (2022, 9)),
+        ("9月30号以前", None, (2022, 9)),
+        ("2022年9月30日到期的", (2022, 9), (2022, 9)),
+        ("10月1日起", (2022, 10), None),
     ],
 )
 def test_time_windows(text: str, after: tuple[int, int] | None, before: tuple[int, int] | None) -> None:

@@ -58,7 +58,7 @@ def leaves_for(tasks: Sequence[TaskRecord]) -> st.SearchStrategy[Expr]:
         unit_sets.map(Responsible),
         unit_sets.map(Involves),
         st.builds(Due, st.none() | yms, st.none() | yms),
-        st.just(Ongoing()),
+        st.sampled_from(["", "持续推进", "长期坚持", "每季度"]).map(Ongoing),
         st.sampled_from([None, *PERIODS]).map(Recurring),
         st.sampled_from(cities).map(City),
         st.sampled_from(labels).map(Benchmark),

@@ -46,6 +46,9 @@ def test_leaves_as_strings() -> None:
         "(deadline_ym != 0 and deadline_ym >= 202203 and deadline_ym <= 202212)"
     )
     assert to_milvus(Ongoing()) == 'deadline_kind in ["none", "ongoing", "recurring"]'
+    assert to_milvus(Ongoing("长期坚持")) == (
+        '(deadline_kind in ["none", "ongoing", "recurring"] and deadline == "长期坚持")'
+    )
     assert to_milvus(Recurring("quarter")) == '(deadline_kind == "recurring" and deadline_every == "quarter")'
     assert to_milvus(Recurring(None)) == 'deadline_kind == "recurring"'
     assert to_milvus(City(ANY_CITY)) == 'benchmark_city != ""'
