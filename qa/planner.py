@@ -832,6 +832,16 @@ class Planner:
                 "narrow",
                 scope=plans,
             )
+        if len(prev.keys) == 1 and not named and cue("similar").search(text):
+            topic = self._similar(prev)
+            if topic is not None:
+                asked = self.asked(text, mentions)
+                what = asked if asked != ("text",) else ("tasks",)
+                where = conj(topic, Not(Keys(prev.keys, "previous")))
+                plan = Ask(what, where, "all", query=prev.plan.query, topic=topic)
+                return Reading(
+                    question, text, lang, tuple(mentions), tuple(words), plan, "narrow", scope=plans
+                )
         role = self._role_swap(text, named, words, prev)
         if role is not None:
             reading = self._read(role, None, pin)
@@ -929,6 +939,14 @@ class Planner:
         if not 1 <= n + step <= self._max_task(frozenset({doc})):
             return Reply("unknown_task", str(n + step))
         return frozenset({(doc, n + step)})
+
+    def _similar(self, prev: Turn) -> Topic | None:
+        """The theme of the one task just answered, as its question said it (「还有类似的吗」: the other tasks
+        about it)."""
+        found = residue_words(prev.text, prev.mentions, self.words, self.ctx.vocab, self.ctx.places.own_words)
+        if not found:
+            return None
+        return replace(self._topic(prev.text, prev.mentions, found, ()), least=2)
 
     @staticmethod
     def _role_swap(text: str, named: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:

@@ -6,6 +6,7 @@ import pytest
 
 from corpus import TaskRecord
 from qa import QA, Ask, Reply, SessionStore
+from qa.planner import Turn
 
 
 def plan(qa: QA, question: str) -> str:
@@ -396,3 +397,14 @@ def test_whether_a_task_is_done_is_no_answer_a_plan_gives(fake_qa: QA, question:
     s = SessionStore().get(None)
     fake_qa.answer("第87条谁牵头", session=s)
     assert fake_qa.read(question, session=s).plan == Reply("out_of_plan")
+
+
+def test_similar_tasks_after_one_are_the_others_about_its_theme(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    """「还有类似的吗」 after one task: the other tasks about the theme its question named, not that one."""
+    first = fake_qa.read("不动产抵押登记几天能办完")
+    assert isinstance(first.plan, Ask)
+    turn = Turn(first.text, first.plan, frozenset({tasks[86].key}), first.mentions)
+    reading = fake_qa.planner.read("还有类似的吗", turn)
+    assert isinstance(reading.plan, Ask) and reading.plan.pick == "all", reading.plan
+    assert str(reading.plan.where).startswith("And(Topic(不动产/抵押/登记"), reading.plan
+    assert str(reading.plan.where).endswith("Not(Keys(previous)))"), reading.plan
