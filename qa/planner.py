@@ -816,21 +816,20 @@ class Planner:
         pin: frozenset[str] | None = None,
     ) -> Reading | None:
         named = [m for m in mentions if m.kind not in ("place",)]
+
+        def narrowed(plan: Plan) -> Reading:
+            return Reading(question, text, lang, tuple(mentions), tuple(words), plan, "narrow", scope=plans)
+
+        def on(keys: frozenset[tuple[str, int]], what: tuple[What, ...]) -> Reading:
+            return narrowed(Ask(what, Keys(keys, "previous"), "all", query=prev.plan.query, scope="previous"))
+
         beside = self._beside(text, named, prev)
         if isinstance(beside, Reply):
-            return Reading(question, text, lang, tuple(mentions), tuple(words), beside, "narrow", scope=plans)
+            return narrowed(beside)
         if beside is not None:
             what = self.asked(text, mentions)
-            what = prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what
-            return Reading(
-                question,
-                text,
-                lang,
-                tuple(mentions),
-                tuple(words),
-                Ask(what, Keys(beside, "previous"), "all", query=prev.plan.query, scope="previous"),
-                "narrow",
-                scope=plans,
+            return on(
+                beside, prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what
             )
         if len(prev.keys) == 1 and not named and cue("similar").search(text):
             topic = self._similar(prev)
@@ -838,10 +837,7 @@ class Planner:
                 asked = self.asked(text, mentions)
                 what = asked if asked != ("text",) else ("tasks",)
                 where = conj(topic, Not(Keys(prev.keys, "previous")))
-                plan = Ask(what, where, "all", query=prev.plan.query, topic=topic)
-                return Reading(
-                    question, text, lang, tuple(mentions), tuple(words), plan, "narrow", scope=plans
-                )
+                return narrowed(Ask(what, where, "all", query=prev.plan.query, topic=topic))
         role = self._role_swap(text, named, words, prev)
         if role is not None:
             reading = self._read(role, None, pin)
@@ -851,17 +847,7 @@ class Planner:
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
         picked = self._picked(named, prev, backref)
         if picked is not None:
-            what = self.asked(text, mentions)
-            return Reading(
-                question,
-                text,
-                lang,
-                tuple(mentions),
-                tuple(words),
-                Ask(what, Keys(picked, "previous"), "all", query=prev.plan.query, scope="previous"),
-                "narrow",
-                scope=plans,
-            )
+            return on(picked, self.asked(text, mentions))
         if has_number and not backref:
             return None
         filters_only = bool(named) and all(
@@ -907,11 +893,8 @@ class Planner:
             return None
         scope = Keys(prev.keys, "previous")
         where = conj(scope, narrowing.where if not isinstance(narrowing.where, All) else None)
-        flipped = _flipped(prev.plan.where, narrowing.where)
-        if (
-            flipped is not None
-        ):  # 「那不是对标上海的呢」 after 对标上海的: the previous filter, that name negated
-            where = flipped
+        # 「那不是对标上海的呢」 after 对标上海的: the previous filter with that name negated.
+        where = _flipped(prev.plan.where, narrowing.where) or where
         theme = [*(m.text for m in named if m.kind == "section" and not m.whole), *words]
         if theme and backref and cue("narrow_about").search(text):
             # 「其中跟就业有关的」: the previous answer's tasks about the theme.
@@ -955,8 +938,8 @@ class Planner:
         if named or words or len(units) != 1 or not cue("role_swap").search(text):
             return None
         role = "配合" if re.search(r"配合|协助", text) else "参与" if "参与" in text else "牵头"
-        ask = "有多少项" if "count" in prev.plan.what or re.search(r"几项|多少", text) else "有哪些"
-        return f"{units[0].text}{role}的任务{ask}"
+        count = "count" in prev.plan.what or cue("ask_count").search(text)
+        return f"{units[0].text}{role}的" + _ASK_TEXT["count" if count else "tasks"]
 
     @staticmethod
     def _picked(named: Sequence[Mention], prev: Turn, backref: bool) -> frozenset[tuple[str, int]] | None:

@@ -6,7 +6,14 @@ import pytest
 
 from corpus import TaskRecord
 from qa import QA, Ask, Reply, SessionStore
-from qa.planner import Turn
+from qa.planner import Reading, Turn
+
+
+def _after(qa: QA, first: str, then: str) -> Reading:
+    """How ``then`` is read right after ``first`` was answered in one conversation."""
+    session = SessionStore().get(None)
+    qa.answer(first, session=session)
+    return qa.read(then, session=session)
 
 
 def plan(qa: QA, question: str) -> str:
@@ -187,9 +194,7 @@ def test_a_question_with_its_own_subject_is_not_a_follow_up(fake_qa: QA) -> None
 def test_how_often_or_before_when_about_the_last_answer_is_a_follow_up(fake_qa: QA, question: str) -> None:
     """「多久…一次」, 「每隔多久」, 「频次」 and a bare 「之前」 are question words: with nothing else to be
     about, the question re-asks the previous answer's task (it is not a new search for 一次 or 之前)."""
-    s = SessionStore().get(None)
-    fake_qa.answer("第140条说的什么", session=s)
-    again = fake_qa.read(question, session=s)
+    again = _after(fake_qa, "第140条说的什么", question)
     assert again.followup == "reask", again.plan
     assert isinstance(again.plan, Ask) and "Keys(previous)" in str(again.plan.where)
 
@@ -211,17 +216,13 @@ def test_another_section_after_a_sections_list_asks_the_same_of_it(
 ) -> None:
     """「那X呢」 naming another section after a section's list asks the same of X; narrowing the list to X
     would answer nothing."""
-    s = SessionStore().get(None)
-    fake_qa.answer(first, session=s)
-    again = fake_qa.read(then, session=s)
+    again = _after(fake_qa, first, then)
     assert again.followup == "swap" and isinstance(again.plan, Ask), again.plan
     assert "Keys(previous)" not in str(again.plan.where) and "Section(" in str(again.plan.where)
 
 
 def test_a_list_narrowed_to_no_deadline_keeps_the_ongoing_tasks(fake_qa: QA) -> None:
-    s = SessionStore().get(None)
-    fake_qa.answer("法院牵头哪些任务", session=s)
-    narrowed = fake_qa.read("其中哪些还没有完成时限", session=s)
+    narrowed = _after(fake_qa, "法院牵头哪些任务", "其中哪些还没有完成时限")
     assert narrowed.followup == "narrow" and "Ongoing" in str(narrowed.plan), narrowed.plan
 
 
@@ -298,9 +299,7 @@ def test_no_task_after_the_last(fake_qa: QA, tasks: list[TaskRecord]) -> None:
 def test_the_other_role_of_the_unit_just_asked_about(
     fake_qa: QA, first: str, then: str, expected: str
 ) -> None:
-    s = SessionStore().get(None)
-    fake_qa.answer(first, session=s)
-    reading = fake_qa.read(then, session=s)
+    reading = _after(fake_qa, first, then)
     assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading.plan
     assert str(reading.plan.where) == expected
 
@@ -356,9 +355,7 @@ def test_a_tasks_benchmark_is_asked_and_shown(fake_qa: QA) -> None:
 
 @pytest.mark.parametrize(("first", "then"), [("住建局牵头哪些任务", "再加上年底前完成这个条件")])
 def test_adding_a_condition_narrows_the_previous_list(fake_qa: QA, first: str, then: str) -> None:
-    s = SessionStore().get(None)
-    fake_qa.answer(first, session=s)
-    reading = fake_qa.read(then, session=s)
+    reading = _after(fake_qa, first, then)
     assert reading.followup == "narrow" and "Due(" in str(reading.plan), reading.plan
 
 
@@ -386,9 +383,7 @@ def test_another_value_of_a_filter_with_ne_asks_the_same_with_it(
 ) -> None:
     """「那2023年的呢」 after a question filtered by 2022: the same question with 2023, not the 2022 list
     narrowed to 2023 (nothing)."""
-    s = SessionStore().get(None)
-    fake_qa.answer(first, session=s)
-    reading = fake_qa.read(then, session=s)
+    reading = _after(fake_qa, first, then)
     assert reading.followup == "swap" and str(reading.plan.where) == expected, reading.plan  # type: ignore[union-attr]
 
 
