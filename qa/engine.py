@@ -9,7 +9,8 @@ with the question's hash and counts it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from corpus.records import TaskRecord
@@ -45,6 +46,8 @@ class QA:
     ) -> None:
         self.r = store
         self.lex = store.lexicon
+        self._busy = 0  # answers being read right now (threads of the API)
+        self._busy_lock = threading.Lock()
         self.refusal = refusal or load_model()
         self._full_model = self.refusal.usable_full(store.info.embedder, store.info.dim)
         if not self._full_model:
@@ -58,6 +61,11 @@ class QA:
         self.places = PlaceNames.of(profile.plans, self.lex.units)
         self.judge = Judge(store, embedding=self._full_model, places=self.places)
         topics = topic_table(s.section for s in profile.sections)
+        freq, _ = store.tokenizer.frequencies()
+
+        def common(word: str) -> bool:
+            return freq.get(word, 0) >= COMMON_WORD
+
         self.ctx = Context(
             lexicon=self.lex,
             topics=topics,
@@ -77,8 +85,7 @@ class QA:
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]
         vocab_terms += [t for t in self.judge.vocab if 3 <= len(t) <= 4]
-        freq, _ = store.tokenizer.frequencies()
-        self.typos = TypoFixer(vocab_terms, known=store.says, common=lambda w: freq.get(w, 0) >= COMMON_WORD)
+        self.typos = TypoFixer(vocab_terms, known=store.says, common=common)
         self.max_task = profile.max_task
         self.planner = Planner(self.ctx, store.tokenizer.words, self.typos, self.max_task)
         self.executor = Executor(
@@ -89,17 +96,36 @@ class QA:
         self._sections = profile.sections
 
     # -- public --------------------------------------------------------------------------------------------
-    def read(self, question: str, *, session: Session | None = None, doc_id: str | None = None) -> Reading:
-        """How a question is understood (the plan, before any retrieval; ``doc_id``: scoped to that plan)."""
+    def read(
+        self,
+        question: str,
+        *,
+        session: Session | None = None,
+        doc_id: str | None = None,
+        prefetch: Callable[[str], object] | None = None,
+    ) -> Reading:
+        """How a question is understood (the plan, before any retrieval; ``doc_id``: scoped to that plan;
+        ``prefetch``: see :meth:`Planner.read`)."""
         pinned = doc_id if self.naming.several else None  # with one plan, scoping to it changes nothing
-        return self.planner.read(question, session.turn if session is not None else None, pinned=pinned)
+        previous = session.turn if session is not None else None
+        return self.planner.read(question, previous, pinned=pinned, prefetch=prefetch)
 
     def answer(self, question: str, *, session: Session | None = None, doc_id: str | None = None) -> Answer:
         """Answer one question (``doc_id``: from that plan only). Raises on an internal error (a crash is
         never passed off as a refusal), ``ValueError`` for a plan that is not loaded."""
         if doc_id is not None and doc_id not in self.naming.shorts:
             raise ValueError(f"no plan {doc_id!r} is loaded")
-        reading = self.read(question, session=session, doc_id=doc_id)
+        with self._busy_lock:
+            self._busy += 1
+            alone = self._busy == 1
+        try:
+            # Alone, the idle core embeds the question while it is read; under load it would only add work.
+            reading = self.read(
+                question, session=session, doc_id=doc_id, prefetch=self.r.prefetch if alone else None
+            )
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
         library = self.library.within(reading.scope)
         trace = Trace(
             normalized=reading.text,

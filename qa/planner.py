@@ -182,12 +182,26 @@ class Planner:
     max_task: int = 0
 
     # -- entry point ---------------------------------------------------------------------------------------
-    def read(self, question: str, previous: Turn | None = None, *, pinned: str | None = None) -> Reading:
+    def read(
+        self,
+        question: str,
+        previous: Turn | None = None,
+        *,
+        pinned: str | None = None,
+        prefetch: Callable[[str], object] | None = None,
+    ) -> Reading:
         """A question as understood (``previous``: the conversation's last turn; ``pinned``: the plan a client
-        scoped the question to)."""
-        return self._read(question, previous, frozenset({pinned}) if pinned is not None else None)
+        scoped the question to; ``prefetch``: told the text ranking will most likely embed, as soon as it is
+        known, so the embedding can start while the rest of the question is read)."""
+        return self._read(question, previous, frozenset({pinned}) if pinned is not None else None, prefetch)
 
-    def _read(self, question: str, previous: Turn | None, pin: frozenset[str] | None) -> Reading:
+    def _read(
+        self,
+        question: str,
+        previous: Turn | None,
+        pin: frozenset[str] | None,
+        prefetch: Callable[[str], object] | None = None,
+    ) -> Reading:
         text = clean(question)
         lang = language(text)
         if not text or not re.search(r"[\w\u4e00-\u9fff]", text):
@@ -198,6 +212,8 @@ class Planner:
         for kind in ("injection", "other_task", "greeting", "thanks"):
             if cue(kind).search(text):
                 return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type,unused-ignore]
+        if prefetch is not None and previous is None:
+            prefetch(embeddable(text))
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx, pinned=pin)))
         # Names inside examples (「服务保障（融资、电力等）」) illustrate the theme; they are no filters.
         examples = [(m.start(), m.end()) for m in cue("example_clause").finditer(text)]

@@ -16,6 +16,8 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +64,10 @@ class QueryCache:
                 self.misses += 1
             return v
 
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._data
+
     def clear(self) -> None:
         """Forget every embedding (benchmarks time questions new to the cache this way)."""
         with self._lock:
@@ -73,6 +79,12 @@ class QueryCache:
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
+
+
+@lru_cache(maxsize=1)
+def _prefetcher() -> ThreadPoolExecutor:
+    """The one background thread query embeddings are started on ahead of need (``PlanStore.prefetch``)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-prefetch")
 
 
 def sample_rows(n: int) -> npt.NDArray[np.int64]:
@@ -159,10 +171,15 @@ class PlanStore(ABC):
             tuple[Topic, str, bytes | None, bool, TopicParams], list[TopicMatch] | None
         ] = OrderedDict()
         self._topic_lock = threading.Lock()
+        # The query embedding started ahead of need (``prefetch``): its text and its result to come.
+        self._ahead: tuple[str, Future[Matrix]] | None = None
+        self._ahead_lock = threading.Lock()
 
     def forget(self) -> None:
         """Empty the caches a question new to the service misses (query embeddings, topic-word scans)."""
         self.query_cache.clear()
+        with self._ahead_lock:
+            self._ahead = None
         self._containing.clear()
         with self._topic_lock:
             self._topics.clear()
@@ -395,9 +412,26 @@ class PlanStore(ABC):
     def embed_query(self, query: str) -> Matrix:
         q = self.query_cache.get(query)
         if q is None:
-            q = self.embedder.embed_queries([query])[0]
+            with self._ahead_lock:
+                ahead = self._ahead
+            q = ahead[1].result() if ahead is not None and ahead[0] == query else self._embed_now(query)
             self.query_cache.put(query, q)
         return q
+
+    def prefetch(self, query: str) -> None:
+        """Start embedding ``query`` on the background thread: the model call releases the GIL, so while a
+        question is still being read the other core computes the embedding its ranking will most likely ask
+        for (``embed_query`` then waits for it instead of starting over). One at a time: nothing is started
+        while another is still running, or when the embedding is cached."""
+        if not query or query in self.query_cache:
+            return
+        with self._ahead_lock:
+            if self._ahead is not None and (self._ahead[0] == query or not self._ahead[1].done()):
+                return
+            self._ahead = (query, _prefetcher().submit(self._embed_now, query))
+
+    def _embed_now(self, query: str) -> Matrix:
+        return np.asarray(self.embedder.embed_queries([query])[0], dtype=np.float32)
 
     @abstractmethod
     def search(

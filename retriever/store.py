@@ -114,6 +114,10 @@ class TaskStore(Protocol):
 
     def embed_query(self, query: str) -> Matrix: ...
 
+    def prefetch(self, query: str) -> None:
+        """Start embedding ``query`` in the background, ahead of ``embed_query``."""
+        ...
+
     def top_similarities(self, query: str, k: int) -> npt.NDArray[np.float32]:
         """The ``k`` highest cosine similarities of the query to any task, best first."""
         ...

@@ -370,3 +370,16 @@ def test_any_worker_resumes_a_conversation_from_its_token(fake_qa: QA, tasks: li
     assert ids(a) == {t.task_id for t in tasks if t.section == "获得电力" and t.benchmark_city == "上海"}
     assert ids(a) < ids(first)
     assert other_worker.resume("c1.forged.token", codec)[1] is True
+
+
+def test_a_question_asked_alone_starts_its_embedding_while_it_is_read(
+    fake_qa: QA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[str] = []
+    monkeypatch.setattr(fake_qa.r, "prefetch", started.append)
+    fake_qa.answer("破产管理人履职保障由谁负责")
+    assert started and "破产管理人" in started[0]
+    started.clear()
+    monkeypatch.setattr(fake_qa, "_busy", 1)  # another answer is being read: the idle core is not idle
+    fake_qa.answer("破产管理人履职保障由谁负责")
+    assert not started

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from retriever import Filters, Retriever, weighted_rrf
+from index.embedders import Matrix
+from index.store import current_version_dir
+from retriever import Filters, Retriever, load_retriever, weighted_rrf
+from retriever.common import QueryCache
+from tests.fakes import FakeEmbedder
 
 
 def test_weighted_rrf_formula() -> None:
@@ -70,3 +79,32 @@ def test_get_by_number(fake_retriever: Retriever) -> None:
     rec = fake_retriever.get(233)
     assert rec is not None and rec.section == "获得电力"
     assert fake_retriever.get(9999) is None
+
+
+def test_a_prefetched_embedding_is_computed_once(fake_index_root: Path) -> None:
+    emb = FakeEmbedder()
+    r = load_retriever(current_version_dir(fake_index_root), embedder=emb)
+    r.query_cache = QueryCache(0)  # nothing kept: only the prefetch can spare the second computation
+    r.prefetch("破产管理人履职")
+    q = r.embed_query("破产管理人履职")
+    assert emb.calls == 1
+    assert np.allclose(q, FakeEmbedder().embed_queries(["破产管理人履职"])[0])
+    r.embed_query("另一个问题")
+    assert emb.calls == 2
+
+
+def test_one_prefetch_at_a_time(fake_index_root: Path) -> None:
+    gate = threading.Event()
+
+    class Slow(FakeEmbedder):
+        def embed_queries(self, texts: Sequence[str]) -> Matrix:
+            gate.wait(5)
+            return super().embed_queries(texts)
+
+    emb = Slow()
+    r = load_retriever(current_version_dir(fake_index_root), embedder=emb)
+    r.prefetch("第一个问题")
+    r.prefetch("第二个问题")  # the first is still running: not started
+    gate.set()
+    r.embed_query("第一个问题")
+    assert emb.calls == 1
