@@ -102,7 +102,7 @@ def _curated() -> list[tuple[str, str, tuple[str, ...]]]:
         if not body.strip():
             continue
         cols = body.split("\t")
-        if len(cols) < 3 or cols[0] not in ("same", "alias"):
+        if len(cols) < 3 or cols[0] not in ("same", "alias", "kind"):
             raise ValueError(f"unit_aliases.tsv: bad line {line!r}")
         rows.append((cols[0], cols[1].strip(), tuple(t.strip() for t in cols[2].split("|") if t.strip())))
     return rows
@@ -204,6 +204,23 @@ def _across_plans(aliases: dict[str, set[str]], units_of: Mapping[str, set[str]]
                     found = set()
             if found:
                 units |= found
+
+
+def _kinds_alike(
+    aliases: dict[str, set[str]], groups: Iterable[tuple[str, ...]], units_of: Mapping[str, set[str]]
+) -> None:
+    """With several plans, words for one kind of unit (供电局, 供电公司 …: ``kind`` rows of unit_aliases.tsv)
+    name, in a plan where a word names none of its units, that plan's units whose names contain a word of the
+    group (云岭供电局 for 供电公司, 国网青川供电公司 for 供电局)."""
+    for group in groups:
+        for mine in units_of.values():
+            found = {u for u in mine if any(w in u for w in group)}
+            found |= {u for w in group for u in aliases.get(w, ()) if u in mine}
+            if not found:
+                continue
+            for w in group:
+                if not aliases.get(w, set()) & mine:
+                    aliases[w] |= found
 
 
 def _abbreviates(short: str, name: str) -> bool:
@@ -324,8 +341,12 @@ def build_lexicon(
             resolved = {canonical.get(t, t) for t in targets} & all_units
             if resolved:
                 aliases[name] = aliases.get(name, set()) | resolved
+    units_of = {d: set(c.values()) for d, c in scoped.items()}
     if len(scoped) > 1:
-        _across_plans(aliases, {d: set(c.values()) for d, c in scoped.items()})
+        _across_plans(aliases, units_of)
+        _kinds_alike(
+            aliases, [(name, *targets) for kind, name, targets in curated if kind == "kind"], units_of
+        )
     return UnitLexicon(
         units=units,
         canonical=merged,

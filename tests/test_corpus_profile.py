@@ -121,10 +121,26 @@ def test_the_lexicon_over_three_plans_keeps_each_regions_units_apart(lex3: UnitL
         "州市场监管局",
         "市市场监管局",
     }  # a curated alias, by kind
-    # 供电局 is curated for the first plan's power companies; 云岭州 has a 供电局 of its own.
-    assert lex3.resolve("供电局") == {"伊金霍洛旗供电公司", "鄂尔多斯供电公司", "云岭供电局"}
+    # 供电局 is curated for the first plan's power companies; 云岭州 has a 供电局 of its own, and 青川市's
+    # 供电公司 is the same kind of unit.
+    assert lex3.resolve("供电局") == {
+        "伊金霍洛旗供电公司",
+        "鄂尔多斯供电公司",
+        "云岭供电局",
+        "国网青川供电公司",
+    }
     assert lex3.resolve("青川供电公司") == {"国网青川供电公司"} or not lex3.resolve("青川供电公司")
     assert lex3.resolve("东陵财政局") == frozenset()
+
+
+def test_a_word_for_a_kind_of_unit_names_that_kind_in_every_plan(lex3: UnitLexicon) -> None:
+    # each plan calls its power supplier, central bank branch, court and water company its own way
+    assert lex3.resolve("电力公司") >= {"云岭供电局", "国网青川供电公司"}
+    assert lex3.resolve("供电公司") >= {"云岭供电局", "国网青川供电公司", "伊金霍洛旗供电公司"}
+    assert lex3.resolve("人行") >= {"人民银行云岭州分行", "人民银行青川市分行"}
+    assert lex3.resolve("中院") == {"州中级人民法院", "市中级人民法院"}
+    assert "青川水务集团" in lex3.resolve("自来水公司")
+    assert "州水务局" not in lex3.resolve("水务公司")  # a bureau is not the water company
 
 
 def test_the_first_plans_lexicon_is_the_same_alone_and_with_explicit_places(plans: dict[str, Plan]) -> None:
