@@ -27,9 +27,14 @@ from tests.plan_fixtures import PLANS
 
 DATA = Path(__file__).resolve().parents[1] / "eval" / "data"
 QUESTIONS = DATA / "plans3" / "questions.jsonl"
-# plans-fresh1 and plans-fresh2: written blind over the same three plans, in the same schema
+# plans-fresh1, plans-fresh2 and plans-fresh3: written blind over the same three plans, in the same schema
 # (golds computed the same way)
-FILES = (QUESTIONS, DATA / "plans-fresh1" / "questions.jsonl", DATA / "plans-fresh2" / "questions.jsonl")
+FILES = (
+    QUESTIONS,
+    DATA / "plans-fresh1" / "questions.jsonl",
+    DATA / "plans-fresh2" / "questions.jsonl",
+    DATA / "plans-fresh3" / "questions.jsonl",
+)
 
 
 def three_plans() -> dict[str, Plan]:
