@@ -9,7 +9,7 @@ with the question's hash and counts it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from corpus.records import TaskRecord
@@ -125,11 +125,13 @@ class QA:
             ans = replace(ans, text=notes + ans.text)
         self._check(ans)
         if session is not None and ans.answerable and ans.citations:
+            records = result.records or ans.citations
             session.turn = Turn(
                 text=reading.text,
                 plan=plan,
-                keys=frozenset(r.key for r in (result.records or ans.citations)),
+                keys=frozenset(r.key for r in records),
                 mentions=reading.mentions,
+                leads=self._leads(records),
             )
         return ans
 
@@ -144,8 +146,19 @@ class QA:
         reading = self.planner.read(text) if text else None
         if reading is None or not isinstance(reading.plan, Ask):
             return Session(id=conversation), False
-        turn = Turn(text=reading.text, plan=reading.plan, keys=keys, mentions=reading.mentions)
+        records = [r for r in (self.r.get_key(k) for k in sorted(keys)) if r is not None]
+        turn = Turn(
+            text=reading.text,
+            plan=reading.plan,
+            keys=keys,
+            mentions=reading.mentions,
+            leads=self._leads(records),
+        )
         return Session(id=conversation, turn=turn), False
+
+    def _leads(self, records: Sequence[TaskRecord]) -> tuple[str, ...]:
+        """The distinct lead units of a turn's tasks, canonical, in order."""
+        return tuple(dict.fromkeys(self.lex.canon(u) for r in records for u in r.lead_units))
 
     def token(self, session: Session, codec: ConversationCodec) -> str:
         """The token that carries this conversation to the next turn, on any worker."""

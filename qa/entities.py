@@ -152,7 +152,7 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
         (rf"倒数\s*第\s*{_NUM}\s*{_TASK_WORD}?", "last"),
         (rf"(?:方案)?前\s*{_NUM}\s*(?:条|项|个任务)", "first_n"),
         (r"\b(?:the )?first (\d{1,4}) (?:tasks|items|measures)\b", "first_n"),
-        (r"(最后|末尾|最末|最末尾)的?\s*(一|1)\s*(条|项|个)|末条|末项|最后(那|这)?(条|项)", "last"),
+        (r"(最后|末尾|最末|最末尾)的?\s*(一|1)\s*(条|项|个)|末条|末项|最后(那|这)?(条|项|个)", "last"),
         (rf"第\s*{_NUM}\s*{_TASK_WORD}", "ordinal"),
         (r"(?:首条|头一条|第一个任务|开头(那|第一)条)", "ordinal"),
         (r"(?:任务|task|no\.?|number|#)\s*(?:no\.?|number|#)?\s*(\d{1,4})(?![\d年月日天%])", "task"),

@@ -92,6 +92,7 @@ class Turn:
     plan: Ask
     keys: frozenset[tuple[str, int]]
     mentions: tuple[Mention, ...] = ()
+    leads: tuple[str, ...] = ()  # the lead units of the answer's tasks (canonical, distinct)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,12 @@ def _other_value(named: Sequence[Mention], prev: Turn) -> bool:
         if same and all(p.text != m.text for p in same):
             return True
     return False
+
+
+def _list_position(said: str) -> bool:
+    """An ordinal that counts the items of a list (「第三个」, 「第二项」, 「第一条」 in words), not a task
+    number as the plan writes it (「第3条」)."""
+    return bool(re.search(r"(个|项)(任务)?$", said)) or not re.search(r"\d", said)
 
 
 def _other_plan(named: Sequence[Mention], prev: Turn) -> bool:
@@ -838,7 +845,7 @@ class Planner:
                 what = asked if asked != ("text",) else ("tasks",)
                 where = conj(topic, Not(Keys(prev.keys, "previous")))
                 return narrowed(Ask(what, where, "all", query=prev.plan.query, topic=topic))
-        role = self._role_swap(text, named, words, prev)
+        role = self._role_swap(text, named, words, prev) or self._unit_of(text, named, prev)
         if role is not None:
             reading = self._read(role, None, pin)
             return replace(reading, original=question, lang=lang, followup="swap")
@@ -853,7 +860,9 @@ class Planner:
         filters_only = bool(named) and all(
             m.kind in (*_FILTER_KINDS, "plan")
             or (m.kind == "unit" and m.role)
-            or (m.kind == "section" and m.negated)  # 「去掉执行合同的」 right after a list
+            or (
+                m.kind in ("section", "unit") and m.negated
+            )  # 「去掉执行合同的」, 「除了法院的」 right after a list
             for m in named
         )
         if (
@@ -942,17 +951,39 @@ class Planner:
         return f"{units[0].text}{role}的" + _ASK_TEXT["count" if count else "tasks"]
 
     @staticmethod
+    def _unit_of(text: str, named: Sequence[Mention], prev: Turn) -> str | None:
+        """「这个部门还牵头哪些事」 after an answer one unit leads: that unit's tasks in the role asked (the
+        unit the previous question named, else the one lead unit of its answer)."""
+        said = cue("unit_pronoun").search(text)
+        if named or said is None:
+            return None
+        units = [m.text for m in prev.mentions if m.kind == "unit" and not m.negated]
+        if len(units) != 1:
+            units = list(prev.leads)
+        if len(units) != 1:
+            return None
+        role = (
+            "配合"
+            if re.search(r"配合|协助", said.group(0))
+            else "参与"
+            if "参与" in said.group(0)
+            else "牵头"
+        )
+        return f"{units[0]}{role}的" + _ASK_TEXT["count" if cue("ask_count").search(text) else "tasks"]
+
+    @staticmethod
     def _picked(named: Sequence[Mention], prev: Turn, backref: bool) -> frozenset[tuple[str, int]] | None:
         """A position in the previous answer's list (「最后一条谁牵头」, 「其中第二个」): that task, in the
         list's order (by plan, then number); None when the question names no such position. 「第N条」 is the
-        plan's task N unless it is said of the list (其中) and the list has no task N."""
+        plan's task N unless it is said of the list (其中) and the list has no task N; 「第三个」 (an item,
+        not a 条) or 「第一条」 in words (the plan's numbers are written in digits) is the list's."""
         if len(prev.keys) < 2 or len(named) != 1:
             return None
         m = named[0]
         ordered = sorted(prev.keys)
         if m.kind == "last" and m.number <= len(ordered):
             return frozenset({ordered[-m.number]})
-        if m.kind == "ordinal" and backref and 1 <= m.number <= len(ordered):
+        if m.kind == "ordinal" and (backref or _list_position(m.text)) and 1 <= m.number <= len(ordered):
             return frozenset({ordered[m.number - 1]})
         if (
             m.kind == "task"
@@ -978,10 +1009,16 @@ class Planner:
                 return prev.text[:start] + m.text + prev.text[end:]
             # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」).
             return m.text + _ASK_TEXT.get(prev.plan.what[0], "")
-        if not new and words:
-            fragment = "".join(words)
+        # A benchmark city said bare (「长春呢」) reads as a place of its own; after a benchmark it is one.
+        places = [
+            m.text for m in mentions if m.kind == "place" and m.text.removesuffix("市") in self.ctx.cities
+        ]
+        if not new and (words or len(places) == 1):
+            fragment = "".join(words) or places[0]
             cities = [p for p in prev.mentions if p.kind == "city"]
             if cities and fragment.removesuffix("市") in self.ctx.cities:
                 return prev.text[: cities[0].start] + fragment + prev.text[cities[0].end :]
+            if not words:
+                return None
             return fragment + _ASK_TEXT.get(prev.plan.what[0], "")
         return None

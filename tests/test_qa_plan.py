@@ -403,3 +403,60 @@ def test_similar_tasks_after_one_are_the_others_about_its_theme(fake_qa: QA, tas
     assert isinstance(reading.plan, Ask) and reading.plan.pick == "all", reading.plan
     assert str(reading.plan.where).startswith("And(Topic(不动产/抵押/登记"), reading.plan
     assert str(reading.plan.where).endswith("Not(Keys(previous)))"), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("then", "pick"),
+    [("第二个谁牵头", 1), ("第三项什么时候完成", 2), ("第一条说的啥", 0), ("最后那个是谁配合", -1)],
+)
+def test_an_items_position_after_a_list_is_the_lists_without_其中(fake_qa: QA, then: str, pick: int) -> None:
+    """「第二个」, 「第三项」, 「第一条」 in words and 「最后那个」 right after a list count its items; the
+    plan writes its own task numbers in digits (「第2条」)."""
+    s = SessionStore().get(None)
+    listed = fake_qa.answer("法院牵头的任务有哪些", session=s)
+    keys = sorted(r.key for r in listed.citations)
+    ans = fake_qa.answer(then, session=s)
+    assert [r.key for r in ans.citations] == [keys[pick]], ans.text
+
+
+def test_a_task_number_in_digits_after_a_list_is_the_plans(fake_qa: QA) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("法院牵头的任务有哪些", session=s)
+    assert [r.task_id for r in fake_qa.answer("第2条谁牵头", session=s).citations] == [2]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("第140条谁牵头", "这个部门还牵头哪些事", "Lead(旗金融服务中心)"),  # the answer's one lead unit
+        ("第233条讲的啥", "那这个单位还管啥", "Lead(伊金霍洛旗供电公司)"),
+        ("税务局牵头的任务里哪些持续推进", "这个局还配合了哪些", "Responsible(旗税务局)"),  # the unit named
+    ],
+)
+def test_the_unit_just_answered_said_by_a_pronoun(fake_qa: QA, first: str, then: str, expected: str) -> None:
+    reading = _after(fake_qa, first, then)
+    assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading.plan
+    assert str(reading.plan.where) == expected
+
+
+def test_a_unit_pronoun_after_tasks_of_several_units_is_no_swap(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "获得电力的任务有哪些", "这个部门还牵头哪些事")
+    assert reading.followup != "swap", reading.plan
+
+
+@pytest.mark.parametrize("then", ["光看对标北京的", "单看持续推进的", "除了法院的还剩哪些"])
+def test_more_ways_to_narrow_a_list(fake_qa: QA, then: str) -> None:
+    """「光看…」, 「就看…」 and a unit excluded (「除了法院的」) right after a list narrow that list."""
+    reading = _after(fake_qa, "知识产权方面有哪些任务", then)
+    assert reading.followup == "narrow" and "Keys(previous)" in str(reading.plan), reading.plan
+
+
+def test_who_else_in_english_asks_the_cooperating_units(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "第233条讲的啥", "who else is on it")
+    assert isinstance(reading.plan, Ask) and reading.plan.what == ("responsible",), reading.plan
+
+
+def test_a_bare_benchmark_city_after_a_benchmark_swaps_the_city(fake_qa: QA) -> None:
+    """「长春呢」 right after 「对标哈尔滨的有哪些」: another benchmark city, not another region's plan."""
+    reading = _after(fake_qa, "对标哈尔滨的有哪些", "长春呢")
+    assert reading.followup == "swap" and str(reading.plan.where) == "City(长春)", reading.plan  # type: ignore[union-attr]
