@@ -114,6 +114,10 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("包头市的营商环境实施方案里有什么", "other_place"),
         ("我的建设工程规划许可证多久能批下来", "personal"),
         ("你是哪家公司开发的", "greeting"),  # about the assistant: a short reply with examples
+        ("我们厂的用电报装申请批下来没有", "personal"),  # a firm's own application, said with 我们厂的
+        ("我家的燃气报装材料到哪步了", "personal"),
+        ("自治区级的营商环境方案里纳税谁牵头", "other_plan"),  # a plan of another level
+        ("市级实施方案对政府采购有什么要求", "other_plan"),
     ],
 )
 def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
