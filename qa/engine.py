@@ -9,7 +9,7 @@ with the question's hash and counts it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 
 from corpus.records import TaskRecord
@@ -131,7 +131,7 @@ class QA:
                 plan=plan,
                 keys=frozenset(r.key for r in records),
                 mentions=reading.mentions,
-                leads=self._leads(records),
+                records=tuple(sorted(records, key=lambda r: r.key)),
             )
         return ans
 
@@ -152,13 +152,9 @@ class QA:
             plan=reading.plan,
             keys=keys,
             mentions=reading.mentions,
-            leads=self._leads(records),
+            records=tuple(records),
         )
         return Session(id=conversation, turn=turn), False
-
-    def _leads(self, records: Sequence[TaskRecord]) -> tuple[str, ...]:
-        """The distinct lead units of a turn's tasks, canonical, in order."""
-        return tuple(dict.fromkeys(self.lex.canon(u) for r in records for u in r.lead_units))
 
     def token(self, session: Session, codec: ConversationCodec) -> str:
         """The token that carries this conversation to the next turn, on any worker."""

@@ -154,7 +154,7 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
         (r"\b(?:the )?first (\d{1,4}) (?:tasks|items|measures)\b", "first_n"),
         (r"(最后|末尾|最末|最末尾)的?\s*(一|1)\s*(条|项|个)|末条|末项|最后(那|这)?(条|项|个)", "last"),
         (rf"第\s*{_NUM}\s*{_TASK_WORD}", "ordinal"),
-        (r"(?:首条|头一条|第一个任务|开头(那|第一)条)", "ordinal"),
+        (r"(?:首条|头一(?:条|个|项)|第一个任务|开头(?:那|第一)(?:条|个)|打头(?:的|那)(?:条|个))", "ordinal"),
         (r"(?:任务|task|no\.?|number|#)\s*(?:no\.?|number|#)?\s*(\d{1,4})(?![\d年月日天%])", "task"),
         (r"(?<![\d.])(\d{1,4})\s*号(?:任务)?(?!线|楼|院|文)", "task"),
         (

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field, replace
 
+from corpus.records import TaskRecord
 from qa.entities import (
     FIELD_KINDS,
     Context,
@@ -92,7 +93,7 @@ class Turn:
     plan: Ask
     keys: frozenset[tuple[str, int]]
     mentions: tuple[Mention, ...] = ()
-    leads: tuple[str, ...] = ()  # the lead units of the answer's tasks (canonical, distinct)
+    records: tuple[TaskRecord, ...] = ()  # the answer's tasks, in the list's order (by plan, then number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -838,6 +839,12 @@ class Planner:
             return on(
                 beside, prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what
             )
+        same = self._same_section(text, named, words, prev)
+        if same is not None:
+            what = self.asked(text, mentions)
+            return narrowed(
+                Ask(what if what != ("text",) else ("tasks",), same, "all", query=prev.plan.query)
+            )
         if len(prev.keys) == 1 and not named and cue("similar").search(text):
             topic = self._similar(prev)
             if topic is not None:
@@ -852,7 +859,7 @@ class Planner:
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
         about = bool(cue("about_tail").search(text))
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
-        picked = self._picked(named, prev, backref)
+        picked = self._picked(named, prev, backref) or self._extreme(text, named, prev)
         if picked is not None:
             return on(picked, self.asked(text, mentions))
         if has_number and not backref:
@@ -950,8 +957,7 @@ class Planner:
         count = "count" in prev.plan.what or cue("ask_count").search(text)
         return f"{units[0].text}{role}的" + _ASK_TEXT["count" if count else "tasks"]
 
-    @staticmethod
-    def _unit_of(text: str, named: Sequence[Mention], prev: Turn) -> str | None:
+    def _unit_of(self, text: str, named: Sequence[Mention], prev: Turn) -> str | None:
         """「这个部门还牵头哪些事」 after an answer one unit leads: that unit's tasks in the role asked (the
         unit the previous question named, else the one lead unit of its answer)."""
         said = cue("unit_pronoun").search(text)
@@ -959,7 +965,8 @@ class Planner:
             return None
         units = [m.text for m in prev.mentions if m.kind == "unit" and not m.negated]
         if len(units) != 1:
-            units = list(prev.leads)
+            canon = self.ctx.lexicon.canon
+            units = list(dict.fromkeys(canon(u) for r in prev.records for u in r.lead_units))
         if len(units) != 1:
             return None
         role = (
@@ -970,6 +977,32 @@ class Planner:
             else "牵头"
         )
         return f"{units[0]}{role}的" + _ASK_TEXT["count" if cue("ask_count").search(text) else "tasks"]
+
+    def _same_section(
+        self, text: str, named: Sequence[Mention], words: Sequence[str], prev: Turn
+    ) -> Expr | None:
+        """「同一章的其他任务呢」, 「这部分还有啥」 after one task: the other tasks of its section (of its
+        plan)."""
+        said = cue("same_section").search(text)
+        if said is None or named or len(prev.records) != 1 or any(w not in said.group(0) for w in words):
+            return None
+        (r,) = prev.records
+        where = conj(Section(r.section), Not(Keys(prev.keys, "previous")))
+        return conj(Doc(frozenset({r.doc_id})), where) if self.ctx.several else where
+
+    @staticmethod
+    def _extreme(text: str, named: Sequence[Mention], prev: Turn) -> frozenset[tuple[str, int]] | None:
+        """「最早到期的是哪个」, 「哪个最晚」 right after a list: its tasks of the earliest (latest) month."""
+        dated = [r for r in prev.records if r.deadline_ym is not None]
+        if named or len(prev.records) < 2 or not dated:
+            return None
+        if cue("earliest").search(text):
+            month = min(r.deadline_ym for r in dated if r.deadline_ym)
+        elif cue("latest").search(text):
+            month = max(r.deadline_ym for r in dated if r.deadline_ym)
+        else:
+            return None
+        return frozenset(r.key for r in dated if r.deadline_ym == month)
 
     @staticmethod
     def _picked(named: Sequence[Mention], prev: Turn, backref: bool) -> frozenset[tuple[str, int]] | None:

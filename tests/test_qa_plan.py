@@ -464,3 +464,33 @@ def test_a_bare_benchmark_city_after_a_benchmark_swaps_the_city(fake_qa: QA) -> 
     """「长春呢」 right after 「对标哈尔滨的有哪些」: another benchmark city, not another region's plan."""
     reading = _after(fake_qa, "对标哈尔滨的有哪些", "长春呢")
     assert reading.followup == "swap" and str(reading.plan.where) == "City(长春)", reading.plan  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("then", "earliest"), [("这里面最早到期的是哪条", True), ("哪个拖得最久", False)])
+def test_the_earliest_or_latest_of_a_list(fake_qa: QA, then: str, earliest: bool) -> None:
+    """「最早到期的是哪条」, 「哪个最晚」 right after a list: its tasks of the earliest (latest) month."""
+    s = SessionStore().get(None)
+    listed = fake_qa.answer("法院牵头的任务有哪些", session=s).citations
+    months = [r.deadline_ym for r in listed if r.deadline_ym]
+    want = min(months) if earliest else max(months)
+    got = fake_qa.answer(then, session=s).citations
+    assert got and all(r.deadline_ym == want for r in got)
+    assert len(got) == sum(m == want for m in months)
+
+
+@pytest.mark.parametrize("then", ["同一章还有别的任务吗", "这部分其他的呢"])
+def test_the_rest_of_the_section_of_the_one_task_just_answered(fake_qa: QA, then: str) -> None:
+    reading = _after(fake_qa, "第233条讲的啥", then)
+    assert isinstance(reading.plan, Ask) and reading.plan.pick == "all", reading.plan
+    assert str(reading.plan.where) == "And(Section(获得电力), Not(Keys(previous)))"
+
+
+def test_who_else_of_this_one_is_no_section(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "第233条讲的啥", "这块还有谁配合")
+    assert isinstance(reading.plan, Ask) and "Section" not in str(reading.plan.where), reading.plan
+
+
+def test_the_head_of_a_list_said_as_头一个(fake_qa: QA) -> None:
+    s = SessionStore().get(None)
+    keys = sorted(r.key for r in fake_qa.answer("法院牵头的任务有哪些", session=s).citations)
+    assert [r.key for r in fake_qa.answer("头一个是干啥的", session=s).citations] == [keys[0]]
