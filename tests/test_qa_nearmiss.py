@@ -35,6 +35,7 @@ FREE = "为新开办企业免费刻制公章，免费寄递营业执照。"
         ("安家补贴咋申报，要准备什么材料", SUBSIDY),
         ("数据中心是找的哪家公司建的", PARK),
         ("光纤入户谁出钱？", PARK),
+        ("园区光纤的施工费谁来出", PARK),  # a named fee: who pays it
         ("负责光纤的专员是谁，怎么联系他", PARK),
         ("智慧园区那个小程序怎么下载安装", PARKS_LISTED),  # how to use an app: a procedure
     ],

@@ -118,6 +118,10 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("我家的燃气报装材料到哪步了", "personal"),
         ("自治区级的营商环境方案里纳税谁牵头", "other_plan"),  # a plan of another level
         ("市级实施方案对政府采购有什么要求", "other_plan"),
+        ("上半年伊旗受理了多少件投诉", "out_of_plan"),  # a result of a period
+        ("不动产登记窗口在三楼还是四楼", "out_of_plan"),
+        ("燃气公司报修电话", "out_of_plan"),  # the number of a service line
+        ("我们村的自来水什么时候能通", "personal"),
     ],
 )
 def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
@@ -127,7 +131,13 @@ def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["收费事项清单会不会公布", "一个营业执照能登记几个地址吗", "采购结果会在哪里公示", "第1部分有哪些任务"],
+    [
+        "收费事项清单会不会公布",
+        "一个营业执照能登记几个地址吗",
+        "采购结果会在哪里公示",
+        "第1部分有哪些任务",
+        "供水公司要不要公布服务电话",  # whether a task publishes a line, not its number
+    ],
 )
 def test_an_answer_type_named_as_a_topic_is_no_reply(fake_qa: QA, question: str) -> None:
     assert not isinstance(fake_qa.read(question).plan, Reply)
