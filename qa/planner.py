@@ -229,6 +229,7 @@ class Planner:
             return Reading(question, text, lang, mentions, words, narrowed, scope=scope)
         mentions = self._one_region(narrowed) if scope is None else narrowed
         if previous is not None:
+            mentions = self._benchmarks(text, mentions, previous)
             follow = self._followup(question, text, lang, mentions, words, previous, scope, pin)
             if follow is not None:
                 return follow
@@ -978,6 +979,22 @@ class Planner:
         )
         return f"{units[0]}{role}的" + _ASK_TEXT["count" if cue("ask_count").search(text) else "tasks"]
 
+    def _benchmarks(self, text: str, mentions: tuple[Mention, ...], prev: Turn) -> tuple[Mention, ...]:
+        """A benchmark city said bare reads as a place of its own (「长春的方案」); right after a
+        benchmark (「对标哈尔滨的有哪些」 → 「长春呢」) or said of the previous answer (「这里面长春的」) it
+        is the benchmark."""
+        if not any(p.kind == "city" for p in prev.mentions) and not cue("backref").search(text):
+            return mentions
+        return tuple(
+            Mention("city", m.start, m.end, m.text, section=m.text.removesuffix("市"))
+            if m.kind == "place"
+            and not m.negated
+            and m.text.removesuffix("市") in self.ctx.cities
+            and not re.match(r"的?(方案|实施方案|计划|文件|政策)", text[m.end :])
+            else m
+            for m in mentions
+        )
+
     def _same_section(
         self, text: str, named: Sequence[Mention], words: Sequence[str], prev: Turn
     ) -> Expr | None:
@@ -1042,16 +1059,10 @@ class Planner:
                 return prev.text[:start] + m.text + prev.text[end:]
             # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」).
             return m.text + _ASK_TEXT.get(prev.plan.what[0], "")
-        # A benchmark city said bare (「长春呢」) reads as a place of its own; after a benchmark it is one.
-        places = [
-            m.text for m in mentions if m.kind == "place" and m.text.removesuffix("市") in self.ctx.cities
-        ]
-        if not new and (words or len(places) == 1):
-            fragment = "".join(words) or places[0]
+        if not new and words:
+            fragment = "".join(words)
             cities = [p for p in prev.mentions if p.kind == "city"]
             if cities and fragment.removesuffix("市") in self.ctx.cities:
                 return prev.text[: cities[0].start] + fragment + prev.text[cities[0].end :]
-            if not words:
-                return None
             return fragment + _ASK_TEXT.get(prev.plan.what[0], "")
         return None

@@ -504,3 +504,24 @@ def test_the_head_of_a_list_said_as_头一个(fake_qa: QA) -> None:
     s = SessionStore().get(None)
     keys = sorted(r.key for r in fake_qa.answer("法院牵头的任务有哪些", session=s).citations)
     assert [r.key for r in fake_qa.answer("头一个是干啥的", session=s).citations] == [keys[0]]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "where"),
+    [
+        ("获得用暖有哪些任务", "这里面长春的", "And(Keys(previous), City(长春))"),  # said of the list
+        ("税务局牵头哪些任务", "这里头对标珠海的", "And(Keys(previous), City(珠海))"),
+        ("对标北京的任务", "再筛一下，只要住建局的", "And(Keys(previous), Lead(旗住建局))"),
+        ("获得用网有哪些任务", "这五条里哪些对标上海", "And(Keys(previous), City(上海))"),
+    ],
+)
+def test_more_ways_to_say_of_the_list(fake_qa: QA, first: str, then: str, where: str) -> None:
+    """这里头 / 这里边 / 这五条里 and 再筛一下 point back at the list; a benchmark city said bare of the list
+    is the benchmark, not another region."""
+    reading = _after(fake_qa, first, then)
+    assert isinstance(reading.plan, Ask) and str(reading.plan.where) == where, reading.plan
+
+
+def test_a_benchmark_citys_own_plan_after_a_benchmark_is_another_place(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "对标哈尔滨的有哪些", "那长春的方案呢")
+    assert isinstance(reading.plan, Reply) and reading.plan.kind == "other_place", reading.plan
