@@ -855,7 +855,10 @@ class Planner:
                 return narrowed(Ask(what, where, "all", query=prev.plan.query, topic=topic))
         role = self._role_swap(text, named, words, prev) or self._unit_of(text, named, prev)
         if role is not None:
-            reading = self._read(role, None, pin)
+            # The same unit within the plans the previous answer was in (「青川市法院牵头哪些」 →
+            # 「那它配合的呢」).
+            within = pin or (frozenset(d for d, _ in prev.keys) if self.ctx.several else None)
+            reading = self._read(role, None, within)
             return replace(reading, original=question, lang=lang, followup="swap")
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
         about = bool(cue("about_tail").search(text))
