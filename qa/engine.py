@@ -151,11 +151,13 @@ class QA:
             ans = replace(ans, text=notes + ans.text)
         self._check(ans)
         if session is not None and ans.answerable and ans.citations:
+            records = result.records or ans.citations
             session.turn = Turn(
                 text=reading.text,
                 plan=plan,
-                keys=frozenset(r.key for r in (result.records or ans.citations)),
+                keys=frozenset(r.key for r in records),
                 mentions=reading.mentions,
+                records=tuple(sorted(records, key=lambda r: r.key)),
             )
         return ans
 
@@ -170,7 +172,14 @@ class QA:
         reading = self.planner.read(text) if text else None
         if reading is None or not isinstance(reading.plan, Ask):
             return Session(id=conversation), False
-        turn = Turn(text=reading.text, plan=reading.plan, keys=keys, mentions=reading.mentions)
+        records = [r for r in (self.r.get_key(k) for k in sorted(keys)) if r is not None]
+        turn = Turn(
+            text=reading.text,
+            plan=reading.plan,
+            keys=keys,
+            mentions=reading.mentions,
+            records=tuple(records),
+        )
         return Session(id=conversation, turn=turn), False
 
     def token(self, session: Session, codec: ConversationCodec) -> str:

@@ -78,9 +78,16 @@ def enumerates(text: str, item: str) -> bool:
         after = text[m.end() : m.end() + 4]
         if _examples_only(before):
             continue
-        if "、" in before or before.endswith("等") or re.match(r"[（(：:]|包括|包含|含", after):
+        listed = "、" in before and not _compound(after)
+        if listed or before.endswith("等") or re.match(r"[（(：:]|包括|包含|含", after):
             return True
     return False
+
+
+def _compound(after: str) -> bool:
+    """Whether the word goes on into a longer one (行为 + 指引, 信息 + 平台): then a list before it lists
+    something else (「…、保障企业合法权益…提供具体行为指引」)."""
+    return bool(re.match(r"[\u4e00-\u9fff]", after)) and not re.match(r"[等和及与或的以]|包括|包含|含", after)
 
 
 def _examples_only(before: str) -> bool:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field, replace
 
+from corpus.records import TaskRecord
 from qa.entities import (
     FIELD_KINDS,
     Context,
@@ -92,6 +93,7 @@ class Turn:
     plan: Ask
     keys: frozenset[tuple[str, int]]
     mentions: tuple[Mention, ...] = ()
+    records: tuple[TaskRecord, ...] = ()  # the answer's tasks, in the list's order (by plan, then number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,12 @@ def _other_value(named: Sequence[Mention], prev: Turn) -> bool:
     return False
 
 
+def _list_position(said: str) -> bool:
+    """An ordinal that counts the items of a list (「第三个」, 「第二项」, 「第一条」 in words), not a task
+    number as the plan writes it (「第3条」)."""
+    return bool(re.search(r"(个|项)(任务)?$", said)) or not re.search(r"\d", said)
+
+
 def _other_plan(named: Sequence[Mention], prev: Turn) -> bool:
     """Does the question name only plans the previous answer has no task of (「那云岭州呢」 after 青川's)?
     Then it asks the same of that plan."""
@@ -237,6 +245,7 @@ class Planner:
             return Reading(question, text, lang, mentions, words, narrowed, scope=scope)
         mentions = self._one_region(narrowed) if scope is None else narrowed
         if previous is not None:
+            mentions = self._benchmarks(text, mentions, previous)
             follow = self._followup(question, text, lang, mentions, words, previous, scope, pin)
             if follow is not None:
                 return follow
@@ -847,6 +856,12 @@ class Planner:
             return on(
                 beside, prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what
             )
+        same = self._same_section(text, named, words, prev)
+        if same is not None:
+            what = self.asked(text, mentions)
+            return narrowed(
+                Ask(what if what != ("text",) else ("tasks",), same, "all", query=prev.plan.query)
+            )
         if len(prev.keys) == 1 and not named and cue("similar").search(text):
             topic = self._similar(prev)
             if topic is not None:
@@ -854,14 +869,17 @@ class Planner:
                 what = asked if asked != ("text",) else ("tasks",)
                 where = conj(topic, Not(Keys(prev.keys, "previous")))
                 return narrowed(Ask(what, where, "all", query=prev.plan.query, topic=topic))
-        role = self._role_swap(text, named, words, prev)
+        role = self._role_swap(text, named, words, prev) or self._unit_of(text, named, prev)
         if role is not None:
-            reading = self._read(role, None, pin)
+            # The same unit within the plans the previous answer was in (「青川市法院牵头哪些」 →
+            # 「那它配合的呢」).
+            within = pin or (frozenset(d for d, _ in prev.keys) if self.ctx.several else None)
+            reading = self._read(role, None, within)
             return replace(reading, original=question, lang=lang, followup="swap")
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
         about = bool(cue("about_tail").search(text))
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
-        picked = self._picked(named, prev, backref)
+        picked = self._picked(named, prev, backref) or self._extreme(text, named, prev)
         if picked is not None:
             return on(picked, self.asked(text, mentions))
         if has_number and not backref:
@@ -869,7 +887,9 @@ class Planner:
         filters_only = bool(named) and all(
             m.kind in (*_FILTER_KINDS, "plan")
             or (m.kind == "unit" and m.role)
-            or (m.kind == "section" and m.negated)  # 「去掉执行合同的」 right after a list
+            or (
+                m.kind in ("section", "unit") and m.negated
+            )  # 「去掉执行合同的」, 「除了法院的」 right after a list
             for m in named
         )
         if (
@@ -957,18 +977,82 @@ class Planner:
         count = "count" in prev.plan.what or cue("ask_count").search(text)
         return f"{units[0].text}{role}的" + _ASK_TEXT["count" if count else "tasks"]
 
+    def _unit_of(self, text: str, named: Sequence[Mention], prev: Turn) -> str | None:
+        """「这个部门还牵头哪些事」 after an answer one unit leads: that unit's tasks in the role asked (the
+        unit the previous question named, else the one lead unit of its answer)."""
+        said = cue("unit_pronoun").search(text)
+        if named or said is None:
+            return None
+        units = [m.text for m in prev.mentions if m.kind == "unit" and not m.negated]
+        if len(units) != 1:
+            canon = self.ctx.lexicon.canon
+            units = list(dict.fromkeys(canon(u) for r in prev.records for u in r.lead_units))
+        if len(units) != 1:
+            return None
+        role = (
+            "配合"
+            if re.search(r"配合|协助", said.group(0))
+            else "参与"
+            if "参与" in said.group(0)
+            else "牵头"
+        )
+        return f"{units[0]}{role}的" + _ASK_TEXT["count" if cue("ask_count").search(text) else "tasks"]
+
+    def _benchmarks(self, text: str, mentions: tuple[Mention, ...], prev: Turn) -> tuple[Mention, ...]:
+        """A benchmark city said bare reads as a place of its own (「长春的方案」); right after a
+        benchmark (「对标哈尔滨的有哪些」 → 「长春呢」) or said of the previous answer (「这里面长春的」) it
+        is the benchmark."""
+        if not any(p.kind == "city" for p in prev.mentions) and not cue("backref").search(text):
+            return mentions
+        return tuple(
+            Mention("city", m.start, m.end, m.text, section=m.text.removesuffix("市"))
+            if m.kind == "place"
+            and not m.negated
+            and m.text.removesuffix("市") in self.ctx.cities
+            and not re.match(r"的?(方案|实施方案|计划|文件|政策)", text[m.end :])
+            else m
+            for m in mentions
+        )
+
+    def _same_section(
+        self, text: str, named: Sequence[Mention], words: Sequence[str], prev: Turn
+    ) -> Expr | None:
+        """「同一章的其他任务呢」, 「这部分还有啥」 after one task: the other tasks of its section (of its
+        plan)."""
+        said = cue("same_section").search(text)
+        if said is None or named or len(prev.records) != 1 or any(w not in said.group(0) for w in words):
+            return None
+        (r,) = prev.records
+        where = conj(Section(r.section), Not(Keys(prev.keys, "previous")))
+        return conj(Doc(frozenset({r.doc_id})), where) if self.ctx.several else where
+
+    @staticmethod
+    def _extreme(text: str, named: Sequence[Mention], prev: Turn) -> frozenset[tuple[str, int]] | None:
+        """「最早到期的是哪个」, 「哪个最晚」 right after a list: its tasks of the earliest (latest) month."""
+        dated = [r for r in prev.records if r.deadline_ym is not None]
+        if named or len(prev.records) < 2 or not dated:
+            return None
+        if cue("earliest").search(text):
+            month = min(r.deadline_ym for r in dated if r.deadline_ym)
+        elif cue("latest").search(text):
+            month = max(r.deadline_ym for r in dated if r.deadline_ym)
+        else:
+            return None
+        return frozenset(r.key for r in dated if r.deadline_ym == month)
+
     @staticmethod
     def _picked(named: Sequence[Mention], prev: Turn, backref: bool) -> frozenset[tuple[str, int]] | None:
         """A position in the previous answer's list (「最后一条谁牵头」, 「其中第二个」): that task, in the
         list's order (by plan, then number); None when the question names no such position. 「第N条」 is the
-        plan's task N unless it is said of the list (其中) and the list has no task N."""
+        plan's task N unless it is said of the list (其中) and the list has no task N; 「第三个」 (an item,
+        not a 条) or 「第一条」 in words (the plan's numbers are written in digits) is the list's."""
         if len(prev.keys) < 2 or len(named) != 1:
             return None
         m = named[0]
         ordered = sorted(prev.keys)
         if m.kind == "last" and m.number <= len(ordered):
             return frozenset({ordered[-m.number]})
-        if m.kind == "ordinal" and backref and 1 <= m.number <= len(ordered):
+        if m.kind == "ordinal" and (backref or _list_position(m.text)) and 1 <= m.number <= len(ordered):
             return frozenset({ordered[m.number - 1]})
         if (
             m.kind == "task"

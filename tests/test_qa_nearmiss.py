@@ -35,6 +35,7 @@ FREE = "为新开办企业免费刻制公章，免费寄递营业执照。"
         ("安家补贴咋申报，要准备什么材料", SUBSIDY),
         ("数据中心是找的哪家公司建的", PARK),
         ("光纤入户谁出钱？", PARK),
+        ("园区光纤的施工费谁来出", PARK),  # a named fee: who pays it
         ("负责光纤的专员是谁，怎么联系他", PARK),
         ("智慧园区那个小程序怎么下载安装", PARKS_LISTED),  # how to use an app: a procedure
     ],
@@ -99,3 +100,22 @@ def test_the_near_miss_reply_says_the_plan_does_not_state_it(fake_qa: QA) -> Non
     ans = fake_qa.answer("证明事项告知承诺制具体哪些项目类型适用")
     assert not ans.answerable
     assert "没有写明" in ans.text and "并不回答这个问题" in ans.text
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("申请信用修复得满足哪些条件", "开展失信信息修复工作，鼓励失信主体自主纠错。"),
+        ("容错免责具体包括哪些违规行为", "细化处罚规则、裁量基准并提供具体行为指引。"),
+    ],
+)
+def test_conditions_and_kinds_of_behaviour_asked_are_items(question: str, text: str) -> None:
+    """「需要满足什么条件」 and 「具体包括哪些X行为」 ask the members of a list; a list before a longer word
+    (行为 + 指引) lists something else."""
+    assert unstated(clean(question), [text]) is not None
+
+
+def test_a_word_going_on_into_a_longer_one_is_not_what_a_list_before_it_lists() -> None:
+    assert not enumerates("细化处罚规则、裁量基准并提供具体行为指引。", "行为")
+    assert enumerates("打击逃债、拖欠账款、恶意讨薪等行为。", "行为")
+    assert enumerates("查处虚假宣传、商业贿赂行为。", "行为")

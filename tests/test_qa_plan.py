@@ -114,6 +114,14 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("包头市的营商环境实施方案里有什么", "other_place"),
         ("我的建设工程规划许可证多久能批下来", "personal"),
         ("你是哪家公司开发的", "greeting"),  # about the assistant: a short reply with examples
+        ("我们厂的用电报装申请批下来没有", "personal"),  # a firm's own application, said with 我们厂的
+        ("我家的燃气报装材料到哪步了", "personal"),
+        ("自治区级的营商环境方案里纳税谁牵头", "other_plan"),  # a plan of another level
+        ("市级实施方案对政府采购有什么要求", "other_plan"),
+        ("上半年伊旗受理了多少件投诉", "out_of_plan"),  # a result of a period
+        ("不动产登记窗口在三楼还是四楼", "out_of_plan"),
+        ("燃气公司报修电话", "out_of_plan"),  # the number of a service line
+        ("我们村的自来水什么时候能通", "personal"),
     ],
 )
 def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
@@ -123,7 +131,13 @@ def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["收费事项清单会不会公布", "一个营业执照能登记几个地址吗", "采购结果会在哪里公示", "第1部分有哪些任务"],
+    [
+        "收费事项清单会不会公布",
+        "一个营业执照能登记几个地址吗",
+        "采购结果会在哪里公示",
+        "第1部分有哪些任务",
+        "供水公司要不要公布服务电话",  # whether a task publishes a line, not its number
+    ],
 )
 def test_an_answer_type_named_as_a_topic_is_no_reply(fake_qa: QA, question: str) -> None:
     assert not isinstance(fake_qa.read(question).plan, Reply)
@@ -403,3 +417,111 @@ def test_similar_tasks_after_one_are_the_others_about_its_theme(fake_qa: QA, tas
     assert isinstance(reading.plan, Ask) and reading.plan.pick == "all", reading.plan
     assert str(reading.plan.where).startswith("And(Topic(不动产/抵押/登记"), reading.plan
     assert str(reading.plan.where).endswith("Not(Keys(previous)))"), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("then", "pick"),
+    [("第二个谁牵头", 1), ("第三项什么时候完成", 2), ("第一条说的啥", 0), ("最后那个是谁配合", -1)],
+)
+def test_an_items_position_after_a_list_is_the_lists_without_其中(fake_qa: QA, then: str, pick: int) -> None:
+    """「第二个」, 「第三项」, 「第一条」 in words and 「最后那个」 right after a list count its items; the
+    plan writes its own task numbers in digits (「第2条」)."""
+    s = SessionStore().get(None)
+    listed = fake_qa.answer("法院牵头的任务有哪些", session=s)
+    keys = sorted(r.key for r in listed.citations)
+    ans = fake_qa.answer(then, session=s)
+    assert [r.key for r in ans.citations] == [keys[pick]], ans.text
+
+
+def test_a_task_number_in_digits_after_a_list_is_the_plans(fake_qa: QA) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("法院牵头的任务有哪些", session=s)
+    assert [r.task_id for r in fake_qa.answer("第2条谁牵头", session=s).citations] == [2]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("第140条谁牵头", "这个部门还牵头哪些事", "Lead(旗金融服务中心)"),  # the answer's one lead unit
+        ("第233条讲的啥", "那这个单位还管啥", "Lead(伊金霍洛旗供电公司)"),
+        ("税务局牵头的任务里哪些持续推进", "这个局还配合了哪些", "Responsible(旗税务局)"),  # the unit named
+    ],
+)
+def test_the_unit_just_answered_said_by_a_pronoun(fake_qa: QA, first: str, then: str, expected: str) -> None:
+    reading = _after(fake_qa, first, then)
+    assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading.plan
+    assert str(reading.plan.where) == expected
+
+
+def test_a_unit_pronoun_after_tasks_of_several_units_is_no_swap(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "获得电力的任务有哪些", "这个部门还牵头哪些事")
+    assert reading.followup != "swap", reading.plan
+
+
+@pytest.mark.parametrize("then", ["光看对标北京的", "单看持续推进的", "除了法院的还剩哪些"])
+def test_more_ways_to_narrow_a_list(fake_qa: QA, then: str) -> None:
+    """「光看…」, 「就看…」 and a unit excluded (「除了法院的」) right after a list narrow that list."""
+    reading = _after(fake_qa, "知识产权方面有哪些任务", then)
+    assert reading.followup == "narrow" and "Keys(previous)" in str(reading.plan), reading.plan
+
+
+def test_who_else_in_english_asks_the_cooperating_units(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "第233条讲的啥", "who else is on it")
+    assert isinstance(reading.plan, Ask) and reading.plan.what == ("responsible",), reading.plan
+
+
+def test_a_bare_benchmark_city_after_a_benchmark_swaps_the_city(fake_qa: QA) -> None:
+    """「长春呢」 right after 「对标哈尔滨的有哪些」: another benchmark city, not another region's plan."""
+    reading = _after(fake_qa, "对标哈尔滨的有哪些", "长春呢")
+    assert reading.followup == "swap" and str(reading.plan.where) == "City(长春)", reading.plan  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("then", "earliest"), [("这里面最早到期的是哪条", True), ("哪个拖得最久", False)])
+def test_the_earliest_or_latest_of_a_list(fake_qa: QA, then: str, earliest: bool) -> None:
+    """「最早到期的是哪条」, 「哪个最晚」 right after a list: its tasks of the earliest (latest) month."""
+    s = SessionStore().get(None)
+    listed = fake_qa.answer("法院牵头的任务有哪些", session=s).citations
+    months = [r.deadline_ym for r in listed if r.deadline_ym]
+    want = min(months) if earliest else max(months)
+    got = fake_qa.answer(then, session=s).citations
+    assert got and all(r.deadline_ym == want for r in got)
+    assert len(got) == sum(m == want for m in months)
+
+
+@pytest.mark.parametrize("then", ["同一章还有别的任务吗", "这部分其他的呢"])
+def test_the_rest_of_the_section_of_the_one_task_just_answered(fake_qa: QA, then: str) -> None:
+    reading = _after(fake_qa, "第233条讲的啥", then)
+    assert isinstance(reading.plan, Ask) and reading.plan.pick == "all", reading.plan
+    assert str(reading.plan.where) == "And(Section(获得电力), Not(Keys(previous)))"
+
+
+def test_who_else_of_this_one_is_no_section(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "第233条讲的啥", "这块还有谁配合")
+    assert isinstance(reading.plan, Ask) and "Section" not in str(reading.plan.where), reading.plan
+
+
+def test_the_head_of_a_list_said_as_头一个(fake_qa: QA) -> None:
+    s = SessionStore().get(None)
+    keys = sorted(r.key for r in fake_qa.answer("法院牵头的任务有哪些", session=s).citations)
+    assert [r.key for r in fake_qa.answer("头一个是干啥的", session=s).citations] == [keys[0]]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "where"),
+    [
+        ("获得用暖有哪些任务", "这里面长春的", "And(Keys(previous), City(长春))"),  # said of the list
+        ("税务局牵头哪些任务", "这里头对标珠海的", "And(Keys(previous), City(珠海))"),
+        ("对标北京的任务", "再筛一下，只要住建局的", "And(Keys(previous), Lead(旗住建局))"),
+        ("获得用网有哪些任务", "这五条里哪些对标上海", "And(Keys(previous), City(上海))"),
+    ],
+)
+def test_more_ways_to_say_of_the_list(fake_qa: QA, first: str, then: str, where: str) -> None:
+    """这里头 / 这里边 / 这五条里 and 再筛一下 point back at the list; a benchmark city said bare of the list
+    is the benchmark, not another region."""
+    reading = _after(fake_qa, first, then)
+    assert isinstance(reading.plan, Ask) and str(reading.plan.where) == where, reading.plan
+
+
+def test_a_benchmark_citys_own_plan_after_a_benchmark_is_another_place(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "对标哈尔滨的有哪些", "那长春的方案呢")
+    assert isinstance(reading.plan, Reply) and reading.plan.kind == "other_place", reading.plan

@@ -71,3 +71,16 @@ def test_an_answer_scoped_to_one_plan_cites_only_it(two_plans: QA) -> None:
         assert check_citations(ans, two_plans.naming) == []
     with pytest.raises(ValueError):
         two_plans.answer("第5条是什么？", doc_id="no-such-plan")
+
+
+@pytest.mark.parametrize("then", ["那它配合的呢", "这个单位还牵头哪些事"])
+def test_the_unit_swapped_in_stays_in_the_previous_answers_plan(two_plans: QA, then: str) -> None:
+    """A unit's other role (「那它配合的呢」) or its other tasks (「这个单位还牵头哪些事」) after an answer
+    from one plan are asked of that plan."""
+    from qa import SessionStore
+
+    s = SessionStore().get(None)
+    first = two_plans.answer("旗政务服务局牵头哪些任务？", session=s, doc_id="a")
+    assert {r.doc_id for r in first.citations} == {"a"}
+    reading = two_plans.read(then, session=s)
+    assert "Doc(a)" in str(reading.plan), reading.plan
