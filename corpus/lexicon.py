@@ -207,13 +207,18 @@ def _across_plans(aliases: dict[str, set[str]], units_of: Mapping[str, set[str]]
 
 
 def _kinds_alike(
-    aliases: dict[str, set[str]], groups: Iterable[tuple[str, ...]], units_of: Mapping[str, set[str]]
+    aliases: dict[str, set[str]],
+    groups: Iterable[tuple[str, ...]],
+    units_of: Mapping[str, set[str]],
+    levels: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     """With several plans, words for one kind of unit (供电局, 供电公司 …: ``kind`` rows of unit_aliases.tsv)
     name, in a plan where a word names none of its units, that plan's units whose names contain a word of the
-    group (云岭供电局 for 供电公司, 国网青川供电公司 for 供电局)."""
+    group (云岭供电局 for 供电公司, 国网青川供电公司 for 供电局). With a plan's region or level prefix
+    (``levels``: 州, 云岭州; 州中院) a word names only that plan's units of the kind."""
+    prefixed: dict[str, set[str]] = defaultdict(set)
     for group in groups:
-        for mine in units_of.values():
+        for doc, mine in units_of.items():
             found = {u for u in mine if any(w in u for w in group)}
             found |= {u for w in group for u in aliases.get(w, ()) if u in mine}
             if not found:
@@ -221,6 +226,11 @@ def _kinds_alike(
             for w in group:
                 if not aliases.get(w, set()) & mine:
                     aliases[w] |= found
+                for p in (levels or {}).get(doc, ()):
+                    prefixed[p + w] |= found
+    for name, found in prefixed.items():
+        if not aliases.get(name):
+            aliases[name] = found
 
 
 def _abbreviates(short: str, name: str) -> bool:
@@ -345,7 +355,10 @@ def build_lexicon(
     if len(scoped) > 1:
         _across_plans(aliases, units_of)
         _kinds_alike(
-            aliases, [(name, *targets) for kind, name, targets in curated if kind == "kind"], units_of
+            aliases,
+            [(name, *targets) for kind, name, targets in curated if kind == "kind"],
+            units_of,
+            {d: places.get(d, Places()).local for d in units_of},
         )
     return UnitLexicon(
         units=units,

@@ -43,6 +43,7 @@ from retriever.expr import (
     Section,
     TaskRange,
     Topic,
+    WithinYear,
     leaves,
 )
 
@@ -219,6 +220,8 @@ def describe(e: Expr, lang: str) -> str:
         if e.said:
             return f"完成时限写作“{e.said}”" if zh else f"deadline written “{e.said}”"
         return "持续推进（无具体期限）" if zh else "ongoing (no date)"
+    if isinstance(e, WithinYear):
+        return "完成时限写作“年内”" if zh else "deadline written “within the year”"
     if isinstance(e, Recurring):
         if e.every is None:
             return "定期开展（周期性完成时限）" if zh else "recurring (a periodic deadline)"

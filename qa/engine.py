@@ -80,6 +80,7 @@ class QA:
             section_plans=_section_plans(profile.sections),
             numbered=_numbered(profile.sections),
             ongoing_words={f.doc_id: f.ongoing_words for f in profile.facts},
+            within_year=frozenset(f.doc_id for f in profile.facts if f.within_year),
             respell=Respeller(self.judge.vocab),
             titles=tuple(p.title for p in profile.plans),
         )

@@ -89,6 +89,7 @@ class Context:
     ongoing_words: Mapping[str, frozenset[str]] = field(
         default_factory=dict
     )  # plan → how its undated, non-recurring deadlines are written (长期坚持, 持续推进)
+    within_year: frozenset[str] = frozenset()  # the plans that write deadlines as 年内 (no month)
     respell: Callable[[str], str | None] = field(
         default=lambda _: None
     )  # 仲才 → 仲裁 (``qa.text.Respeller``)
@@ -422,17 +423,72 @@ def _numbered_sections(t: _Text, ctx: Context, out: list[Mention], docs: Iterabl
             t.take(*said.span())
 
 
-def _sections(t: _Text, ctx: Context, out: list[Mention]) -> None:
+def _sections(t: _Text, ctx: Context, out: list[Mention], docs: Iterable[str] = ()) -> None:
+    """Section words; over several plans, those of the plans asked about (``docs``) first: a part two loaded
+    plans' sections share (开放合作) names the section of the plan asked about that has it, and a short
+    name said before an area word (「融资人才那块」, 「运营成本那章」) its one section among them."""
+    asked = [d for d in docs if d in ctx.numbered]
+    if ctx.several and asked:
+        _area_sections(t, ctx, out, asked)
+    table = _asked_topics(ctx, docs)
     masked = t.masked()
-    for word in sorted(ctx.topics, key=len, reverse=True):
+    for word in sorted(table, key=len, reverse=True):
         start = masked.find(word)
         while start >= 0:
             end = start + len(word)
             if t.free(start, end):
-                section, whole = ctx.topics[word]
+                section, whole = table[word]
                 out.append(Mention("section", start, end, word, section=section, whole=whole))
                 t.take(start, end)
             start = masked.find(word, end)
+
+
+def _area_sections(t: _Text, ctx: Context, out: list[Mention], asked: Sequence[str]) -> None:
+    """A short name said before an area word: its one section among the plans asked about."""
+    names = list(dict.fromkeys(s for d in sorted(asked) for s in ctx.numbered[d]))
+    masked = t.masked()
+    for area in cue("area").finditer(masked):
+        run = re.search(r"[\u4e00-\u9fff]+$", masked[: area.start()])
+        if run is None:
+            continue
+        for n in range(min(6, len(run.group(0))), 3, -1):
+            start = area.start() - n
+            word = masked[start : area.start()]
+            found = [s for s in names if _abbreviates(word, s)]
+            if len(found) == 1 and t.free(start, area.start()):
+                out.append(Mention("section", start, area.start(), word, section=found[0], whole=True))
+                t.take(start, area.start())
+                break
+
+
+def _abbreviates(word: str, section: str) -> bool:
+    """A short name of a section: its two-character pieces in the section's name, in order (融资人才 of
+    强化融资和人才支持, 运营成本 of 降低企业运营成本)."""
+    if len(word) % 2 or word == section:
+        return False
+    at = 0
+    for i in range(0, len(word), 2):
+        found = section.find(word[i : i + 2], at)
+        if found < 0:
+            return False
+        at = found + 2
+    return True
+
+
+_SCOPED: dict[tuple[str, ...], dict[str, tuple[str, bool]]] = {}
+
+
+def _asked_topics(ctx: Context, docs: Iterable[str]) -> Mapping[str, tuple[str, bool]]:
+    """The section words (:func:`topic_table`) with those of the plans asked about taking precedence."""
+    asked = sorted(d for d in docs if d in ctx.numbered)
+    if not ctx.several or not asked or len(asked) == len(ctx.numbered):
+        return ctx.topics
+    names = tuple(dict.fromkeys(s for d in asked for s in ctx.numbered[d]))
+    if names not in _SCOPED:
+        if len(_SCOPED) > 64:
+            _SCOPED.clear()
+        _SCOPED[names] = {**ctx.topics, **topic_table(names)}
+    return _SCOPED[names]
 
 
 def utility_sections(sections: Iterable[str]) -> dict[str, str]:
@@ -657,7 +713,7 @@ def find_mentions(text: str, ctx: Context, *, pinned: frozenset[str] | None = No
     years = _plans(t, ctx, out, pinned)
     _fields(t, ctx, out, years)
     _numbered_sections(t, ctx, out, years)
-    _sections(t, ctx, out)
+    _sections(t, ctx, out, years)
     _utilities(t, ctx, out)
     _places(t, ctx, out)
     _region_plans(t, ctx, out)

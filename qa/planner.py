@@ -59,6 +59,7 @@ from retriever.expr import (
     Section,
     TaskRange,
     Topic,
+    WithinYear,
     conj,
     disj,
 )
@@ -357,17 +358,42 @@ class Planner:
                 docs = mine if docs is None else docs & mine
         return frozenset(docs) if docs else None
 
-    def _window(self, m: Mention, implied: frozenset[str] | None) -> Expr:
+    def _window(self, m: Mention, implied: frozenset[str] | None, text: str) -> Expr:
         """A deadline window; one without a year over plans of several years, in each plan's own year (within
-        the plans the question or its context is about)."""
+        the plans the question or its context is about). 年内 negated or said as how a deadline is written
+        (「不是年内的」, 「写年内完成的」) is, in a plan that writes deadlines so, the tasks written so
+        (``WithinYear``: they have a month, the year's end, so a window would take its dated ones too)."""
         assert m.window is not None
+        own = dict(m.windows)
+        asked = sorted(implied or own or {p.doc_id for p in self.ctx.plans})
         windows = [(d, w) for d, w in m.windows if implied is None or d in implied]
-        if not windows or m.negated:
+        if self._written_within_year(m, text):
+            writes = [d for d in asked if d in self.ctx.within_year] or (
+                ["*"] if not self.ctx.several and self.ctx.within_year else []
+            )
+            if writes:
+                if len(writes) == len(asked) or writes == ["*"]:
+                    return WithinYear()
+                rest = [(d, own.get(d, m.window)) for d in asked if d not in writes]
+                return disj(
+                    [
+                        conj(Doc(frozenset(writes)), WithinYear()),
+                        *(conj(Doc(frozenset({d})), Due(w.after, w.before, w.label)) for d, w in rest),
+                    ]
+                )
+        if not windows:
             return Due(m.window.after, m.window.before, m.window.label)
         if len({(w.after, w.before) for _, w in windows}) == 1:
             w = windows[0][1]
             return Due(w.after, w.before, w.label)
         return disj(conj(Doc(frozenset({d})), Due(w.after, w.before, w.label)) for d, w in windows)
+
+    @staticmethod
+    def _written_within_year(m: Mention, text: str) -> bool:
+        """年内 as how a deadline is written: negated, quoted or after 写 (not a window to the year's end)."""
+        if not cue("within_year_word").fullmatch(m.text):
+            return False
+        return m.negated or cue("written_as").search(text[: m.start]) is not None
 
     def _ongoing(self, m: Mention, mentions: Sequence[Mention], scope: frozenset[str] | None) -> Expr:
         """Tasks without a dated deadline; one way a plan writes them (长期坚持), named alone, means the
@@ -499,7 +525,7 @@ class Planner:
                     part_words.append(m.text)
                     continue
             elif m.kind == "window" and m.window is not None:
-                leaf = self._window(m, implied)
+                leaf = self._window(m, implied, text)
             elif m.kind == "city":
                 leaf = City(str(m.section))
             elif m.kind == "any_city":

@@ -22,8 +22,19 @@ PLAN_TAIL = (
     r"(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
 )
 _YEAR_PLAN = re.compile(
-    r"(?:(?:两|三|几|各|这|那)个)?(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:新?(?:出台|印发|发布|制定|出|发))?(?:的)?(?:这个|那个|那版|这版|版)?"
+    r"(?:(?:两|三|几|各|这|那)个)?(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:新?(?:出台|印发|发布|制定|出|发))?(?:的)?(?:这个|那个|那版|这版|版|(?:这|那)?[两三几]个|这些|那些)?"
     r"(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
+)
+
+
+# Plans named by their years in brackets after a plan word (「这两个方案（2023年的和2024年的）」).
+_YEARS_GLOSS = re.compile(
+    r"(?:(?<=方案|计划)|(?<=分工表))\s*[（(]((?:\s*20\d{2}\s*年?度?(?:的|版)?\s*[和、与及跟,，]?)+)[)）]"
+)
+# The newest plans, by count (「新出的那两个方案」, 「最新的两个方案」).
+_NEWEST = re.compile(
+    r"(?:新出台?|新印发|新发布?|最新|较新|后出)的?(?:这|那)?([两三几二])个(?:营商环境)?(?:实施|行动|工作)?"
+    r"(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
 )
 
 
@@ -93,6 +104,21 @@ def find_plan_names(
                         PlanName(m.start(), end, text[m.start() : end], frozenset(named[name]), "name")
                     )
         return sorted(out, key=lambda p: p.start)
+    for m in _YEARS_GLOSS.finditer(text):
+        years = {int(y) for y in re.findall(r"20\d{2}", m.group(1))}
+        if claim(m.start(), m.end()):
+            docs = {r.doc_id for r in refs if r.year in years}
+            out.append(PlanName(m.start(), m.end(), m.group(0), frozenset(docs), "year"))
+    for m in _NEWEST.finditer(text):
+        count = {"两": 2, "二": 2, "三": 3}.get(m.group(1), 0)
+        dated = sorted((r for r in refs if r.year), key=lambda r: r.year, reverse=True)
+        if (
+            0 < count < len(dated)
+            and dated[count - 1].year != dated[count].year
+            and claim(m.start(), m.end())
+        ):
+            docs = {r.doc_id for r in dated[:count]}
+            out.append(PlanName(m.start(), m.end(), m.group(0), frozenset(docs), "year"))
     for m in _YEAR_PLAN.finditer(text):
         year, rel = int(m.group(1)), m.group(2) or ""
         if rel in ("以后", "之后", "以来", "及以后", "起"):

@@ -40,6 +40,7 @@ from retriever.expr import (
     Responsible,
     Section,
     TaskRange,
+    WithinYear,
 )
 
 Mask = npt.NDArray[np.bool_]
@@ -147,6 +148,8 @@ class Columns:
         if isinstance(e, Ongoing):
             undated = np.isin(self.kind, [DEADLINE_KINDS.index(k) for k in UNDATED_KINDS])
             return undated & self._equals(self.deadline, self._deadline_codes, e.said) if e.said else undated
+        if isinstance(e, WithinYear):
+            return np.asarray(self.kind == DEADLINE_KINDS.index("within_year"), np.bool_)
         if isinstance(e, Recurring):
             out = np.asarray(self.kind == DEADLINE_KINDS.index("recurring"), np.bool_)
             if e.every is not None:

@@ -398,6 +398,7 @@ class PlanStore(ABC):
             units=frozenset(canon(u, r.doc_id) for r in mine for u in (*r.lead_units, *r.responsible_units)),
             year=plan.year or (min(years) if years else 0),
             ongoing_words=frozenset(r.deadline for r in mine if r.deadline_kind == "ongoing" and r.deadline),
+            within_year=any(r.deadline_kind == "within_year" for r in mine),
         )
 
     def says(self, text: str) -> bool:

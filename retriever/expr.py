@@ -89,6 +89,15 @@ class Ongoing:
 
 
 @dataclass(frozen=True, slots=True)
+class WithinYear:
+    """The deadline is written as the plan's year without a month (年内: ``deadline_kind`` within_year); its
+    month is the year's end, so a window up to December holds it too."""
+
+    def __str__(self) -> str:
+        return "WithinYear"
+
+
+@dataclass(frozen=True, slots=True)
 class Recurring:
     """A recurring deadline (``deadline_kind`` recurring) of this period (每季度: quarter), or of any
     period (None: 定期)."""
@@ -219,6 +228,7 @@ Leaf = (
     | Involves
     | Due
     | Ongoing
+    | WithinYear
     | Recurring
     | City
     | Benchmark
@@ -318,6 +328,8 @@ def matches(e: Expr, r: TaskRecord, lex: UnitLexicon) -> bool:
         )
     if isinstance(e, Ongoing):
         return r.deadline_kind in UNDATED_KINDS and (not e.said or r.deadline == e.said)
+    if isinstance(e, WithinYear):
+        return r.deadline_kind == "within_year"
     if isinstance(e, Recurring):
         return r.deadline_kind == "recurring" and (e.every is None or r.deadline_every == e.every)
     if isinstance(e, City):

@@ -40,6 +40,7 @@ from retriever.expr import (
     Responsible,
     Section,
     TaskRange,
+    WithinYear,
 )
 
 TRUE = "row >= 0"  # row is the primary key, the task's place in the plan: never negative
@@ -120,6 +121,8 @@ def to_milvus(e: Expr, *, rows_of: RowsOf | None = None) -> str:
     if isinstance(e, Ongoing):
         undated = f"deadline_kind in {_strings(UNDATED_KINDS)}"
         return f"({undated} and deadline == {quote(e.said)})" if e.said else undated
+    if isinstance(e, WithinYear):
+        return 'deadline_kind == "within_year"'
     if isinstance(e, Recurring):
         kind = 'deadline_kind == "recurring"'
         return f"({kind} and deadline_every == {quote(e.every)})" if e.every else kind

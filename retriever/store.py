@@ -45,6 +45,7 @@ class PlanFacts:
     units: frozenset[str]  # canonical units it names (lead or responsible)
     year: int  # the plan's year (its profile's, else its earliest deadline year; 0 when neither)
     ongoing_words: frozenset[str] = frozenset()  # how its undated, non-recurring deadlines are written
+    within_year: bool = False  # some deadline is written as its year without a month (年内)
 
     @property
     def doc_id(self) -> str:

@@ -139,6 +139,10 @@ def test_a_word_for_a_kind_of_unit_names_that_kind_in_every_plan(lex3: UnitLexic
     assert lex3.resolve("供电公司") >= {"云岭供电局", "国网青川供电公司", "伊金霍洛旗供电公司"}
     assert lex3.resolve("人行") >= {"人民银行云岭州分行", "人民银行青川市分行"}
     assert lex3.resolve("中院") == {"州中级人民法院", "市中级人民法院"}
+    # with a plan's level or region before it, only that plan's unit of the kind
+    assert lex3.resolve("州中院") == {"州中级人民法院"}
+    assert lex3.resolve("青川市中院") == {"市中级人民法院"}
+    assert lex3.resolve("云岭州人行") == {"人民银行云岭州分行"}
     assert "青川水务集团" in lex3.resolve("自来水公司")
     assert "州水务局" not in lex3.resolve("水务公司")  # a bureau is not the water company
 

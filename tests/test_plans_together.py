@@ -136,6 +136,10 @@ def test_a_unit_of_another_plan_than_the_one_asked_about_is_refused(three: QA, q
         ("《青川市2024年营商环境重点任务分工表》里税务局牵头哪些任务", {QINGCHUAN}),
         ("Qingchuan: which tasks does the tax bureau lead?", {QINGCHUAN}),
         ("云岭州税务局参与了哪些任务", None),  # the unit says which plan; no scope needed
+        # a year with a count of plans before 方案; years in brackets after it; the newest plans by count
+        ("2023年以前那两个方案里税务局牵头的任务", {FIRST, YUNLING}),
+        ("这两个方案（2022年的、2024年的）里市场监管局牵头哪些任务", {FIRST, QINGCHUAN}),
+        ("最新的两个方案里财政局牵头的有哪些", {YUNLING, QINGCHUAN}),
     ],
 )
 def test_a_plan_named_in_the_question_scopes_it(three: QA, question: str, docs: set[str] | None) -> None:
@@ -179,6 +183,99 @@ def test_date_words_without_a_year_are_read_in_each_plans_year(three: QA) -> Non
         year = {FIRST: 2022, YUNLING: 2023, QINGCHUAN: 2024}[c.doc_id]
         assert c.deadline_ym is not None and c.deadline_ym <= (year, 12)
     assert before("云岭州市场监管局牵头、年内要完成的任务") == {(2023, 12)}  # a unit of one plan: its year
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        # 年内 negated: not the tasks whose deadline is written 年内 (they have a month, the year's end: a
+        # window up to December would drop every dated task of the year too), read in the plan asked about.
+        (
+            "青川市市场监管局牵头的任务，哪些不是年内的",
+            QINGCHUAN,
+            lambda r: "市市场监管局" in r.lead_units and r.deadline_kind != "within_year",
+        ),
+        (
+            "云岭州里州市场监管局牵头但不属于年内完成的有几项",
+            YUNLING,
+            lambda r: "州市场监管局" in r.lead_units and r.deadline_kind != "within_year",
+        ),
+        # Said as how the deadline is written (写 / quoted): those tasks only.
+        ("云岭州完成时限写的是年内的有哪些", YUNLING, lambda r: r.deadline_kind == "within_year"),
+        ("青川表里期限写着“年内”的任务有哪些", QINGCHUAN, lambda r: r.deadline_kind == "within_year"),
+        # A plan that writes no deadline so: a window up to its year's end, in its own year.
+        (
+            "伊旗工信局牵头的，不是年内的",
+            FIRST,
+            lambda r: "旗工信局" in r.lead_units and not (r.deadline_ym and r.deadline_ym <= (2022, 12)),
+        ),
+    ],
+)
+def test_within_the_year_negated_or_as_written_is_the_deadline_written_so(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    assert gold and gold != _gold(three, doc, lambda r: True)
+    assert {c.key for c in three.answer(question).citations} == gold
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pred"),
+    [
+        # Removed from a list (除掉, 去除): a filter, each removed name negated (每季度: the deadline).
+        (
+            "青川市市场监管局牵头的，除掉每季度的还剩哪些",
+            QINGCHUAN,
+            lambda r: "市市场监管局" in r.lead_units and r.deadline_kind != "recurring",
+        ),
+        (
+            "云岭州长期坚持的任务，除掉州发展改革委牵头的还有啥",
+            YUNLING,
+            lambda r: "州发展改革委" not in r.lead_units and _undated_apart(r, "长期坚持"),
+        ),
+        (
+            "云岭州州市场监管局牵头的事，去除按季度开展和长期坚持的",
+            YUNLING,
+            lambda r: (
+                "州市场监管局" in r.lead_units
+                and r.deadline_kind != "recurring"
+                and not _undated_apart(r, "长期坚持")
+            ),
+        ),
+        # 「那种」 after a negated deadline kind says what kind of task: no theme, every match.
+        (
+            "青川市发改委牵头、不是持续推进那种的任务",
+            QINGCHUAN,
+            lambda r: "市发展改革委" in r.lead_units and not _undated_apart(r, "持续推进"),
+        ),
+    ],
+)
+def test_names_removed_from_a_list_are_negated_filters(
+    three: QA, question: str, doc: str, pred: Callable[[TaskRecord], bool]
+) -> None:
+    gold = _gold(three, doc, pred)
+    assert len(gold) > 1
+    assert {c.key for c in three.answer(question).citations} == gold
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "section"),
+    [
+        # A part two loaded plans' sections share (开放合作): the section of the plan asked about.
+        ("云岭州开放合作里有哪些任务", YUNLING, "促进开放合作"),
+        ("青川市开放合作里有哪些任务", QINGCHUAN, "扩大开放合作"),
+        # A short name before an area word, its pieces apart in the name: that plan's one section.
+        ("青川融资人才那块有哪些任务", QINGCHUAN, "强化融资和人才支持"),
+        ("云岭州运营成本方面都有哪些任务", YUNLING, "降低企业运营成本"),
+        ("云岭州准入退出那章有哪些任务", YUNLING, "优化市场准入退出"),
+    ],
+)
+def test_a_sections_short_name_in_the_plan_asked_about(
+    three: QA, question: str, doc: str, section: str
+) -> None:
+    gold = _gold(three, doc, lambda r: r.section == section)
+    assert len(gold) > 1
+    assert {c.key for c in three.answer(question).citations} == gold
 
 
 def _by_kind(qa: QA, doc: str | None, kind: str, every: str | None = None) -> set[tuple[str, int]]:

@@ -36,6 +36,7 @@ from retriever.expr import (
     Section,
     TaskRange,
     Topic,
+    WithinYear,
     matches,
 )
 from retriever.retriever import top_k_stable
@@ -60,6 +61,7 @@ def leaves_for(tasks: Sequence[TaskRecord]) -> st.SearchStrategy[Expr]:
         st.builds(Due, st.none() | yms, st.none() | yms),
         st.sampled_from(["", "持续推进", "长期坚持", "每季度"]).map(Ongoing),
         st.sampled_from([None, *PERIODS]).map(Recurring),
+        st.just(WithinYear()),
         st.sampled_from(cities).map(City),
         st.sampled_from(labels).map(Benchmark),
         st.just(NoResponsible()),

@@ -33,6 +33,7 @@ from retriever.expr import (
     Section,
     TaskRange,
     Topic,
+    WithinYear,
     matches,
 )
 from retriever.milvus import MilvusStore
@@ -105,6 +106,7 @@ def _expressions(records: tuple[TaskRecord, ...], canon: Any) -> list[Expr | Non
         And((Section(power), Not(Lead(frozenset({canon(records[232].lead_units[0])}))))),
         Due((2022, 1), (2022, 6)),
         Ongoing(),
+        Not(WithinYear()),
         City(ANY_CITY),
         Benchmark("自主创新"),
         Or((TaskRange(1, 40), Involves(frozenset({court})))),

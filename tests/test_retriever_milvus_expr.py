@@ -31,6 +31,7 @@ from retriever.expr import (
     Section,
     TaskRange,
     Topic,
+    WithinYear,
     matches,
 )
 from retriever.milvus_expr import FALSE, TRUE, quote, to_milvus, yyyymm
@@ -51,6 +52,8 @@ def test_leaves_as_strings() -> None:
     )
     assert to_milvus(Recurring("quarter")) == '(deadline_kind == "recurring" and deadline_every == "quarter")'
     assert to_milvus(Recurring(None)) == 'deadline_kind == "recurring"'
+    assert to_milvus(WithinYear()) == 'deadline_kind == "within_year"'
+    assert to_milvus(Not(WithinYear())) == 'not (deadline_kind == "within_year")'
     assert to_milvus(City(ANY_CITY)) == 'benchmark_city != ""'
     assert to_milvus(TaskRange(5, 3)) == FALSE
     assert to_milvus(Keys(frozenset())) == FALSE
