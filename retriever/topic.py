@@ -136,6 +136,11 @@ def topic_matches(
     if len(facets) == 1:
         terms = facets[0]
     forms = {t[0]: tuple(t) for t in terms if t and t[0]}
+    if least > 1:
+        forms = {
+            term: _with_head(alts, n=n, least=least, params=params, containing=containing)
+            for term, alts in forms.items()
+        }
     inside = np.ones(n, np.bool_) if allowed is None else _mask(n, allowed)
     pool_size = n if allowed is None else int(inside.sum())
     weights: dict[str, float] = {}
@@ -201,3 +206,23 @@ def topic_matches(
         for i, x, d in zip(rows[keep].tolist(), lex[keep].tolist(), dense[keep].tolist(), strict=True)
     ]
     return sorted(out, key=lambda m: (-m.lexical, -m.dense, m.index))
+
+
+def _with_head(
+    alts: tuple[str, ...], *, n: int, least: int, params: TopicParams, containing: Containing
+) -> tuple[str, ...]:
+    """A term of a theme expected to have several tasks that the plan writes in fewer of them, read as its
+    head too: the longest final part of three characters or more (a two-character one is a generic word: 监管,
+    清单) the plan writes in enough tasks and not almost everywhere (手机 + 小程序: the plan writes 小程序).
+    Chinese compounds put the head last."""
+    word = alts[0]
+    if len(word) < 4 or len(containing(alts)) >= least:
+        return alts
+    for i in range(1, len(word) - 2):
+        head = word[i:]
+        df = len(containing((head,)))
+        if df > params.max_df_share * n:
+            break
+        if df >= least:
+            return (*alts, head)
+    return alts

@@ -395,3 +395,24 @@ def test_english_names_of_minority_investor_protection(fake_qa: QA) -> None:
         p = fake_qa.read(question).plan
         assert isinstance(p, Ask) and str(p.area) == "Section(保护中小投资者)"
         assert p.topic is not None and p.topic.text == "保护"  # the section's own word: the whole section
+
+
+def test_a_compound_the_plan_writes_once_is_read_as_its_head_too() -> None:
+    # 网页登记簿 in one task; the plan writes 登记簿 in three more: a theme expected to have several tasks.
+    texts = ["推广网页登记簿", "电子登记簿", "登记簿共享", "统一登记簿", *(["清单"] * 60)]
+
+    def containing(words):  # type: ignore[no-untyped-def]
+        return np.asarray([i for i, t in enumerate(texts) if any(w in t for w in words)], np.int64)
+
+    terms = (("网页登记簿",),)
+    one = topic_matches(terms, n=len(texts), allowed=None, params=TopicParams(), containing=containing)
+    several = topic_matches(
+        terms, n=len(texts), allowed=None, params=TopicParams(), containing=containing, least=2
+    )
+    assert one is not None and [m.index for m in one] == [0]
+    assert several is not None and sorted(m.index for m in several) == [0, 1, 2, 3]
+    # A two-character tail is a generic word (清单 …), never taken as the head.
+    short = topic_matches(
+        (("网页清单",),), n=len(texts), allowed=None, params=TopicParams(), containing=containing, least=2
+    )
+    assert short is None

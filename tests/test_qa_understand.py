@@ -138,6 +138,11 @@ def test_translate_english_domain_words() -> None:
     assert "2022年底前" in translate_english("tasks due by the end of 2022")
 
 
+def test_translate_english_data_sharing() -> None:
+    assert "数据共享" in translate_english("which bureau runs the data sharing platform")
+    assert "共享数据" in translate_english("who makes agencies share data")
+
+
 def test_typo_fixer_by_pinyin() -> None:
     fx = TypoFixer(["蒙速办", "一网通办", "蜗牛席"])
     assert fx.fix("萌速办怎么用") == "蒙速办怎么用"
