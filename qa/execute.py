@@ -191,7 +191,7 @@ class Executor:
         ev = self.judge.evidence(ask.query, hits, plans=plans_of(ask.where))
         prob = self.refusal.probability(ev)
         threshold = self.refusal.threshold_for(ev)
-        notes = (
+        notes: tuple[str, ...] = (
             f"dense_top={ev.dense_top:.4f}",
             f"dense_z={ev.dense_z:.2f}",
             f"bm25_top={ev.bm25_top:.2f}",
@@ -207,17 +207,42 @@ class Executor:
             close = s1 and s2 and s1.score is not None and s2.score is not None
             if close and abs(s1.score - s2.score) <= self.margins.close_margin:  # type: ignore[union-attr,operator]
                 runner = hits[1].record
+        best = hits[0].record
+        named = self._named_alone(ask, words, best)
+        if named:  # the question names this task alone: neither the runner-up nor the theme's others
+            notes = (*notes, f"only task {best.task_id} of its plan says {named!r}")
         return Result(
             ask,
             "single",
-            (hits[0].record,),
-            runner_up=runner,
-            related=self._related(ask, pool, hits[0].record),
+            (best,),
+            runner_up=None if named else runner,
+            related=() if named else self._related(ask, pool, best),
             topic=ask.topic.text if ask.topic is not None else "",
             p_covered=prob,
             hits=tuple(hits),
             notes=notes,
         )
+
+    def _named_alone(self, ask: Ask, words: Sequence[str], best: TaskRecord) -> str:
+        """A word of the question (two characters or more) that the best task holds and no other task of its
+        plan does (「英才计划」, 「座谈会」): the question names that task, not a theme or its neighbours.
+        Not when it names several things (「评价、监督、督查」), a kind of them (这些, 这种) or several tasks,
+        nor a word only of an example it gives (「比如轻微违法不罚款」)."""
+        if cue("kinds").search(ask.query) or cue("plural").search(ask.query):
+            return ""
+        covers = self.covers
+
+        def holds(w: str, r: TaskRecord) -> bool:
+            return covers([w], r) > 0  # type: ignore[operator,no-any-return]
+
+        if ask.topic is not None and len(ask.topic.facets) > 1:
+            return ""  # several things named: a word of one of them does not name the task
+        said = cue("example_clause").sub(" ", ask.query)
+        held = [w for w in dict.fromkeys(words) if len(w) > 1 and w in said and holds(w, best)]
+        if not held:
+            return ""
+        others = [r for r in self.store.select(Doc(frozenset({best.doc_id}))) if r.key != best.key]
+        return next((w for w in held if not any(holds(w, r) for r in others)), "")
 
     def _related(self, ask: Ask, pool: list[int] | None, best: TaskRecord) -> tuple[TaskRecord, ...]:
         """Asked who leads something several tasks are about (「电子证照推广谁牵头」), the answer names the

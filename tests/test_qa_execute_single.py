@@ -1,0 +1,111 @@
+"""The best match of a single-task question: which neighbours the answer names beside it (``qa.execute``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from corpus import TaskRecord
+from qa.execute import Executor
+from qa.plan import Ask
+from qa.refusal import Evidence
+from retriever.expr import Doc, Topic
+from retriever.types import Hit, Signal
+
+TEXTS = {
+    1: "健全政企沟通机制，每年组织召开企业家恳谈会。",
+    2: "营造尊重企业家的社会氛围，评选表彰优秀企业家。",
+    3: "建立领导联系企业家制度，定期走访企业家，健全沟通机制。",
+}
+
+
+@dataclass(frozen=True)
+class _Match:
+    index: int
+
+
+class _Store:
+    """Three tasks of one plan, all about 企业家, ranked 1, 2, 3 with close dense similarities."""
+
+    def __init__(self, records: list[TaskRecord]) -> None:
+        self.records = records
+
+    def search(self, query: str, *, top_k: int = 10, where: Any = None) -> list[Hit]:
+        return [
+            Hit(r, 1.0 - i / 100, i + 1, {"dense": Signal(i + 1, 0.900 - i * 0.001)})
+            for i, r in enumerate(self.records)
+        ]
+
+    def select(self, where: Any, *, query: str = "") -> list[TaskRecord]:
+        assert isinstance(where, Doc)
+        return [r for r in self.records if r.doc_id in where.ids]
+
+    def pool(self, where: Any, *, query: str = "") -> list[int]:
+        return list(range(len(self.records)))
+
+    def topic(self, topic: Topic, *, query: str = "", within: Any = None) -> list[_Match]:
+        return [_Match(i) for i in range(len(self.records))]  # every task is about 企业家
+
+    def records_at(self, indices: Sequence[int]) -> list[TaskRecord]:
+        return [self.records[i] for i in indices]
+
+
+class _Judge:
+    def evidence(self, text: str, hits: Sequence[Hit], *, plans: Any = None) -> Evidence:
+        return Evidence(
+            dense_top=0.9, dense_z=3.0, bm25_top=5.0, coverage=1.0, local_coverage=1.0, english=False
+        )
+
+
+class _Refusal:
+    def probability(self, ev: Any) -> float:
+        return 0.99
+
+    def threshold_for(self, ev: Any) -> float:
+        return 0.5
+
+
+def _covers(words: Sequence[str], r: TaskRecord) -> float:
+    return sum(w in r.text for w in words) / len(words) if words else 0.0
+
+
+def _executor(tasks: list[TaskRecord]) -> Executor:
+    records = [replace(tasks[i - 1], doc_id="p", task_id=i, text=t) for i, t in TEXTS.items()]
+    return Executor(_Store(records), _Judge(), _Refusal(), _covers)  # type: ignore[arg-type]
+
+
+def _ask(query: str, terms: tuple[str, ...], facets: int = 0) -> Ask:
+    topic = Topic(
+        " ".join(terms),
+        tuple((t,) for t in terms),
+        facets=tuple(((t,),) for t in terms) if facets else (),
+        least=2,
+    )
+    return Ask(("lead",), Doc(frozenset({"p"})), "best", query=query, topic=topic)
+
+
+def test_a_word_only_the_best_task_says_names_it_alone(tasks: list[TaskRecord]) -> None:
+    # 恳谈会: only task 1 says it; the close runner-up and the other 企业家 tasks are not named beside it.
+    res = _executor(tasks)._best(_ask("企业家恳谈会谁牵头", ("企业家", "恳谈会")), ["企业家", "恳谈会"])
+    assert [r.task_id for r in res.records] == [1]
+    assert res.runner_up is None and res.related == ()
+
+
+def test_a_theme_every_task_shares_keeps_its_neighbours(tasks: list[TaskRecord]) -> None:
+    res = _executor(tasks)._best(_ask("企业家方面谁牵头", ("企业家",)), ["企业家"])
+    assert res.runner_up is not None and [r.task_id for r in res.related] == [2, 3]
+
+
+def test_a_kind_or_several_things_named_keeps_the_theme(tasks: list[TaskRecord]) -> None:
+    ex = _executor(tasks)
+    kind = ex._best(_ask("企业家恳谈会这些谁牵头", ("企业家", "恳谈会")), ["企业家", "恳谈会"])
+    assert [r.task_id for r in kind.related] == [2, 3]
+    listed = ex._best(_ask("恳谈会、表彰谁牵头", ("恳谈会", "表彰"), facets=2), ["恳谈会", "表彰"])
+    assert [r.task_id for r in listed.related] == [2, 3]
+
+
+def test_a_word_of_an_example_given_is_not_the_name(tasks: list[TaskRecord]) -> None:
+    # The theme is 企业家; 恳谈会 is only in the question's example, not in the theme's words.
+    res = _executor(tasks)._best(_ask("企业家的事谁牵头，比如恳谈会", ("企业家",)), ["企业家", "恳谈会"])
+    assert [r.task_id for r in res.related] == [2, 3]
