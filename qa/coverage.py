@@ -47,6 +47,9 @@ class Judge:
         self._freq, self._freq_total = store.tokenizer.frequencies()
         self._terms = frozenset(store.tokenizer.terms)
         self._record_tokens: dict[tuple[str, int], frozenset[str]] = {}
+        self._record_text: dict[tuple[str, int], str] = {}
+        self._plan_words: dict[str, list[tuple[frozenset[str], str]]] = {}
+        self._holders: dict[tuple[str, str], int] = {}
         self._several = len(store.profile().plans) > 1
         self._plan_vocab: dict[frozenset[str], frozenset[str]] = {}
         names = {n for p in store.profile().plans for n in (p.title, p.short_title, p.doc_number) if n}
@@ -134,7 +137,31 @@ class Judge:
         tokens = self._tokens_of(r)
         # Only a word no longer word of the question contains (search-mode words overlap: 考核办法, 考核).
         whole = {w for w in words if not any(w != o and w in o for o in words)}
-        return coverage(words, _Either(tokens, normalize(r.text), whole), self._freq, self._freq_total)
+        return coverage(words, _Either(tokens, self._text_of(r), whole), self._freq, self._freq_total)
+
+    def holders(self, word: str, doc: str) -> int:
+        """How many tasks of plan ``doc`` hold ``word`` the way :meth:`covers_text` counts a word asked alone:
+        one of their tokens or, two characters or more, in their text (cached per plan and word)."""
+        got = self._holders.get((doc, word))
+        if got is None:
+            plan = self._plan_words.get(doc)
+            if plan is None:
+                plan = [(self._tokens_of(r), self._text_of(r)) for r in self.r.select(Doc(frozenset({doc})))]
+                self._plan_words[doc] = plan
+            long = len(word) >= 2
+            got = sum(1 for tokens, text in plan if word in tokens or (long and word in text))
+            if len(self._holders) >= 100_000:
+                self._holders.clear()
+            self._holders[(doc, word)] = got
+        return got
+
+    def _text_of(self, r: TaskRecord) -> str:
+        got = self._record_text.get(r.key)
+        if got is None:
+            got = normalize(r.text)
+            if len(self._record_text) < 100_000:
+                self._record_text[r.key] = got
+        return got
 
     def _tokens_of(self, r: TaskRecord) -> frozenset[str]:
         got = self._record_tokens.get(r.key)

@@ -48,6 +48,10 @@ class Judge(Protocol):
         self, text: str, hits: Sequence[Hit], *, plans: frozenset[str] | None = None
     ) -> Evidence: ...
 
+    def holders(self, word: str, doc: str) -> int:
+        """How many tasks of plan ``doc`` hold ``word`` (as ``covers`` counts a word asked alone)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Result:
@@ -241,8 +245,8 @@ class Executor:
         held = [w for w in dict.fromkeys(words) if len(w) > 1 and w in said and holds(w, best)]
         if not held:
             return ""
-        others = [r for r in self.store.select(Doc(frozenset({best.doc_id}))) if r.key != best.key]
-        return next((w for w in held if not any(holds(w, r) for r in others)), "")
+        # The best task holds each of them; it names the task alone when no other task of its plan does.
+        return next((w for w in held if self.judge.holders(w, best.doc_id) <= 1), "")
 
     def _related(self, ask: Ask, pool: list[int] | None, best: TaskRecord) -> tuple[TaskRecord, ...]:
         """Asked who leads something several tasks are about (「电子证照推广谁牵头」), the answer names the

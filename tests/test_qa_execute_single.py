@@ -52,6 +52,12 @@ class _Store:
 
 
 class _Judge:
+    def __init__(self, records: list[TaskRecord]) -> None:
+        self.records = records
+
+    def holders(self, word: str, doc: str) -> int:
+        return sum(word in r.text for r in self.records if r.doc_id == doc)
+
     def evidence(self, text: str, hits: Sequence[Hit], *, plans: Any = None) -> Evidence:
         return Evidence(
             dense_top=0.9, dense_z=3.0, bm25_top=5.0, coverage=1.0, local_coverage=1.0, english=False
@@ -72,7 +78,7 @@ def _covers(words: Sequence[str], r: TaskRecord) -> float:
 
 def _executor(tasks: list[TaskRecord]) -> Executor:
     records = [replace(tasks[i - 1], doc_id="p", task_id=i, text=t) for i, t in TEXTS.items()]
-    return Executor(_Store(records), _Judge(), _Refusal(), _covers)  # type: ignore[arg-type]
+    return Executor(_Store(records), _Judge(records), _Refusal(), _covers)  # type: ignore[arg-type]
 
 
 def _ask(query: str, terms: tuple[str, ...], facets: int = 0) -> Ask:
@@ -109,3 +115,21 @@ def test_a_word_of_an_example_given_is_not_the_name(tasks: list[TaskRecord]) -> 
     # The theme is 企业家; 恳谈会 is only in the question's example, not in the theme's words.
     res = _executor(tasks)._best(_ask("企业家的事谁牵头，比如恳谈会", ("企业家",)), ["企业家", "恳谈会"])
     assert [r.task_id for r in res.related] == [2, 3]
+
+
+def test_the_judge_counts_a_words_holders_within_one_plan(fake_retriever: Any) -> None:
+    """``Judge.holders`` counts, in one plan, the tasks ``covers_text`` finds a word alone in: as many as
+    checking every task of the plan one by one."""
+    from qa.coverage import Judge
+
+    judge = Judge(fake_retriever, embedding=False)
+    records = list(fake_retriever.records)
+    doc = records[0].doc_id
+    mine = [r for r in records if r.doc_id == doc]
+    words = {w for r in mine[:40] for w in judge.words(r.text)[:6] if len(w) > 1}
+    assert len(words) > 20
+    counts = {w: judge.holders(w, doc) for w in sorted(words)}
+    for w, n in counts.items():
+        assert n == sum(judge.covers_text([w], r) > 0 for r in mine), w
+    assert any(n == 1 for n in counts.values()) and any(n > 1 for n in counts.values())
+    assert judge.holders("不存在的词语组合", doc) == 0
