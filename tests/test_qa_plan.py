@@ -525,3 +525,25 @@ def test_more_ways_to_say_of_the_list(fake_qa: QA, first: str, then: str, where:
 def test_a_benchmark_citys_own_plan_after_a_benchmark_is_another_place(fake_qa: QA) -> None:
     reading = _after(fake_qa, "对标哈尔滨的有哪些", "那长春的方案呢")
     assert isinstance(reading.plan, Reply) and reading.plan.kind == "other_place", reading.plan
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [
+        ("好差评页面是政务服务局牵头还是大数据中心牵头", ("lead",)),
+        ("诉讼服务中心建设是法院还是司法局负责", ("lead",)),
+        ("执行联动那条是法院配合还是公安局配合", ("responsible",)),
+    ],
+)
+def test_a_choice_between_units_asks_which_has_the_role_and_filters_nothing(
+    fake_qa: QA, question: str, what: tuple[str, ...]
+) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.what == what and p.pick == "best", p
+    assert "Lead(" not in str(p.where) and "Responsible(" not in str(p.where), p
+    assert not p.prefer_units
+
+
+def test_comparing_two_units_tasks_is_no_choice_of_one_task(fake_qa: QA) -> None:
+    p = fake_qa.read("法院牵头还是司法局牵头的任务多").plan
+    assert isinstance(p, Ask) and p.pick == "all", p
