@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from corpus.records import TaskRecord
 from qa.entities import (
@@ -458,6 +459,10 @@ class Planner:
         if place is not None:
             return Reply("other_place", place.text)
         what = self.asked(text, mentions)
+        choice = self._unit_choice(text, mentions, what)
+        if choice:  # 「是A牵头还是B牵头」: who has the role, A or B
+            asked_role: What = "responsible" if any(m.role == "responsible" for m in choice) else "lead"
+            what = (*(w for w in what if w != "text"), *(() if asked_role in what else (asked_role,)))
         unknown = next((m for m in mentions if m.kind == "unknown_unit" and m.role), None)
         if unknown is not None and not any(m.kind == "unit" for m in mentions):
             return Reply("unknown_unit", unknown.text)  # 「旗统计局负责什么」: a unit the plan never names
@@ -492,6 +497,8 @@ class Planner:
         for m in mentions:
             leaf: Expr | None = None
             if m.kind == "unit":
+                if m in choice:  # asked which of them: no filter, and neither is preferred
+                    continue
                 if m.negated and asks_units:
                     prefer |= m.units  # 「除了住建局还有谁参与」: the unit is known to take part; who else?
                     continue
@@ -575,7 +582,9 @@ class Planner:
         filtering = {x.name for x in leaves_of(structured) if isinstance(x, Section)} & set(whole_sections)
         if topic is not None and filtering and cue("area").search(text):
             topic = self._beyond_area(topic, filtering)
-        query = self._respelled(text) if topic is not None else text
+        # the units asked to choose from describe no task: the rest of the question does
+        told = "".join(" " if any(m.start <= i < m.end for m in choice) else c for i, c in enumerate(text))
+        query = self._respelled(told) if topic is not None else told
         if topic is not None and "lead" in what and not cue("one_task").search(text):
             topic = replace(topic, least=2)  # who leads a theme: the tasks about it, expected to be several
         prefer_units = frozenset(prefer)
@@ -638,6 +647,21 @@ class Planner:
             topic=topic,
             area_named=named_area,
         )
+
+    @staticmethod
+    def _unit_choice(text: str, mentions: Sequence[Mention], what: Sequence[What]) -> list[Mention]:
+        """Units a one-task question asks to choose from (``unit_choice`` between them: 「A牵头还是B牵头」,
+        「是A还是B负责」): which of them has the role. Not in a question about sets of tasks."""
+        if any(w in what for w in ("tasks", "count", "yes_no")):
+            return []
+        units = sorted((m for m in mentions if m.kind == "unit" and not m.negated), key=lambda m: m.start)
+        chosen: list[Mention] = []
+        for a, b in pairwise(units):
+            if (a.role or b.role) and cue("unit_choice").fullmatch(text[a.end : b.start]):
+                chosen += [m for m in (a, b) if m not in chosen]
+        if chosen and cue("unit_choice_sets").search(text[max(m.role_end for m in chosen) :]):
+            return []
+        return chosen
 
     @staticmethod
     def _alternatives(text: str, placed: Sequence[tuple[Mention, Expr]]) -> list[list[Expr]]:

@@ -154,6 +154,11 @@ class TypoFixer:
             return True
         return len(piece) == 4 and self.common(piece[:2]) and self.common(piece[2:])
 
+    def _term_after_a_word(self, piece: str, term: str) -> bool:
+        """The window is a term of its own after one more character that sounds like the term's first
+        (是 + 工商联 is no typo of 市工商联: 「是工商联牵头的吗」 names 工商联)."""
+        return piece[1:] == term[1:] and piece[1:] in self.terms
+
     def fix(self, text: str) -> str:
         if not self.by_pinyin:
             return text
@@ -177,6 +182,7 @@ class TypoFixer:
                     and not self.known(piece)
                     and not self._ordinary(piece)
                     and not splits
+                    and not self._term_after_a_word(piece, term)
                 ):
                     out = out[:i] + term + out[i + n :]
                     i += n

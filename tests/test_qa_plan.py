@@ -122,6 +122,10 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("不动产登记窗口在三楼还是四楼", "out_of_plan"),
         ("燃气公司报修电话", "out_of_plan"),  # the number of a service line
         ("我们村的自来水什么时候能通", "personal"),
+        ("说好的免费邮寄执照，我寄件还是交了15元", "personal"),  # what one paid: one's own case
+        ("旗里今年的个体工商户数量有多少", "out_of_plan"),  # a statistic, not a count of tasks
+        ("这个实施方案写得怎么样", "out_of_plan"),  # an opinion
+        ("投标保函的服务费怎么算", "out_of_plan"),  # a fee
     ],
 )
 def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
@@ -525,3 +529,30 @@ def test_more_ways_to_say_of_the_list(fake_qa: QA, first: str, then: str, where:
 def test_a_benchmark_citys_own_plan_after_a_benchmark_is_another_place(fake_qa: QA) -> None:
     reading = _after(fake_qa, "对标哈尔滨的有哪些", "那长春的方案呢")
     assert isinstance(reading.plan, Reply) and reading.plan.kind == "other_place", reading.plan
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [
+        ("好差评页面是政务服务局牵头还是大数据中心牵头", ("lead",)),
+        ("诉讼服务中心建设是法院还是司法局负责", ("lead",)),
+        ("执行联动那条是法院配合还是公安局配合", ("responsible",)),
+    ],
+)
+def test_a_choice_between_units_asks_which_has_the_role_and_filters_nothing(
+    fake_qa: QA, question: str, what: tuple[str, ...]
+) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.what == what and p.pick == "best", p
+    assert "Lead(" not in str(p.where) and "Responsible(" not in str(p.where), p
+    assert not p.prefer_units
+
+
+def test_a_count_of_tasks_is_no_statistic(fake_qa: QA) -> None:
+    p = fake_qa.read("市场监管局牵头的任务数量有多少").plan
+    assert isinstance(p, Ask) and p.what == ("count",), p
+
+
+def test_comparing_two_units_tasks_is_no_choice_of_one_task(fake_qa: QA) -> None:
+    p = fake_qa.read("法院牵头还是司法局牵头的任务多").plan
+    assert isinstance(p, Ask) and p.pick == "all", p

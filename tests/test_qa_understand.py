@@ -152,6 +152,13 @@ def test_typo_fixer_by_pinyin() -> None:
     assert TypoFixer(["工工资"], known=lambda s: s in plan).fix(plan) == plan  # a word of the plan is no typo
 
 
+def test_a_term_after_a_word_that_sounds_like_a_level_is_no_typo() -> None:
+    fx = TypoFixer(["市商务局", "商务局", "市场监管局", "市市场监管局"])
+    assert fx.fix("外资专班是商务局牵头的吗") == "外资专班是商务局牵头的吗"
+    assert fx.fix("这条是市场监管局牵头吗") == "这条是市场监管局牵头吗"
+    assert fx.fix("事场监管局牵头哪些") == "市场监管局牵头哪些"  # the rest is no term: a typo
+
+
 def test_typo_fixer_work_is_bounded() -> None:
     slow = TypoFixer(["蒙速办"], max_windows=10)
     assert slow.fix("天" * 20 + "萌速办") == "天" * 20 + "萌速办"  # past the budget: left as typed
