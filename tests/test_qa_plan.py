@@ -590,3 +590,15 @@ def test_english_unit_names_and_hyphenated_terms_are_read(fake_qa: QA) -> None:
         "where=Lead(旗民政局), pick=all)"
     )
     assert "Section(跨境贸易)" in plan(fake_qa, "what tasks are in cross-border trade?")
+
+
+def test_a_word_in_most_of_the_list_still_describes_it(fake_retriever, tasks: list[TaskRecord]) -> None:  # type: ignore[no-untyped-def]
+    """Of the health commission's tasks 医疗 is in most: asked of that list it says what the list is about
+    (the whole list), not which part of it."""
+    from retriever.expr import And, Keys, Topic
+
+    health = [r for r in tasks if "旗卫健委" in r.lead_units]
+    with_word = [r for r in health if "医疗" in r.text]
+    assert len(health) > len(with_word) > len(health) / 2
+    where = And((Keys(frozenset(r.key for r in health), "previous"), Topic("医疗", (("医疗",),))))
+    assert {r.key for r in fake_retriever.select(where, query="其中跟医疗有关的")} == {r.key for r in health}
