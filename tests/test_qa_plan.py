@@ -602,3 +602,15 @@ def test_a_word_in_most_of_the_list_still_describes_it(fake_retriever, tasks: li
     assert len(health) > len(with_word) > len(health) / 2
     where = And((Keys(frozenset(r.key for r in health), "previous"), Topic("医疗", (("医疗",),))))
     assert {r.key for r in fake_retriever.select(where, query="其中跟医疗有关的")} == {r.key for r in health}
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "where"),
+    [
+        ("交通局牵头的任务", "那几个到2023年的是干嘛的", "And(Keys(previous), Due(2023-01..2023-12))"),
+        ("获得用网有哪些任务", "那两条持续推进的谁配合", "And(Keys(previous), Ongoing)"),
+    ],
+)
+def test_那几个_points_back_at_the_list(fake_qa: QA, first: str, then: str, where: str) -> None:
+    reading = _after(fake_qa, first, then)
+    assert isinstance(reading.plan, Ask) and str(reading.plan.where) == where, reading.plan
