@@ -898,6 +898,10 @@ class Planner:
         def on(keys: frozenset[tuple[str, int]], what: tuple[What, ...]) -> Reading:
             return narrowed(Ask(what, Keys(keys, "previous"), "all", query=prev.plan.query, scope="previous"))
 
+        corrected = self._corrected(text, named, prev)
+        if corrected is not None:
+            reading = self._read(corrected, None, pin)
+            return replace(reading, original=question, lang=lang, followup="swap")
         beside = self._beside(text, named, prev)
         if isinstance(beside, Reply):
             return narrowed(beside)
@@ -992,6 +996,19 @@ class Planner:
         plan = Ask(what, where, "all", query=prev.plan.query, scope="previous")
         kind = "narrow" if named else "reask"
         return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind, scope=plans)
+
+    def _corrected(self, text: str, named: Sequence[Mention], prev: Turn) -> str | None:
+        """「不对，我问的是教体局」, 「不是上海，是深圳」: the previous question with its name of the same
+        kind replaced by the one said after the correction; None when the question corrects nothing."""
+        said = cue("correction").search(text)
+        if said is None:
+            return None
+        after = [m for m in named if m.start >= said.end() and not m.negated]
+        if not after or any(p.kind != after[0].kind for p in after):
+            return None
+        if not any(p.kind == after[0].kind for p in prev.mentions):
+            return None
+        return self._swap(text, after, (), prev)
 
     def _beside(
         self, text: str, named: Sequence[Mention], prev: Turn

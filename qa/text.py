@@ -98,7 +98,8 @@ def _english_dates(low: str) -> str:
 @lru_cache(maxsize=1)
 def _english() -> tuple[re.Pattern[str], dict[str, str]]:
     """One alternation of every English term, longest first."""
-    table = {r[0]: r[1] for r in rows("english.tsv") if len(r) > 1}
+    # Keys hyphenated like the question once its hyphens are spaces (cross-border → cross border).
+    table = {re.sub(r"(?<=[a-z])-(?=[a-z])", " ", r[0]): r[1] for r in rows("english.tsv") if len(r) > 1}
     terms = sorted(table, key=len, reverse=True)
     return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z])"), table
 

@@ -25,9 +25,9 @@ _AFTER = re.compile(r"\s*(?:及|或|和|含)?(以后|之后|往后|以来|起|�
 # A day of the month (「9月30日前」): deadlines are kept by month, so the month's.
 _DAY = (
     r"(?:\s*(?:[12]\d|3[01]|0?[1-9]|[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])"
-    r"\s*[日号](?!内|以内))?"
+    r"\s*[日号](?!内|以内|之内))?"
 )
-_BEFORE = _DAY + r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或|和|含)?(前|以前|之前|为止|内|以内|截止|截至))?"
+_BEFORE = _DAY + r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或|和|含)?(前|以前|之前|为止|之内|以内|内|截止|截至))?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +83,16 @@ def find_window(text: str, plan_year: int) -> Window | None:
                 return Window((year, mon), None, f"{year}年{mon}月及以后", m.start(), end.end())
             # 「10月底前」, 「到10月底」: any deadline up to that month; 「10月底要完成的」: that month's.
             by = re.search(r"(到|截至|截止到?)\s*$", text[: m.start()]) is not None
-            if (m.group(4) in ("底", "末") and by) or m.group(5) not in (None, "内", "以内"):
+            if (m.group(4) in ("底", "末") and by) or m.group(5) not in (None, "内", "以内", "之内"):
                 return Window(None, (year, mon), f"{year}年{mon}月底前", m.start(), m.end())
             return Window((year, mon), (year, mon), f"{year}年{mon}月", m.start(), m.end())
-    m = re.search(_YEAR + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|内|以内|为止)?", text)
+    m = re.search(_YEAR + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|之内|内|以内|为止)?", text)
     if m:
         year = _year(m.group(1), m.group(2), plan_year)
         after = _AFTER.match(text, m.end()) if m.group(1) and not (m.group(3) or m.group(4)) else None
         if after is not None:  # 「2023年以后」: that year and any later one
             return Window((year, 1), None, f"{year}年及以后", m.start(), after.end())
-        if m.group(2) == "年内" or m.group(3) or (m.group(4) and m.group(4) not in ("内", "以内")):
+        if m.group(2) == "年内" or m.group(3) or (m.group(4) and m.group(4) not in ("内", "以内", "之内")):
             return Window(None, (year, 12), f"{year}年底前", m.start(), m.end())
         if m.group(1) or m.group(2) in ("今年", "明年", "后年", "本年", "当年"):
             return Window((year, 1), (year, 12), f"{year}年", m.start(), m.end())

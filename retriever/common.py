@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -36,6 +37,10 @@ from retriever.store import PlanFacts, PlanProfile, SectionInfo
 from retriever.substring import SubstringIndex
 from retriever.topic import DenseAbove, SimilarityOf, TopicMatch, TopicParams, describes, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
+
+# A theme asked of the list just answered (「其中跟发票有关的」): a word in at least this share of the list
+# describes the list (医疗 among the health commission's tasks); below it, it picks the list's part about it.
+PART_OF_GENERIC = 0.5
 
 # Fusion weights, tuned on the dev split (eval/reports/tuning.md): on colloquial questions the dense
 # signal is the stronger one, so BM25 only breaks its ties and rescues exact-term matches.
@@ -228,16 +233,20 @@ class PlanStore(ABC):
         """``Topic`` and ``Position`` leaves replaced by the tasks they stand for (a topic in a conjunction is
         judged within what the other conditions leave)."""
         within: list[int] | None = None
+        part_of = False
         if isinstance(where, And) and any(isinstance(p, Topic) for p in where.parts):
             rest = [p for p in where.parts if not isinstance(p, Topic)]
             if rest:
                 within = self.pool(conj(*rest), query=query)
+                # A theme asked of the previous answer (「其中跟发票有关的」) asks for part of it: a word in a
+                # share of that list is evidence, not a description of the whole list.
+                part_of = any(isinstance(p, Keys) and p.label == "previous" for p in rest)
 
         docs = plans_of(where)
 
         def leaf(e: Expr) -> Expr:
             if isinstance(e, Topic):
-                found = self.topic(e, query=query, within=within)
+                found = self.topic(e, query=query, within=within, part_of=part_of)
                 if found is None:
                     return All()  # no word of it is evidence: the topic says nothing about which tasks
                 return Keys(frozenset(self.records[m.index].key for m in found), str(e))
@@ -301,17 +310,20 @@ class PlanStore(ABC):
         query: str = "",
         within: Sequence[int] | None = None,
         every_word: bool = False,
+        part_of: bool = False,
     ) -> list[TopicMatch] | None:
         """Tasks about a topic, best evidence first (``retriever.topic``); None when none of its words is
-        evidence. ``every_word``: only tasks that contain every word of it that is evidence."""
+        evidence. ``every_word``: only tasks that contain every word of it that is evidence. ``part_of``: the
+        question asks for part of ``within`` (the list just answered): a word in under half of it picks."""
         text = query or topic.text
         window = None if within is None else np.asarray(within, np.int64).tobytes()
-        key = (topic, text, window, every_word, self.topic_params)
+        params = replace(self.topic_params, pool_generic=PART_OF_GENERIC) if part_of else self.topic_params
+        key = (topic, text, window, every_word, params)
         with self._topic_lock:
             if key in self._topics:
                 self._topics.move_to_end(key)
                 return self._topics[key]
-        found = self._topic(topic, text, within, every_word)
+        found = self._topic(topic, text, within, every_word, params)
         with self._topic_lock:
             self._topics[key] = found
             while len(self._topics) > 64:
@@ -319,7 +331,7 @@ class PlanStore(ABC):
         return found
 
     def _topic(
-        self, topic: Topic, text: str, within: Sequence[int] | None, every_word: bool
+        self, topic: Topic, text: str, within: Sequence[int] | None, every_word: bool, params: TopicParams
     ) -> list[TopicMatch] | None:
         similarity_of: SimilarityOf | None = None
         dense_above: DenseAbove | None = None
@@ -335,7 +347,7 @@ class PlanStore(ABC):
             topic.terms,
             n=len(self.records),
             allowed=within,
-            params=self.topic_params,
+            params=params,
             containing=self.containing,
             similarity_of=similarity_of,
             dense_above=dense_above,

@@ -556,3 +556,92 @@ def test_a_count_of_tasks_is_no_statistic(fake_qa: QA) -> None:
 def test_comparing_two_units_tasks_is_no_choice_of_one_task(fake_qa: QA) -> None:
     p = fake_qa.read("法院牵头还是司法局牵头的任务多").plan
     assert isinstance(p, Ask) and p.pick == "all", p
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "where"),
+    [
+        ("民政局牵头哪些任务", "不对，我问的是卫健委", "Lead(旗卫健委)"),
+        ("对标北京的任务有哪些", "不是北京，是杭州", "City(杭州)"),
+        ("获得用网有几条", "错了 我说的是跨境贸易", "Section(跨境贸易)"),
+    ],
+)
+def test_a_correction_replaces_the_previous_questions_name(
+    fake_qa: QA, first: str, then: str, where: str
+) -> None:
+    """「不对，我问的是X」, 「不是A，是B」: the previous question asked again with the name said after the
+    correction, not a narrowing of its answer by both names."""
+    reading = _after(fake_qa, first, then)
+    assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading.plan
+    assert str(reading.plan.where) == where, reading.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "where"),
+    [
+        ("获得用暖有哪些任务", "换成获得电力", "Section(获得电力)"),
+        ("税务局牵头哪些任务", "换成财政局", "Lead(旗财政局)"),
+    ],
+)
+def test_换成_another_name_asks_the_same_of_it(fake_qa: QA, first: str, then: str, where: str) -> None:
+    reading = _after(fake_qa, first, then)
+    assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading.plan
+    assert str(reading.plan.where) == where, reading.plan
+
+
+@pytest.mark.parametrize("then", ["合起来有几条", "加起来一共多少"])
+def test_a_sum_said_loosely_counts_the_previous_list(fake_qa: QA, then: str) -> None:
+    reading = _after(fake_qa, "获得用网有哪些任务", then)
+    assert isinstance(reading.plan, Ask) and reading.plan.what == ("count",), reading.plan
+    assert str(reading.plan.where) == "Keys(previous)", reading.plan
+
+
+@pytest.mark.parametrize(
+    ("then", "word"), [("有没有关于博物馆的", "博物馆"), ("有关于数字图书馆的吗", "数字图书馆")]
+)
+def test_whether_the_list_has_tasks_about_a_theme_narrows_it(fake_qa: QA, then: str, word: str) -> None:
+    """「有没有关于X的」 right after a list asks for its tasks about X (a …馆 is no unknown unit)."""
+    reading = _after(fake_qa, "文旅局牵头哪些任务", then)
+    assert isinstance(reading.plan, Ask), reading.plan
+    assert str(reading.plan.where) == f"And(Keys(previous), Topic({word}))", reading.plan
+
+
+def test_a_theme_common_in_the_list_still_picks_part_of_it(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    """A word in a quarter of the list just answered is asked of it, not read as describing all of it."""
+    s = SessionStore().get(None)
+    fake_qa.answer("企业开办和注销有哪些任务", session=s)
+    got = {r.task_id for r in fake_qa.answer("其中跟营业执照有关的", session=s).citations}
+    section = {r.task_id for r in tasks if r.section == "企业开办和注销"}
+    assert got and got < section  # part of the list, not all of it (a word in 4 of its 11 tasks)
+    assert all("营业执照" in r.text for r in tasks if r.task_id in got)
+
+
+def test_english_unit_names_and_hyphenated_terms_are_read(fake_qa: QA) -> None:
+    assert plan(fake_qa, "which tasks does the civil affairs bureau lead").endswith(
+        "where=Lead(旗民政局), pick=all)"
+    )
+    assert "Section(跨境贸易)" in plan(fake_qa, "what tasks are in cross-border trade?")
+
+
+def test_a_word_in_most_of_the_list_still_describes_it(fake_retriever, tasks: list[TaskRecord]) -> None:  # type: ignore[no-untyped-def]
+    """Of the health commission's tasks 医疗 is in most: asked of that list it says what the list is about
+    (the whole list), not which part of it."""
+    from retriever.expr import And, Keys, Topic
+
+    health = [r for r in tasks if "旗卫健委" in r.lead_units]
+    with_word = [r for r in health if "医疗" in r.text]
+    assert len(health) > len(with_word) > len(health) / 2
+    where = And((Keys(frozenset(r.key for r in health), "previous"), Topic("医疗", (("医疗",),))))
+    assert {r.key for r in fake_retriever.select(where, query="其中跟医疗有关的")} == {r.key for r in health}
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "where"),
+    [
+        ("交通局牵头的任务", "那几个到2023年的是干嘛的", "And(Keys(previous), Due(2023-01..2023-12))"),
+        ("获得用网有哪些任务", "那两条持续推进的谁配合", "And(Keys(previous), Ongoing)"),
+    ],
+)
+def test_那几个_points_back_at_the_list(fake_qa: QA, first: str, then: str, where: str) -> None:
+    reading = _after(fake_qa, first, then)
+    assert isinstance(reading.plan, Ask) and str(reading.plan.where) == where, reading.plan

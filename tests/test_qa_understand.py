@@ -309,3 +309,13 @@ def test_english_months_without_a_year_are_windows(
 
 def test_may_the_verb_is_no_month() -> None:
     assert find_window(translate_english(clean("may i ask who leads the tax tasks")), 2022) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "before"),
+    [("今年之内要完成的", (2022, 1), (2022, 12)), ("10月之内的", (2022, 10), (2022, 10))],
+)
+def test_之内_bounds_a_window_like_内(text: str, after: tuple[int, int], before: tuple[int, int]) -> None:
+    w = find_window(text, 2022)
+    assert w is not None and (w.after, w.before) == (after, before)
+    assert text[w.start : w.end].endswith("之内")  # the span taken, so 之内 is no topic word
