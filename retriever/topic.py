@@ -35,6 +35,11 @@ class TopicParams:
     pool_generic: float = 0.25  # in a filtered pool (a section), a word in this share of it describes it all
     any_term: float = 0.9  # a task with one word this close in weight to the topic's rarest word counts too
     whole_task: float = 0.75  # a task holding this share of a long theme's weight is the one task described
+    strong: float = 0.6  # several tasks hold this share of a who-leads theme's weight: one holding less is a
+    # passing mention (one of its two words)
+    head_ratio: float = (
+        2.0  # a compound whose head the plan writes this many times as often reads as the head too
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +205,12 @@ def topic_matches(
             # A theme expected to have several tasks: one holding every word of it (two or more) is about it
             # however differently it is worded (中介 + 超市); the similarity check is for passing mentions.
             keep |= lex >= 1.0 - 1e-9
+    if least > 1 and len(weights) >= 2:
+        # Several tasks hold clearly more of the theme than half of it: the ones that hold only one of its
+        # words (远程 without 会诊) mention it in passing.
+        strong = keep & (lex >= params.strong - 1e-9)
+        if int(strong.sum()) >= least:
+            keep &= strong | (dense >= params.dense_only)
     members = {t: _mask(n, hit) for t, hit in contains.items()} if keep.any() else {}
     out = [
         TopicMatch(int(i), float(x), float(d), tuple(t for t in weights if members[t][i]))
@@ -211,18 +222,20 @@ def topic_matches(
 def _with_head(
     alts: tuple[str, ...], *, n: int, least: int, params: TopicParams, containing: Containing
 ) -> tuple[str, ...]:
-    """A term of a theme expected to have several tasks that the plan writes in fewer of them, read as its
-    head too: the longest final part of three characters or more (a two-character one is a generic word: 监管,
-    清单) the plan writes in enough tasks and not almost everywhere (手机 + 小程序: the plan writes 小程序).
-    Chinese compounds put the head last."""
+    """A term of a theme expected to have several tasks that the plan writes in fewer of them, or far less
+    often than its head (集中 + 一网通办: one kind of it), read as its head too: the longest final part
+    of three characters or more (a two-character one is a generic word: 监管, 清单) the plan writes in
+    enough tasks and not almost everywhere (手机 + 小程序: the plan writes 小程序). Chinese compounds put
+    the head last."""
     word = alts[0]
-    if len(word) < 4 or len(containing(alts)) >= least:
+    own = len(containing(alts))
+    if len(word) < 4:
         return alts
     for i in range(1, len(word) - 2):
         head = word[i:]
         df = len(containing((head,)))
         if df > params.max_df_share * n:
             break
-        if df >= least:
+        if df >= least and (own < least or df >= params.head_ratio * own):
             return (*alts, head)
     return alts

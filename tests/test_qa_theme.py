@@ -416,3 +416,31 @@ def test_a_compound_the_plan_writes_once_is_read_as_its_head_too() -> None:
         (("网页清单",),), n=len(texts), allowed=None, params=TopicParams(), containing=containing, least=2
     )
     assert short is None
+
+
+def test_tasks_holding_one_of_two_words_are_passing_mentions_when_several_hold_both() -> None:
+    # 「远程会诊这块谁管」: 1 and 2 hold both words; 3 and 4 only the commoner one (会诊 of a list elsewhere).
+    table = {"远程": [1, 2, 5], "会诊": [1, 2, 3, 4]}
+    got = topic_matches(
+        (("远程",), ("会诊",)),
+        n=300,
+        allowed=None,
+        params=TopicParams(),
+        containing=_containing(table),
+        least=2,
+    )
+    assert got is not None and sorted(m.index for m in got) == [1, 2]
+
+
+def test_a_compound_the_plan_writes_far_less_often_than_its_head_is_read_as_the_head_too() -> None:
+    # 「集中一网通办谁在推」: the plan writes the whole compound in two tasks, its head in six.
+    table = {"集中一网通办": [1, 2], "一网通办": [1, 2, 3, 4, 5, 6]}
+    got = topic_matches(
+        (("集中一网通办",),),
+        n=300,
+        allowed=None,
+        params=TopicParams(),
+        containing=_containing(table),
+        least=2,
+    )
+    assert got is not None and sorted(m.index for m in got) == [1, 2, 3, 4, 5, 6]
