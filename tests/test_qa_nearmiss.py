@@ -19,6 +19,7 @@ SUBSIDY = "对新落户的博士给予安家补贴，对引进团队给予项目
 SUBSIDY_SUM = "对新落户的博士一次性给予8万元安家补贴。"
 DAYS = "不动产抵押登记压缩至2个工作日办结。"
 FREE = "为新开办企业免费刻制公章，免费寄递营业执照。"
+CREDIT = "建立信用修复机制，失信企业完成整改后及时移出失信名单，简化注销流程。"
 
 
 @pytest.mark.parametrize(
@@ -38,6 +39,8 @@ FREE = "为新开办企业免费刻制公章，免费寄递营业执照。"
         ("园区光纤的施工费谁来出", PARK),  # a named fee: who pays it
         ("负责光纤的专员是谁，怎么联系他", PARK),
         ("智慧园区那个小程序怎么下载安装", PARKS_LISTED),  # how to use an app: a procedure
+        ("被列进黑名单的企业几年后会自动解除", CREDIT),  # what the law provides, not the plan
+        ("公司注销了，以前拖欠的社保费还要补吗", CREDIT),
     ],
 )
 def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) -> None:
@@ -57,6 +60,7 @@ def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) 
         ("光纤接入现在有几家运营商", PARK),  # a count of today may be a task's own figure (现有4家)
         ("光纤全覆盖具体哪些单位配合", PARK),
         ("园区光纤那条都有哪些任务", PARK),
+        ("失信企业整改完多久移出名单", CREDIT),  # the task says when: the detail is the task's own
     ],
 )
 def test_a_detail_the_task_states_or_no_detail_asked_is_answered(question: str, text: str) -> None:

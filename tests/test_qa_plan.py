@@ -126,6 +126,15 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("旗里今年的个体工商户数量有多少", "out_of_plan"),  # a statistic, not a count of tasks
         ("这个实施方案写得怎么样", "out_of_plan"),  # an opinion
         ("投标保函的服务费怎么算", "out_of_plan"),  # a fee
+        ("不动产登记窗口在大厅里哪个位置", "out_of_plan"),  # where a counter is
+        ("公积金窗口节假日开不开门", "out_of_plan"),  # opening hours asked as A-not-A
+        ("how much is electricity per kwh for a shop", "out_of_plan"),  # a tariff asked in English
+        ("我们店的燃气报装申请到哪步了", "personal"),  # a firm's own case, said with 我们店的
+        ("2020年本旗营商环境实施方案里谁管招投标", "other_plan"),  # another year's plan, its region between
+        (
+            "全旗目前登记的个体户一共有多少户",
+            "out_of_plan",
+        ),  # a statistic of today, the thing counted between
     ],
 )
 def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
@@ -141,6 +150,7 @@ def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
         "采购结果会在哪里公示",
         "第1部分有哪些任务",
         "供水公司要不要公布服务电话",  # whether a task publishes a line, not its number
+        "目前一共有多少家单位牵头",  # units of the plan counted, not a statistic of the region
     ],
 )
 def test_an_answer_type_named_as_a_topic_is_no_reply(fake_qa: QA, question: str) -> None:
