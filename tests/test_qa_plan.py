@@ -66,6 +66,16 @@ def plan(qa: QA, question: str) -> str:
         ),
         ("市监牵头的任务有哪些", "Lead(旗市场监管局)"),
         ("人社局、财政局都要参与的有哪些", "And(Involves(旗人社局), Involves(旗财政局))"),
+        # English: a negation reaching a name through a preposition; section and unit names.
+        (
+            "tasks led by the court not in the enforcing contracts section",
+            "And(Lead(旗法院), Not(Section(执行合同)))",
+        ),
+        (
+            "tasks led by the court outside the contract enforcement section",
+            "And(Lead(旗法院), Not(Section(执行合同)))",
+        ),
+        ("which tasks does the justice bureau lead", "Lead(旗司法局)"),
         # A unit's name without its ending, before a role.
         ("自然资源牵头、财政配合的任务", "And(Lead(旗自然资源局), Responsible(旗财政局))"),
         ("财产登记里自然资源以外的单位牵头的", "And(Section(财产登记), Not(Lead(旗自然资源局)))"),
