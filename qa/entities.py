@@ -626,9 +626,15 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
     for i, m in enumerate(ordered):
         if m.kind in ("task", "ordinal", "last", "last_n", "place"):
             continue
+        start = m.start
+        if m.kind == "section" and m.section and m.section != m.text and m.section.endswith(m.text):
+            # A section found by its name without its verb (市场环境 in 「不在优化市场环境这章」): the verb
+            # written before it is part of the name, no gap.
+            verb = m.section[: -len(m.text)]
+            if text[max(0, start - len(verb)) : start] == verb:
+                start -= len(verb)
         before = any(
-            p <= m.start
-            and (_GAP_PRE.match(text[p : m.start]) or cue("neg_gap").fullmatch(text[p : m.start]))
+            p <= start and (_GAP_PRE.match(text[p:start]) or cue("neg_gap").fullmatch(text[p:start]))
             for p in pre
         )
         after = any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post)
