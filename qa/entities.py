@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from corpus.deadlines import Period, deadline_kind
-from corpus.lexicon import UnitLexicon
+from corpus.lexicon import UnitLexicon, UnitMention
 from corpus.profile import LEVELS
 from qa.numerals import CN_NUMBER, EN_ORDINAL, en_ordinal, to_int
 from qa.phrasebook import cue, rows
@@ -35,6 +35,7 @@ FieldKind = Literal[
     "ongoing",
     "no_responsible",
     "has_responsible",
+    "dated",
 ]
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)  # names of record fields other than units and sections
 Kind = Literal[
@@ -218,7 +219,7 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
 _ROLE = re.compile(
     r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*"
     r"(?:在方案里|在方案中|方案里|在这里|这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做|要|需要|得"
-    r"|两家|两个|三家|几家|一起|共同|联合|同时)*\s*"
+    r"|两家|两个|三家|几家|一起|共同|联合|同时|各自|分别)*\s*"
     r"(不用|不需要|无需|没有|没|不)?\s*"
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
     r"|(配合单位|责任单位|配合|协助|协办|协同"
@@ -243,9 +244,52 @@ def _late_role(text: str, end: int, stop: int) -> tuple[int, re.Match[str]] | No
     return (gap.end() - end, rm) if rm else None
 
 
+_STEMS: dict[int, tuple[UnitLexicon, dict[str, frozenset[str]]]] = {}
+
+
+def _unit_stems(lex: UnitLexicon) -> dict[str, frozenset[str]]:
+    """A unit's name without its ending (税务 for 税务局, 发展改革 for 发展改革委) where that is no name of
+    its own, of a name the plans write (not a colloquial alias: 建设局): said before a role
+    (``unit_stem_role``: 「税务配合」, 「市场监管牵头」) it names the unit."""
+    held = _STEMS.get(id(lex))
+    if held is not None and held[0] is lex:
+        return held[1]
+    stems: dict[str, frozenset[str]] = {}
+    written = {
+        u[1:] for u in lex.units if u[:1] in "旗州市县区盟"
+    }  # the names the plans write, not colloquial
+    for alias, units in lex.aliases.items():
+        stem = alias[:-1]
+        if alias not in written or alias[-1] not in "局委" or len(stem) < 2:
+            continue
+        if stem not in lex.aliases and stem not in stems:
+            stems[stem] = frozenset(units)
+    _STEMS[id(lex)] = (lex, stems)
+    return stems
+
+
+def _stem_units(masked: str, lex: UnitLexicon, found: list[UnitMention]) -> list[UnitMention]:
+    """``found`` with the units named by their stems before a role, in text order."""
+    stems = _unit_stems(lex)
+    role = cue("unit_stem_role")
+    extra: list[UnitMention] = []
+    taken = [(m.start, m.end) for m in found]
+    for n in (6, 5, 4, 3, 2):
+        for i in range(len(masked) - n + 1):
+            piece = masked[i : i + n]
+            units = stems.get(piece)
+            if units is None or not role.match(masked, i + n):
+                continue
+            if any(a < i + n and i < b for a, b in taken):
+                continue
+            extra.append(UnitMention(piece, i, i + n, units))
+            taken.append((i, i + n))
+    return sorted([*found, *extra], key=lambda m: m.start)
+
+
 def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
     masked = t.masked()
-    found = lex.find(masked)
+    found = _stem_units(masked, lex, lex.find(masked))
     for i, m in enumerate(found):
         after = t.text[m.end : m.end + 12]
         role: Role | None = None
@@ -328,6 +372,7 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
         ("self_innovation", "self_innovation"),
         ("recurring", "recurring"),
         ("ongoing", "ongoing"),
+        ("dated", "dated"),  # after 「没有明确期限」 (ongoing)
     ):
         for m in cue(category).finditer(t.masked()):
             if m.end() > m.start() and t.free(m.start(), m.end()):
@@ -581,9 +626,15 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
     for i, m in enumerate(ordered):
         if m.kind in ("task", "ordinal", "last", "last_n", "place"):
             continue
+        start = m.start
+        if m.kind == "section" and m.section and m.section != m.text and m.section.endswith(m.text):
+            # A section found by its name without its verb (市场环境 in 「不在优化市场环境这章」): the verb
+            # written before it is part of the name, no gap.
+            verb = m.section[: -len(m.text)]
+            if text[max(0, start - len(verb)) : start] == verb:
+                start -= len(verb)
         before = any(
-            p <= m.start
-            and (_GAP_PRE.match(text[p : m.start]) or cue("neg_gap").fullmatch(text[p : m.start]))
+            p <= start and (_GAP_PRE.match(text[p:start]) or cue("neg_gap").fullmatch(text[p:start]))
             for p in pre
         )
         after = any(q >= m.end and _GAP_POST.match(text[m.end : q]) for q in post)

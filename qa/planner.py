@@ -547,6 +547,8 @@ class Planner:
                 leaf = NoResponsible()
             elif m.kind == "has_responsible":
                 leaf = Not(NoResponsible())
+            elif m.kind == "dated":
+                leaf = Not(Ongoing())
             if leaf is None:
                 continue
             if m.negated:
@@ -753,6 +755,7 @@ class Planner:
             elif m.kind in (
                 "no_responsible",
                 "has_responsible",
+                "dated",
             ):  # 「没写责任单位的」 is a filter, not an ask
                 for i in range(m.start, m.end):
                     chars[i] = "\0"

@@ -71,6 +71,15 @@ def find_window(text: str, plan_year: int) -> Window | None:
         if m.group(4):
             return Window(None, (year, b), label + "前", m.start(), m.end())
         return Window((year, a), (year, b), label, m.start(), m.end())
+    # The first month's 月 left out when the second says it (「7到9月」; after 「下半年（7到12月）」).
+    first = r"(?<![\d个几第])" + _YEAR + r"?\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*(?:月份?)?"
+    m = re.search(first + r"\s*(?:到|至|-|~|—|～)\s*(?:" + _YEAR + r")?\s*" + _MONTH, text)
+    if m:
+        y1 = _year(m.group(1), m.group(2), plan_year)
+        y2 = _year(m.group(4), m.group(5), plan_year) if (m.group(4) or m.group(5)) else y1
+        a, b = _month(m.group(3)), _month(m.group(6))
+        if a and b and (y1, a) <= (y2, b):
+            return Window((y1, a), (y2, b), f"{y1}年{a}月至{y2}年{b}月", m.start(), m.end())
     m = re.search(r"(?<![\d个几第])" + _YEAR + r"?\s*" + _MONTH + _BEFORE, text)
     if m and (m.group(1) or m.group(2) or not re.search(r"\d\s*$", text[: m.start()])):
         year = _year(m.group(1), m.group(2), plan_year)

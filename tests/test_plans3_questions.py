@@ -35,8 +35,10 @@ FILES = (
     DATA / "plans-fresh2" / "questions.jsonl",
     DATA / "plans-fresh3" / "questions.jsonl",
     DATA / "plans-fresh4" / "questions.jsonl",
-    # probes written for tuning (single-task lead / responsible, near misses, controls): golds only
+    # probes written for tuning (plans-train5: single-task lead / responsible, near misses, controls;
+    # plans-train4: combinations): golds only
     DATA / "plans-train5" / "questions.jsonl",
+    DATA / "plans-train4" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
 LARGE = FILES[:5]

@@ -684,3 +684,16 @@ def test_the_task_list_named_by_its_short_word_is_no_topic(three: QA, question: 
     assert isinstance(plan, Ask)
     topics = [leaf for leaf in leaves(plan.where) if isinstance(leaf, Topic)]
     assert [t.text.replace(" ", "") for t in topics] == [topic]
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("青川发改委牵头的，不在优化服务保障这章的有哪些", "优化服务保障"),
+        ("云岭州发改委牵头但不属于营造亲商氛围的", "营造亲商氛围"),
+    ],
+)
+def test_a_negated_section_found_by_its_name_without_its_verb(three: QA, question: str, section: str) -> None:
+    """The verb written before a section's short name is part of the name: the negation reaches it."""
+    plan = str(three.read(question).plan)
+    assert f"Not(Section({section}))" in plan or f"Not(Or(Section({section})" in plan, plan

@@ -55,6 +55,30 @@ def plan(qa: QA, question: str) -> str:
         # A deadline named as a filter is not what is asked.
         ("期限在2022年9月以前、税务局牵头的任务", "And(Due(..2022-09), Lead(旗税务局))"),
         ("纳税这章有没有要其他部门配合的任务", "And(Section(纳税), Not(NoResponsible))"),
+        # A month range whose first month drops 月; a dated deadline said of the tasks.
+        ("获得信贷8到10月到期的", "And(Section(获得信贷), Due(2022-08..2022-10))"),
+        ("住建局牵头写了具体月份的", "And(Lead(旗住建局), Not(Ongoing))"),
+        ("tasks led by the tax bureau with a fixed deadline", "And(Lead(旗税务局), Not(Ongoing))"),
+        # Units each leading (各自 / 分别 before the role); every one of them (都要参与).
+        (
+            "包容普惠创新里文旅局和科技局各自牵头的",
+            "And(Section(包容普惠创新), Or(Lead(旗文旅局), Lead(旗科技局)))",
+        ),
+        ("市监牵头的任务有哪些", "Lead(旗市场监管局)"),
+        ("人社局、财政局都要参与的有哪些", "And(Involves(旗人社局), Involves(旗财政局))"),
+        # English: a negation reaching a name through a preposition; section and unit names.
+        (
+            "tasks led by the court not in the enforcing contracts section",
+            "And(Lead(旗法院), Not(Section(执行合同)))",
+        ),
+        (
+            "tasks led by the court outside the contract enforcement section",
+            "And(Lead(旗法院), Not(Section(执行合同)))",
+        ),
+        ("which tasks does the justice bureau lead", "Lead(旗司法局)"),
+        # A unit's name without its ending, before a role.
+        ("自然资源牵头、财政配合的任务", "And(Lead(旗自然资源局), Responsible(旗财政局))"),
+        ("财产登记里自然资源以外的单位牵头的", "And(Section(财产登记), Not(Lead(旗自然资源局)))"),
     ],
 )
 def test_negation_and_combinations(fake_qa: QA, question: str, where: str) -> None:
@@ -655,3 +679,13 @@ def test_a_word_in_most_of_the_list_still_describes_it(fake_retriever, tasks: li
 def test_那几个_points_back_at_the_list(fake_qa: QA, first: str, then: str, where: str) -> None:
     reading = _after(fake_qa, first, then)
     assert isinstance(reading.plan, Ask) and str(reading.plan.where) == where, reading.plan
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["这条有具体时间吗", "法院牵头没有明确期限的", "养老服务示范基地建设牵头部门是哪个"],
+)
+def test_no_dated_filter_or_unit_stem_where_none_is_said(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert "Not(Ongoing)" not in str(p)
+    assert "住建局" not in str(p)
