@@ -159,6 +159,7 @@ class QA:
                 keys=frozenset(r.key for r in records),
                 mentions=reading.mentions,
                 records=tuple(sorted(records, key=lambda r: r.key)),
+                cited=tuple(sorted(ans.citations, key=lambda r: r.key)),
             )
         return ans
 

@@ -96,6 +96,9 @@ class Turn:
     keys: frozenset[tuple[str, int]]
     mentions: tuple[Mention, ...] = ()
     records: tuple[TaskRecord, ...] = ()  # the answer's tasks, in the list's order (by plan, then number)
+    cited: tuple[
+        TaskRecord, ...
+    ] = ()  # every task the answer cites (the one answered and those it lists beside)
 
 
 @dataclass(frozen=True, slots=True)
@@ -819,12 +822,19 @@ class Planner:
     @staticmethod
     def _whole_sections(mentions: Sequence[Mention], text: str, area: bool) -> set[str]:
         """Sections the question names as a whole: a whole-section word, or two aspects of one section named
-        side by side (开公司、注销公司 / 专利商标) or with an area word (「创造…运用整个板块」)."""
+        side by side (开公司、注销公司 / 专利商标) or with an area word (「创造…运用整个板块」,
+        「开公司那一章（企业开办）」); two words of one row of ``synonyms.tsv`` written as one (「12345热线」)
+        say one aspect twice."""
         whole = {m.section for m in mentions if m.kind == "section" and m.whole and m.section}
         parts = [m for m in mentions if m.kind == "section" and not m.whole and m.section]
         for i, a in enumerate(parts):
             for b in parts[i + 1 :]:
-                if a.section == b.section and a.text != b.text and (area or adjacent(a, b, text)):
+                if (
+                    a.section == b.section
+                    and a.text != b.text
+                    and not (b.start == a.end and b.text in synonyms().get(a.text, ()))
+                    and (area or adjacent(a, b, text))
+                ):
                     whole.add(str(a.section))
         return whole
 
@@ -894,6 +904,10 @@ class Planner:
         pin: frozenset[str] | None = None,
     ) -> Reading | None:
         named = [m for m in mentions if m.kind not in ("place",)]
+        if len(prev.records) == 1 and len(prev.cited) > 1 and cue("plural_ref").search(text):
+            # 「那这几条什么时候完成」 after one task answered beside the other tasks of its theme it listed:
+            # all of them.
+            prev = replace(prev, keys=frozenset(r.key for r in prev.cited), records=prev.cited)
 
         def narrowed(plan: Plan) -> Reading:
             return Reading(question, text, lang, tuple(mentions), tuple(words), plan, "narrow", scope=plans)
@@ -926,6 +940,16 @@ class Planner:
                 what = asked if asked != ("text",) else ("tasks",)
                 where = conj(topic, Not(Keys(prev.keys, "previous")))
                 return narrowed(Ask(what, where, "all", query=prev.plan.query, topic=topic))
+        place = self._same_place(named, words, prev)
+        if place is not None:
+            what = self.asked(text, mentions)
+            return narrowed(
+                Ask(
+                    prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what,
+                    place,
+                    "all",
+                )
+            )
         role = self._role_swap(text, named, words, prev) or self._unit_of(text, named, prev)
         if role is not None:
             # The same unit within the plans the previous answer was in (「青川市法院牵头哪些」 →
@@ -975,6 +999,11 @@ class Planner:
                     "swap",
                     scope=reading.scope,
                 )
+        items = self._items(text, named, words, prev)
+        if items is not None:
+            what = self.asked(text, mentions)
+            what = prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what
+            return on(items, what)
         own_subject = bool(words) or (bool(named) and not backref and not about)
         if own_subject and not backref:
             return None
@@ -1095,6 +1124,41 @@ class Planner:
         (r,) = prev.records
         where = conj(Section(r.section), Not(Keys(prev.keys, "previous")))
         return conj(Doc(frozenset({r.doc_id})), where) if self.ctx.several else where
+
+    @staticmethod
+    def _items(
+        text: str, named: Sequence[Mention], words: Sequence[str], prev: Turn
+    ) -> frozenset[tuple[str, int]] | None:
+        """「工资拖欠那块谁管」 right after a list: the list's tasks whose text holds every word of the theme
+        (or a word of its row in ``synonyms.tsv``), when some of the list, not all of it, do; None otherwise
+        (the theme is asked of the whole plan)."""
+        if len(prev.records) < 2 or not cue("item_ref").search(text):
+            return None
+        if any(m.kind != "section" or m.whole or m.negated for m in named):
+            return None
+        theme = [*(m.text for m in named), *words]
+        if not theme:
+            return None
+        same = synonyms()
+        held = [
+            r for r in prev.records if all(any(v in r.text for v in (w, *same.get(w, ()))) for w in theme)
+        ]
+        if not held or len(held) == len(prev.records):
+            return None
+        return frozenset(r.key for r in held)
+
+    @staticmethod
+    def _same_place(named: Sequence[Mention], words: Sequence[str], prev: Turn) -> Expr | None:
+        """「最后一条呢」, 「第三条呢」 right after a position in a section (「知识产权那一节第一条是什么」):
+        that position in the same section (of the same plans), not in the whole plan; None otherwise."""
+        before = [x for x in leaves_of(prev.plan.where) if isinstance(x, Position) and x.section]
+        if len(before) != 1 or words or not named or any(m.kind not in ("ordinal", "last") for m in named):
+            return None
+        section = before[0].section
+        others = [x for x in leaves_of(prev.plan.where) if isinstance(x, Doc)]
+        return conj(
+            *others, disj([Position(section, m.number if m.kind == "ordinal" else -m.number) for m in named])
+        )
 
     @staticmethod
     def _extreme(text: str, named: Sequence[Mention], prev: Turn) -> frozenset[tuple[str, int]] | None:

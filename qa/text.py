@@ -122,6 +122,11 @@ def char_pinyin(c: str) -> str:
     return str(lazy_pinyin(c)[0])
 
 
+# Characters that follow a word in a question as its copula or particle (是, 的, 吗): never a word's last
+# character mistyped when what precedes them is a word of its own.
+_PARTICLES = frozenset("是的了吗呢吧啊呀嘛")
+
+
 class TypoFixer:
     """Homophone typos of the plan's terms, matched character by character on toneless pinyin.
 
@@ -160,6 +165,11 @@ class TypoFixer:
         (是 + 工商联 is no typo of 市工商联: 「是工商联牵头的吗」 names 工商联)."""
         return piece[1:] == term[1:] and piece[1:] in self.terms
 
+    def _word_before_a_particle(self, piece: str, term: str) -> bool:
+        """The window is an ordinary word followed by a particle or copula that sounds like the term's last
+        character (工作 + 是 is no typo of 工作室: 「这块工作是谁在牵头」)."""
+        return piece[:-1] == term[:-1] and piece[-1] in _PARTICLES and self.common(piece[:-1])
+
     def fix(self, text: str) -> str:
         if not self.by_pinyin:
             return text
@@ -184,6 +194,7 @@ class TypoFixer:
                     and not self._ordinary(piece)
                     and not splits
                     and not self._term_after_a_word(piece, term)
+                    and not self._word_before_a_particle(piece, term)
                 ):
                     out = out[:i] + term + out[i + n :]
                     i += n

@@ -689,3 +689,66 @@ def test_no_dated_filter_or_unit_stem_where_none_is_said(fake_qa: QA, question: 
     p = fake_qa.read(question).plan
     assert "Not(Ongoing)" not in str(p)
     assert "住建局" not in str(p)
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "where"),
+    [
+        ("获得电力这一章第二条是什么", "倒数第一条呢", "Position(获得电力, -1)"),
+        ("纳税那部分第一项讲的啥", "第四项呢", "Position(纳税, 4)"),
+        ("办理破产里最后一条谁牵头", "那第一条呢", "Position(办理破产, 1)"),
+    ],
+)
+def test_a_position_right_after_a_sections_position_stays_in_that_section(
+    fake_qa: QA, first: str, then: str, where: str
+) -> None:
+    """「最后一条呢」 right after 「X那章第一条」 is the last task of X, not of the whole plan."""
+    reading = _after(fake_qa, first, then)
+    assert isinstance(reading.plan, Ask) and str(reading.plan.where) == where, reading.plan
+
+
+@pytest.mark.parametrize(
+    ("then", "where"),
+    [
+        ("这里面它当牵头单位的有几条", "Lead(旗卫健委)"),
+        ("其中它作为配合单位的有哪些", "Responsible(旗卫健委)"),
+    ],
+)
+def test_a_pronoun_for_the_unit_with_a_role_asks_that_role(fake_qa: QA, then: str, where: str) -> None:
+    """「其中它当牵头单位的有吗」 after a unit's tasks: the unit (它) in that role, not the list's lead
+    units."""
+    reading = _after(fake_qa, "卫健委参与了哪些任务", then)
+    assert isinstance(reading.plan, Ask) and str(reading.plan.where) == where, reading.plan
+
+
+def test_a_theme_with_a_demonstrative_picks_those_tasks_of_the_list(
+    fake_qa: QA, tasks: list[TaskRecord]
+) -> None:
+    """「X那块谁管」 right after a list: the list's tasks about X, not every task of the plan about it."""
+    s = SessionStore().get(None)
+    listed = {r.task_id for r in fake_qa.answer("旗税务局牵头哪些任务", session=s).citations}
+    reading = fake_qa.read("发票那块啥时候完成", session=s)
+    assert isinstance(reading.plan, Ask) and reading.plan.what == ("deadline",), reading.plan
+    assert reading.followup == "narrow", reading
+    got = {r.task_id for r in fake_qa.answer("发票那块啥时候完成", session=s).citations}
+    assert got and got < listed
+    assert all("发票" in r.text for r in tasks if r.task_id in got)
+
+
+def test_these_after_one_task_listed_beside_its_theme_are_all_of_them(
+    fake_qa: QA, tasks: list[TaskRecord]
+) -> None:
+    """「这几条」 after one task answered with the other tasks of its theme listed beside it: all of them;
+    「它」 stays the one task."""
+    from retriever.expr import Keys
+
+    first = fake_qa.read("电子保函是谁在推")
+    assert isinstance(first.plan, Ask)
+    one, other = tasks[158], tasks[185]
+    turn = Turn(
+        first.text, first.plan, frozenset({one.key}), first.mentions, records=(one,), cited=(one, other)
+    )
+    these = fake_qa.planner.read("这几条分别谁配合", turn).plan
+    assert isinstance(these, Ask) and these.where == Keys(frozenset({one.key, other.key}), "previous"), these
+    it = fake_qa.planner.read("它什么时候完成", turn).plan
+    assert isinstance(it, Ask) and it.where == Keys(frozenset({one.key}), "previous"), it

@@ -444,3 +444,10 @@ def test_a_compound_the_plan_writes_far_less_often_than_its_head_is_read_as_the_
         least=2,
     )
     assert got is not None and sorted(m.index for m in got) == [1, 2, 3, 4, 5, 6]
+
+
+def test_two_words_of_one_synonym_row_are_one_aspect_not_the_section(fake_qa: QA) -> None:
+    """「12345热线」 says one aspect twice (热线 and 12345 are one row of synonyms.tsv): a theme, not the
+    whole 政务服务 section that two different aspects side by side would name."""
+    p = fake_qa.read("12345热线这块谁负责").plan
+    assert isinstance(p, Ask) and str(p.where) != "Section(政务服务)", p

@@ -319,3 +319,11 @@ def test_之内_bounds_a_window_like_内(text: str, after: tuple[int, int], befo
     w = find_window(text, 2022)
     assert w is not None and (w.after, w.before) == (after, before)
     assert text[w.start : w.end].endswith("之内")  # the span taken, so 之内 is no topic word
+
+
+def test_a_word_before_a_particle_is_no_typo_of_a_longer_term() -> None:
+    """工作 + 是 sounds like 工作室, but 「这块工作是谁牵头」 says 是; a real typo of a term is still
+    fixed."""
+    fx = TypoFixer(["工作室", "蒙速办"], common=lambda w: w in {"工作", "这块"})
+    assert fx.fix("这块工作是谁牵头") == "这块工作是谁牵头"
+    assert fx.fix("蒙速半上能办啥") == "蒙速办上能办啥"
