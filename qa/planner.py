@@ -87,6 +87,22 @@ def _partner(text: str, m: Mention) -> bool:
     return bool(re.search(r"[跟同与和、]$", before) or after in ("、", "和", "与", ","))
 
 
+# Filters that, said last before 的, make the question a list of the tasks they select.
+_CLOSING_FILTERS = frozenset(
+    {
+        "window",
+        "city",
+        "any_city",
+        "self_innovation",
+        "recurring",
+        "ongoing",
+        "no_responsible",
+        "has_responsible",
+        "dated",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     """What a follow-up needs of the previous turn: its (effective) question, plan and answer's tasks."""
@@ -778,7 +794,14 @@ class Planner:
         if cue("ask_deadline").search(bare):
             what.append("deadline")
         said = any(m.kind == "unit" and m.role and cue("role_what").match(text, m.role_end) for m in mentions)
-        if not what and (said or cue("ask_list").search(bare)):
+        # A question that ends on a filter said of the tasks (「发改委牵头、财政局配合的」, 「…都参与的事项」,
+        # 「对标广州的」): the tasks it names.
+        closes = any(
+            cue("filter_close").match(text, m.role_end if m.kind == "unit" else m.end)
+            for m in mentions
+            if (m.kind == "unit" and m.role) or m.kind in _CLOSING_FILTERS
+        )
+        if not what and (said or closes or cue("ask_list").search(bare)):
             what.append("tasks")
         return tuple(what) or ("text",)
 
