@@ -523,6 +523,9 @@ class Planner:
                     if not describes_a_thing(text, m):
                         prefer |= m.units
                     continue
+                described = bool(words) or any(x.kind == "section" for x in mentions)
+                if described and self._tasks_named(m, mentions, text) and not m.negated:
+                    prefer |= m.units  # one task asked about among the unit's: it ranks first
                 if m.not_roles:
                     role = Lead(m.units) if m.not_roles[0] == "lead" else Responsible(m.units)
                     negs.append(Not(role))
@@ -836,8 +839,20 @@ class Planner:
                 return Involves(m.units)
             return Lead(m.units)
         if words or any(x.kind == "section" for x in mentions):
+            # 「不在X里的财政局的任务」: the unit's tasks named as such are filtered, not only preferred.
+            if self._tasks_named(m, mentions, text):
+                return Lead(m.units) if self.leads_any(m.units) else Involves(m.units)
             return None
         return Lead(m.units)
+
+    @staticmethod
+    def _tasks_named(m: Mention, mentions: Sequence[Mention], text: str) -> bool:
+        """A unit named without a role whose tasks the question names as a noun (``unit_tasks_noun``)."""
+        return (
+            m.role is None
+            and cue("unit_tasks_noun").match(text, m.end) is not None
+            and not any(x.kind == "task" for x in mentions)
+        )
 
     @staticmethod
     def _whole_sections(mentions: Sequence[Mention], text: str, area: bool) -> set[str]:

@@ -103,6 +103,9 @@ def plan(qa: QA, question: str) -> str:
             "tasks neither led by the court nor in the taxes section",
             "And(Not(Lead(旗法院)), Not(Section(纳税)))",
         ),
+        # A unit without a role whose tasks are named as a noun, beside an excluded section: a filter.
+        ("不在政务服务里的财政局的任务", "And(Lead(旗财政局), Not(Section(政务服务)))"),
+        ("住建局的活里不属于获得用暖的", "And(Lead(旗住建局), Not(Section(获得用暖)))"),
     ],
 )
 def test_negation_and_combinations(fake_qa: QA, question: str, where: str) -> None:
