@@ -218,15 +218,20 @@ def _numbers(t: _Text, out: list[Mention]) -> None:
 
 _ROLE = re.compile(
     r"^(?:以外|之外|除外)?(?:的)?(?:单位|部门)?\s*"
-    r"(?:在方案里|在方案中|方案里|在这里|这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做|要|需要|得"
+    r"(?:在方案里|在方案中|方案里|在这里|这次|本次|一共|总共|都|也|还|是|只是|仅|只|单独|作为|在|当|做|要|需要|得|有"
     r"|两家|两个|三家|几家|一起|共同|联合|同时|各自|分别)*\s*"
-    r"(不用|不需要|无需|没有|没|不)?\s*"
-    r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?as (?:the |a )?lead)"
+    r"(不用|不需要|无需|没有|没|不是|并非|不)?\s*"
+    r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?led\b(?! by)|\s?as (?:the |a )?lead)"
     r"|(配合单位|责任单位|配合|协助|协办|协同"
     r"|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
     r"|(参与配合|参与|涉及|有份|参加|相关|\s?is involved|\s?takes? part))"
 )
 _NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
+# After a negated role, the role the unit has instead (「发改委不是牵头、而是配合的」, 「不牵头而是参与」).
+_INSTEAD_ROLE = re.compile(
+    r"^[、,，\s]*(?:而是|但是|但|而|却|只是|仅仅?是|仅|只|就是|是)\s*(?:作为)?\s*"
+    r"(?:(牵头|负责)|(配合|协助|协办)|(参与|参加))"
+)
 _ROLE_BEFORE = re.compile(
     r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by"
     r"|涉及|参与了?)\s*(?:the\s*)?$"
@@ -287,10 +292,26 @@ def _stem_units(masked: str, lex: UnitLexicon, found: list[UnitMention]) -> list
     return sorted([*found, *extra], key=lambda m: m.start)
 
 
+def _name_ending(t: _Text, m: UnitMention) -> UnitMention:
+    """A unit's short name followed by its full name's ending (a bank + 支行 for its 伊金霍洛旗支行,
+    the region left out): the ending is part of the name, not a word of the question."""
+    for n in (3, 2):
+        tail = t.text[m.end : m.end + n]
+        if (
+            len(tail) == n
+            and tail[-1] in _UNIT_END
+            and t.free(m.end, m.end + n)
+            and all(u.endswith(tail) and not u.endswith(m.alias + tail) for u in m.units)
+        ):
+            return UnitMention(m.alias + tail, m.start, m.end + n, m.units)
+    return m
+
+
 def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
     masked = t.masked()
     found = _stem_units(masked, lex, lex.find(masked))
     for i, m in enumerate(found):
+        m = _name_ending(t, m)
         after = t.text[m.end : m.end + 12]
         role: Role | None = None
         not_roles: tuple[Role, ...] = ()
@@ -310,7 +331,13 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
             if rm.group(4) == "参与配合":
                 role = "responsible"
             nm = _NOT_ROLE.match(after[rm.end() :])
-            if nm:
+            im = _INSTEAD_ROLE.match(after[rm.end() :]) if negated_role else None
+            if im:  # 「不是牵头、只是配合」: the role said instead, the negated one excluded
+                not_roles = ("lead",) if role == "lead" else ("responsible",) if role == "responsible" else ()
+                role = "lead" if im.group(1) else "responsible" if im.group(2) else "involves"
+                negated_role = False
+                role_end += im.end()
+            elif nm:
                 role_end += nm.end()
                 not_roles = ("lead" if nm.group(1) in ("牵头", "负责") else "responsible",)
         else:
@@ -365,6 +392,16 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
                         )
                     )
                     t.take(extra.start, extra.end)
+        # A second window said apart (「不是8月 是9月的」, 「去掉8月的，只要2023年的」): its own name.
+        second = (
+            find_window(t.masked(), distinct[0] if distinct else ctx.plan_year)
+            if len(distinct) <= 1
+            else None
+        )
+        if second is not None and t.free(second.start, second.end) and second.end > second.start:
+            text = t.text[second.start : second.end]
+            out.append(Mention("window", second.start, second.end, text, window=second))
+            t.take(second.start, second.end)
     for kind, category in (
         ("no_responsible", "no_responsible"),
         ("has_responsible", "has_responsible"),
@@ -395,7 +432,7 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
     about_cities = any(m.kind == "any_city" for m in out)
     for city in sorted(ctx.cities, key=len, reverse=True):
         for m in re.finditer(re.escape(city) + "市?", t.masked()):
-            if about_cities or _bench_near(t.text, m.start(), m.end()):
+            if about_cities or _bench_near(t.text, m.start(), _coordinated_end(t.text, m.end(), ctx.cities)):
                 out.append(Mention("city", m.start(), m.end(), m.group(0), section=city))
                 t.take(m.start(), m.end())
 
@@ -419,6 +456,17 @@ def period_of(phrase: str) -> Period | None:
         return every
     m = re.search(r"\b(" + "|".join(_EN_PERIODS) + r")\b", phrase)
     return _EN_PERIODS[m.group(1)] if m else None
+
+
+def _coordinated_end(text: str, end: int, cities: Iterable[str]) -> int:
+    """The end of the cities named together with the one ending at ``end`` (「拿北京和上海当榜样」): a
+    benchmark word after the last is said of each."""
+    names = "|".join(re.escape(c) for c in sorted(cities, key=len, reverse=True))
+    if not names:
+        return end
+    while m := re.compile(r"\s*(?:和|与|及|、|,|，|或者|或|还是|跟)\s*(?:" + names + ")市?").match(text, end):
+        end = m.end()
+    return end
 
 
 def _bench_near(text: str, start: int, end: int) -> bool:

@@ -87,6 +87,22 @@ def _partner(text: str, m: Mention) -> bool:
     return bool(re.search(r"[跟同与和、]$", before) or after in ("、", "和", "与", ","))
 
 
+# Filters that, said last before 的, make the question a list of the tasks they select.
+_CLOSING_FILTERS = frozenset(
+    {
+        "window",
+        "city",
+        "any_city",
+        "self_innovation",
+        "recurring",
+        "ongoing",
+        "no_responsible",
+        "has_responsible",
+        "dated",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     """What a follow-up needs of the previous turn: its (effective) question, plan and answer's tasks."""
@@ -510,6 +526,9 @@ class Planner:
                     if not describes_a_thing(text, m):
                         prefer |= m.units
                     continue
+                described = bool(words) or any(x.kind == "section" for x in mentions)
+                if described and self._tasks_named(m, mentions, text) and not m.negated:
+                    prefer |= m.units  # one task asked about among the unit's: it ranks first
                 if m.not_roles:
                     role = Lead(m.units) if m.not_roles[0] == "lead" else Responsible(m.units)
                     negs.append(Not(role))
@@ -781,7 +800,14 @@ class Planner:
         if cue("ask_deadline").search(bare):
             what.append("deadline")
         said = any(m.kind == "unit" and m.role and cue("role_what").match(text, m.role_end) for m in mentions)
-        if not what and (said or cue("ask_list").search(bare)):
+        # A question that ends on a filter said of the tasks (「发改委牵头、财政局配合的」, 「…都参与的事项」,
+        # 「对标广州的」): the tasks it names.
+        closes = any(
+            cue("filter_close").match(text, m.role_end if m.kind == "unit" else m.end)
+            for m in mentions
+            if (m.kind == "unit" and m.role) or m.kind in _CLOSING_FILTERS
+        )
+        if not what and (said or closes or cue("ask_list").search(bare)):
             what.append("tasks")
         return tuple(what) or ("text",)
 
@@ -816,8 +842,20 @@ class Planner:
                 return Involves(m.units)
             return Lead(m.units)
         if words or any(x.kind == "section" for x in mentions):
+            # 「不在X里的财政局的任务」: the unit's tasks named as such are filtered, not only preferred.
+            if self._tasks_named(m, mentions, text):
+                return Lead(m.units) if self.leads_any(m.units) else Involves(m.units)
             return None
         return Lead(m.units)
+
+    @staticmethod
+    def _tasks_named(m: Mention, mentions: Sequence[Mention], text: str) -> bool:
+        """A unit named without a role whose tasks the question names as a noun (``unit_tasks_noun``)."""
+        return (
+            m.role is None
+            and cue("unit_tasks_noun").match(text, m.end) is not None
+            and not any(x.kind == "task" for x in mentions)
+        )
 
     @staticmethod
     def _whole_sections(mentions: Sequence[Mention], text: str, area: bool) -> set[str]:

@@ -92,6 +92,9 @@ def _english_dates(low: str) -> str:
     low = re.sub(r"(?:by|before) (?:the )?end of (\d{4})", r" \1年底前 ", low)
     low = re.sub(r"(?:in )?(?:the )?first half of (\d{4})", r" \1年上半年 ", low)
     low = re.sub(r"(?:in )?(?:the )?second half of (\d{4})", r" \1年下半年 ", low)
+    # 「a 2024 deadline」, 「due 2024」: that year.
+    low = re.sub(r"(?:an? |the )?(20\d{2}) (?=deadlines?\b|due dates?\b)", r" \1年 ", low)
+    low = re.sub(r"\bdue (20\d{2})\b", r" \1年 ", low)
     return re.sub(r"(?:due )?in (\d{4})", r" \1年 ", low)
 
 

@@ -21,13 +21,17 @@ _PARTS = {
     "三季度": (7, 9),
     "四季度": (10, 12),
 }
-_AFTER = re.compile(r"\s*(?:及|或|和|含)?(以后|之后|往后|以来|起|开始|后(?![台续期面来]))")
+_AFTER = re.compile(r"\s*(?:及|或者?|和|含)?(以后|之后|往后|以来|起|开始|更晚|更迟|后(?![台续期面来]))")
 # A day of the month (「9月30日前」): deadlines are kept by month, so the month's.
 _DAY = (
     r"(?:\s*(?:[12]\d|3[01]|0?[1-9]|[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])"
     r"\s*[日号](?!内|以内|之内))?"
 )
-_BEFORE = _DAY + r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或|和|含)?(前|以前|之前|为止|之内|以内|内|截止|截至))?"
+# 「5月或更早」, 「5月及之前」: that month and any earlier one.
+_BEFORE = (
+    _DAY
+    + r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或者?|和|含)?(前|以前|之前|为止|之内|以内|内|截止|截至|更早|更前))?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,9 @@ def find_window(text: str, plan_year: int) -> Window | None:
             if (m.group(4) in ("底", "末") and by) or m.group(5) not in (None, "内", "以内", "之内"):
                 return Window(None, (year, mon), f"{year}年{mon}月底前", m.start(), m.end())
             return Window((year, mon), (year, mon), f"{year}年{mon}月", m.start(), m.end())
-    m = re.search(_YEAR + r"\s*(底|末|年底|年末)?\s*(前|以前|之前|之内|内|以内|为止)?", text)
+    m = re.search(
+        _YEAR + r"\s*(底|末|年底|年末)?\s*(?:及|或者?)?(前|以前|之前|之内|内|以内|为止|更早)?", text
+    )
     if m:
         year = _year(m.group(1), m.group(2), plan_year)
         after = _AFTER.match(text, m.end()) if m.group(1) and not (m.group(3) or m.group(4)) else None

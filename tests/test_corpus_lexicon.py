@@ -21,6 +21,8 @@ def lex(tasks: list[TaskRecord]):  # type: ignore[no-untyped-def]
         ("供电公司", {"伊金霍洛旗供电公司", "鄂尔多斯供电公司"}),
         ("市监局", {"旗市场监管局"}),
         ("交通局", {"旗交通运输局"}),
+        # A working group without its 工作.
+        ("工程建设项目审批制度改革领导小组", {"旗工程建设项目审批制度改革工作领导小组"}),
     ],
 )
 def test_aliases_resolve(lex, alias: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]

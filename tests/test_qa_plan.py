@@ -79,12 +79,48 @@ def plan(qa: QA, question: str) -> str:
         # A unit's name without its ending, before a role.
         ("自然资源牵头、财政配合的任务", "And(Lead(旗自然资源局), Responsible(旗财政局))"),
         ("财产登记里自然资源以外的单位牵头的", "And(Section(财产登记), Not(Lead(旗自然资源局)))"),
+        # A negated role followed by the role said instead.
+        ("发改委不是牵头、而是配合的任务", "And(Responsible(旗发改委), Not(Lead(旗发改委)))"),
+        ("法院不牵头只参与的有哪些", "And(Involves(旗法院), Not(Lead(旗法院)))"),
+        # A month or year and any earlier (later) one; a second window said apart, one of them negated.
+        ("财政局牵头、10月或更早到期的", "And(Lead(旗财政局), Due(..2022-10))"),
+        ("执行合同里法院牵头、2022年或更早的", "And(Section(执行合同), Lead(旗法院), Due(..2022-12))"),
+        ("2023年或更晚到期的任务", "Due(2023-01..)"),
+        (
+            "人社局牵头 不是8月 是9月的",
+            "And(Lead(旗人社局), Due(2022-09..2022-09), Not(Due(2022-08..2022-08)))",
+        ),
+        # Cities named together before a benchmark word (当标杆, 为榜样).
+        ("拿北京和上海当榜样的任务", "Or(City(北京), City(上海))"),
+        # No deadline set, said with 没定 / 没规定.
+        ("政务服务里没定完成期限的", "And(Section(政务服务), Ongoing)"),
+        # A role after 有 (「有参与」); a unit's short name followed by its full name's ending (支行).
+        ("司法局或者公安局有参与的任务", "Or(Involves(旗司法局), Involves(旗公安局))"),
+        ("人民银行支行牵头的任务", "Lead(人民银行伊金霍洛旗支行)"),
+        # English: X-led, a year's deadline, neither … nor.
+        ("tax-bureau-led tasks with a 2023 deadline", "And(Lead(旗税务局), Due(2023-01..2023-12))"),
+        (
+            "tasks neither led by the court nor in the taxes section",
+            "And(Not(Lead(旗法院)), Not(Section(纳税)))",
+        ),
+        # A unit without a role whose tasks are named as a noun, beside an excluded section: a filter.
+        ("不在政务服务里的财政局的任务", "And(Lead(旗财政局), Not(Section(政务服务)))"),
+        ("住建局的活里不属于获得用暖的", "And(Lead(旗住建局), Not(Section(获得用暖)))"),
     ],
 )
 def test_negation_and_combinations(fake_qa: QA, question: str, where: str) -> None:
     p = fake_qa.read(question).plan
     assert isinstance(p, Ask) and p.pick == "all"
     assert str(p.where) == where
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["企业开办里市场监管局牵头、公安局配合的", "人民银行支行和农牧局都参与的任务", "对标上海的事项"],
+)
+def test_a_question_ending_on_a_filter_lists_its_tasks(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.pick == "all" and p.what == ("tasks",)
 
 
 @pytest.mark.parametrize(
