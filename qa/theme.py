@@ -119,10 +119,25 @@ def _tokens(
 def beside_whole(text: str, mentions: Sequence[Mention]) -> set[str | None]:
     """Sections named by their whole word beside an aspect of theirs that is then the theme within them
     (「政务服务“好差评”谁牵头」); not when an area word names them (「劳动用工、劳动仲裁这块」: the aspect is
-    an example of the area)."""
-    if cue("area").search(text):
-        return set()
-    return {m.section for m in mentions if m.kind == "section" and m.whole}
+    an example of the area) unless the aspect is the area named: said after its section's whole name and just
+    before the area word (「政务服务好差评这块」, 「纳税里面退税这一块」)."""
+    whole = {m.section: m.end for m in mentions if m.kind == "section" and m.whole}
+    areas = [x.start() for x in cue("area").finditer(text)]
+    if not areas:
+        return set(whole)
+    return {
+        m.section
+        for m in mentions
+        if m.kind == "section"
+        and not m.whole
+        and m.section in whole
+        and re.fullmatch(_WITHIN, text[whole[m.section] : m.start])  # not listed with it: 「X、Y这块」
+        and any(a >= m.end and re.fullmatch(r"\s?的?", text[m.end : a]) for a in areas)
+    }
+
+
+# What may stand between a section's whole word and an aspect read within it (「纳税里面退税」).
+_WITHIN = r"\s?(?:里面?|中|当中|之中|内|下)?的?\s?"
 
 
 def theme_facets(

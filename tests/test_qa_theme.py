@@ -444,3 +444,36 @@ def test_a_compound_the_plan_writes_far_less_often_than_its_head_is_read_as_the_
         least=2,
     )
     assert got is not None and sorted(m.index for m in got) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "热线12345这一块由哪个部门牵头",  # two words for one thing (a synonyms row): one aspect
+        "好差评、差评这方面是谁在负责",  # one word inside the other: one aspect
+    ],
+)
+def test_two_words_for_one_aspect_do_not_name_the_section(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.topic is not None
+    assert str(p.where) != "Section(政务服务)"
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "aspect"),
+    [
+        ("纳税里面退税这一块谁在管", "纳税", "退税"),
+        ("政务服务中的好差评这部分归谁负责", "政务服务", "好差评"),
+    ],
+)
+def test_an_aspect_named_as_the_area_after_its_section_is_the_theme_within_it(
+    fake_qa: QA, question: str, section: str, aspect: str
+) -> None:
+    # The area word names the aspect said just before it, not the section named before that.
+    got = where(fake_qa, question)
+    assert got.startswith(f"And(Section({section}), Topic(") and aspect in got
+
+
+def test_an_aspect_said_as_a_chapter_names_its_section(fake_qa: QA) -> None:
+    # 「退税那一章」: a chapter is a whole section, whichever of its aspects names it.
+    assert where(fake_qa, "退税那一章都有哪些任务") == "Section(纳税)"
