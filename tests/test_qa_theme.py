@@ -477,3 +477,11 @@ def test_an_aspect_named_as_the_area_after_its_section_is_the_theme_within_it(
 def test_an_aspect_said_as_a_chapter_names_its_section(fake_qa: QA) -> None:
     # 「退税那一章」: a chapter is a whole section, whichever of its aspects names it.
     assert where(fake_qa, "退税那一章都有哪些任务") == "Section(纳税)"
+
+
+def test_a_utility_character_inside_a_word_names_no_section(fake_qa: QA) -> None:
+    # 气 ends 大气 (a word the plan writes): 「大气、水的治理」 lists environment themes, not water and gas.
+    reading = fake_qa.read("大气、水环境治理哪些部门牵头")
+    assert not any(m.kind == "section" and m.text in ("气", "水") for m in reading.mentions)
+    reading = fake_qa.read("水、气、暖这几块谁牵头")
+    assert sum(m.kind == "section" for m in reading.mentions) == 3
