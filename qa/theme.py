@@ -242,6 +242,10 @@ def _distribute(events: Sequence[tuple[str, ...] | None]) -> list[list[str]]:
     size = max((len(it) for it in items), default=1) or 1  # a list of two: the chunks next to 和 / 、
     head, first_item = first_item[:-size], first_item[-size:]
     last_item, tail = last_item[:size], last_item[size:]
+    if not items and len(first_item) == 1 and len(first_item[0]) > 1 and [len(c) for c in last_item] == [1]:
+        # 「外商投资服务和保护」: a chunk the plan writes together, listed with one word: that word's
+        # counterpart is the chunk's last word, its words before are shared (外商投资 + 保护).
+        head, first_item = [*head, first_item[0][:-1]], [first_item[0][-1:]]
     shared_before, shared_after = [*before, *head], [*tail, *after]
     return [
         [w for c in (*shared_before, *it, *shared_after) for w in c]

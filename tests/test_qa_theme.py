@@ -485,3 +485,16 @@ def test_a_utility_character_inside_a_word_names_no_section(fake_qa: QA) -> None
     assert not any(m.kind == "section" and m.text in ("气", "水") for m in reading.mentions)
     reading = fake_qa.read("水、气、暖这几块谁牵头")
     assert sum(m.kind == "section" for m in reading.mentions) == 3
+
+
+def test_a_chunk_listed_with_one_word_shares_its_head() -> None:
+    # 「企业注销服务和指导」: 服务 and 指导 are the items, 企业注销 qualifies both.
+    assert _distribute([("企业注销", "服务"), None, ("指导",)]) == [
+        ["企业注销", "服务"],
+        ["企业注销", "指导"],
+    ]
+    # Single words on both sides are the items themselves.
+    assert _distribute([("营业执照",), None, ("税控设备",), ("免费",)]) == [
+        ["营业执照", "免费"],
+        ["税控设备", "免费"],
+    ]
