@@ -598,17 +598,25 @@ def utility_sections(sections: Iterable[str]) -> dict[str, str]:
 
 def _utilities(t: _Text, ctx: Context, out: list[Mention]) -> None:
     """Utilities listed by one character each (「水、电、网这几块」, 「水电气」): each names its section.
-    Only in a list of two or more, where one character cannot be part of another word."""
+    Only in a list of two or more, where one character cannot be part of another word: not the end of a
+    word the plan writes before the list (大 + 气 in 「大气、水、土壤污染」) or the start of one after it."""
     table = utility_sections(sorted({s for s, _ in ctx.topics.values()}))
     if len(table) < 2:
         return
     chars = "".join(sorted(table))
     masked = t.masked()
     for run in re.finditer(rf"[{chars}](?:[、和与及]?[{chars}])+", masked):
-        for i, c in enumerate(run.group(0), start=run.start()):
-            if c in table and t.free(i, i + 1):
-                out.append(Mention("section", i, i + 1, c, section=table[c], whole=True))
-                t.take(i, i + 1)
+        a, b = run.span()
+        found = [i for i in range(a, b) if masked[i] in table and t.free(i, i + 1)]
+        if found and a > 0 and masked[a - 1 : a + 1] in ctx.vocab:
+            found = found[1:]
+        if found and b < len(masked) and masked[b - 1 : b + 1] in ctx.vocab:
+            found = found[:-1]
+        if len(found) < 2:
+            continue
+        for i in found:
+            out.append(Mention("section", i, i + 1, masked[i], section=table[masked[i]], whole=True))
+            t.take(i, i + 1)
 
 
 _UNKNOWN_UNIT = re.compile(

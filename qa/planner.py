@@ -103,6 +103,14 @@ _CLOSING_FILTERS = frozenset(
 )
 
 
+_CHAPTER = re.compile(r"\s?的?(?:这|那|整|该)?一?(?:章|\s?chapter)")
+
+
+def same_aspect(a: str, b: str) -> bool:
+    """Two aspect words that name one thing: the same word, synonyms, or one inside the other."""
+    return a in b or b in a or b in synonyms().get(a, ())
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     """What a follow-up needs of the previous turn: its (effective) question, plan and answer's tasks."""
@@ -861,16 +869,17 @@ class Planner:
     def _whole_sections(mentions: Sequence[Mention], text: str, area: bool) -> set[str]:
         """Sections the question names as a whole: a whole-section word, or two aspects of one section named
         side by side (开公司、注销公司 / 专利商标) or with an area word (「创造…运用整个板块」,
-        「开公司那一章（企业开办）」); two words of one row of ``synonyms.tsv`` written as one (「12345热线」)
-        say one aspect twice."""
+        「开公司那一章（企业开办）」). Two words for one thing (a row of ``synonyms.tsv``: 12345 / 热线,
+        「12345热线」) or one inside the other are one aspect."""
         whole = {m.section for m in mentions if m.kind == "section" and m.whole and m.section}
         parts = [m for m in mentions if m.kind == "section" and not m.whole and m.section]
+        # An aspect said as a chapter (「开公司那一章」): a chapter is a section.
+        whole |= {str(m.section) for m in parts if _CHAPTER.match(text, m.end)}
         for i, a in enumerate(parts):
             for b in parts[i + 1 :]:
                 if (
                     a.section == b.section
-                    and a.text != b.text
-                    and not (b.start == a.end and b.text in synonyms().get(a.text, ()))
+                    and not same_aspect(a.text, b.text)
                     and (area or adjacent(a, b, text))
                 ):
                     whole.add(str(a.section))

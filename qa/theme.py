@@ -119,10 +119,25 @@ def _tokens(
 def beside_whole(text: str, mentions: Sequence[Mention]) -> set[str | None]:
     """Sections named by their whole word beside an aspect of theirs that is then the theme within them
     (「政务服务“好差评”谁牵头」); not when an area word names them (「劳动用工、劳动仲裁这块」: the aspect is
-    an example of the area)."""
-    if cue("area").search(text):
-        return set()
-    return {m.section for m in mentions if m.kind == "section" and m.whole}
+    an example of the area) unless the aspect is the area named: said after its section's whole name and just
+    before the area word (「政务服务好差评这块」, 「纳税里面退税这一块」)."""
+    whole = {m.section: m.end for m in mentions if m.kind == "section" and m.whole}
+    areas = [x.start() for x in cue("area").finditer(text)]
+    if not areas:
+        return set(whole)
+    return {
+        m.section
+        for m in mentions
+        if m.kind == "section"
+        and not m.whole
+        and m.section in whole
+        and re.fullmatch(_WITHIN, text[whole[m.section] : m.start])  # not listed with it: 「X、Y这块」
+        and any(a >= m.end and re.fullmatch(r"\s?的?", text[m.end : a]) for a in areas)
+    }
+
+
+# What may stand between a section's whole word and an aspect read within it (「纳税里面退税」).
+_WITHIN = r"\s?(?:里面?|中|当中|之中|内|下)?的?\s?"
 
 
 def theme_facets(
@@ -227,6 +242,10 @@ def _distribute(events: Sequence[tuple[str, ...] | None]) -> list[list[str]]:
     size = max((len(it) for it in items), default=1) or 1  # a list of two: the chunks next to 和 / 、
     head, first_item = first_item[:-size], first_item[-size:]
     last_item, tail = last_item[:size], last_item[size:]
+    if not items and len(first_item) == 1 and len(first_item[0]) > 1 and [len(c) for c in last_item] == [1]:
+        # 「外商投资服务和保护」: a chunk the plan writes together, listed with one word: that word's
+        # counterpart is the chunk's last word, its words before are shared (外商投资 + 保护).
+        head, first_item = [*head, first_item[0][:-1]], [first_item[0][-1:]]
     shared_before, shared_after = [*before, *head], [*tail, *after]
     return [
         [w for c in (*shared_before, *it, *shared_after) for w in c]

@@ -451,3 +451,57 @@ def test_two_words_of_one_synonym_row_are_one_aspect_not_the_section(fake_qa: QA
     whole 政务服务 section that two different aspects side by side would name."""
     p = fake_qa.read("12345热线这块谁负责").plan
     assert isinstance(p, Ask) and str(p.where) != "Section(政务服务)", p
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "热线12345这一块由哪个部门牵头",  # two words for one thing (a synonyms row): one aspect
+        "好差评、差评这方面是谁在负责",  # one word inside the other: one aspect
+    ],
+)
+def test_two_words_for_one_aspect_do_not_name_the_section(fake_qa: QA, question: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.topic is not None
+    assert str(p.where) != "Section(政务服务)"
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "aspect"),
+    [
+        ("纳税里面退税这一块谁在管", "纳税", "退税"),
+        ("政务服务中的好差评这部分归谁负责", "政务服务", "好差评"),
+    ],
+)
+def test_an_aspect_named_as_the_area_after_its_section_is_the_theme_within_it(
+    fake_qa: QA, question: str, section: str, aspect: str
+) -> None:
+    # The area word names the aspect said just before it, not the section named before that.
+    got = where(fake_qa, question)
+    assert got.startswith(f"And(Section({section}), Topic(") and aspect in got
+
+
+def test_an_aspect_said_as_a_chapter_names_its_section(fake_qa: QA) -> None:
+    # 「退税那一章」: a chapter is a whole section, whichever of its aspects names it.
+    assert where(fake_qa, "退税那一章都有哪些任务") == "Section(纳税)"
+
+
+def test_a_utility_character_inside_a_word_names_no_section(fake_qa: QA) -> None:
+    # 气 ends 大气 (a word the plan writes): 「大气、水的治理」 lists environment themes, not water and gas.
+    reading = fake_qa.read("大气、水环境治理哪些部门牵头")
+    assert not any(m.kind == "section" and m.text in ("气", "水") for m in reading.mentions)
+    reading = fake_qa.read("水、气、暖这几块谁牵头")
+    assert sum(m.kind == "section" for m in reading.mentions) == 3
+
+
+def test_a_chunk_listed_with_one_word_shares_its_head() -> None:
+    # 「企业注销服务和指导」: 服务 and 指导 are the items, 企业注销 qualifies both.
+    assert _distribute([("企业注销", "服务"), None, ("指导",)]) == [
+        ["企业注销", "服务"],
+        ["企业注销", "指导"],
+    ]
+    # Single words on both sides are the items themselves.
+    assert _distribute([("营业执照",), None, ("税控设备",), ("免费",)]) == [
+        ["营业执照", "免费"],
+        ["税控设备", "免费"],
+    ]
