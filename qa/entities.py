@@ -393,11 +393,24 @@ def _fields(t: _Text, ctx: Context, out: list[Mention], years: Mapping[str, int]
                     break
     # A question about benchmarks as such (「对标了城市，但不是深圳的」): every city it names is a benchmark.
     about_cities = any(m.kind == "any_city" for m in out)
+    found: list[tuple[int, int, str, str]] = []
+    masked = t.masked()
     for city in sorted(ctx.cities, key=len, reverse=True):
-        for m in re.finditer(re.escape(city) + "市?", t.masked()):
-            if about_cities or _bench_near(t.text, m.start(), m.end()):
-                out.append(Mention("city", m.start(), m.end(), m.group(0), section=city))
-                t.take(m.start(), m.end())
+        for m in re.finditer(re.escape(city) + "市?", masked):
+            if all(m.end() <= s or m.start() >= e for s, e, _, _ in found):
+                found.append((m.start(), m.end(), m.group(0), city))
+    found.sort()
+    marked = [about_cities or _bench_near(t.text, s, e) for s, e, _, _ in found]
+    # A city named beside a benchmark city (「拿温州或者衢州当标杆」): both are benchmarks.
+    for _ in found:
+        for i in range(len(found) - 1):
+            joined = _COORD.match(t.text[found[i][1] : found[i + 1][0]]) is not None
+            if joined and marked[i] != marked[i + 1]:
+                marked[i] = marked[i + 1] = True
+    for (s, e, text, city), is_bench in zip(found, marked, strict=True):
+        if is_bench:
+            out.append(Mention("city", s, e, text, section=city))
+            t.take(s, e)
 
 
 _EN_PERIODS: dict[str, Period] = {
@@ -427,7 +440,17 @@ def _bench_near(text: str, start: int, end: int) -> bool:
     near = text[max(0, start - 8) : end + 6]
     wide = text[max(0, start - 30) : end + 30]
     english = re.search(r"[a-z]{3}", wide) is not None
-    return bool(cue("benchmark").search(wide if english else near) or re.search(r"\bbenchmark", wide))
+    if english:
+        return bool(cue("benchmark").search(wide) or re.search(r"\bbenchmark", wide))
+    lo = max(0, start - 8)
+    # 「鄂托克旗对标先进方案」: the place benchmarks itself against the advanced (its own plan): no benchmark.
+    return any(
+        not (lo + m.start() >= end and _SELF_BENCH.match(text, lo + m.end()))
+        for m in cue("benchmark").finditer(near)
+    )
+
+
+_SELF_BENCH = re.compile(r"(先进|一流|国际|国内|最优|最好|最佳)")
 
 
 def _sounds(word: str) -> tuple[str, ...]:

@@ -27,6 +27,8 @@ def plan(qa: QA, question: str) -> str:
         ("纳税那一章里不是税务局牵头的有哪几条", "And(Section(纳税), Not(Lead(旗税务局)))"),
         ("人社局牵头并且2022年8月到期的", "And(Lead(旗人社局), Due(2022-08..2022-08))"),
         ("纳税方面对标杭州或者深圳的有哪些", "And(Section(纳税), Or(City(杭州), City(深圳)))"),
+        ("拿杭州或者深圳当标杆的任务", "Or(City(杭州), City(深圳))"),  # a list beside a benchmark word
+        ("以上海、北京为榜样的有哪些", "Or(City(上海), City(北京))"),
         ("没有对标任何城市又不属于自主创新的任务", "And(Not(City(*)), Not(Benchmark(自主创新)))"),
         ("政府采购这块没有配合单位的任务", "And(Section(政府采购), NoResponsible)"),
         ("获得电力里面有配合单位的是哪几项", "And(Section(获得电力), Not(NoResponsible))"),
@@ -155,6 +157,13 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("how much is electricity per kwh for a shop", "out_of_plan"),  # a tariff asked in English
         ("我们店的燃气报装申请到哪步了", "personal"),  # a firm's own case, said with 我们店的
         ("2020年本旗营商环境实施方案里谁管招投标", "other_plan"),  # another year's plan, its region between
+        ("《某某市政务服务条例》第十二条讲的什么", "out_of_plan"),  # another document's article
+        ("劳动合同法第39条是什么意思", "out_of_plan"),
+        ("伊旗哪家医院看病最快", "out_of_plan"),  # which provider is best
+        ("哪个旗县营商环境比较好", "out_of_plan"),
+        ("我上周提的建议有人答复了没", "personal"),  # whether what one did oneself was followed up
+        ("我在热线反映的问题处理了吗", "personal"),
+        ("准格尔旗对标先进的实施方案谁牵头", "other_place"),  # that place's own plan, not a benchmark
         (
             "全旗目前登记的个体户一共有多少户",
             "out_of_plan",
@@ -175,6 +184,8 @@ def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
         "第1部分有哪些任务",
         "供水公司要不要公布服务电话",  # whether a task publishes a line, not its number
         "目前一共有多少家单位牵头",  # units of the plan counted, not a statistic of the region
+        "政务大厅周末能办事吗",  # a weekend service a plan states, not opening hours
+        "我反映的问题会有人回复吗",  # whether the plan provides a follow-up, not one's own case
     ],
 )
 def test_an_answer_type_named_as_a_topic_is_no_reply(fake_qa: QA, question: str) -> None:
