@@ -164,6 +164,12 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("我上周提的建议有人答复了没", "personal"),  # whether what one did oneself was followed up
         ("我在热线反映的问题处理了吗", "personal"),
         ("准格尔旗对标先进的实施方案谁牵头", "other_place"),  # that place's own plan, not a benchmark
+        ("该方案是由哪个部门印发的", "out_of_plan"),  # the plan as a document
+        ("本方案哪年发布", "out_of_plan"),
+        ("政务大厅午休时间关门吗", "out_of_plan"),  # a lunch break
+        ("哪家驾校靠谱", "out_of_plan"),  # a recommendation
+        ("北岭市持续优化营商环境行动方案有哪些任务", "other_place"),  # a region's plan, 优化 between
+        ("这个方案和鄂尔多斯市的实施方案有什么不同", "other_place"),  # compared with it: not a partner
         (
             "全旗目前登记的个体户一共有多少户",
             "out_of_plan",
@@ -186,6 +192,8 @@ def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
         "目前一共有多少家单位牵头",  # units of the plan counted, not a statistic of the region
         "政务大厅周末能办事吗",  # a weekend service a plan states, not opening hours
         "我反映的问题会有人回复吗",  # whether the plan provides a follow-up, not one's own case
+        "那个专项整治方案什么时候出台",  # a document a task issues: its deadline
+        "和包头、呼和浩特协同发展的计划有哪些",  # partners of the county
     ],
 )
 def test_an_answer_type_named_as_a_topic_is_no_reply(fake_qa: QA, question: str) -> None:
