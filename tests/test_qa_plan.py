@@ -165,6 +165,10 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("我在热线反映的问题处理了吗", "personal"),
         ("准格尔旗对标先进的实施方案谁牵头", "other_place"),  # that place's own plan, not a benchmark
         ("该方案是由哪个部门印发的", "out_of_plan"),  # the plan as a document
+        ("营商环境方案落实之后群众满意度提升了没有", "out_of_plan"),  # a result of carrying it out
+        ("办电时间已经缩短到几天了", "out_of_plan"),  # how far it has got by now
+        ("从旗里到火车站有多少公里", "out_of_plan"),  # a distance
+        ("Where is the land registration office?", "out_of_plan"),  # a place, in English
         ("本方案哪年发布", "out_of_plan"),
         ("政务大厅午休时间关门吗", "out_of_plan"),  # a lunch break
         ("哪家驾校靠谱", "out_of_plan"),  # a recommendation
@@ -193,6 +197,8 @@ def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
         "政务大厅周末能办事吗",  # a weekend service a plan states, not opening hours
         "我反映的问题会有人回复吗",  # whether the plan provides a follow-up, not one's own case
         "那个专项整治方案什么时候出台",  # a document a task issues: its deadline
+        "办电时间要缩短到几天",  # a target the plan sets
+        "Where is the task about land registration?",  # a task asked for, in English
         "和包头、呼和浩特协同发展的计划有哪些",  # partners of the county
     ],
 )
