@@ -4,8 +4,8 @@ People write 发改委, 人社局, 市监局 where a plan writes 市发展改革
 市市场监管局 (or the full 发展和改革委员会). From a unit's name without its place prefix (``base``) the
 rules make:
 
-* **plain forms**, always kept: 委员会 → 委 (卫生健康委员会 → 卫生健康委) and the joiners 和 / 与 / 及 dropped
-  (工业和信息化局 → 工业信息化局);
+* **plain forms**, always kept: 委员会 → 委 (卫生健康委员会 → 卫生健康委), the joiners 和 / 与 / 及 dropped
+  (工业和信息化局 → 工业信息化局) and 工作 before 领导小组 / 小组 / 专班 (…改革工作领导小组 → …改革领导小组);
 * **head characters** of the name's words (:func:`words`: the parts between joiners, else halves of a four- or
   eight-character stem, else two-character words): every word's first character (发展|改革 → 发改委,
   人力资源|社会保障 → 人社局, 工业|信息化 → 工信局), the first and last two-character parts' (住房|城乡|建设 →
@@ -100,6 +100,8 @@ def plain_forms(base: str) -> set[str]:
     forms = {base}
     if base.endswith("委员会"):
         forms.add(base[: -len("委员会")] + "委")
+    if re.search(r"..工作(领导小组|小组|专班)", base):  # 「…改革领导小组」: the group named without 工作
+        forms.add(re.sub(r"(?<=..)工作(领导小组|小组|专班)", r"\1", base, count=1))
     forms |= {_JOINERS.sub("", f) for f in forms}
     forms.discard(base)
     return {f for f in forms if len(f) >= 3}

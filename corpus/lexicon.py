@@ -24,7 +24,6 @@ plain ``canonical`` map keeps the first plan's reading and ``scoped`` holds each
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -155,8 +154,6 @@ def _generated_aliases(unit: str, places: Places) -> set[str]:
         out |= {base, *(f"{p}{base}" for p in places.local)}
         if base.endswith("局") and len(base) >= 3:
             out.add(base[:-1] + "部门")
-    # A working group said without its 工作 (X改革工作领导小组 → X改革领导小组).
-    out |= {a.replace("工作", "", 1) for a in out if re.search(r"..工作(领导小组|小组|专班)$", a)}
     return out
 
 

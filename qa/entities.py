@@ -475,7 +475,17 @@ def _bench_near(text: str, start: int, end: int) -> bool:
     near = text[max(0, start - 8) : end + 6]
     wide = text[max(0, start - 30) : end + 30]
     english = re.search(r"[a-z]{3}", wide) is not None
-    return bool(cue("benchmark").search(wide if english else near) or re.search(r"\bbenchmark", wide))
+    if english:
+        return bool(cue("benchmark").search(wide) or re.search(r"\bbenchmark", wide))
+    lo = max(0, start - 8)
+    # 「鄂托克旗对标先进方案」: the place benchmarks itself against the advanced (its own plan): no benchmark.
+    return any(
+        not (lo + m.start() >= end and _SELF_BENCH.match(text, lo + m.end()))
+        for m in cue("benchmark").finditer(near)
+    )
+
+
+_SELF_BENCH = re.compile(r"(先进|一流|国际|国内|最优|最好|最佳)")
 
 
 def _sounds(word: str) -> tuple[str, ...]:
@@ -762,7 +772,8 @@ ASK_CUES = (
 FRAME_CUES = ("area", "others", "both_roles")
 
 # A region's plan: a two-character name and a level word before 方案 (「北岭省的营商环境方案」).
-_PLAN_TAIL = r"(?:的)?(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划)"
+_PLAN_TAIL = r"(?:的)?(?:(?:持续|进一步)?优化)?(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划)"
+REGION_PLAN_TAIL = re.compile(_PLAN_TAIL)
 _REGION_PLAN = re.compile(r"([\u4e00-\u9fff]{2}(?:自治区|自治州|省|市|州|盟|旗|县))" + _PLAN_TAIL)
 
 
@@ -771,11 +782,11 @@ def _region_plans(t: _Text, ctx: Context, out: list[Mention]) -> None:
     plan is not loaded): a place."""
     # A region above the loaded plans' (鄂尔多斯市): its whole name, not its last two characters and level.
     for parent in sorted(ctx.places.parents, key=len, reverse=True):
-        for m in re.finditer(re.escape(parent) + _PLAN_TAIL, t.masked()):
+        for m in re.finditer(re.escape(parent) + _PLAN_TAIL, t.text):  # its tail may hold a name (持续)
             if t.free(m.start(), m.start() + len(parent)) and not ctx.places.loaded(parent, local=True):
                 out.append(Mention("place", m.start(), m.start() + len(parent), parent))
                 t.take(m.start(), m.start() + len(parent))
-    for m in _REGION_PLAN.finditer(t.masked()):
+    for m in _REGION_PLAN.finditer(t.text):
         place = m.group(1)
         if ctx.places.loaded(place, local=True) or not t.free(*m.span(1)):
             continue

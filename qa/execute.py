@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from corpus.records import TaskRecord
-from qa.nearmiss import unstated
+from qa.nearmiss import asked_details, unstated
 from qa.phrasebook import cue
 from qa.plan import Ask
 from qa.refusal import Evidence, RefusalModel
@@ -83,6 +83,7 @@ class Margins:
     theme_max: int = 15  # a who-leads answer lists the other tasks of its theme when 2 to this many share it
     stated_depth: int = 5  # a near miss is refused only when none of this many best hits states the detail
     aspect_inside: float = 0.7  # an aspect names its section when this share of its tasks lies in it
+    stated_cover: float = 0.85  # an amount asked that the best hit states answers when it covers this much
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +203,9 @@ class Executor:
             f"coverage={ev.coverage:.2f}",
             f"p_covered={prob:.3f}",
         )
-        if prob < threshold:
+        if prob < threshold and self._states_amount(ask.query, hits[0].record, ev):
+            notes = (*notes, f"task {hits[0].record.task_id} states the amount asked")
+        elif prob < threshold:
             nearest = hits[0].record if prob >= self.margins.hint_min else None
             return Result(ask, "refused", nearest=nearest, p_covered=prob, hits=tuple(hits), notes=notes)
         runner = None
@@ -225,6 +228,17 @@ class Executor:
             p_covered=prob,
             hits=tuple(hits),
             notes=notes,
+        )
+
+    def _states_amount(self, question: str, best: TaskRecord, ev: Evidence) -> bool:
+        """An amount asked (「给多少奖补」) that the best hit states as a sum of money while it holds nearly
+        all the question's words: the plan answers it, however price-like the question reads to the model
+        (a plan rarely gives a sum; a question about one that the plan gives is no near miss)."""
+        if ev.local_coverage < self.margins.stated_cover:
+            return False
+        return (
+            asked_details(question, ("unstated_amount",)) != []
+            and unstated(question, (best.text,), kinds=("unstated_amount",)) is None
         )
 
     def _named_alone(self, ask: Ask, words: Sequence[str], best: TaskRecord) -> str:

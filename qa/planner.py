@@ -24,6 +24,7 @@ from itertools import pairwise
 from corpus.records import TaskRecord
 from qa.entities import (
     FIELD_KINDS,
+    REGION_PLAN_TAIL,
     Context,
     Mention,
     adjacent,
@@ -82,7 +83,10 @@ _ASK_TEXT: dict[str, str] = {
 
 
 def _partner(text: str, m: Mention) -> bool:
-    """A place named with others (、 和 与) or after 跟 / 同: a partner of the county, not its subject."""
+    """A place named with others (、 和 与) or after 跟 / 同: a partner of the county, not its subject; not
+    when its plan is named (「跟鄂尔多斯市的方案有什么区别」)."""
+    if REGION_PLAN_TAIL.match(text, m.end):
+        return False
     before, after = text[max(0, m.start - 2) : m.start], text[m.end : m.end + 1]
     return bool(re.search(r"[跟同与和、]$", before) or after in ("、", "和", "与", ","))
 

@@ -40,6 +40,7 @@ def test_words(stem: str, expected: list[str]) -> None:
         ("市场监督管理局", {"市监局"}),
         ("应急管理局", {"应急局"}),
         ("政务服务和数据管理局", {"政务服务数据管理局", "政数局"}),
+        ("城市更新工作领导小组", {"城市更新领导小组"}),  # the group without 工作
         # No common short form is made of these: the head characters alone would be guesses.
         ("公共资源交易中心", set()),
         ("中级人民法院", set()),

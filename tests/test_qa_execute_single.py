@@ -133,3 +133,35 @@ def test_the_judge_counts_a_words_holders_within_one_plan(fake_retriever: Any) -
         assert n == sum(judge.covers_text([w], r) > 0 for r in mine), w
     assert any(n == 1 for n in counts.values()) and any(n > 1 for n in counts.values())
     assert judge.holders("不存在的词语组合", doc) == 0
+
+
+class _Doubtful(_Refusal):
+    def probability(self, ev: Any) -> float:
+        return 0.2  # the model reads an amount question as price-like: below the threshold
+
+
+class _Judged(_Judge):
+    def __init__(self, records: list[TaskRecord], local: float) -> None:
+        super().__init__(records)
+        self.local = local
+
+    def evidence(self, text: str, hits: Sequence[Hit], *, plans: Any = None) -> Evidence:
+        return replace(super().evidence(text, hits, plans=plans), local_coverage=self.local)
+
+
+def _doubtful(tasks: list[TaskRecord], first: str, local: float = 0.95) -> Executor:
+    texts = {**TEXTS, 1: first}
+    records = [replace(tasks[i - 1], doc_id="p", task_id=i, text=t) for i, t in texts.items()]
+    return Executor(_Store(records), _Judged(records, local), _Doubtful(), _covers)  # type: ignore[arg-type]
+
+
+def test_an_amount_the_best_task_states_is_answered_whatever_the_model_says(tasks: list[TaskRecord]) -> None:
+    stated = "评选表彰优秀企业家，对获评的企业家给予3万元奖励。"
+    ask = Ask(("text",), Doc(frozenset({"p"})), "best", query="评上优秀企业家的能拿多少奖励")
+    assert _doubtful(tasks, stated)._best(ask, ["优秀", "企业家", "奖励"]).outcome == "single"
+    # No sum in the text, or a best task holding few of the question's words: refused as before.
+    unstated = "评选表彰优秀企业家，对获评的企业家给予奖励。"
+    assert _doubtful(tasks, unstated)._best(ask, ["优秀", "企业家", "奖励"]).outcome == "refused"
+    assert _doubtful(tasks, stated, local=0.4)._best(ask, ["优秀", "企业家", "奖励"]).outcome == "refused"
+    plain = Ask(("text",), Doc(frozenset({"p"})), "best", query="优秀企业家怎么评")
+    assert _doubtful(tasks, stated)._best(plain, ["优秀", "企业家"]).outcome == "refused"

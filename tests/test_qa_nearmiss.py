@@ -111,12 +111,17 @@ def test_the_near_miss_reply_says_the_plan_does_not_state_it(fake_qa: QA) -> Non
     [
         ("申请信用修复得满足哪些条件", "开展失信信息修复工作，鼓励失信主体自主纠错。"),
         ("容错免责具体包括哪些违规行为", "细化处罚规则、裁量基准并提供具体行为指引。"),
+        ("失信修复的条件是啥", "开展失信信息修复工作，鼓励失信主体自主纠错。"),  # 「X的条件是什么」
     ],
 )
 def test_conditions_and_kinds_of_behaviour_asked_are_items(question: str, text: str) -> None:
     """「需要满足什么条件」 and 「具体包括哪些X行为」 ask the members of a list; a list before a longer word
     (行为 + 指引) lists something else."""
     assert unstated(clean(question), [text]) is not None
+
+
+def test_conditions_a_task_lists_are_stated() -> None:
+    assert unstated(clean("首台套奖励的申报条件有哪些"), ["申报条件包括：本地注册、年产值过亿。"]) is None
 
 
 def test_a_word_going_on_into_a_longer_one_is_not_what_a_list_before_it_lists() -> None:

@@ -27,6 +27,8 @@ def plan(qa: QA, question: str) -> str:
         ("纳税那一章里不是税务局牵头的有哪几条", "And(Section(纳税), Not(Lead(旗税务局)))"),
         ("人社局牵头并且2022年8月到期的", "And(Lead(旗人社局), Due(2022-08..2022-08))"),
         ("纳税方面对标杭州或者深圳的有哪些", "And(Section(纳税), Or(City(杭州), City(深圳)))"),
+        ("拿杭州或者深圳当标杆的任务", "Or(City(杭州), City(深圳))"),  # a list beside a benchmark word
+        ("以上海、北京为榜样的有哪些", "Or(City(上海), City(北京))"),
         ("没有对标任何城市又不属于自主创新的任务", "And(Not(City(*)), Not(Benchmark(自主创新)))"),
         ("政府采购这块没有配合单位的任务", "And(Section(政府采购), NoResponsible)"),
         ("获得电力里面有配合单位的是哪几项", "And(Section(获得电力), Not(NoResponsible))"),
@@ -191,6 +193,23 @@ def test_numbering(fake_qa: QA, question: str, expected: str) -> None:
         ("how much is electricity per kwh for a shop", "out_of_plan"),  # a tariff asked in English
         ("我们店的燃气报装申请到哪步了", "personal"),  # a firm's own case, said with 我们店的
         ("2020年本旗营商环境实施方案里谁管招投标", "other_plan"),  # another year's plan, its region between
+        ("《某某市政务服务条例》第十二条讲的什么", "out_of_plan"),  # another document's article
+        ("劳动合同法第39条是什么意思", "out_of_plan"),
+        ("伊旗哪家医院看病最快", "out_of_plan"),  # which provider is best
+        ("哪个旗县营商环境比较好", "out_of_plan"),
+        ("我上周提的建议有人答复了没", "personal"),  # whether what one did oneself was followed up
+        ("我在热线反映的问题处理了吗", "personal"),
+        ("准格尔旗对标先进的实施方案谁牵头", "other_place"),  # that place's own plan, not a benchmark
+        ("该方案是由哪个部门印发的", "out_of_plan"),  # the plan as a document
+        ("营商环境方案落实之后群众满意度提升了没有", "out_of_plan"),  # a result of carrying it out
+        ("办电时间已经缩短到几天了", "out_of_plan"),  # how far it has got by now
+        ("从旗里到火车站有多少公里", "out_of_plan"),  # a distance
+        ("Where is the land registration office?", "out_of_plan"),  # a place, in English
+        ("本方案哪年发布", "out_of_plan"),
+        ("政务大厅午休时间关门吗", "out_of_plan"),  # a lunch break
+        ("哪家驾校靠谱", "out_of_plan"),  # a recommendation
+        ("北岭市持续优化营商环境行动方案有哪些任务", "other_place"),  # a region's plan, 优化 between
+        ("这个方案和鄂尔多斯市的实施方案有什么不同", "other_place"),  # compared with it: not a partner
         (
             "全旗目前登记的个体户一共有多少户",
             "out_of_plan",
@@ -211,6 +230,12 @@ def test_what_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
         "第1部分有哪些任务",
         "供水公司要不要公布服务电话",  # whether a task publishes a line, not its number
         "目前一共有多少家单位牵头",  # units of the plan counted, not a statistic of the region
+        "政务大厅周末能办事吗",  # a weekend service a plan states, not opening hours
+        "我反映的问题会有人回复吗",  # whether the plan provides a follow-up, not one's own case
+        "那个专项整治方案什么时候出台",  # a document a task issues: its deadline
+        "办电时间要缩短到几天",  # a target the plan sets
+        "Where is the task about land registration?",  # a task asked for, in English
+        "和包头、呼和浩特协同发展的计划有哪些",  # partners of the county
     ],
 )
 def test_an_answer_type_named_as_a_topic_is_no_reply(fake_qa: QA, question: str) -> None:
