@@ -21,8 +21,16 @@ PLAN_TAIL = (
     r"(?:的)?(?:这个|那个|这版|那版|这份|那份)?(?:营商环境)?(?:实施|行动|工作)?"
     r"(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
 )
+_IN = r"(?:里面|里头|里|中|上)"
+# After a loaded plan's region name, what else still names that plan: a document word (表格, a bare 表
+# or 那份 before 里), a demonstrative, and words of its title before a plan word
+# (「云岭州那个三年行动方案里」).
+_DOC_TAIL = (
+    r"(?:的)?(?:(?:这个|那个|这版|那版)?(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|表(?={inside}))"
+    r"|(?:这份|那份)(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|文件)?)" + _IN + "?"
+)
 _YEAR_PLAN = re.compile(
-    r"(?:(?:两|三|几|各|这|那)个)?(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:新?(?:出台|印发|发布|制定|出|发))?(?:的)?(?:这个|那个|那版|这版|版|(?:这|那)?[两三几]个|这些|那些)?"
+    r"(?:(?:两|三|几|各|这|那)个)?((?:20\d{2}\s*年?度?(?:的)?\s*(?:和|与|及|跟|以及|、|或)\s*)*)(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:新?(?:出台|印发|发布|制定|出|发))?(?:的)?(?:这个|那个|那版|这版|版|(?:这|那)?[两三几]个|这些|那些)?"
     r"(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
 )
 
@@ -49,6 +57,8 @@ class PlanRef:
     max_task: int = 0
     units: frozenset[str] = frozenset()  # canonical units it names
     titles: tuple[str, ...] = ()  # title, short title, issuing number
+    parents: tuple[str, ...] = ()  # the regions above it (鄂尔多斯), said before its own name
+    level: str = ""  # its level word (旗 / 州 / 市)
 
 
 def plan_refs(facts: Sequence[PlanFacts]) -> tuple[PlanRef, ...]:
@@ -59,7 +69,10 @@ def plan_refs(facts: Sequence[PlanFacts]) -> tuple[PlanRef, ...]:
         titles = tuple(dict.fromkeys(n for n in (p.title, p.short_title, p.doc_number) if n and len(n) >= 4))
         names = tuple(dict.fromkeys(n for n in p.places.names if len(n) >= 2))
         english = tuple(e.lower() for e in english_names(p.region, romanize=True)) if p.region else ()
-        out.append(PlanRef(p.doc_id, names, english, f.year, f.max_task, f.units, titles))
+        parents = tuple(n for n in p.places.parents if len(n) >= 2)
+        out.append(
+            PlanRef(p.doc_id, names, english, f.year, f.max_task, f.units, titles, parents, p.places.level)
+        )
     return tuple(out)
 
 
@@ -120,8 +133,11 @@ def find_plan_names(
             docs = {r.doc_id for r in dated[:count]}
             out.append(PlanName(m.start(), m.end(), m.group(0), frozenset(docs), "year"))
     for m in _YEAR_PLAN.finditer(text):
-        year, rel = int(m.group(1)), m.group(2) or ""
-        if rel in ("以后", "之后", "以来", "及以后", "起"):
+        year, rel = int(m.group(2)), m.group(3) or ""
+        listed = {int(y) for y in re.findall(r"20\d{2}", m.group(1))}  # 「2023年和2024年这两个方案」
+        if listed:
+            docs = {r.doc_id for r in refs if r.year in listed | {year}}
+        elif rel in ("以后", "之后", "以来", "及以后", "起"):
             docs = {r.doc_id for r in refs if r.year >= year}
         elif rel in ("以前", "之前", "及以前"):
             docs = {r.doc_id for r in refs if 0 < r.year <= year}
@@ -130,16 +146,39 @@ def find_plan_names(
         if claim(m.start(), m.end()):
             out.append(PlanName(m.start(), m.end(), m.group(0), frozenset(docs), "year"))
     names: dict[str, set[str]] = {}
+    title_chars: dict[str, set[str]] = {}
     for r in refs:
-        for n in r.names:
+        # its name, also after a region above it (「鄂尔多斯伊金霍洛旗的方案」)
+        for n in (*r.names, *(p + n for p in r.parents for n in r.names)):
             names.setdefault(n, set()).add(r.doc_id)
+            title_chars.setdefault(n, set()).update(
+                c for t in r.titles for c in t if "\u4e00" <= c <= "\u9fff" and c not in "的里中上"
+            )
     lower = text.lower()
     for name in sorted(names, key=len, reverse=True):
+        chars = "".join(sorted(title_chars[name]))
+        doc_tail = _DOC_TAIL.format(title=f"[{chars}]" if chars else "(?!)", inside=_IN)
         for m in re.finditer(re.escape(name), text):
-            tail = re.match(PLAN_TAIL, text[m.end() :])
+            tail = re.match(doc_tail, text[m.end() :])
             end = m.end() + (tail.end() if tail else 0)
             if claim(m.start(), end):
                 out.append(PlanName(m.start(), end, text[m.start() : end], frozenset(names[name]), "name"))
+    # A plan named by its level word alone (「州里那个方案」, 「旗里的分工表」) when no other loaded plan
+    # has that level.
+    for r in refs:
+        if not r.level or sum(o.level == r.level for o in refs) != 1:
+            continue
+        for m in re.finditer(
+            r"(?:本|我们|我|咱们|咱)?"
+            + re.escape(r.level)
+            + r"(?:里面|里头|里|的)(?:这个|那个|这份|那份|的)?"
+            + _DOC_TAIL.format(title="(?!)", inside=_IN),
+            text,
+        ):
+            if (m.start() == 0 or not "\u4e00" <= text[m.start() - 1] <= "\u9fff") and claim(
+                m.start(), m.end()
+            ):
+                out.append(PlanName(m.start(), m.end(), m.group(0), frozenset({r.doc_id}), "name"))
     english: dict[str, set[str]] = {}
     for r in refs:
         for e in r.english:

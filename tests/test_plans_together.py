@@ -153,6 +153,27 @@ def test_a_plan_named_in_the_question_scopes_it(three: QA, question: str, docs: 
 
 
 @pytest.mark.parametrize(
+    ("question", "docs"),
+    [
+        # a region above the plan's before its name; a document word (表格, 那份); words of its title
+        ("南屏省云岭州的方案里财政局牵头几项", {YUNLING}),
+        ("青川表格里税务局牵头的任务", {QINGCHUAN}),
+        ("伊旗那份里人社局牵头的有哪些", {FIRST}),
+        ("青川市那个重点任务分工表里财政局牵头的", {QINGCHUAN}),
+        # its level word when no other loaded plan has it; a list of years
+        ("州里的方案中税务局牵头的任务", {YUNLING}),
+        ("2022年和2024年两个方案里海关牵头的", {FIRST, QINGCHUAN}),
+    ],
+)
+def test_the_words_naming_a_plan_are_its_scope_not_a_theme(three: QA, question: str, docs: set[str]) -> None:
+    reading = three.read(question)
+    assert isinstance(reading.plan, Ask), reading.plan
+    assert reading.scope == frozenset(docs)
+    assert not [leaf for leaf in leaves(reading.plan.where) if isinstance(leaf, (Topic, Due))], reading.plan
+    assert reading.plan.pick == "all" and reading.plan.topic is None
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "云岭州2021年的方案里有什么",
