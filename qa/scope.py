@@ -29,6 +29,8 @@ _DOC_TAIL = (
     r"(?:的)?(?:(?:这个|那个|这版|那版)?(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|表(?={inside}))"
     r"|(?:这份|那份)(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|文件)?)" + _IN + "?"
 )
+# Words any plan's title may have: alone they name no plan.
+_GENERIC_TITLE_WORDS = r"实施|行动|工作|营商环境|优化|建设"
 _YEAR_PLAN = re.compile(
     r"(?:(?:两|三|几|各|这|那)个)?((?:20\d{2}\s*年?度?(?:的)?\s*(?:和|与|及|跟|以及|、|或)\s*)*)(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:新?(?:出台|印发|发布|制定|出|发))?(?:的)?(?:这个|那个|那版|这版|版|(?:这|那)?[两三几]个|这些|那些)?"
     r"(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
@@ -163,22 +165,42 @@ def find_plan_names(
             end = m.end() + (tail.end() if tail else 0)
             if claim(m.start(), end):
                 out.append(PlanName(m.start(), end, text[m.start() : end], frozenset(names[name]), "name"))
-    # A plan named by its level word alone (「州里那个方案」, 「旗里的分工表」) when no other loaded plan
-    # has that level.
-    for r in refs:
-        if not r.level or sum(o.level == r.level for o in refs) != 1:
-            continue
-        for m in re.finditer(
-            r"(?:本|我们|我|咱们|咱)?"
-            + re.escape(r.level)
-            + r"(?:里面|里头|里|的)(?:这个|那个|这份|那份|的)?"
-            + _DOC_TAIL.format(title="(?!)", inside=_IN),
-            text,
-        ):
-            if (m.start() == 0 or not "\u4e00" <= text[m.start() - 1] <= "\u9fff") and claim(
-                m.start(), m.end()
+    # Plans named by their level words alone (「州里那个方案」, 「州里和市里这两个方案」) when no other loaded
+    # plan has that level.
+    by_level = {r.level: r.doc_id for r in refs if r.level and sum(o.level == r.level for o in refs) == 1}
+    if by_level:
+        level = "(?:" + "|".join(map(re.escape, by_level)) + ")"
+        one = level + r"(?:里面|里头|里|的)"
+        pattern = (
+            rf"(?:本|我们|我|咱们|咱)?(?:{level}(?:里面|里头|里|的)?(?:和|与|跟|及|、))*{one}"
+            r"(?:这个|那个|这份|那份|的|(?:这|那)?[两三几]个)?" + _DOC_TAIL.format(title="(?!)", inside=_IN)
+        )
+        for m in re.finditer(pattern, text):
+            if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff":
+                continue
+            levels = {c for c in m.group(0) if c in by_level}  # the plan words hold no level word
+            if levels and claim(m.start(), m.end()):
+                out.append(
+                    PlanName(m.start(), m.end(), m.group(0), frozenset(by_level[c] for c in levels), "name")
+                )
+    # A plan named by words only its title has before a plan word (「那个三年行动方案里」, 「重点任务分工表」;
+    # not by the kind of plan alone: 实施方案, 行动方案).
+    for m in re.finditer(r"(?:方案|计划|任务分工表|分工表)", text):
+        for begin in range(max(0, m.start() - 12), m.start() - 1):
+            words = text[begin : m.start()]
+            owners = {r.doc_id for r in refs for t in r.titles if words + m.group(0)[:2] in t}
+            if len(owners) == 1 and not any(
+                words in t for r in refs for t in r.titles if r.doc_id not in owners
             ):
-                out.append(PlanName(m.start(), m.end(), m.group(0), frozenset({r.doc_id}), "name"))
+                if not re.sub(_GENERIC_TITLE_WORDS, "", words):
+                    break
+                lead = re.search(r"(?:这个|那个|这份|那份|这版|那版)$", text[:begin])
+                tail = re.match(_IN, text[m.end() :])
+                start = lead.start() if lead else begin
+                if claim(start, m.end() + (tail.end() if tail else 0)):
+                    stop = m.end() + (tail.end() if tail else 0)
+                    out.append(PlanName(start, stop, text[start:stop], frozenset(owners), "name"))
+                break
     english: dict[str, set[str]] = {}
     for r in refs:
         for e in r.english:

@@ -163,6 +163,10 @@ def test_a_plan_named_in_the_question_scopes_it(three: QA, question: str, docs: 
         # its level word when no other loaded plan has it; a list of years
         ("州里的方案中税务局牵头的任务", {YUNLING}),
         ("2022年和2024年两个方案里海关牵头的", {FIRST, QINGCHUAN}),
+        ("州里和市里两个方案中法院牵头的", {YUNLING, QINGCHUAN}),
+        # words only one plan's title has, before a plan word (not the kind of plan: 实施方案)
+        ("那个三年行动方案里税务局牵头的", {YUNLING}),
+        ("重点任务分工表里财政局牵头的", {QINGCHUAN}),
     ],
 )
 def test_the_words_naming_a_plan_are_its_scope_not_a_theme(three: QA, question: str, docs: set[str]) -> None:
