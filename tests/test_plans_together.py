@@ -293,6 +293,9 @@ def test_names_removed_from_a_list_are_negated_filters(
         ("青川融资人才那块有哪些任务", QINGCHUAN, "强化融资和人才支持"),
         ("云岭州运营成本方面都有哪些任务", YUNLING, "降低企业运营成本"),
         ("云岭州准入退出那章有哪些任务", YUNLING, "优化市场准入退出"),
+        # one word of one section's name before an area word
+        ("青川法治那章里都有啥任务", QINGCHUAN, "加强法治保障"),
+        ("云岭州要素这块的任务", YUNLING, "强化要素保障"),
     ],
 )
 def test_a_sections_short_name_in_the_plan_asked_about(
