@@ -23,11 +23,14 @@ PLAN_TAIL = (
 )
 _IN = r"(?:里面|里头|里|中|上)"
 # After a loaded plan's region name, what else still names that plan: a document word (表格, a bare 表
-# or 那份 before 里), a demonstrative, and words of its title before a plan word
+# or 那份 before 里), a demonstrative (那边), and words of its title before a plan word
 # (「云岭州那个三年行动方案里」).
 _DOC_TAIL = (
     r"(?:的)?(?:(?:这个|那个|这版|那版)?(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|表(?={inside}))"
-    r"|(?:这份|那份)(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|文件)?)" + _IN + "?"
+    r"|(?:这份|那份)(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|文件)?"
+    r"|(?:那边|这边|那头|这头)(?:的)?(?:(?:这个|那个|这份|那份)?(?:方案|计划|任务分工表|分工表|表格))?)"
+    + _IN
+    + "?"
 )
 # Words any plan's title may have: alone they name no plan.
 _GENERIC_TITLE_WORDS = r"实施|行动|工作|营商环境|优化|建设"

@@ -159,6 +159,7 @@ def test_a_plan_named_in_the_question_scopes_it(three: QA, question: str, docs: 
         ("南屏省云岭州的方案里财政局牵头几项", {YUNLING}),
         ("青川表格里税务局牵头的任务", {QINGCHUAN}),
         ("伊旗那份里人社局牵头的有哪些", {FIRST}),
+        ("青川那边税务局牵头的有几条", {QINGCHUAN}),
         ("青川市那个重点任务分工表里财政局牵头的", {QINGCHUAN}),
         # its level word when no other loaded plan has it; a list of years
         ("州里的方案中税务局牵头的任务", {YUNLING}),
