@@ -10,7 +10,7 @@ rules make:
   eight-character stem, else two-character words): every word's first character (发展|改革 → 发改委,
   人力资源|社会保障 → 人社局, 工业|信息化 → 工信局), the first and last two-character parts' (住房|城乡|建设 →
   住建局, also written 住房和城乡建设), the first two parts' (市场|监督|管理 → 市监局), the first word alone
-  (应急|管理 → 应急局). These are guesses, so
+  (应急|管理 → 应急局) or another two-character word (行政|审批|服务 → 审批局). These are guesses, so
   one is kept only when it is a common official short form: :data:`COMMON_SHORT_FORMS`, a list written for
   this (never keyed on a plan), which the rules must reproduce rather than replace (a listed form no rule
   makes from a name is not used for it).
@@ -122,6 +122,8 @@ def head_forms(base: str) -> set[str]:
         chunks[0][0] + chunks[-1][0] + suffix,
         chunks[0][0] + chunks[1][0] + suffix,
         ws[0] + suffix,
+        # one word of the name that says its work (行政|审批|服务 → 审批局, 地方|金融|管理 → 金融局)
+        *(c + suffix for c in chunks),
     } - {base}
 
 

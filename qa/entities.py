@@ -547,14 +547,15 @@ def _sections(t: _Text, ctx: Context, out: list[Mention], docs: Iterable[str] = 
 
 
 def _area_sections(t: _Text, ctx: Context, out: list[Mention], asked: Sequence[str]) -> None:
-    """A short name said before an area word: its one section among the plans asked about."""
+    """A short name said before an area word (one word of the name, 法治那块, or pieces of it): its one
+    section among the plans asked about."""
     names = list(dict.fromkeys(s for d in sorted(asked) for s in ctx.numbered[d]))
     masked = t.masked()
     for area in cue("area").finditer(masked):
         run = re.search(r"[\u4e00-\u9fff]+$", masked[: area.start()])
         if run is None:
             continue
-        for n in range(min(6, len(run.group(0))), 3, -1):
+        for n in range(min(6, len(run.group(0))), 1, -1):
             start = area.start() - n
             word = masked[start : area.start()]
             found = [s for s in names if _abbreviates(word, s)]

@@ -21,8 +21,21 @@ PLAN_TAIL = (
     r"(?:的)?(?:这个|那个|这版|那版|这份|那份)?(?:营商环境)?(?:实施|行动|工作)?"
     r"(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
 )
+_IN = r"(?:里面|里头|里|中|上)"
+# After a loaded plan's region name, what else still names that plan: a document word (表格, a bare 表
+# or 那份 before 里), a demonstrative (那边), and words of its title before a plan word
+# (「云岭州那个三年行动方案里」).
+_DOC_TAIL = (
+    r"(?:的)?(?:(?:这个|那个|这版|那版)?(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|表(?={inside}))"
+    r"|(?:这份|那份)(?:{title}){{0,12}}(?:方案|计划|任务分工表|分工表|表格|文件)?"
+    r"|(?:那边|这边|那头|这头)(?:的)?(?:(?:这个|那个|这份|那份)?(?:方案|计划|任务分工表|分工表|表格))?)"
+    + _IN
+    + "?"
+)
+# Words any plan's title may have: alone they name no plan.
+_GENERIC_TITLE_WORDS = r"实施|行动|工作|营商环境|优化|建设"
 _YEAR_PLAN = re.compile(
-    r"(?:(?:两|三|几|各|这|那)个)?(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:新?(?:出台|印发|发布|制定|出|发))?(?:的)?(?:这个|那个|那版|这版|版|(?:这|那)?[两三几]个|这些|那些)?"
+    r"(?:(?:两|三|几|各|这|那)个)?((?:20\d{2}\s*年?度?(?:的)?\s*(?:和|与|及|跟|以及|、|或)\s*)*)(20\d{2})\s*年?度?\s*(以后|之后|以来|及以后|起|以前|之前|及以前)?(?:新?(?:出台|印发|发布|制定|出|发))?(?:的)?(?:这个|那个|那版|这版|版|(?:这|那)?[两三几]个|这些|那些)?"
     r"(?:营商环境)?(?:实施|行动|工作)?(?:方案|计划|任务分工表|分工表)(?:里面|里头|里|中|上)?"
 )
 
@@ -49,6 +62,8 @@ class PlanRef:
     max_task: int = 0
     units: frozenset[str] = frozenset()  # canonical units it names
     titles: tuple[str, ...] = ()  # title, short title, issuing number
+    parents: tuple[str, ...] = ()  # the regions above it (鄂尔多斯), said before its own name
+    level: str = ""  # its level word (旗 / 州 / 市)
 
 
 def plan_refs(facts: Sequence[PlanFacts]) -> tuple[PlanRef, ...]:
@@ -59,7 +74,10 @@ def plan_refs(facts: Sequence[PlanFacts]) -> tuple[PlanRef, ...]:
         titles = tuple(dict.fromkeys(n for n in (p.title, p.short_title, p.doc_number) if n and len(n) >= 4))
         names = tuple(dict.fromkeys(n for n in p.places.names if len(n) >= 2))
         english = tuple(e.lower() for e in english_names(p.region, romanize=True)) if p.region else ()
-        out.append(PlanRef(p.doc_id, names, english, f.year, f.max_task, f.units, titles))
+        parents = tuple(n for n in p.places.parents if len(n) >= 2)
+        out.append(
+            PlanRef(p.doc_id, names, english, f.year, f.max_task, f.units, titles, parents, p.places.level)
+        )
     return tuple(out)
 
 
@@ -120,8 +138,11 @@ def find_plan_names(
             docs = {r.doc_id for r in dated[:count]}
             out.append(PlanName(m.start(), m.end(), m.group(0), frozenset(docs), "year"))
     for m in _YEAR_PLAN.finditer(text):
-        year, rel = int(m.group(1)), m.group(2) or ""
-        if rel in ("以后", "之后", "以来", "及以后", "起"):
+        year, rel = int(m.group(2)), m.group(3) or ""
+        listed = {int(y) for y in re.findall(r"20\d{2}", m.group(1))}  # 「2023年和2024年这两个方案」
+        if listed:
+            docs = {r.doc_id for r in refs if r.year in listed | {year}}
+        elif rel in ("以后", "之后", "以来", "及以后", "起"):
             docs = {r.doc_id for r in refs if r.year >= year}
         elif rel in ("以前", "之前", "及以前"):
             docs = {r.doc_id for r in refs if 0 < r.year <= year}
@@ -130,16 +151,59 @@ def find_plan_names(
         if claim(m.start(), m.end()):
             out.append(PlanName(m.start(), m.end(), m.group(0), frozenset(docs), "year"))
     names: dict[str, set[str]] = {}
+    title_chars: dict[str, set[str]] = {}
     for r in refs:
-        for n in r.names:
+        # its name, also after a region above it (「鄂尔多斯伊金霍洛旗的方案」)
+        for n in (*r.names, *(p + n for p in r.parents for n in r.names)):
             names.setdefault(n, set()).add(r.doc_id)
+            title_chars.setdefault(n, set()).update(
+                c for t in r.titles for c in t if "\u4e00" <= c <= "\u9fff" and c not in "的里中上"
+            )
     lower = text.lower()
     for name in sorted(names, key=len, reverse=True):
+        chars = "".join(sorted(title_chars[name]))
+        doc_tail = _DOC_TAIL.format(title=f"[{chars}]" if chars else "(?!)", inside=_IN)
         for m in re.finditer(re.escape(name), text):
-            tail = re.match(PLAN_TAIL, text[m.end() :])
+            tail = re.match(doc_tail, text[m.end() :])
             end = m.end() + (tail.end() if tail else 0)
             if claim(m.start(), end):
                 out.append(PlanName(m.start(), end, text[m.start() : end], frozenset(names[name]), "name"))
+    # Plans named by their level words alone (「州里那个方案」, 「州里和市里这两个方案」) when no other loaded
+    # plan has that level.
+    by_level = {r.level: r.doc_id for r in refs if r.level and sum(o.level == r.level for o in refs) == 1}
+    if by_level:
+        level = "(?:" + "|".join(map(re.escape, by_level)) + ")"
+        one = level + r"(?:里面|里头|里|的)"
+        pattern = (
+            rf"(?:本|我们|我|咱们|咱)?(?:{level}(?:里面|里头|里|的)?(?:和|与|跟|及|、))*{one}"
+            r"(?:这个|那个|这份|那份|的|(?:这|那)?[两三几]个)?" + _DOC_TAIL.format(title="(?!)", inside=_IN)
+        )
+        for m in re.finditer(pattern, text):
+            if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff":
+                continue
+            levels = {c for c in m.group(0) if c in by_level}  # the plan words hold no level word
+            if levels and claim(m.start(), m.end()):
+                out.append(
+                    PlanName(m.start(), m.end(), m.group(0), frozenset(by_level[c] for c in levels), "name")
+                )
+    # A plan named by words only its title has before a plan word (「那个三年行动方案里」, 「重点任务分工表」;
+    # not by the kind of plan alone: 实施方案, 行动方案).
+    for m in re.finditer(r"(?:方案|计划|任务分工表|分工表)", text):
+        for begin in range(max(0, m.start() - 12), m.start() - 1):
+            words = text[begin : m.start()]
+            owners = {r.doc_id for r in refs for t in r.titles if words + m.group(0)[:2] in t}
+            if len(owners) == 1 and not any(
+                words in t for r in refs for t in r.titles if r.doc_id not in owners
+            ):
+                if not re.sub(_GENERIC_TITLE_WORDS, "", words):
+                    break
+                lead = re.search(r"(?:这个|那个|这份|那份|这版|那版)$", text[:begin])
+                tail = re.match(_IN, text[m.end() :])
+                start = lead.start() if lead else begin
+                if claim(start, m.end() + (tail.end() if tail else 0)):
+                    stop = m.end() + (tail.end() if tail else 0)
+                    out.append(PlanName(start, stop, text[start:stop], frozenset(owners), "name"))
+                break
     english: dict[str, set[str]] = {}
     for r in refs:
         for e in r.english:

@@ -39,6 +39,9 @@ FILES = (
     # plans-train4: combinations): golds only
     DATA / "plans-train5" / "questions.jsonl",
     DATA / "plans-train4" / "questions.jsonl",
+    # plans-train6: combinations and filters phrased other ways (plans named by year, title words, a unit only
+    # they have; 年内 / 每季度 / 长期坚持; benchmark cities; 各方案里)
+    DATA / "plans-train6" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
 LARGE = FILES[:5]

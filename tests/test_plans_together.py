@@ -153,6 +153,32 @@ def test_a_plan_named_in_the_question_scopes_it(three: QA, question: str, docs: 
 
 
 @pytest.mark.parametrize(
+    ("question", "docs"),
+    [
+        # a region above the plan's before its name; a document word (表格, 那份); words of its title
+        ("南屏省云岭州的方案里财政局牵头几项", {YUNLING}),
+        ("青川表格里税务局牵头的任务", {QINGCHUAN}),
+        ("伊旗那份里人社局牵头的有哪些", {FIRST}),
+        ("青川那边税务局牵头的有几条", {QINGCHUAN}),
+        ("青川市那个重点任务分工表里财政局牵头的", {QINGCHUAN}),
+        # its level word when no other loaded plan has it; a list of years
+        ("州里的方案中税务局牵头的任务", {YUNLING}),
+        ("2022年和2024年两个方案里海关牵头的", {FIRST, QINGCHUAN}),
+        ("州里和市里两个方案中法院牵头的", {YUNLING, QINGCHUAN}),
+        # words only one plan's title has, before a plan word (not the kind of plan: 实施方案)
+        ("那个三年行动方案里税务局牵头的", {YUNLING}),
+        ("重点任务分工表里财政局牵头的", {QINGCHUAN}),
+    ],
+)
+def test_the_words_naming_a_plan_are_its_scope_not_a_theme(three: QA, question: str, docs: set[str]) -> None:
+    reading = three.read(question)
+    assert isinstance(reading.plan, Ask), reading.plan
+    assert reading.scope == frozenset(docs)
+    assert not [leaf for leaf in leaves(reading.plan.where) if isinstance(leaf, (Topic, Due))], reading.plan
+    assert reading.plan.pick == "all" and reading.plan.topic is None
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "云岭州2021年的方案里有什么",
@@ -268,6 +294,9 @@ def test_names_removed_from_a_list_are_negated_filters(
         ("青川融资人才那块有哪些任务", QINGCHUAN, "强化融资和人才支持"),
         ("云岭州运营成本方面都有哪些任务", YUNLING, "降低企业运营成本"),
         ("云岭州准入退出那章有哪些任务", YUNLING, "优化市场准入退出"),
+        # one word of one section's name before an area word
+        ("青川法治那章里都有啥任务", QINGCHUAN, "加强法治保障"),
+        ("云岭州要素这块的任务", YUNLING, "强化要素保障"),
     ],
 )
 def test_a_sections_short_name_in_the_plan_asked_about(

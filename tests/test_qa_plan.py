@@ -60,6 +60,8 @@ def plan(qa: QA, question: str) -> str:
         # A month range whose first month drops 月; a dated deadline said of the tasks.
         ("获得信贷8到10月到期的", "And(Section(获得信贷), Due(2022-08..2022-10))"),
         ("住建局牵头写了具体月份的", "And(Lead(旗住建局), Not(Ongoing))"),
+        ("住建局牵头的任务里哪些有明确完成时间", "And(Lead(旗住建局), Not(Ongoing))"),
+        ("法院牵头的，除去写着持续推进的", "And(Lead(旗法院), Not(Ongoing))"),
         ("tasks led by the tax bureau with a fixed deadline", "And(Lead(旗税务局), Not(Ongoing))"),
         # Units each leading (各自 / 分别 before the role); every one of them (都要参与).
         (
