@@ -91,22 +91,6 @@ def _partner(text: str, m: Mention) -> bool:
     return bool(re.search(r"[跟同与和、]$", before) or after in ("、", "和", "与", ","))
 
 
-# Filters that, said last before 的, make the question a list of the tasks they select.
-_CLOSING_FILTERS = frozenset(
-    {
-        "window",
-        "city",
-        "any_city",
-        "self_innovation",
-        "recurring",
-        "ongoing",
-        "no_responsible",
-        "has_responsible",
-        "dated",
-    }
-)
-
-
 _CHAPTER = re.compile(r"\s?的?(?:这|那|整|该)?一?(?:章|\s?chapter)")
 
 
@@ -817,7 +801,7 @@ class Planner:
         closes = any(
             cue("filter_close").match(text, m.role_end if m.kind == "unit" else m.end)
             for m in mentions
-            if (m.kind == "unit" and m.role) or m.kind in _CLOSING_FILTERS
+            if (m.kind == "unit" and m.role) or m.kind in _FILTER_KINDS
         )
         if not what and (said or closes or cue("ask_list").search(bare)):
             what.append("tasks")

@@ -57,15 +57,22 @@ def _year(digits: str | None, word: str | None, plan_year: int) -> int:
     return {"明年": plan_year + 1, "后年": plan_year + 2}.get(word or "", plan_year)
 
 
+def _month_range(m: re.Match[str], plan_year: int) -> Window | None:
+    """The window of a month range matched as (year, year, month, year, year, month), or None when it runs
+    backwards or names no month."""
+    y1 = _year(m.group(1), m.group(2), plan_year)
+    y2 = _year(m.group(4), m.group(5), plan_year) if (m.group(4) or m.group(5)) else y1
+    a, b = _month(m.group(3)), _month(m.group(6))
+    if a and b and (y1, a) <= (y2, b):
+        return Window((y1, a), (y2, b), f"{y1}年{a}月至{y2}年{b}月", m.start(), m.end())
+    return None
+
+
 def find_window(text: str, plan_year: int) -> Window | None:
     """The first deadline window the text names, with its span."""
     m = re.search(_YEAR + r"?\s*" + _MONTH + r"\s*(?:到|至|-|~|—|～)\s*(?:" + _YEAR + r")?\s*" + _MONTH, text)
-    if m:
-        y1 = _year(m.group(1), m.group(2), plan_year)
-        y2 = _year(m.group(4), m.group(5), plan_year) if (m.group(4) or m.group(5)) else y1
-        a, b = _month(m.group(3)), _month(m.group(6))
-        if a and b and (y1, a) <= (y2, b):
-            return Window((y1, a), (y2, b), f"{y1}年{a}月至{y2}年{b}月", m.start(), m.end())
+    if m and (got := _month_range(m, plan_year)):
+        return got
     m = re.search(_YEAR + r"?\s*(上半年|下半年|第?[一二三四]季度)" + r"\s*(前|以前|之前|截止|为止)?", text)
     if m:
         year = _year(m.group(1), m.group(2), plan_year)
@@ -78,12 +85,8 @@ def find_window(text: str, plan_year: int) -> Window | None:
     # The first month's 月 left out when the second says it (「7到9月」; after 「下半年（7到12月）」).
     first = r"(?<![\d个几第])" + _YEAR + r"?\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*(?:月份?)?"
     m = re.search(first + r"\s*(?:到|至|-|~|—|～)\s*(?:" + _YEAR + r")?\s*" + _MONTH, text)
-    if m:
-        y1 = _year(m.group(1), m.group(2), plan_year)
-        y2 = _year(m.group(4), m.group(5), plan_year) if (m.group(4) or m.group(5)) else y1
-        a, b = _month(m.group(3)), _month(m.group(6))
-        if a and b and (y1, a) <= (y2, b):
-            return Window((y1, a), (y2, b), f"{y1}年{a}月至{y2}年{b}月", m.start(), m.end())
+    if m and (got := _month_range(m, plan_year)):
+        return got
     m = re.search(r"(?<![\d个几第])" + _YEAR + r"?\s*" + _MONTH + _BEFORE, text)
     if m and (m.group(1) or m.group(2) or not re.search(r"\d\s*$", text[: m.start()])):
         year = _year(m.group(1), m.group(2), plan_year)
