@@ -27,7 +27,7 @@ from tests.plan_fixtures import PLANS
 
 DATA = Path(__file__).resolve().parents[1] / "eval" / "data"
 QUESTIONS = DATA / "plans3" / "questions.jsonl"
-# plans-fresh1 … plans-fresh4: written blind over the same three plans, in the same schema
+# plans-fresh1 … plans-fresh5: written blind over the same three plans, in the same schema
 # (golds computed the same way)
 FILES = (
     QUESTIONS,
@@ -35,6 +35,7 @@ FILES = (
     DATA / "plans-fresh2" / "questions.jsonl",
     DATA / "plans-fresh3" / "questions.jsonl",
     DATA / "plans-fresh4" / "questions.jsonl",
+    DATA / "plans-fresh5" / "questions.jsonl",
     # probes written for tuning (plans-train5: single-task lead / responsible, near misses, controls;
     # plans-train4: combinations): golds only
     DATA / "plans-train5" / "questions.jsonl",
@@ -42,9 +43,11 @@ FILES = (
     # plans-train6: combinations and filters phrased other ways (plans named by year, title words, a unit only
     # they have; 年内 / 每季度 / 长期坚持; benchmark cities; 各方案里)
     DATA / "plans-train6" / "questions.jsonl",
+    # plans-train7: written blind (records only) for tuning, 225 questions
+    DATA / "plans-train7" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
-LARGE = FILES[:5]
+LARGE = FILES[:6]
 
 
 def three_plans() -> dict[str, Plan]:
