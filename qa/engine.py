@@ -81,7 +81,7 @@ class QA:
             numbered=_numbered(profile.sections),
             ongoing_words={f.doc_id: f.ongoing_words for f in profile.facts},
             within_year=frozenset(f.doc_id for f in profile.facts if f.within_year),
-            respell=Respeller(self.judge.vocab),
+            respell=Respeller(self.judge.vocab, common=common, says=store.says),
             titles=tuple(p.title for p in profile.plans),
         )
         vocab_terms = [*store.tokenizer.terms, *topics, *self.lex.aliases]

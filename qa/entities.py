@@ -91,9 +91,9 @@ class Context:
         default_factory=dict
     )  # plan → how its undated, non-recurring deadlines are written (长期坚持, 持续推进)
     within_year: frozenset[str] = frozenset()  # the plans that write deadlines as 年内 (no month)
-    respell: Callable[[str], str | None] = field(
-        default=lambda _: None
-    )  # 仲才 → 仲裁 (``qa.text.Respeller``)
+    respell: Callable[[str, str, str], str | None] = field(
+        default=lambda *_: None
+    )  # 仲才 → 仲裁, with the words before and after it (``qa.text.Respeller``)
     titles: tuple[str, ...] = ()  # every loaded plan's title (its words say which plan, not what about)
 
     @property

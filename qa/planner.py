@@ -757,8 +757,11 @@ class Planner:
         """The question with its two-character words the plan never writes respelled as the plan's word that
         sounds the same (「仲才」: 仲裁), for ranking."""
         out = text
-        for w in dict.fromkeys(self.words(text)):
-            fixed = self.ctx.respell(w) if not self.ctx.says(w) else None
+        words = self.words(text)
+        for i, w in enumerate(words):
+            before = words[i - 1] if i > 0 else ""
+            after = words[i + 1] if i + 1 < len(words) else ""
+            fixed = self.ctx.respell(w, before, after) if not self.ctx.says(w) else None
             if fixed:
                 out = out.replace(w, fixed)
         return out

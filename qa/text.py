@@ -210,17 +210,33 @@ class Respeller:
     """Two-character words the plan never writes, respelled as the one word of the plan that sounds the same
     (toneless pinyin): 仲才 → 仲裁, 保寒 → 保函, 公政 → 公证. Too short for :class:`TypoFixer`'s windows over
     the whole question, so only a theme's own words are respelled (``qa.theme``); a sound two plan words
-    share is left alone."""
+    share is left alone. A word of ordinary Chinese (``common``) is respelled only when the respelled word
+    and a neighbour form a phrase the plan writes (``says``): 公正 + 服务 → 公证服务, 司法 + 坚定 → 司法鉴定; but
+    什么时候 stays (时候 is no typo of 事后), and so does 一下."""
 
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(
+        self,
+        words: Iterable[str],
+        common: Callable[[str], bool] | None = None,
+        says: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.common = common or (lambda _: False)
+        self.says = says or (lambda _: False)
         by: dict[tuple[str, ...], set[str]] = {}
         for w in words:
             if len(w) == 2 and all(CJK.match(c) for c in w):
                 by.setdefault(tuple(char_pinyin(c) for c in w), set()).add(w)
         self.by_pinyin = {k: next(iter(v)) for k, v in by.items() if len(v) == 1}
 
-    def __call__(self, word: str) -> str | None:
+    def __call__(self, word: str, before: str = "", after: str = "") -> str | None:
+        """``word`` respelled, or None; ``before`` / ``after``: the words next to it in the question."""
         if len(word) != 2 or not all(CJK.match(c) for c in word):
             return None
         found = self.by_pinyin.get(tuple(char_pinyin(c) for c in word))
-        return found if found != word else None
+        if found is None or found == word:
+            return None
+        if self.common(word) and not (
+            (before and self.says(before + found)) or (after and self.says(found + after))
+        ):
+            return None
+        return found

@@ -147,7 +147,7 @@ def theme_facets(
     says: Callable[[str], bool],
     same: Callable[[str], tuple[str, ...]] = lambda _: (),
     sections: Container[str] = (),
-    respell: Callable[[str], str | None] = lambda _: None,
+    respell: Callable[[str, str, str], str | None] = lambda *_: None,
     own: Container[str] = (),
 ) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """The question's theme: facets, each a tuple of terms, each term with the words meaning the same (the
@@ -200,7 +200,9 @@ def theme_facets(
             term = best
         elif t.kind == "word" and len(t.text) >= 2 and not t.text.isascii():
             # Not in the plan: a homophone typo of a plan word (仲才: 仲裁), or no lexical evidence.
-            term = respell(t.text) or t.text
+            before = toks[i - 1].text if i > 0 and toks[i - 1].end == t.start else ""
+            after = toks[i + 1].text if i + 1 < len(toks) and toks[i + 1].start == t.end else ""
+            term = respell(t.text, before, after) or t.text
         if term:
             prev = events[-1] if events else None
             if prev and last_end == t.start and says("".join(prev) + term):

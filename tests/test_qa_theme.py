@@ -82,6 +82,21 @@ def test_two_character_homophones_are_respelled() -> None:
     assert fix("公证") is None
 
 
+def test_an_ordinary_word_is_respelled_only_into_a_phrase_the_plan_writes() -> None:
+    plan = "事后监管 以下事项 公证服务 司法鉴定"
+    fix = Respeller(
+        ["事后", "以下", "仲裁", "公证", "鉴定"],
+        common=lambda w: w in {"时候", "一下", "公正", "坚定"},
+        says=lambda t: t in plan,
+    )
+    assert fix("时候", "什么", "办好") is None  # 「什么时候办好」 asks when, not about 事后监管
+    assert fix("一下", "介绍", "") is None
+    assert fix("公正", "", "服务") == "公证"  # 公证服务 is the plan's phrase
+    assert fix("坚定", "司法", "") == "鉴定"
+    assert fix("公正") is None  # no neighbour: an ordinary word stays
+    assert fix("仲才") == "仲裁"  # no ordinary word: respelled alone
+
+
 def test_a_respelled_theme_word_reaches_its_tasks(fake_qa: QA) -> None:
     assert "仲裁" in where(fake_qa, "仲才方面的安排都归谁")
 
