@@ -211,8 +211,8 @@ class Respeller:
     (toneless pinyin): 仲才 → 仲裁, 保寒 → 保函, 公政 → 公证. Too short for :class:`TypoFixer`'s windows over
     the whole question, so only a theme's own words are respelled (``qa.theme``); a sound two plan words
     share is left alone. A word of ordinary Chinese (``common``) is respelled only when the respelled word
-    and a neighbour form a phrase the plan writes (``says``): 公正 + 服务 → 公证服务, 司法 + 坚定 → 司法鉴定; but
-    什么时候 stays (时候 is no typo of 事后), and so does 一下."""
+    and a neighbour form a phrase the plan writes (``says``): 公正 + 服务 → 公证服务, 司法 + 坚定 →
+    司法鉴定; but 什么时候 stays (时候 is no typo of 事后), and so does 一下."""
 
     def __init__(
         self,
