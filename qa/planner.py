@@ -68,6 +68,8 @@ from retriever.expr import (
 from retriever.expr import leaves as leaves_of
 
 _FILTER_KINDS = FIELD_KINDS
+# 「那X呢，多久办结」: a follow-up about another thing that asks its own question after it.
+_OWN_ASK = re.compile(r"呢\s*[?？,，。!！]+\s*([^?？,，。!！\s].*?)[?？。!！\s]*$")
 _YEARISH = re.compile(r"20\d{2}")
 # A part of the plan named by its number (第22部分, 第二十五个指标, 第3章): a section, in document order.
 _SECTION_NO = re.compile(rf"第\s*(\d{{1,3}}|{CN_NUMBER})\s*(?:个|项)?(?:部分|章|节|大块|板块|个?方面|指标)")
@@ -1033,7 +1035,7 @@ class Planner:
                     lang,
                     reading.mentions,
                     reading.words,
-                    reading.plan,
+                    self._elsewhere(reading.plan, mentions, words, prev),
                     "swap",
                     scope=reading.scope,
                 )
@@ -1066,6 +1068,34 @@ class Planner:
         plan = Ask(what, where, "all", query=prev.plan.query, scope="previous")
         kind = "narrow" if named else "reask"
         return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind, scope=plans)
+
+    def _elsewhere(self, plan: Plan, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> Plan:
+        """「那X呢」 right after one task answered (「转移登记压缩到几天」 → 「那招投标的呢」): the best task
+        about X other than that one, unless that task is about X too (its section when X names a section as a
+        whole, its text holding X's words otherwise, and every plan word the fragment adds)."""
+
+        if (
+            not isinstance(plan, Ask)
+            or plan.pick != "best"
+            or prev.plan.pick != "best"
+            or len(prev.records) != 1
+        ):
+            return plan
+        new = [m for m in mentions if not m.negated and m.kind != "place"]
+        if any(m.kind != "section" for m in new) or not (new or words):
+            return plan
+        (r,) = prev.records
+        same = synonyms()
+
+        def held(w: str) -> bool:
+            return any(v in r.text for v in (w, *same.get(w, ())))
+
+        holds = all(r.section == m.section if m.whole else held(m.text) for m in new) and all(
+            held(w) for w in words if w in self.ctx.vocab
+        )
+        if holds:
+            return plan
+        return replace(plan, where=conj(plan.where, Not(Keys(prev.keys, "previous"))))
 
     def _corrected(self, text: str, named: Sequence[Mention], prev: Turn) -> str | None:
         """「不对，我问的是教体局」, 「不是上海，是深圳」: the previous question with its name of the same
@@ -1242,18 +1272,47 @@ class Planner:
         if len(new) > 1 and len({(m.kind, m.section) for m in new}) == 1 and new[0].kind == "section":
             # One section named by two of its words (「那用水用气呢」): swapped as one name.
             new = [replace(new[0], text=text[new[0].start : new[-1].end], end=new[-1].end)]
+        tail = _OWN_ASK.search(text)
         if len(new) == 1:
             m = new[0]
             same = [p for p in prev.mentions if p.kind == m.kind]
+            if tail and m.end <= tail.start():
+                # 「那查封登记呢，几天办结」: the name with the question's own ask, not the previous one's.
+                a, b = _grown(text, m.start, m.end, [w for w in words if text.find(w) < tail.start()])
+                return text[a:b] + tail.group(1)
             if same:
                 start, end = same[0].start, same[-1].end
-                return prev.text[:start] + m.text + prev.text[end:]
+                a, b = _grown(text, m.start, m.end, [w for w in words if w not in prev.text])
+                if (a, b) != (m.start, m.end):
+                    # 「那一般注销登记呢」 after 「个体户注销登记…」: the new name says its own kind of thing,
+                    # in place of the previous name together with the words that said its kind (个体户).
+                    own = residue_words(
+                        prev.text, prev.mentions, self.words, self.ctx.vocab, self.ctx.places.own_words
+                    )
+                    start, end = _grown(prev.text, start, end, [w for w in own if w not in text])
+                return prev.text[:start] + text[a:b] + prev.text[end:]
             # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」).
             return m.text + _ASK_TEXT.get(prev.plan.what[0], "")
         if not new and words:
+            if tail and text.find(words[0]) < tail.start():
+                return "".join(w for w in words if text.find(w) < tail.start()) + tail.group(1)
             fragment = "".join(words)
             cities = [p for p in prev.mentions if p.kind == "city"]
             if cities and fragment.removesuffix("市") in self.ctx.cities:
                 return prev.text[: cities[0].start] + fragment + prev.text[cities[0].end :]
             return fragment + _ASK_TEXT.get(prev.plan.what[0], "")
         return None
+
+
+def _grown(text: str, start: int, end: int, words: Sequence[str]) -> tuple[int, int]:
+    """The span of a name in ``text`` grown over the given words written right against it, on either side
+    (「那一般的财产登记呢」 is not grown: 的 stands between)."""
+    grown = True
+    while grown:
+        grown = False
+        for w in words:
+            if text[max(0, start - len(w)) : start] == w:
+                start, grown = start - len(w), True
+            elif text[end : end + len(w)] == w:
+                end, grown = end + len(w), True
+    return start, end

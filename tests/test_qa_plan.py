@@ -815,3 +815,58 @@ def test_these_after_one_task_listed_beside_its_theme_are_all_of_them(
     assert isinstance(these, Ask) and these.where == Keys(frozenset({one.key, other.key}), "previous"), these
     it = fake_qa.planner.read("它什么时候完成", turn).plan
     assert isinstance(it, Ask) and it.where == Keys(frozenset({one.key}), "previous"), it
+
+
+def _after_one(qa: QA, first: str, task: TaskRecord, then: str) -> Reading:
+    """How ``then`` is read right after ``first`` was answered by the one task ``task``."""
+    read = qa.read(first)
+    assert isinstance(read.plan, Ask) and read.plan.pick == "best", read.plan
+    turn = Turn(read.text, read.plan, frozenset({task.key}), read.mentions, records=(task,), cited=(task,))
+    return qa.planner.read(then, turn)
+
+
+@pytest.mark.parametrize(
+    ("first", "n", "then", "dropped"),
+    [
+        # Another section than the answered task's: that task is no answer to it.
+        ("政府采购保证金怎么收", 161, "那招投标的呢", True),
+        ("政府采购保证金怎么收", 161, "那招标投标这边呢", True),
+        # The answered task holds the new words: it may still be the answer.
+        ("政府采购保证金怎么收", 161, "那履约保证金呢", False),
+        ("不动产转移登记几天办完", 88, "那查封登记呢", False),
+    ],
+)
+def test_another_thing_after_one_task_is_asked_without_that_task(
+    fake_qa: QA, tasks: list[TaskRecord], first: str, n: int, then: str, dropped: bool
+) -> None:
+    """「那X呢」 right after one task answered asks the best task about X; the answered one is left out
+    unless it is about X too."""
+    reading = _after_one(fake_qa, first, tasks[n - 1], then)
+    assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading
+    assert ("Not(Keys(previous))" in str(reading.plan.where)) == dropped, reading.plan
+
+
+def test_a_qualified_name_after_one_task_replaces_the_previous_qualifier(
+    fake_qa: QA, tasks: list[TaskRecord]
+) -> None:
+    """「那一般财产登记要几天呢」 after 「不动产抵押登记…」: 一般财产登记 takes the place of 不动产抵押登记,
+    not of 抵押登记 alone (「不动产一般财产登记」 would still be about 不动产)."""
+    reading = _after_one(fake_qa, "不动产抵押登记要几个工作日", tasks[86], "那一般财产登记要几天呢")
+    assert "一般财产登记" in reading.text and "不动产" not in reading.text, reading.text
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "what", "where"),
+    [
+        ("法院牵头哪些任务", "那税务局呢，一共多少条", "count", "Lead(旗税务局)"),
+        ("查封登记几天办完", "那注销登记呢？谁牵头", "lead", ""),
+        ("低压办电要几个环节", "那高压办电呢?什么时候完成", "deadline", ""),
+    ],
+)
+def test_another_thing_with_its_own_ask_after_呢(
+    fake_qa: QA, first: str, then: str, what: str, where: str
+) -> None:
+    """「那X呢，<ask>」: X with the question's own ask, not the previous question's."""
+    reading = _after(fake_qa, first, then)
+    assert isinstance(reading.plan, Ask) and reading.plan.what == (what,), reading.plan
+    assert where in str(reading.plan.where), reading.plan
