@@ -14,6 +14,7 @@ import json
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,12 @@ TRAIN = Path(__file__).resolve().parent / "data" / "train" / "coverage.jsonl"
 TRAIN_PLANS = Path(__file__).resolve().parent / "data" / "train" / "coverage-plans.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
-# Questions over several plans, answered with these plans loaded (``eval.plans``): the dev part of each file.
-PLANS_QUESTIONS = (DATA / "plans-train1" / "questions.jsonl", DATA / "plans3" / "questions.jsonl")
+# Questions over several plans, answered with these plans loaded (``eval.plans``): the dev part of each file,
+# each file a batch (its folder's name) held out whole.
+PLANS_QUESTIONS = (
+    *(DATA / f"plans-train{i}" / "questions.jsonl" for i in range(1, 7)),
+    DATA / "plans3" / "questions.jsonl",
+)
 PLANS_FOLDERS = (ROOT / "corpus" / "data" / "plans", ROOT / "tests" / "data" / "plans")
 ACROSS = "across"  # a question over several plans: no single plan to hold out
 L2_GRID = (100.0, 300.0, 1000.0)  # the full model's (was 30 … 3000; 100 won the last one-plan refit)
@@ -61,7 +66,7 @@ INNER_FOLDS = 5
 class Example:
     question: str
     covered: int
-    group: str  # held out together: a batch of the first plan, or one plan of the multi-plan batches
+    group: str  # held out together: a batch (one writer at one time)
     base: tuple[float, ...]
     full: tuple[float, ...]
     plan: str = ""  # the plan it is read in (ACROSS: several): the threshold keeps the budget in each
@@ -99,12 +104,16 @@ def coverage_examples(qa: Any, questions: list[Question]) -> list[Example]:
     return _examples(qa, rows)
 
 
-def plans_examples(qa: Any, questions: list[Question], train: Path | None = TRAIN_PLANS) -> list[Example]:
+def plans_examples(
+    qa: Any, batches: Mapping[str, list[Question]], train: Path | None = TRAIN_PLANS
+) -> list[Example]:
     """The multi-plan questions that reach the coverage model, answered with every plan loaded (``qa`` over
-    the plans of ``PLANS_FOLDERS``), grouped by the plan each is read in (any type: whatever reaches the
-    model is judged by it), and the training questions over those plans (``TRAIN_PLANS``, one group)."""
+    the plans of ``PLANS_FOLDERS``), each batch (``batches``: its name → its questions) held out whole and
+    each question read in its plan (any type: whatever reaches the model is judged by it), and the training
+    questions over those plans (``TRAIN_PLANS``, a batch of its own)."""
     rows = [
-        (q.final_turn, int(q.answerable), q.doc_id or ACROSS, q.doc_id or ACROSS)
+        (q.final_turn, int(q.answerable), batch, q.doc_id or ACROSS)
+        for batch, questions in batches.items()
         for q in questions
         if not q.turns
     ]
@@ -233,7 +242,7 @@ def refusal_section(
     max_false: float,
     write: bool,
     plans_qa: Any = None,
-    plans_questions: list[Question] | None = None,
+    plans_questions: Mapping[str, list[Question]] | None = None,
 ) -> list[str]:
     """Fit the coverage models on dev + the training set (one plan loaded) and the multi-plan questions
     (every plan loaded); estimate how they generalize by holding out one batch at a time (a batch written by
@@ -352,6 +361,18 @@ def template_table(questions: list[Question]) -> list[str]:
     return rows
 
 
+def _placeholder_model() -> Any:
+    """The shipped model, or, when it was fitted on other features (they changed: the refit is what
+    replaces it), a model that answers everything: fitting reads the evidence only, never the model."""
+    from qa.refusal import BASE_FEATURES, Logistic, RefusalModel, load_model
+
+    try:
+        return load_model()
+    except ValueError:
+        n = len(BASE_FEATURES)
+        return RefusalModel(base=Logistic((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0), threshold=0.0)
+
+
 def main(argv: list[str] | None = None) -> int:
     from qa import QA
     from retriever import load_retriever
@@ -374,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     dev = load_questions(split="dev")
     store = load_retriever()
-    qa = QA(store)
+    qa = QA(store, refusal=_placeholder_model())
     lines = [
         "# Tuning on the dev split",
         "",
@@ -407,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.one_plan:
             from eval.plans import build_plans_index
 
-            plans_qa = QA(load_retriever(build_plans_index(PLANS_FOLDERS, Path(tmp))))
-            plans_questions = load_questions(list(PLANS_QUESTIONS), split="dev")
+            plans_qa = QA(
+                load_retriever(build_plans_index(PLANS_FOLDERS, Path(tmp))), refusal=_placeholder_model()
+            )
+            plans_questions = {p.parent.name: load_questions(p, split="dev") for p in PLANS_QUESTIONS}
         lines += [
             *refusal_section(
                 qa,

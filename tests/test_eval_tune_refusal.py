@@ -11,6 +11,7 @@ import numpy as np
 from eval.questions import Question
 from eval.tune import (
     ACROSS,
+    PLANS_QUESTIONS,
     Example,
     _fit,
     choose_threshold,
@@ -78,22 +79,43 @@ def _q(qid: str, text: str, doc: str | None, answerable: bool = True) -> Questio
     )
 
 
-def test_multi_plan_questions_are_grouped_by_the_plan_they_are_read_in() -> None:
-    qs = [
-        _q("p-1", "云岭州那个免申即享咋说的", "yunling-2023"),
-        _q("p-2", "青川刻章收不收钱", "qingchuan-2024"),
-        _q("p-3", "青川首席服务员电话", "qingchuan-2024", answerable=False),
-        _q("p-4", "哪些方案里有电力接入", None),
-        _q("p-5", "青川第3条", "qingchuan-2024"),  # decided by the number: not the model's
-    ]
-    got = plans_examples(_Judged(), qs, train=None)
+def test_multi_plan_questions_are_held_out_by_batch_and_read_in_their_plan() -> None:
+    batches = {
+        "plans-train8": [
+            _q("p-1", "云岭州那个免申即享咋说的", "yunling-2023"),
+            _q("p-2", "青川刻章收不收钱", "qingchuan-2024"),
+            _q("p-4", "哪些方案里有电力接入", None),
+        ],
+        "plans-train9": [
+            _q("q-3", "青川首席服务员电话", "qingchuan-2024", answerable=False),
+            _q("q-5", "青川第3条", "qingchuan-2024"),  # decided by the number: not the model's
+        ],
+    }
+    got = plans_examples(_Judged(), batches, train=None)
     assert [(e.plan, e.group, e.covered) for e in got] == [
-        ("yunling-2023", "yunling-2023", 1),
-        ("qingchuan-2024", "qingchuan-2024", 1),
-        ("qingchuan-2024", "qingchuan-2024", 0),
-        (ACROSS, ACROSS, 1),
+        ("yunling-2023", "plans-train8", 1),
+        ("qingchuan-2024", "plans-train8", 1),
+        (ACROSS, "plans-train8", 1),
+        ("qingchuan-2024", "plans-train9", 0),
     ]
     assert len(got[0].full) == len(BASE_FEATURES) + 1
+
+
+def test_every_multi_plan_dev_batch_is_fitted_on() -> None:
+    names = {p.parent.name for p in PLANS_QUESTIONS}
+    assert {f"plans-train{i}" for i in range(1, 7)} | {"plans3"} <= names
+
+
+def test_a_model_fitted_on_other_features_does_not_stop_the_refit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import eval.tune as tune
+
+    def stale(path: Path | None = None) -> None:
+        raise ValueError("refusal model features ['dense_top'] != …: refit it")
+
+    monkeypatch.setattr("qa.refusal.load_model", stale)
+    m = tune._placeholder_model()
+    assert len(m.base.weights) == len(BASE_FEATURES)
+    assert m.covered(Evidence(0.1, 0.0, 0.0, 0.0, 0.0, False))
 
 
 def test_the_shipped_model_was_fitted_over_several_plans() -> None:
@@ -109,6 +131,6 @@ def test_training_questions_over_the_plans_are_one_batch_read_in_their_plan(tmp_
         {"question": "青川市长是哪位", "covered": False, "doc_id": "qingchuan-2024", "batch": "t9"},
     ]
     train.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    got = plans_examples(_Judged(), [], train=train)
+    got = plans_examples(_Judged(), {}, train=train)
     want = [("qingchuan-2024", "t9", 1), ("qingchuan-2024", "t9", 0)]
     assert [(e.plan, e.group, e.covered) for e in got] == want
