@@ -42,6 +42,10 @@ FILES = (
     # plans-train6: combinations and filters phrased other ways (plans named by year, title words, a unit only
     # they have; 年内 / 每季度 / 长期坚持; benchmark cities; 各方案里)
     DATA / "plans-train6" / "questions.jsonl",
+    # plans-train8: single-task who-leads with the plan named other ways (level word, issuing number,
+    # year, title words, after the task), guesses at a task's lead, unit + window / negation in a plan,
+    # 各方案里 counts
+    DATA / "plans-train8" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
 LARGE = FILES[:5]
