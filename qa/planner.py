@@ -94,10 +94,12 @@ def _partner(text: str, m: Mention) -> bool:
 _CHAPTER = re.compile(r"\s?的?(?:这|那|整|该)?一?(?:章|\s?chapter)")
 
 
-def _guessed(text: str, m: Mention) -> bool:
+def _guessed(text: str, m: Mention, mentions: Sequence[Mention]) -> bool:
     """The unit is a guess at one task's lead (「…是州市场监管局牵头的吗」, 「是不是市工信局负责」), not a
-    filter of a list (「哪些是市工信局牵头」)."""
+    filter of a list (「哪些是市工信局牵头」, 「每季度要办、又是市场监管局牵头的」: another field named)."""
     if not m.role or any(cue(k).search(text) for k in ("task_plural", "ask_count", "plural")):
+        return False
+    if any(x.kind in (*_FILTER_KINDS, "task") for x in mentions):
         return False
     tail = text[m.end :]
     return bool(
@@ -342,7 +344,7 @@ class Planner:
         for m in mentions:
             if m.kind == "unit":
                 inside = m.units & units
-                if not inside and words and _guessed(text, m):
+                if not inside and words and _guessed(text, m, mentions):
                     out.append(replace(m, units=frozenset()))  # named, so no topic word; the plan has it not
                     continue
                 if not inside:
@@ -537,7 +539,7 @@ class Planner:
                 if m.negated and asks_units:
                     prefer |= m.units  # 「除了住建局还有谁参与」: the unit is known to take part; who else?
                     continue
-                if (words or not m.units) and _guessed(text, m):
+                if (words or not m.units) and _guessed(text, m, mentions):
                     prefer |= m.units  # 「…是州税务局牵头的吗」: a guess at the lead of the task described
                     continue
                 leaf = self._unit_leaf(m, what, mentions, words, text)

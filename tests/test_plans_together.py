@@ -770,12 +770,12 @@ def test_a_unit_of_another_plan_without_a_task_described_is_still_refused(three:
     ("question", "doc", "unit"),
     [
         ("云岭州方案里跟州公安局有关的任务", YUNLING, "州公安局"),
-        ("青川那份表里和市教育局沾边的有哪些", QINGCHUAN, "市教育局"),
+        ("青川那份表里和市教育局有关的有哪些", QINGCHUAN, "市教育局"),
         ("云岭州里头跟州国资委有关的是哪几条", YUNLING, "州国资委"),
     ],
 )
 def test_a_unit_said_to_be_related_is_either_role(three: QA, question: str, doc: str, unit: str) -> None:
-    """「跟X有关的」, 「和X沾边的」: the tasks X leads or takes part in, and 沾边 is no theme."""
+    """「跟X有关的」: the tasks X leads or takes part in."""
     plan = three.read(question).plan
     assert isinstance(plan, Ask) and plan.topic is None, plan
     assert any(type(x).__name__ == "Involves" for x in leaves(plan.where)), plan.where
@@ -784,3 +784,11 @@ def test_a_unit_said_to_be_related_is_either_role(three: QA, question: str, doc:
         r.key for r in three.r.records if r.doc_id == doc and unit in (*r.lead_units, *r.responsible_units)
     }
     assert {c.key for c in ans.citations} == want, ans.text
+
+
+@pytest.mark.parametrize(
+    "question", ["云岭州每季度要办、也是州市场监管局牵头的", "青川表里2024年下半年到期，是市财政局牵头的"]
+)
+def test_a_unit_beside_another_field_is_a_filter_not_a_guess(three: QA, question: str) -> None:
+    plan = three.read(question).plan
+    assert isinstance(plan, Ask) and any(type(x).__name__ == "Lead" for x in leaves(plan.where)), plan
