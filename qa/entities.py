@@ -224,7 +224,7 @@ _ROLE = re.compile(
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?led\b(?! by)|\s?as (?:the |a )?lead)"
     r"|(配合单位|责任单位|配合|协助|协办|协同"
     r"|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
-    r"|(参与配合|参与|涉及|有份|参加|相关|\s?is involved|\s?takes? part))"
+    r"|(参与配合|参与|涉及|有份|参加|相关|有关|沾边|\s?is involved|\s?takes? part))"
 )
 _NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
 # After a negated role, the role the unit has instead (「发改委不是牵头、而是配合的」, 「不牵头而是参与」).

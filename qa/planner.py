@@ -96,6 +96,20 @@ def _partner(text: str, m: Mention) -> bool:
 _CHAPTER = re.compile(r"\s?的?(?:这|那|整|该)?一?(?:章|\s?chapter)")
 
 
+def _guessed(text: str, m: Mention, mentions: Sequence[Mention]) -> bool:
+    """The unit is a guess at one task's lead (「…是州市场监管局牵头的吗」, 「是不是市工信局负责」), not a
+    filter of a list (「哪些是市工信局牵头」, 「每季度要办、又是市场监管局牵头的」: another field named)."""
+    if not m.role or any(cue(k).search(text) for k in ("task_plural", "ask_count", "plural")):
+        return False
+    if any(x.kind in (*_FILTER_KINDS, "task") for x in mentions):
+        return False
+    tail = text[m.end :]
+    return bool(
+        cue("claim_tail").search(tail)
+        or (cue("claim_head").search(text[: m.start]) and cue("claim_role").search(tail))
+    )
+
+
 def same_aspect(a: str, b: str) -> bool:
     """Two aspect words that name one thing: the same word, synonyms, or one inside the other."""
     return a in b or b in a or b in synonyms().get(a, ())
@@ -259,7 +273,7 @@ class Planner:
         scope = self.scope(mentions, pin, text)
         if isinstance(scope, Reply):
             return Reading(question, text, lang, mentions, words, scope)
-        narrowed = self._within(mentions, scope)
+        narrowed = self._within(mentions, scope, text, words)
         if isinstance(narrowed, Reply):
             return Reading(question, text, lang, mentions, words, narrowed, scope=scope)
         mentions = self._one_region(narrowed) if scope is None else narrowed
@@ -315,11 +329,16 @@ class Planner:
         return None if not scope or scope == every else scope
 
     def _within(
-        self, mentions: Sequence[Mention], scope: frozenset[str] | None
+        self,
+        mentions: Sequence[Mention],
+        scope: frozenset[str] | None,
+        text: str = "",
+        words: Sequence[str] = (),
     ) -> tuple[Mention, ...] | Reply:
         """Units read within the plans the question is about: an alias several plans share means their
         unit (税务局 in 云岭州's plan: 州税务局); a unit none of them names is not theirs (州司法局 in
-        青川市's plan)."""
+        青川市's plan) — unless it is only a guess at the lead of the one task the question describes
+        (「青川…免费刻章是州市场监管局牵头的吗」): that task is answered with its real lead."""
         if scope is None:
             return tuple(mentions)
         units = frozenset().union(*(p.units for p in self.ctx.plans if p.doc_id in scope))
@@ -327,6 +346,9 @@ class Planner:
         for m in mentions:
             if m.kind == "unit":
                 inside = m.units & units
+                if not inside and words and _guessed(text, m, mentions):
+                    out.append(replace(m, units=frozenset()))  # named, so no topic word; the plan has it not
+                    continue
                 if not inside:
                     return Reply("unknown_unit", m.text)
                 m = replace(m, units=inside)
@@ -518,6 +540,9 @@ class Planner:
                     continue
                 if m.negated and asks_units:
                     prefer |= m.units  # 「除了住建局还有谁参与」: the unit is known to take part; who else?
+                    continue
+                if (words or not m.units) and _guessed(text, m, mentions):
+                    prefer |= m.units  # 「…是州税务局牵头的吗」: a guess at the lead of the task described
                     continue
                 leaf = self._unit_leaf(m, what, mentions, words, text)
                 if leaf is None:

@@ -45,6 +45,10 @@ FILES = (
     DATA / "plans-train6" / "questions.jsonl",
     # plans-train7: written blind (records only) for tuning, 225 questions
     DATA / "plans-train7" / "questions.jsonl",
+    # plans-train8: single-task who-leads with the plan named other ways (level word, issuing number,
+    # year, title words, after the task), guesses at a task's lead, unit + window / negation in a plan,
+    # 各方案里 counts
+    DATA / "plans-train8" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
 LARGE = FILES[:6]

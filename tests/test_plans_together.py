@@ -726,3 +726,69 @@ def test_a_negated_section_found_by_its_name_without_its_verb(three: QA, questio
     """The verb written before a section's short name is part of the name: the negation reaches it."""
     plan = str(three.read(question).plan)
     assert f"Not(Section({section}))" in plan or f"Not(Or(Section({section})" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("question", "key", "lead"),
+    [
+        # another plan's level word before the unit's name
+        ("青川市推行企业年报多报合一，是州市场监管局牵头的吗", (QINGCHUAN, 6), "市市场监管局"),
+        ("云岭州规范中介服务收费是市发改委牵头吗", (YUNLING, 26), "州行政审批服务局"),
+        ("云岭州府院联动机制，是不是旗法院在牵头", (YUNLING, 17), "州中级人民法院"),
+        # a unit of the plan that does not lead the task described
+        ("云岭州建立歇业备案制度，是不是州税务局负责", (YUNLING, 14), "州市场监管局"),
+        ("青川留抵退税即申即审是市财政局牵头吗？", (QINGCHUAN, 22), "市税务局"),
+    ],
+)
+def test_a_guess_at_one_tasks_lead_is_no_filter(
+    three: QA, question: str, key: tuple[str, int], lead: str
+) -> None:
+    """「…是X牵头的吗」 about one task described in words: X is a guess, not a filter — neither a unit the
+    plan lacks (refused before) nor one that leads other tasks (answered with one of those before)."""
+    plan = three.read(question).plan
+    assert isinstance(plan, Ask) and plan.pick == "best", plan
+    assert not any(type(x).__name__ == "Lead" for x in leaves(plan.where)), plan.where
+    assert any(lead in r.lead_units for r in three.r.records if r.key == key)
+    assert "这个单位的任务" not in three.answer(question).text  # not refused as a unit the plan lacks
+    assert key in {h.record.key for h in three.r.search(plan.query, top_k=5, where=plan.where)}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "青川市方案里是州司法局牵头的吗",
+        "青川市方案里哪些任务是州司法局牵头",
+        "云岭州方案里市发改委牵头的有几条",
+    ],
+)
+def test_a_unit_of_another_plan_without_a_task_described_is_still_refused(three: QA, question: str) -> None:
+    ans = three.answer(question)
+    assert not ans.answerable and "这个单位的任务" in ans.text
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "unit"),
+    [
+        ("云岭州方案里跟州公安局有关的任务", YUNLING, "州公安局"),
+        ("青川那份表里和市教育局有关的有哪些", QINGCHUAN, "市教育局"),
+        ("云岭州里头跟州国资委有关的是哪几条", YUNLING, "州国资委"),
+    ],
+)
+def test_a_unit_said_to_be_related_is_either_role(three: QA, question: str, doc: str, unit: str) -> None:
+    """「跟X有关的」: the tasks X leads or takes part in."""
+    plan = three.read(question).plan
+    assert isinstance(plan, Ask) and plan.topic is None, plan
+    assert any(type(x).__name__ == "Involves" for x in leaves(plan.where)), plan.where
+    ans = three.answer(question)
+    want = {
+        r.key for r in three.r.records if r.doc_id == doc and unit in (*r.lead_units, *r.responsible_units)
+    }
+    assert {c.key for c in ans.citations} == want, ans.text
+
+
+@pytest.mark.parametrize(
+    "question", ["云岭州每季度要办、也是州市场监管局牵头的", "青川表里2024年下半年到期，是市财政局牵头的"]
+)
+def test_a_unit_beside_another_field_is_a_filter_not_a_guess(three: QA, question: str) -> None:
+    plan = three.read(question).plan
+    assert isinstance(plan, Ask) and any(type(x).__name__ == "Lead" for x in leaves(plan.where)), plan
