@@ -163,7 +163,10 @@ def score_answer(q: Question, a: Asked, canon: Callable[[str, str], str]) -> dic
         s["top1"] = float(bool(cited) and cited[0] in gold)
     primary = a.citations[:1] if q.type in (*SINGLE_TYPES, "numbering") else a.citations
     role = "responsible" if q.asks == "responsible" else "lead"
-    if q.gold_units or q.type in ("who_leads_task", "responsible", "who_leads_topic", "who_leads_subtopic"):
+    # Units are scored when the golds name some, or the question asks for them; a yes/no question whose
+    # gold names none (「这条是纪委牵头的吗」 over one task) is scored on its task, not on an empty unit set.
+    asks_units = q.type in ("who_leads_task", "responsible", "who_leads_topic", "who_leads_subtopic")
+    if q.gold_units or (asks_units and q.asks != "yes_no"):
         pred = _units_named(Asked(a.text, a.answerable, a.intent, tuple(primary), a.session_id), role, canon)
         up, ur, _ = set_prf(pred, q.gold_units)
         s.update(unit_p=up, unit_r=ur, unit_exact=float(pred == set(q.gold_units)))

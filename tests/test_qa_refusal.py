@@ -218,3 +218,18 @@ def test_a_refusal_scores_nothing_even_with_a_hint() -> None:
     )
     s = score_answer(q, hint, lambda u: u)
     assert s["false_refusal"] == 1.0 and s["top1"] == 0.0 and s["task_r"] == 0.0
+
+
+def test_a_yes_no_question_with_no_gold_units_is_not_scored_on_units() -> None:
+    from eval.harness import Asked, Cited, score_answer
+    from eval.questions import Question
+
+    def q(asks: str, units: tuple[str, ...]) -> Question:
+        return Question("x", "q", "who_leads_task", (7,), units, None, True, "", "dev", asks=asks)
+
+    said = Asked(
+        "不是，第7条由旗政务服务局牵头", True, "yes_no", (Cited(7, ("旗政务服务局",), (), None),), ""
+    )
+    assert "unit_exact" not in score_answer(q("yes_no", ()), said, lambda u, _d: u)
+    assert score_answer(q("yes_no", ("旗政务服务局",)), said, lambda u, _d: u)["unit_exact"] == 1.0
+    assert score_answer(q("lead", ()), said, lambda u, _d: u)["unit_exact"] == 0.0
