@@ -157,9 +157,10 @@ def quote(text: str) -> str:
 
 
 def group(
-    records: Sequence[TaskRecord], key: Callable[[TaskRecord], Sequence[str]]
+    records: Sequence[TaskRecord], key: Callable[[TaskRecord], Sequence[str]], *, by_size: bool = True
 ) -> OrderedDict[str, list[TaskRecord]]:
-    """Records under each of their keys; groups by size, then first appearance."""
+    """Records under each of their keys; groups by size, then first appearance (``by_size`` False: by first
+    appearance alone)."""
     groups: OrderedDict[str, list[TaskRecord]] = OrderedDict()
     for r in records:
         keys = key(r)
@@ -169,7 +170,7 @@ def group(
                 groups[k] = [r]
             else:
                 got.append(r)
-    return OrderedDict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
+    return OrderedDict(sorted(groups.items(), key=lambda kv: -len(kv[1]))) if by_size else groups
 
 
 def grouped_lines(groups: OrderedDict[str, list[TaskRecord]], lang: str) -> list[str]:
@@ -322,6 +323,9 @@ def related(
 
 
 def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: str) -> Composed:
+    # A list of tasks reads in the plans' order (by plan, then number; sections follow one another), so that
+    # 「第二个」, 「最后那条」 said of it count what the user saw: the planner takes positions in that order.
+    records = sorted(records, key=lambda r: r.key)
     if 0 < len(records) <= DETAIL_MAX:
         if lang == "en":
             lines = [
@@ -337,7 +341,7 @@ def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: s
     plans = list(dict.fromkeys(r.doc_id for r in records))
     if _SHORTS.get() is not None and len(plans) > 1:
         # Over several plans: how many in each plan (「哪些方案里有…」), each line naming its plan.
-        by_plan = group(records, lambda r: [r.doc_id])
+        by_plan = group(records, lambda r: [r.doc_id], by_size=False)
         if lang == "en":
             lines = [f"In {len(plans)} plans:", *(f"- {nums(v, lang)} ({len(v)})" for v in by_plan.values())]
         else:
@@ -346,7 +350,9 @@ def _listing(head: str, records: Sequence[TaskRecord], lex: UnitLexicon, lang: s
                 *(f"- {nums(v, lang)}（{len(v)}项）" for v in by_plan.values()),
             ]
         return "\n".join([head, *lines]), list(records)
-    return "\n".join([head, *grouped_lines(group(records, lambda r: [r.section]), lang)]), list(records)
+    return "\n".join(
+        [head, *grouped_lines(group(records, lambda r: [r.section], by_size=False), lang)]
+    ), list(records)
 
 
 def _canon(lex: UnitLexicon) -> Callable[[str, str], str]:

@@ -248,6 +248,11 @@ class Planner:
         if not text or not re.search(r"[\w\u4e00-\u9fff]", text):
             return Reading(question, text, lang, (), (), Reply("empty"))
         text = translate_english(text)
+        # Talk about the asking (「换个问法：…」, 「重新问一遍」) is no part of what is asked; said alone
+        # after an answer, it asks the previous question again.
+        said = cue("rephrase").sub(" ", text).strip()
+        if said != text.strip():
+            text = said if re.search(r"[\w\u4e00-\u9fff]", said) else (previous.text if previous else text)
         if self.typos is not None:
             text = self.typos.fix(text)
         for kind in ("injection", "other_task", "greeting", "thanks"):
@@ -1023,7 +1028,11 @@ class Planner:
             reading = self._read(role, None, within)
             return replace(reading, original=question, lang=lang, followup="swap")
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
-        about = bool(cue("about_tail").search(text))
+        # 「那厦门的有几条」 after 对标杭州的: another name of a kind the previous question named, said after
+        # 那 even without 呢, asks the same of it (narrowing the list by it would leave nothing).
+        about = bool(cue("about_tail").search(text)) or (
+            bool(re.match(r"(那|那么)(?![些几两个条项它])", text)) and _other_value(named, prev)
+        )
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
         picked = self._picked(named, prev, backref) or self._extreme(text, named, prev)
         if picked is not None:
@@ -1316,8 +1325,16 @@ class Planner:
                     )
                     start, end = _grown(prev.text, start, end, [w for w in own if w not in text])
                 return prev.text[:start] + text[a:b] + prev.text[end:]
-            # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」).
-            return m.text + _ASK_TEXT.get(prev.plan.what[0], "")
+            # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」), with
+            # the words said against it (「那电子招投标呢」: the 电子 work within 招标投标, not the section).
+            a, b = _grown(text, m.start, m.end, words)
+            return text[a:b] + _ASK_TEXT.get(prev.plan.what[0], "")
+        if len(new) > 1 and not {m.kind for m in new} & {p.kind for p in prev.mentions}:
+            # Names of kinds the previous question did not name, said as one thing (「那知识产权质押融资呢」:
+            # a section's word and another's): that thing, asked what the previous question asked.
+            a, b = _grown(text, new[0].start, max(m.end for m in new), words)
+            if not tail or b <= tail.start():
+                return text[a:b] + (tail.group(1) if tail else _ASK_TEXT.get(prev.plan.what[0], ""))
         if not new and words:
             if tail and text.find(words[0]) < tail.start():
                 return "".join(w for w in words if text.find(w) < tail.start()) + tail.group(1)

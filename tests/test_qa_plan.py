@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from corpus import TaskRecord
@@ -870,3 +872,86 @@ def test_another_thing_with_its_own_ask_after_呢(
     reading = _after(fake_qa, first, then)
     assert isinstance(reading.plan, Ask) and reading.plan.what == (what,), reading.plan
     assert where in str(reading.plan.where), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("said", "plain"),
+    [
+        ("换个说法：税务局负责哪些事", "税务局负责哪些事"),
+        ("我换一种问法吧，营商环境里公证服务谁来抓", "营商环境里公证服务谁来抓"),
+        ("重新问一次，获得用网有几条任务", "获得用网有几条任务"),
+        ("劳动力市场监管有哪些任务？换句话说", "劳动力市场监管有哪些任务？"),
+    ],
+)
+def test_talk_about_the_asking_is_no_part_of_the_question(fake_qa: QA, said: str, plain: str) -> None:
+    """「换个问法」, 「重新问一遍」 say how the user asks, not what: no theme word comes of them."""
+    reading = fake_qa.read(said)
+    assert str(reading.plan) == plan(fake_qa, plain), reading.plan
+    assert not {"换个", "说法", "问法", "重新", "一次"} & set(reading.words), reading.words
+
+
+def test_asking_again_alone_asks_the_previous_question(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "科技局牵头哪些任务", "那我重新问一遍吧")
+    assert "Lead(旗科技局)" in str(reading.plan), reading.plan
+    again = _after(fake_qa, "科技局牵头哪些任务", "麻烦再说一遍")  # its tasks again
+    assert isinstance(again.plan, Ask) and str(again.plan.where) == "Keys(previous)", again.plan
+
+
+def test_a_list_reads_in_the_plans_order_and_its_positions_count_it(fake_qa: QA) -> None:
+    """A list over several sections is shown section after section in the plan's order (not the biggest
+    section first), so 「最后那个」 / 「第二项」 said of it are the last / second task the user saw."""
+    session = SessionStore().get(None)
+    listed = fake_qa.answer("人社局牵头的任务有哪些", session=session)
+    numbers = [c.task_id for c in listed.citations]
+    assert len({c.section for c in listed.citations}) > 1
+    shown = [int(n) for line in re.findall(r"第([\d、]+)条", listed.text) for n in line.split("、")]
+    assert shown == sorted(shown) and shown[-1] == max(numbers), listed.text
+    last = fake_qa.read("最后那个是干啥的", session=session)
+    assert isinstance(last.plan, Ask) and {n for _, n in last.plan.where.keys} == {max(numbers)}, last.plan  # type: ignore[attr-defined]
+    second = fake_qa.read("第二项谁配合", session=session)
+    assert isinstance(second.plan, Ask) and {n for _, n in second.plan.where.keys} == {shown[1]}, second.plan  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "word"),
+    [
+        ("第172条谁牵头", "那电子招投标呢", "电子"),
+        ("第30条是哪个部门负责", "那政府采购电子化呢", "电子化"),
+    ],
+)
+def test_another_thing_with_its_qualifier_after_one_task(
+    fake_qa: QA, first: str, then: str, word: str
+) -> None:
+    """「那电子招投标呢」 right after one task: the 电子 work within the section, not the whole section."""
+    reading = _after(fake_qa, first, then)
+    assert reading.followup == "swap" and word in reading.text, reading
+    assert isinstance(reading.plan, Ask) and reading.plan.what == ("lead",), reading.plan
+    assert reading.plan.pick == "best" or "Topic" in str(reading.plan.where), reading.plan
+
+
+def test_names_of_two_kinds_after_one_task_ask_the_previous_ask(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "第30条是哪个部门负责", "那知识产权质押融资呢")
+    assert reading.followup == "swap" and "质押" in reading.text, reading
+    assert isinstance(reading.plan, Ask) and reading.plan.what == ("lead",), reading.plan
+
+
+@pytest.mark.parametrize(("first", "then", "city"), [("对标苏州的任务有几条", "那广州的有几条", "广州")])
+def test_another_value_after_那_without_呢_asks_the_same_of_it(
+    fake_qa: QA, first: str, then: str, city: str
+) -> None:
+    reading = _after(fake_qa, first, then)
+    assert isinstance(reading.plan, Ask) and "previous" not in str(reading.plan.where), reading.plan
+    assert f"City({city})" in str(reading.plan.where) and reading.plan.what == ("count",), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("then", "n"), [("那它下一条呢", 121), ("这条的上一个呢", 119), ("再往后一个呢", 121)]
+)
+def test_the_neighbour_said_of_it(fake_qa: QA, then: str, n: int) -> None:
+    reading = _after(fake_qa, "第120条谁牵头", then)
+    assert isinstance(reading.plan, Ask) and f"{n}" in str(reading.plan.where.keys), reading.plan  # type: ignore[attr-defined]
+
+
+def test_the_tasks_of_a_list_that_say_a_thing(fake_qa: QA) -> None:
+    reading = _after(fake_qa, "法院牵头的任务", "这些里有没有讲调解的")
+    assert "Keys(previous" in str(reading.plan) and "Topic(调解)" in str(reading.plan), reading.plan
