@@ -520,3 +520,17 @@ def test_a_chunk_listed_with_one_word_shares_its_head() -> None:
         ["营业执照", "免费"],
         ["税控设备", "免费"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "noise"),
+    [
+        ("好多商户提到电子发票的事，谁牵头", {"好多", "提到"}),
+        ("我们几个股东老是碰到开户慢，银行开户这块谁管", {"几个", "老是"}),
+        ("写一篇稿子要用，凡是涉及公证服务的都谁负责", {"一篇", "稿子", "凡是"}),
+        ("听说接到投诉要限时办结，这些分别哪个部门逐项落实", {"听说", "接到", "逐项"}),
+    ],
+)
+def test_words_about_the_asking_are_never_theme_words(fake_qa: QA, question: str, noise: set[str]) -> None:
+    words = {w for f in facets(fake_qa, question) for w in f}
+    assert words and not words & noise
