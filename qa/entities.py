@@ -224,7 +224,7 @@ _ROLE = re.compile(
     r"(?:(牵头|负责|主管|主抓|抓总|领头|\s?leads?\b|\s?led\b(?! by)|\s?as (?:the |a )?lead)"
     r"|(配合单位|责任单位|配合|协助|协办|协同"
     r"|\s?as (?:a |the )?(?:cooperating|responsible|supporting|责任|配合))"
-    r"|(参与配合|参与|涉及|有份|参加|相关|有关|沾边|\s?is involved|\s?takes? part))"
+    r"|(参与配合|参与|涉及|有份|参加|相关|有关|沾边|\s?(?:is|are) involved|\s?takes? part))"
 )
 _NOT_ROLE = re.compile(r"^[、,，\s（(]*(?:但|而|却)?\s*(?:不是|并非|没有?|不)(?:作为)?\s*(牵头|配合|负责)")
 # After a negated role, the role the unit has instead (「发改委不是牵头、而是配合的」, 「不牵头而是参与」).
@@ -234,7 +234,7 @@ _INSTEAD_ROLE = re.compile(
 )
 _ROLE_BEFORE = re.compile(
     r"(由|牵头单位(?:是|为)|责任单位(?:是|为|有|里有)|配合单位(?:是|为|有)|\binvolv(?:e|es|ing)|\bled by"
-    r"|涉及|参与了?)\s*(?:the\s*)?$"
+    r"|涉及|参与了?)\s*(?:(?:either|both)\s+)?(?:the\s*)?$"
 )
 
 
@@ -312,13 +312,13 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
     found = _stem_units(masked, lex, lex.find(masked))
     for i, m in enumerate(found):
         m = _name_ending(t, m)
-        after = t.text[m.end : m.end + 12]
+        after = t.text[m.end : m.end + 16]
         role: Role | None = None
         not_roles: tuple[Role, ...] = ()
         rm = _ROLE.match(after)
         role_end = m.end
         negated_role = False
-        if rm is None and not _ROLE_BEFORE.search(t.text[max(0, m.start - 14) : m.start]):
+        if rm is None and not _ROLE_BEFORE.search(t.text[max(0, m.start - 24) : m.start]):
             late = _late_role(t.text, m.end, found[i + 1].start if i + 1 < len(found) else len(t.text))
             if late is not None:
                 skip, rm = late
@@ -341,7 +341,7 @@ def _units(t: _Text, lex: UnitLexicon, out: list[Mention]) -> None:
                 role_end += nm.end()
                 not_roles = ("lead" if nm.group(1) in ("牵头", "负责") else "responsible",)
         else:
-            before = _ROLE_BEFORE.search(t.text[max(0, m.start - 14) : m.start])
+            before = _ROLE_BEFORE.search(t.text[max(0, m.start - 24) : m.start])
             if before:
                 word = before.group(1)
                 role = (
@@ -840,11 +840,12 @@ def find_mentions(text: str, ctx: Context, *, pinned: frozenset[str] | None = No
     return _negate(text, out)
 
 
-_COORD_UNITS = re.compile(r"^\s*(和|与|及|、|,|，|或者|或|还是|跟)\s*$")
+_COORD_UNITS = re.compile(r"^\s*(和|与|及|、|,|，|或者|或|还是|跟|\bor\b|\band\b)\s*(?:the\s+)?$")
 
 
 def share_roles(text: str, found: Sequence[Mention]) -> list[Mention]:
-    """Units in a coordination share the role said after the last one (「税务局或者财政局牵头」)."""
+    """Units in a coordination share the role said after the last one (「税务局或者财政局牵头」), or the role
+    said before the first one (「牵头单位是税务局或者财政局的」, 「led by either X or Y」)."""
     out = sorted(found, key=lambda m: m.start)
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
@@ -855,6 +856,17 @@ def share_roles(text: str, found: Sequence[Mention]) -> list[Mention]:
             and _COORD_UNITS.match(text[a.end : b.start])
         ):
             out[i] = replace(a, role=b.role, not_roles=b.not_roles)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if (
+            a.kind == b.kind == "unit"
+            and a.role
+            and a.role_end <= a.end  # the role was said before it, not after
+            and not a.negated
+            and b.role is None
+            and _COORD_UNITS.match(text[a.end : b.start])
+        ):
+            out[i + 1] = replace(b, role=a.role, role_end=b.end)
     return out
 
 

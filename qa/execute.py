@@ -104,7 +104,7 @@ class Executor:
         """A question about tasks the plan has, asking a detail none of their texts states (the items of a
         list, an amount, an outcome, a procedure: ``qa.nearmiss``), is refused with the best of them named
         as related. Who leads or takes part is read from the records' fields: a list of units is no item."""
-        if res.outcome not in ("single", "set") or not res.records:
+        if res.outcome not in ("single", "set") or not res.records or cue("which_task").search(question):
             return res
         units = "lead" in res.ask.what or "responsible" in res.ask.what
         # The best match may be the wrong one: a detail any close hit states is answered.
@@ -218,6 +218,8 @@ class Executor:
         named = self._named_alone(ask, words, best)
         if named:  # the question names this task alone: neither the runner-up nor the theme's others
             notes = (*notes, f"only task {best.task_id} of its plan says {named!r}")
+        elif ask.one:  # the question points at one task (「…那条」): that one alone
+            named = "one task"
         return Result(
             ask,
             "single",

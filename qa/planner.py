@@ -698,6 +698,7 @@ class Planner:
             area=structured if named_area else part_area,
             topic=topic,
             area_named=named_area,
+            one=bool(cue("one_task").search(text)),
         )
 
     @staticmethod

@@ -30,8 +30,12 @@ _DAY = (
 # 「5月或更早」, 「5月及之前」: that month and any earlier one.
 _BEFORE = (
     _DAY
-    + r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或者?|和|含)?(前|以前|之前|为止|之内|以内|内|截止|截至|更早|更前))?"
+    + r"\s*(底|末|中旬|上旬)?\s*(?:(?:及|或者?|和|含)?"
+    + r"(前|以前|之前|为止|之内|以内|内|(?:截止|截至)(?:以前|之前|前)?|更早|更前))?"
 )
+
+
+_COORD_GAP = r"\s*(?:和|与|及|、|,|，|或者|或|还有|以及)\s*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,23 @@ def find_window(text: str, plan_year: int) -> Window | None:
     m = re.search(first + r"\s*(?:到|至|-|~|—|～)\s*(?:" + _YEAR + r")?\s*" + _MONTH, text)
     if m and (got := _month_range(m, plan_year)):
         return got
-    m = re.search(r"(?<![\d个几第])" + _YEAR + r"?\s*" + _MONTH + _BEFORE, text)
+    # A bare month number before a month, both in the year said before them (「今年7、8月份」): the first
+    # month; the next is coordinated with it (:func:`coordinated_windows`).
+    m = re.search(
+        r"(?<![\d个几第])"
+        + _YEAR
+        + r"?\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])(?="
+        + _COORD_GAP
+        + _MONTH
+        + r"(?!\s*(?:底|末)?\s*(?:前|以前|之前|为止|以后|之后|起)))",
+        text,
+    )
+    if m and (mon := _month(m.group(3))):
+        year = _year(m.group(1), m.group(2), plan_year)
+        return Window((year, mon), (year, mon), f"{year}年{mon}月", m.start(), m.end())
+    # 「5、6月底前」: the bound of the later month, the earlier one within it.
+    bare = r"(?:(?:\d{1,2}|十[一二]?|[一二三四五六七八九])" + _COORD_GAP + r"(?=\d|十|[一二三四五六七八九]))?"
+    m = re.search(r"(?<![\d个几第])" + _YEAR + r"?\s*" + bare + _MONTH + _BEFORE, text)
     if m and (m.group(1) or m.group(2) or not re.search(r"\d\s*$", text[: m.start()])):
         year = _year(m.group(1), m.group(2), plan_year)
         mon = _month(m.group(3))
@@ -99,7 +119,15 @@ def find_window(text: str, plan_year: int) -> Window | None:
                 return Window((year, mon), None, f"{year}年{mon}月及以后", m.start(), end.end())
             # 「10月底前」, 「到10月底」: any deadline up to that month; 「10月底要完成的」: that month's.
             by = re.search(r"(到|截至|截止到?)\s*$", text[: m.start()]) is not None
-            if (m.group(4) in ("底", "末") and by) or m.group(5) not in (None, "内", "以内", "之内"):
+            # 「3月截止的」: the deadline is that month (截止 said before it, 「截止到3月底」, is a bound).
+            if (m.group(4) in ("底", "末") and by) or m.group(5) not in (
+                None,
+                "内",
+                "以内",
+                "之内",
+                "截止",
+                "截至",
+            ):
                 return Window(None, (year, mon), f"{year}年{mon}月底前", m.start(), m.end())
             return Window((year, mon), (year, mon), f"{year}年{mon}月", m.start(), m.end())
     m = re.search(
@@ -118,9 +146,6 @@ def find_window(text: str, plan_year: int) -> Window | None:
     if m:
         return Window(None, (plan_year, 12), f"{plan_year}年底前", m.start(), m.end())
     return None
-
-
-_COORD_GAP = r"\s*(?:和|与|及|、|,|，|或者|或|还有|以及)\s*"
 
 
 def coordinated_windows(text: str, first: Window) -> list[Window]:

@@ -103,6 +103,26 @@ def test_a_theme_every_task_shares_keeps_its_neighbours(tasks: list[TaskRecord])
     assert res.runner_up is not None and [r.task_id for r in res.related] == [2, 3]
 
 
+def test_a_question_pointing_at_one_task_names_it_alone(tasks: list[TaskRecord]) -> None:
+    # 「…那条」 / 「那项政策」: the one task meant, without the close runner-up or the theme's others.
+    ask = replace(_ask("企业家沟通机制那项政策谁牵头", ("企业家",)), one=True)
+    res = _executor(tasks)._best(ask, ["企业家"])
+    assert [r.task_id for r in res.records] == [1]
+    assert res.runner_up is None and res.related == ()
+
+
+def test_the_planner_marks_a_question_pointing_at_one_task(fake_qa: Any) -> None:
+    for q in (
+        "企业开办大礼包那项政策谁牵头",
+        "电子印章推广那条要哪些部门配合",
+        "企业家恳谈会这个做法谁在负责",
+    ):
+        p = fake_qa.read(q).plan
+        assert isinstance(p, Ask) and p.pick == "best" and p.one, q
+    p = fake_qa.read("电子印章推广要哪些部门配合").plan
+    assert isinstance(p, Ask) and not p.one
+
+
 def test_a_kind_or_several_things_named_keeps_the_theme(tasks: list[TaskRecord]) -> None:
     ex = _executor(tasks)
     kind = ex._best(_ask("企业家恳谈会这些谁牵头", ("企业家", "恳谈会")), ["企业家", "恳谈会"])

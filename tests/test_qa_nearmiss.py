@@ -94,6 +94,15 @@ def test_the_executor_refuses_a_near_miss_naming_the_task_as_related(tasks: list
     assert answered is res
 
 
+def test_asking_which_task_states_a_detail_is_answered_by_the_task(tasks: list[TaskRecord]) -> None:
+    rec = replace(tasks[0], text="政府采购合同预付款比例原则上不低于合同金额的30%。")
+    res = Result(Ask(("text",), pick="best"), "single", (rec,))
+    # The detail alone, worded otherwise in the task (a share, not a sum): a near miss.
+    assert _executor()._near_miss(res, clean("预付款不低于合同金额多少")).outcome == "refused"
+    for q in ("预付款不低于合同金额多少，是哪一条", "哪条规定了预付款占合同金额多少", "预付款比例在第几条"):
+        assert _executor()._near_miss(res, clean(q)) is res, q
+
+
 def test_a_list_of_units_asked_is_read_from_the_fields_not_the_text(tasks: list[TaskRecord]) -> None:
     rec = replace(tasks[0], text=PARK)
     res = Result(Ask(("responsible",), pick="best"), "single", (rec,))

@@ -121,6 +121,41 @@ def test_negation_and_combinations(fake_qa: QA, question: str, where: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        # A unit a task is about (跟 / 与 … 有关): it takes part, leading or cooperating.
+        ("与司法局有关的任务有哪几条", "Involves(旗司法局)"),
+        ("纳税这章里跟人社局有关的", "And(Section(纳税), Involves(旗人社局))"),
+        # A role said before the first of coordinated units is each one's (in English too).
+        ("tasks led by either the court or the justice bureau", "Or(Lead(旗法院), Lead(旗司法局))"),
+        (
+            "tasks in which both the court and the justice bureau are involved",
+            "And(Involves(旗法院), Involves(旗司法局))",
+        ),
+        # English: a role, and the other role denied.
+        (
+            "which tasks does the finance bureau cooperate on but not lead",
+            "And(Responsible(旗财政局), Not(Lead(旗财政局)))",
+        ),
+        (
+            "tasks where the tax bureau only cooperates and doesn't lead",
+            "And(Responsible(旗税务局), Not(Lead(旗税务局)))",
+        ),
+        # Months sharing one 月 and the year said before them; a month's deadline said with 截止.
+        (
+            "人社局今年10、11月到期的有哪些",
+            "And(Lead(旗人社局), Or(Due(2022-10..2022-10), Due(2022-11..2022-11)))",
+        ),
+        ("明年1、2月份要完成的任务", "Or(Due(2023-01..2023-01), Due(2023-02..2023-02))"),
+        ("法院2022年9月截止的任务", "And(Lead(旗法院), Due(2022-09..2022-09))"),
+    ],
+)
+def test_units_roles_and_months_said_together(fake_qa: QA, question: str, where: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.pick == "all" and str(p.where) == where
+
+
+@pytest.mark.parametrize(
     "question",
     ["企业开办里市场监管局牵头、公安局配合的", "人民银行支行和农牧局都参与的任务", "对标上海的事项"],
 )

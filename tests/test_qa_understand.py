@@ -106,6 +106,16 @@ def test_chinese_numerals_round_trip(n: int) -> None:
         ("9月30号以前", None, (2022, 9)),
         ("2022年9月30日到期的", (2022, 9), (2022, 9)),
         ("10月1日起", (2022, 10), None),
+        # 截止 said right after a month: that month's deadline; 截止前 / 截止到 … 底: a bound.
+        ("2023年6月截止的任务", (2023, 6), (2023, 6)),
+        ("11月截至的有哪些", (2022, 11), (2022, 11)),
+        ("2022年9月截止前完成的", None, (2022, 9)),
+        ("截止到2022年10月底的任务", None, (2022, 10)),
+        # A bare month number sharing the next month's 月 and the year before both: the first month
+        # (the next is coordinated with it); before a bound, the later month's bound.
+        ("今年10、11月到期的", (2022, 10), (2022, 10)),
+        ("明年1、2月份要完成的", (2023, 1), (2023, 1)),
+        ("今年4、5月底前完成的任务", None, (2022, 5)),
     ],
 )
 def test_time_windows(text: str, after: tuple[int, int] | None, before: tuple[int, int] | None) -> None:
