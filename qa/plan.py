@@ -56,6 +56,7 @@ class Ask:
     area: Expr | None = None  # pick=best: the area named; when the rest of the question only describes it
     topic: Topic | None = None  # (no word specific within it), the answer is about the whole area
     area_named: bool = False  # the area is named as a whole (a section word), not inferred from an aspect
+    said: tuple[str, ...] = ()  # the words the question describes its subject in (no names, no cue words)
 
     def __str__(self) -> str:
         parts = [f"what={'+'.join(self.what)}", f"where={self.where}", f"pick={self.pick}"]

@@ -652,6 +652,7 @@ class Planner:
                 prefer_units=prefer_units,
                 area=part_area,
                 topic=topic,
+                said=tuple(topic_words),
             )
         if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
             return Ask(what, All(), "all", query=query)
@@ -668,6 +669,7 @@ class Planner:
             area=structured if named_area else part_area,
             topic=topic,
             area_named=named_area,
+            said=tuple(topic_words),
         )
 
     @staticmethod
