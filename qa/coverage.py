@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 import numpy as np
 
 from corpus.records import TaskRecord
 from index.tokenize import normalize
+from qa.phrasebook import synonyms
 from qa.places import PlaceNames
 from qa.refusal import (
     Evidence,
@@ -50,6 +51,7 @@ class Judge:
         self._record_text: dict[tuple[str, int], str] = {}
         self._plan_words: dict[str, list[tuple[frozenset[str], str]]] = {}
         self._holders: dict[tuple[str, str], int] = {}
+        self._plan_units: dict[str, str] = {}
         self._several = len(store.profile().plans) > 1
         self._plan_vocab: dict[frozenset[str], frozenset[str]] = {}
         names = {n for p in store.profile().plans for n in (p.title, p.short_title, p.doc_number) if n}
@@ -153,6 +155,42 @@ class Judge:
             if len(self._holders) >= 100_000:
                 self._holders.clear()
             self._holders[(doc, word)] = got
+        return got
+
+    def elsewhere(
+        self, words: Iterable[str], home: frozenset[str], best: TaskRecord, *, most: int = 4
+    ) -> tuple[str, str] | None:
+        """A word the question describes its subject in that no task of the plans it asks about holds (nor
+        their unit names, a word meaning the same, or its two halves the other way round: 开办企业, 企业开办)
+        while ``best``, the question's best match over all loaded plans, is another plan's task holding it:
+        ``(word, that plan)``. The question is about what only another plan covers (供暖 asked of a plan
+        whose only 报装 task is about water and gas). Only a word at most ``most`` tasks of the loaded plans
+        hold names one measure; a commoner one (公司, 告知) is a theme the asked plan may word otherwise.
+        Two characters or more, not a number; None when no word is so."""
+        if best.doc_id in home:
+            return None
+        plans = [p.doc_id for p in self.r.profile().plans]
+        same = synonyms()
+        for w in dict.fromkeys(normalize(x) for x in words):
+            if len(w) < 2 or w.isdigit() or self.covers_text([w], best) <= 0:
+                continue
+            alike = {w, *same.get(w, ())}
+            if len(w) == 4:
+                alike.add(w[2:] + w[:2])
+            if any(self.holders(x, d) or x in self._units_of(d) for d in home for x in alike):
+                continue
+            if sum(self.holders(w, d) for d in plans) <= most:
+                return w, best.doc_id
+        return None
+
+    def _units_of(self, doc: str) -> str:
+        """The names of plan ``doc``'s units, one string (州人力资源社会保障局 holds 人力资源)."""
+        got = self._plan_units.get(doc)
+        if got is None:
+            names = {
+                u for r in self.r.select(Doc(frozenset({doc}))) for u in (*r.lead_units, *r.responsible_units)
+            }
+            got = self._plan_units[doc] = normalize(" ".join(sorted(names)))
         return got
 
     def _text_of(self, r: TaskRecord) -> str:

@@ -9,7 +9,7 @@ the n-th in a section) are read from the selected records by the composer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -52,6 +52,12 @@ class Judge(Protocol):
         """How many tasks of plan ``doc`` hold ``word`` (as ``covers`` counts a word asked alone)."""
         ...
 
+    def elsewhere(
+        self, words: Iterable[str], home: frozenset[str], best: TaskRecord, *, most: int = 4
+    ) -> tuple[str, str] | None:
+        """A word of the question only another plan than ``home`` holds, with that plan (``qa.coverage``)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Result:
@@ -81,6 +87,7 @@ class Margins:
     coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
     hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
     theme_max: int = 15  # a who-leads answer lists the other tasks of its theme when 2 to this many share it
+    elsewhere_max: int = 4  # a word another plan has names one measure when at most this many tasks hold it
     stated_depth: int = 5  # a near miss is refused only when none of this many best hits states the detail
     aspect_inside: float = 0.7  # an aspect names its section when this share of its tasks lies in it
     stated_cover: float = 0.85  # an amount asked that the best hit states answers when it covers this much
@@ -97,8 +104,32 @@ class Executor:
     def run(self, ask: Ask, *, words: Sequence[str] = (), question: str = "") -> Result:
         """The records a plan's answer rests on (``question``: the normalized question, read for a detail
         its tasks do not state)."""
+        other = self._elsewhere(ask)
+        if other is not None:
+            return other
         res = self._best(ask, words) if ask.pick == "best" else self._all(ask)
         return self._near_miss(res, question) if question else res
+
+    def _elsewhere(self, ask: Ask) -> Result | None:
+        """A question about some of the loaded plans that describes its subject in a word none of their tasks
+        holds while its best match over every loaded plan is another plan's task holding it (供暖, 跨省通办
+        asked of a plan only another one has them in) is about what only that other plan covers: refused,
+        whatever the asked plans' nearest task is (``Judge.elsewhere``)."""
+        home = plans_of(ask.where)
+        if home is None or not ask.said:
+            return None
+        best = self.store.search(ask.query, top_k=1)
+        found = (
+            self.judge.elsewhere(ask.said, home, best[0].record, most=self.margins.elsewhere_max)
+            if best
+            else None
+        )
+        if found is None:
+            return None
+        word, doc = found
+        return Result(
+            ask, "refused", topic=word, notes=(f"only {doc} says {word!r}, not the plans asked about",)
+        )
 
     def _near_miss(self, res: Result, question: str) -> Result:
         """A question about tasks the plan has, asking a detail none of their texts states (the items of a

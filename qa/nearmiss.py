@@ -15,6 +15,8 @@ Four cue categories in ``cues.tsv``, one per way of telling whether a text state
 * ``unstated_amount`` — a sum of money; stated when a task's text gives one (「5000元」, 「三万元」);
 * ``unstated_cost`` — who pays, whether it is free; stated when a task's text says how a cost is borne
   (``cost_stated``: 免费, 零投资, 由…承担);
+* ``unstated_count`` — how often in a period (「一周开几趟」, 「每月办几场」); the pattern's ``item`` group is
+  the counter (趟, 场); stated when a task's text gives a number of it (「每周2趟」, 「不少于4场」);
 * ``unstated_phrase`` — a detail no task states in other words (an outcome, a procedure, a contact); stated
   only when a task's text has the asked words themselves.
 """
@@ -30,7 +32,7 @@ from index.tokenize import normalize
 from qa.numerals import CN_NUMBER, to_int
 from qa.phrasebook import cue, cue_words
 
-KINDS = ("unstated_items", "unstated_amount", "unstated_cost", "unstated_phrase")
+KINDS = ("unstated_items", "unstated_amount", "unstated_cost", "unstated_count", "unstated_phrase")
 _MONEY = re.compile(r"(\d+(\.\d+)?|[一二两三四五六七八九十百千万亿]+)\s*(多)?(十|百|千|万|亿)*元")
 _LIST_BEFORE = 24  # characters before an item word in which a list mark means the text enumerates it
 _QUOTES = "“”\"'‘’「」《》"
@@ -108,6 +110,8 @@ def states(text: str, detail: Unstated) -> bool:
         return _MONEY.search(text) is not None
     if detail.kind == "unstated_cost":
         return cue("cost_stated").search(text) is not None
+    if detail.kind == "unstated_count":
+        return re.search(rf"(\d+|{CN_NUMBER})\s*{re.escape(detail.asked)}", text) is not None
     return detail.asked in text
 
 

@@ -59,6 +59,7 @@ class Ask:
     one: bool = (
         False  # pick=best: the question points at one task (「那条」): no runner-up, no theme's others
     )
+    said: tuple[str, ...] = ()  # the words the question describes its subject in (no names, no cue words)
 
     def __str__(self) -> str:
         parts = [f"what={'+'.join(self.what)}", f"where={self.where}", f"pick={self.pick}"]

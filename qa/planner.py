@@ -682,6 +682,7 @@ class Planner:
                 prefer_units=prefer_units,
                 area=part_area,
                 topic=topic,
+                said=tuple(topic_words),
             )
         if topic is None and not prefer and any(w in what for w in ("tasks", "count")):
             return Ask(what, All(), "all", query=query)
@@ -699,6 +700,7 @@ class Planner:
             topic=topic,
             area_named=named_area,
             one=bool(cue("one_task").search(text)),
+            said=tuple(topic_words),
         )
 
     @staticmethod

@@ -185,6 +185,9 @@ def test_the_words_naming_a_plan_are_its_scope_not_a_theme(three: QA, question: 
         "2020年的方案里税务局牵头几项",
         "云岭州2024年新出台的营商环境方案有哪些任务",  # a year of another loaded plan than the region's
         "2021年印发的行动方案里税务局牵头几项",
+        "青川2023年的重点任务分工表里税务局牵头几项",  # the region's plan is of another year
+        "云岭州2024年的工作要点里都说了啥",
+        "伊旗2024年又出了新的营商环境方案吗",
     ],
 )
 def test_a_plan_year_no_loaded_plan_has_is_another_plan(three: QA, question: str) -> None:
@@ -792,3 +795,49 @@ def test_a_unit_said_to_be_related_is_either_role(three: QA, question: str, doc:
 def test_a_unit_beside_another_field_is_a_filter_not_a_guess(three: QA, question: str) -> None:
     plan = three.read(question).plan
     assert isinstance(plan, Ask) and any(type(x).__name__ == "Lead" for x in leaves(plan.where)), plan
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "word"),
+    [
+        ("伊旗方案里歇业备案制度谁牵头", YUNLING, "歇业"),  # only 云岭州's plan has it
+        ("云岭州方案里涉企执法观察期归哪个部门", QINGCHUAN, "观察期"),
+        ("青川分工表里标准地出让谁牵头", YUNLING, "标准地"),
+    ],
+)
+def test_what_only_another_plan_covers_is_not_the_asked_plans(
+    three: QA, question: str, doc: str, word: str
+) -> None:
+    """A plan asked about a measure only another loaded plan's tasks name: refused, never answered with the
+    asked plan's nearest task nor with the other plan's."""
+    ans = three.answer(question)
+    assert not ans.answerable and not ans.citations, ans.text
+    assert any(word in n and doc in n for n in ans.trace.notes), ans.trace.notes
+
+
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        ("云岭州方案里信易贷平台是谁在推", YUNLING),  # the plan that has it: answered
+        ("青川分工表里涉企执法观察期归哪个部门", QINGCHUAN),
+        ("云岭州方案里标准地出让谁牵头", YUNLING),
+        ("云岭州方案里开个公司要几天", YUNLING),  # a common word (公司) the plan words otherwise
+    ],
+)
+def test_a_measure_the_asked_plan_has_is_answered_from_it(three: QA, question: str, doc: str) -> None:
+    ans = three.answer(question)
+    assert not any("not the plans asked about" in n for n in ans.trace.notes), ans.trace.notes
+    assert all(c.doc_id == doc for c in ans.citations)
+
+
+def test_a_word_of_another_plan_held_by_many_tasks_is_no_measure(three: QA) -> None:
+    judge = three.judge
+    best = next(r for r in three.r.select(Doc(frozenset({FIRST}))) if "公司" in r.text)
+    assert judge.elsewhere(["公司"], frozenset({YUNLING}), best) is None  # many tasks hold it
+    assert judge.elsewhere(["公司"], frozenset({YUNLING}), best, most=1000) == ("公司", FIRST)
+    assert judge.elsewhere(["公司"], frozenset({FIRST}), best, most=1000) is None  # the asked plan's own
+    credit = next(r for r in three.r.select(Doc(frozenset({YUNLING}))) if "信易贷" in r.text)
+    assert judge.elsewhere(["平台", "信易贷"], frozenset({FIRST}), credit) == ("信易贷", YUNLING)
+    assert (
+        judge.elsewhere(["信易贷"], frozenset({QINGCHUAN}), best) is None
+    )  # the best match does not hold it

@@ -20,6 +20,8 @@ SUBSIDY_SUM = "对新落户的博士一次性给予8万元安家补贴。"
 DAYS = "不动产抵押登记压缩至2个工作日办结。"
 FREE = "为新开办企业免费刻制公章，免费寄递营业执照。"
 CREDIT = "建立信用修复机制，失信企业完成整改后及时移出失信名单，简化注销流程。"
+SHUTTLE = "开通园区至火车站的通勤公交专线，方便企业职工上下班。"
+FAIRS = "每季度举办不少于2场线上线下招聘会，每年组织三期技能培训。"
 
 
 @pytest.mark.parametrize(
@@ -41,6 +43,8 @@ CREDIT = "建立信用修复机制，失信企业完成整改后及时移出失�
         ("智慧园区那个小程序怎么下载安装", PARKS_LISTED),  # how to use an app: a procedure
         ("被列进黑名单的企业几年后会自动解除", CREDIT),  # what the law provides, not the plan
         ("公司注销了，以前拖欠的社保费还要补吗", CREDIT),
+        ("园区通勤专线一天跑几班", SHUTTLE),  # how often: no number of runs stated
+        ("去火车站的公交专线每个星期发多少趟", SHUTTLE),
     ],
 )
 def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) -> None:
@@ -61,6 +65,8 @@ def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) 
         ("光纤全覆盖具体哪些单位配合", PARK),
         ("园区光纤那条都有哪些任务", PARK),
         ("失信企业整改完多久移出名单", CREDIT),  # the task says when: the detail is the task's own
+        ("招聘会每个季度办几场", FAIRS),  # how often, stated as a number of the counter
+        ("技能培训一年搞几期", FAIRS),
     ],
 )
 def test_a_detail_the_task_states_or_no_detail_asked_is_answered(question: str, text: str) -> None:

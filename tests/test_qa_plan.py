@@ -546,6 +546,11 @@ def test_whether_a_task_is_done_is_no_answer_a_plan_gives(fake_qa: QA, question:
     assert fake_qa.read(question, session=s).plan == Reply("out_of_plan")
 
 
+@pytest.mark.parametrize("question", ["方案的落实率现在多少", "这些任务完成度怎么样", "各项任务兑现率高不高"])
+def test_how_much_of_the_plan_is_done_as_a_rate_is_no_answer_a_plan_gives(fake_qa: QA, question: str) -> None:
+    assert fake_qa.read(question).plan == Reply("out_of_plan")
+
+
 def test_similar_tasks_after_one_are_the_others_about_its_theme(fake_qa: QA, tasks: list[TaskRecord]) -> None:
     """「还有类似的吗」 after one task: the other tasks about the theme its question named, not that one."""
     first = fake_qa.read("不动产抵押登记几天能办完")
