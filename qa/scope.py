@@ -175,13 +175,14 @@ def find_plan_names(
     by_level = {r.level: r.doc_id for r in refs if r.level and sum(o.level == r.level for o in refs) == 1}
     if by_level:
         level = "(?:" + "|".join(map(re.escape, by_level)) + ")"
-        one = level + r"(?:里面|里头|里|的)"
+        # after 咱们 / 我们 / 本 the level word alone is the plan (「咱们旗方案里」), and it starts a phrase
+        one = level + r"(?:里面|里头|里|的|(?(own)|(?!)))"
         pattern = (
-            rf"(?:本|我们|我|咱们|咱)?(?:{level}(?:里面|里头|里|的)?(?:和|与|跟|及|、))*{one}"
+            rf"(?P<own>本|我们|我|咱们|咱)?(?:{level}(?:里面|里头|里|的)?(?:和|与|跟|及|、))*{one}"
             r"(?:这个|那个|这份|那份|的|(?:这|那)?[两三几]个)?" + _DOC_TAIL.format(title="(?!)", inside=_IN)
         )
         for m in re.finditer(pattern, text):
-            if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff":
+            if m.start() and not m.group("own") and "\u4e00" <= text[m.start() - 1] <= "\u9fff":
                 continue
             levels = {c for c in m.group(0) if c in by_level}  # the plan words hold no level word
             if levels and claim(m.start(), m.end()):

@@ -841,3 +841,27 @@ def test_a_word_of_another_plan_held_by_many_tasks_is_no_measure(three: QA) -> N
     assert (
         judge.elsewhere(["信易贷"], frozenset({QINGCHUAN}), best) is None
     )  # the best match does not hold it
+
+
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        ("旗工商联在咱们旗方案里牵头什么任务", FIRST),  # after 在: the pronoun starts the plan's name
+        ("在咱们州方案里有哪些融资的任务", YUNLING),
+        ("我们市方案里税务局牵头的有几项", QINGCHUAN),
+    ],
+)
+def test_our_level_word_before_a_plan_word_names_that_plan(three: QA, question: str, doc: str) -> None:
+    ans = three.answer(question)
+    assert ans.answerable and ans.citations and {c.doc_id for c in ans.citations} == {doc}, ans.text
+
+
+@pytest.mark.parametrize("question", ["帮我查下云岭州方案第40条", "给我查一下青川分工表第3项"])
+def test_look_this_up_for_me_about_a_task_is_no_personal_case(three: QA, question: str) -> None:
+    ans = three.answer(question)
+    assert ans.answerable and len(ans.citations) == 1, ans.text
+
+
+def test_look_up_my_own_case_is_still_personal(three: QA) -> None:
+    plan = three.read("帮我查一下我的营业执照办好了没有").plan
+    assert getattr(plan, "kind", None) == "personal", plan
