@@ -40,7 +40,7 @@ class _Tok:
     text: str
     start: int
     end: int
-    kind: str  # "word", "filler", "section" (a whole-section word), "blocked", "coord", "clause"
+    kind: str  # "word", "filler", "generic", "section" (a whole-section word), "blocked", "coord", "clause"
 
 
 def _spans(text: str, words: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -60,6 +60,7 @@ def _tokens(
     words: Callable[[str], list[str]],
     sections: Container[str],
     own: Container[str] = (),
+    says: Callable[[str], bool] = lambda _: False,
 ) -> list[_Tok]:
     spans = _spans(text, words(text))
     starts = {s for _, s, _ in spans}
@@ -83,13 +84,22 @@ def _tokens(
         for x in pattern.finditer(text):
             for i in range(*x.span()):
                 blocked[i] = True
+    generic, head = cue("generic_word"), cue("generic_head")
+    filler = cue("filler")
+    before = {b: w for w, _, b in spans}
     for category in _CUES:
         for x in cue(category).finditer(text):
             a, b = x.span()
+            w = before.get(a, "")
+            if (
+                head.fullmatch(x.group())
+                and (head.fullmatch(w) or not filler.fullmatch(w))
+                and says(w + x.group())
+            ):
+                continue  # a generic head in a name the plan writes (事项 + 清单: 事项清单), not a list cue
             if a in starts and b in ends:  # a cue word only where it is whole words (not 学 in 大学生)
                 for i in range(a, b):
                     blocked[i] = True
-    filler = cue("filler")
     toks: list[_Tok] = []
     prev_end = 0
     for w, a, b in spans:
@@ -108,8 +118,10 @@ def _tokens(
             # A word that starts with a section's word and goes on (诉讼 + 费) names a narrower thing, its
             # head last; one that only qualifies it (企业 + 破产) is still the section's word.
             kind = "section"
-        elif filler.fullmatch(w) or w in own or (w.isdigit() and len(w) < 2):
-            kind = "filler"
+        elif head.fullmatch(w):
+            kind = "generic"  # 事项, 清单: no theme alone, but part of a name (证明事项, 事项清单)
+        elif generic.fullmatch(w) or filler.fullmatch(w) or w in own or (w.isdigit() and len(w) < 2):
+            kind = "filler"  # 政策, 问题 (``generic_word``): what kind of thing, not which
         else:
             kind = "word"
         toks.append(_Tok(w, a, b, kind))
@@ -162,7 +174,7 @@ def theme_facets(
         if says(m.group(1))
     ]
     text = "".join(" " if c in _QUOTES else c for c in text)
-    toks = _tokens(text, mentions, words, sections, own)
+    toks = _tokens(text, mentions, words, sections, own, says)
     toks = [t for t in toks if not (t.kind == "coord" and any(a <= t.start and t.end <= b for a, b in named))]
     # Chunks of terms (a term, or neighbouring terms the plan writes together: 公益 + 诉讼), () at a clause
     # break, None at a coordination.
@@ -182,11 +194,17 @@ def theme_facets(
         if t.kind == "filler" or (t.kind == "section" and not _joins(toks, i)):
             i += 1
             continue
+        if t.kind == "generic" and not (i + 1 < len(toks) and toks[i + 1].kind == "generic"):
+            # A generic head (事项, 清单) is no theme alone: only in a name the plan writes with the word
+            # before it (证明 + 事项, 事项 + 清单), joined below.
+            i += 1
+            continue
         best, stop = "", i + 1
         for j in range(i + 1, min(len(toks), i + MAX_TERM_WORDS) + 1):
             run = toks[i:j]
             if any(x.kind in ("blocked", "clause", "coord") for x in run) or any(
-                run[k].end != run[k + 1].start or not (_short(run[k]) or _short(run[k + 1]))
+                run[k].end != run[k + 1].start
+                or not (_short(run[k]) or _short(run[k + 1]) or run[k + 1].kind == "generic")
                 for k in range(len(run) - 1)
             ):
                 break

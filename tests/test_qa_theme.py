@@ -54,6 +54,26 @@ def test_items_share_the_words_around_the_list(fake_qa: QA) -> None:
     assert len(got) == 2 and all("免费" in f for f in got)
 
 
+def test_generic_words_are_no_theme_alone(fake_qa: QA) -> None:
+    # 政策, 问题, 各类: what kind of thing, not which; the theme is the words around them.
+    for question, word in (("这些扶持政策是谁出的", "扶持"), ("用工方面的问题归谁管", "用工")):
+        got = facets(fake_qa, question)
+        assert got and all(word in f for f in got), got
+        assert not any(w in ("政策", "问题") for f in got for w in f), got
+
+
+def test_a_generic_head_joins_the_name_the_plan_writes(fake_qa: QA) -> None:
+    # 事项 / 清单 alone say nothing, but 证明 + 事项 and 事项 + 清单 are names the plan writes (清单 there is
+    # no request for a list).
+    got = facets(fake_qa, "需要开的证明事项谁来清理")
+    assert any("证明事项" in f for f in got), got
+    got = facets(fake_qa, "各类事项清单的编制公布归谁")
+    assert any(any(w.endswith("事项清单") for w in f) for f in got), got
+    assert not any(
+        w in ("事项", "清单", "各类") for f in facets(fake_qa, "电子印章的事项列个清单") for w in f
+    )
+
+
 def test_a_quoted_name_is_one_name(fake_qa: QA) -> None:
     assert len(facets(fake_qa, "“双随机、一公开”这项工作谁抓")) == 1
 
