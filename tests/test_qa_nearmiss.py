@@ -169,6 +169,8 @@ def test_counted_sets_steps_and_penalties_are_unstated(question: str, texts: lis
         ("523项许可事项改革由谁牵头", [LICENCES]),
         ("第3项是什么", [LICENCES]),  # a task's position, not a counted set
         ("前5项任务都是啥", [LICENCES]),
+        ("税务局配合的，两个方案加起来都有哪些", [LICENCES]),  # plans counted, not a set's members
+        ("这3章分别是什么", [LICENCES]),
         ("在蒙速办上能交社保吗", [APP]),
         ("反复被差评的人员会怎么处理", [PRAISE]),
     ],
