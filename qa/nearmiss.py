@@ -9,10 +9,13 @@ not say it, and the answer says so (the closest task named as related, not as th
 
 Four cue categories in ``cues.tsv``, one per way of telling whether a text states what is asked:
 
-* ``unstated_items`` — the members of a list; the pattern's ``item`` group names what is listed (园区, 材料).
+* ``unstated_items`` — the members of a list; the pattern's ``item`` group names what is listed (园区, 材料),
+  its ``count`` group how many there are, if said (「18项许可事项都是啥」: only a task speaking of 18
+  states it).
   Stated when a task's text enumerates it: the word after a list (「A、B等园区」, 「A园区、B园区」) or
   followed by one (「园区（A、B）」, 「园区包括」);
-* ``unstated_amount`` — a sum of money; stated when a task's text gives one (「5000元」, 「三万元」);
+* ``unstated_amount`` — a sum of money; stated when a task's text gives one (「5000元」, 「三万元」) or a
+  share of the sum the question names (「合同金额多少」: 「合同金额的5%」);
 * ``unstated_cost`` — who pays, whether it is free; stated when a task's text says how a cost is borne
   (``cost_stated``: 免费, 零投资, 由…承担);
 * ``unstated_count`` — how often in a period (「一周开几趟」, 「每月办几场」); the pattern's ``item`` group is
@@ -34,6 +37,11 @@ from qa.phrasebook import cue, cue_words
 
 KINDS = ("unstated_items", "unstated_amount", "unstated_cost", "unstated_count", "unstated_phrase")
 _MONEY = re.compile(r"(\d+(\.\d+)?|[一二两三四五六七八九十百千万亿]+)\s*(多)?(十|百|千|万|亿)*元")
+# A sum stated as a share of the sum asked about (「不超过合同金额多少」: 「不超过合同金额的5%」) states
+# it; a share of a contract does not state a budget.
+_SHARE = re.compile(
+    r"(金额|价款|总额|合同额|造价|费用|价格|总价)的?(\d+(\.\d+)?%|百分之[一二三四五六七八九十]+)"
+)
 _LIST_BEFORE = 24  # characters before an item word in which a list mark means the text enumerates it
 _QUOTES = "“”\"'‘’「」《》"
 
@@ -44,6 +52,7 @@ class Unstated:
 
     kind: str
     asked: str
+    count: int | None = None  # how many items the question says the list has (「18项许可事项都是啥」)
 
 
 @cache
@@ -62,8 +71,9 @@ def asked_details(question: str, kinds: Sequence[str] | None = None) -> list[Uns
                 asked = item if item is not None else m.group(0)
                 quoted = re.search(r"[“\"'‘「]([^”\"'’」]+)[”\"'’」]", asked)  # a name in quotes is the item
                 asked = (quoted.group(1) if quoted else asked).strip(_QUOTES + " ")
+                said = m.groupdict().get("count")
                 if asked:
-                    out.append(Unstated(kind, asked))
+                    out.append(Unstated(kind, asked, to_int(said) if said else None))
     return out
 
 
@@ -102,12 +112,25 @@ def _examples_only(before: str) -> bool:
     return n is not None and before[: m.start()].count("、") + 1 < n
 
 
+def _counts(text: str, count: int | None) -> bool:
+    """Whether a task's text speaks of as many items as the question said (any, when it said none): a list
+    of other things in a nearby task does not state a counted set's members."""
+    if count is None:
+        return True
+    return any(
+        to_int(m.group(1)) == count
+        for m in re.finditer(rf"(\d+|{CN_NUMBER})\s*(项|个|类|种|家|批|所|座|items?)", text)
+    )
+
+
 def states(text: str, detail: Unstated) -> bool:
     """Whether a task's text states the detail asked."""
     if detail.kind == "unstated_items":
-        return enumerates(text, detail.asked)
+        return _counts(text, detail.count) and enumerates(text, detail.asked)
     if detail.kind == "unstated_amount":
-        return _MONEY.search(text) is not None
+        return _MONEY.search(text) is not None or any(
+            m.group(1) in detail.asked for m in _SHARE.finditer(text)
+        )
     if detail.kind == "unstated_cost":
         return cue("cost_stated").search(text) is not None
     if detail.kind == "unstated_count":

@@ -103,8 +103,10 @@ def test_the_executor_refuses_a_near_miss_naming_the_task_as_related(tasks: list
 def test_asking_which_task_states_a_detail_is_answered_by_the_task(tasks: list[TaskRecord]) -> None:
     rec = replace(tasks[0], text="政府采购合同预付款比例原则上不低于合同金额的30%。")
     res = Result(Ask(("text",), pick="best"), "single", (rec,))
-    # The detail alone, worded otherwise in the task (a share, not a sum): a near miss.
-    assert _executor()._near_miss(res, clean("预付款不低于合同金额多少")).outcome == "refused"
+    # Asked as a share of the sum the task names (30% of 合同金额): the task states it.
+    assert _executor()._near_miss(res, clean("预付款不低于合同金额多少")) is res
+    # Another sum than the one the task names: a near miss.
+    assert _executor()._near_miss(res, clean("预付款不低于项目预算多少")).outcome == "refused"
     for q in ("预付款不低于合同金额多少，是哪一条", "哪条规定了预付款占合同金额多少", "预付款比例在第几条"):
         assert _executor()._near_miss(res, clean(q)) is res, q
 
@@ -143,3 +145,52 @@ def test_a_word_going_on_into_a_longer_one_is_not_what_a_list_before_it_lists() 
     assert not enumerates("细化处罚规则、裁量基准并提供具体行为指引。", "行为")
     assert enumerates("打击逃债、拖欠账款、恶意讨薪等行为。", "行为")
     assert enumerates("查处虚假宣传、商业贿赂行为。", "行为")
+
+
+LICENCES = "对中央层面设定的523项及自治区设定的18项涉企经营许可事项，按直接取消审批等四种方式推进。"
+LICENCES_LISTED = "自治区设定的18项许可事项包括：A许可、B许可、C许可等。"
+SECTIONS = "深入开展水污染防治工作，确保实现全旗4个国控考核断面全部达标。"
+MARGIN = "降低履约保证金收取比例，履约保证金不超过合同金额的5%。"
+PREPAY = "提高政府采购预付款比例，预付款比例原则上不低于合同金额的30%。"
+APP = "推动社保、公积金等高频事项在“蒙速办”APP掌上办理。"
+PRAISE = "将政务服务“好差评”情况纳入绩效评价，对反复被差评的人员依法依规严肃追责。"
+
+
+@pytest.mark.parametrize(
+    ("question", "texts"),
+    [
+        # a counted set's members: only a task speaking of that many states them, not a list of other things
+        ("18项自治区设定的许可事项都是啥", [LICENCES, "推行出生、入学等事项联办"]),
+        ("那523项事项的完整清单有吗", [LICENCES]),
+        ("4个断面的名单给我一份", [SECTIONS]),
+        ("国控断面具体是哪几个地方", [SECTIONS]),
+        ("list all 523 permit items", [LICENCES]),
+        # steps of one's own business through a service, a penalty scale
+        ("怎么用蒙速办交社保", [APP]),
+        ("公积金能取出来付首付吗，咋办理", [APP]),
+        ("建行那个创业贷怎么申请", [APP]),
+        ("差评多的窗口人员会被扣几分", [PRAISE]),
+        ("没完成的单位领导会受什么处分", [PRAISE]),
+        ("经费预算一共多少", [PREPAY]),  # a share of a contract states no budget
+    ],
+)
+def test_counted_sets_steps_and_penalties_are_unstated(question: str, texts: list[str]) -> None:
+    assert unstated(clean(question), texts) is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "texts"),
+    [
+        ("18项自治区设定的许可事项都是啥", [LICENCES_LISTED]),
+        ("履约保证金上限是合同金额多少来着", [MARGIN]),  # a share of the sum asked states it
+        ("523项许可事项改革由谁牵头", [LICENCES]),
+        ("第3项是什么", [LICENCES]),  # a task's position, not a counted set
+        ("前5项任务都是啥", [LICENCES]),
+        ("税务局配合的，两个方案加起来都有哪些", [LICENCES]),  # plans counted, not a set's members
+        ("这3章分别是什么", [LICENCES]),
+        ("在蒙速办上能交社保吗", [APP]),
+        ("反复被差评的人员会怎么处理", [PRAISE]),
+    ],
+)
+def test_counted_sets_listed_shares_and_plain_asks_are_answered(question: str, texts: list[str]) -> None:
+    assert unstated(clean(question), texts) is None

@@ -995,3 +995,51 @@ def test_the_neighbour_said_of_it(fake_qa: QA, then: str, n: int) -> None:
 def test_the_tasks_of_a_list_that_say_a_thing(fake_qa: QA) -> None:
     reading = _after(fake_qa, "法院牵头的任务", "这些里有没有讲调解的")
     assert "Keys(previous" in str(reading.plan) and "Topic(调解)" in str(reading.plan), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("供水公司的抢修电话到底多少啊", "out_of_plan"),  # a line's number, a word between
+        ("供热公司值班电话能告诉我吗", "out_of_plan"),
+        ("代理机构一般按啥比例收代理费", "out_of_plan"),  # a fee rate
+        ("你认为对标上海现实吗", "out_of_plan"),  # the assistant's opinion
+        ("在你看来这些任务年底能干完吗", "out_of_plan"),
+        ("这方案是不是在画大饼", "out_of_plan"),
+        ("do you think this plan will work", "out_of_plan"),
+        ("电子发票和纸质发票法律效力一样吗", "out_of_plan"),  # how documents rank in law
+        ("这个方案和优化营商环境条例哪个说了算", "out_of_plan"),
+        ("小微企业要不要交企业所得税", "out_of_plan"),  # the law's rule, not a task
+        ("灵活就业人员需要缴社保吗", "out_of_plan"),
+        ("do self-employed people have to pay social insurance?", "out_of_plan"),
+        ("破产案件结案率目前到多少了", "out_of_plan"),  # how far it has got, not the target
+        ("个人所得税汇算清缴几号截止", "out_of_plan"),  # a date of the tax law
+        ("印章是在哪家店刻的", "out_of_plan"),  # which shop
+        ("我的退税啥时候能到", "personal"),
+        ("我们公司的补贴什么时候发下来", "personal"),
+        ("俺的公积金贷款啥时候能放款", "personal"),
+        ("鄂尔多斯2024年的营商环境行动方案有啥新东西", "other_plan"),  # a year before the plan's subject
+        ("自治区2025年度优化营商环境的实施方案讲了啥", "other_plan"),
+        ("What does Ordos's 2025 business environment plan say?", "other_plan"),
+    ],
+)
+def test_near_misses_no_record_answers(fake_qa: QA, question: str, kind: str) -> None:
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Reply) and p.kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "24小时服务电话是哪个单位牵头的",  # a task about a service line, not its number
+        "你觉得电子证照这块归哪个部门",  # a fact of the plan asked as an opinion
+        "你知道企业开办由谁牵头吗",
+        "电子材料的效力怎么明确",  # a task's own words, not how documents rank
+        "社保相关的任务谁牵头",
+        "破产案件结案率要达到多少",  # the target
+        "灵活就业人员社保缴纳辅导谁负责",
+        "履约保证金收取比例要降到多少",
+    ],
+)
+def test_near_miss_words_asked_of_the_plan_are_no_reply(fake_qa: QA, question: str) -> None:
+    assert not isinstance(fake_qa.read(question).plan, Reply)
