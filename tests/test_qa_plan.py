@@ -955,3 +955,73 @@ def test_the_neighbour_said_of_it(fake_qa: QA, then: str, n: int) -> None:
 def test_the_tasks_of_a_list_that_say_a_thing(fake_qa: QA) -> None:
     reading = _after(fake_qa, "法院牵头的任务", "这些里有没有讲调解的")
     assert "Keys(previous" in str(reading.plan) and "Topic(调解)" in str(reading.plan), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("纳税方面对标上海的有哪些", "其余的呢"),
+        ("政务服务里2022年底前完成的有哪些", "剩余那些什么时候完成"),
+        ("获得电力那块学上海的有几条", "剩下的几条对标哪里"),
+    ],
+)
+def test_the_rest_of_a_filtered_list_keeps_its_section_and_negates_the_rest(
+    fake_qa: QA, first: str, then: str
+) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup == "narrow" and isinstance(reading.plan, Ask), reading.plan
+    assert "Section(" in str(reading.plan.where) and "Not(" in str(reading.plan.where), reading.plan
+    assert "Not(Section" not in str(reading.plan.where), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "leaf"),
+    [
+        ("知识产权那块哪些是市场监管局牵头的", "那法院配合的呢", "Responsible(旗法院)"),
+        ("执行合同里检察院配合的有哪些", "公安局牵头的呢", "Lead(旗公安局)"),
+        ("办理破产方面法院牵头的有几条", "那司法局协助的呢", "Responsible(旗司法局)"),
+    ],
+)
+def test_a_unit_swapped_in_another_role_takes_its_own_role(
+    fake_qa: QA, first: str, then: str, leaf: str
+) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert leaf in str(plan), plan
+
+
+@pytest.mark.parametrize("then", ["人社局还配合了什么", "市场监管局还牵头了哪些事", "税务局还负责几条"])
+def test_a_unit_also_doing_other_things_asks_the_whole_plan(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("政务服务方面哪些任务2022年底前完成", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and "Keys(previous)" not in str(plan.where), plan
+
+
+@pytest.mark.parametrize("then", ["财政局参与吗", "有税务局配合吗", "自然资源局也牵头吗"])
+def test_is_a_unit_on_the_one_task_just_answered(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("第144条是什么", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and "Keys(previous)" in str(plan.where), plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("跨境贸易有哪些任务", "第六条是啥"), ("获得用暖有哪些任务", "第九个呢")]
+)
+def test_a_position_in_words_past_the_list_is_refused(fake_qa: QA, first: str, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    a = fake_qa.answer(then, session=s)
+    assert not a.answerable and not a.citations, a.text
+
+
+@pytest.mark.parametrize("then", ["这俩条谁牵头", "那俩个什么时候完成", "这俩项谁配合"])
+def test_two_said_as_lia_refers_back(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("区域评估有哪几条", session=s)
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup and "Keys(previous)" in str(reading.plan), reading.plan
