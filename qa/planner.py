@@ -159,7 +159,11 @@ def _unnamed(query: str, mentions: Sequence[Mention]) -> str:
 def _other_section(named: Sequence[Mention], prev: Turn) -> bool:
     """Does the question name a section other than the one the previous question was about (「那用水用气呢」
     after a list of 获得电力)? Then it asks the same of that section; it does not narrow a list no task of
-    which is in it."""
+    which is in it (the sections of the previous answer's tasks when it has them: 「企业开办里面的呢」 after
+    「不是纳税部分的」 narrows)."""
+    now = {str(m.section) for m in named if m.kind == "section" and not m.negated and m.section}
+    if prev.records:
+        return bool(now) and not now & {r.section for r in prev.records}
     before = {
         x.name
         for e in (prev.plan.where, prev.plan.area)
@@ -167,7 +171,6 @@ def _other_section(named: Sequence[Mention], prev: Turn) -> bool:
         for x in leaves_of(e)
         if isinstance(x, Section)
     }
-    now = {str(m.section) for m in named if m.kind == "section" and not m.negated and m.section}
     return bool(before) and bool(now) and not now & before
 
 
@@ -1075,6 +1078,26 @@ class Planner:
             and re.search(r"(吗|么|嘛|不|没有?)[?？]?$", text)
         ):
             backref = True  # 「税务局也参与吗」 right after one task: is that unit on it
+        if (
+            named
+            and not words
+            and not about
+            and all(m.kind == "section" and not m.negated for m in named)
+            and len({r.section for r in prev.records}) > 1
+            and not _other_section(named, prev)
+        ):
+            # 「企业开办里面的是哪几个」 right after a list over several sections: its tasks of that section.
+            sections = disj([Section(str(m.section)) for m in named if m.section])
+            what = self.asked(text, mentions)
+            return narrowed(
+                Ask(
+                    what if what != ("text",) else ("tasks",),
+                    conj(Keys(prev.keys, "previous"), sections),
+                    "all",
+                    query=prev.plan.query,
+                    scope="previous",
+                )
+            )
         if not named and not words and len(prev.keys) > 1 and cue("most").search(text):
             backref = True  # 「哪个单位牵头的最多」 right after a list: of that list
         if about and not backref and len(text) <= 24:
@@ -1381,7 +1404,20 @@ class Planner:
                         prev.text, prev.mentions, self.words, self.ctx.vocab, self.ctx.places.own_words
                     )
                     start, end = _grown(prev.text, start, end, [w for w in own if w not in text])
-                return prev.text[:start] + text[a:b] + prev.text[end:]
+                said = text[a:b]
+                if (
+                    m.kind == "section"
+                    and m.section
+                    and not m.whole
+                    and same[-1].whole
+                    and (a, b) == (m.start, m.end)
+                    and any(isinstance(x, Section) for x in leaves_of(prev.plan.where))
+                ):
+                    # In place of a section the previous question filtered by, a section named by its short
+                    # name is one too (「换成企业开办的」 after 「…政务服务部分有几个」): its full name; not
+                    # in place of a theme (「接暖气报装…」 → 「那燃气呢」).
+                    said = str(m.section)
+                return prev.text[:start] + said + prev.text[end:]
             # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」), with
             # the words said against it (「那电子招投标呢」: the 电子 work within 招标投标, not the section).
             a, b = _grown(text, m.start, m.end, words)

@@ -1025,3 +1025,35 @@ def test_two_said_as_lia_refers_back(fake_qa: QA, then: str) -> None:
     fake_qa.answer("区域评估有哪几条", session=s)
     reading = fake_qa.read(then, session=s)
     assert reading.followup and "Keys(previous)" in str(reading.plan), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "section"),
+    [
+        ("税务局配合哪些任务", "财产登记里面的有哪些", "财产登记"),
+        ("2022年底前要完成哪些任务", "纳税那块的是哪几条", "纳税"),
+        ("对标上海的有哪些", "政务服务部分的有几条", "政务服务"),
+    ],
+)
+def test_a_section_the_list_spans_narrows_it(fake_qa: QA, first: str, then: str, section: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and str(plan.where) == f"And(Keys(previous), Section({section}))", plan
+
+
+@pytest.mark.parametrize("then", ["换到企业开办部分看看", "换成企业开办的呢", "那切到企业开办部分 有哪些"])
+def test_a_section_swapped_in_by_its_short_name_keeps_the_other_filters(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("政务服务里对标上海的有哪些", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and "City(上海)" in str(plan.where), plan
+    assert "Section(企业开办和注销)" in str(plan.where), plan
+
+
+@pytest.mark.parametrize("then", ["这是哪条规定的 什么时候完成", "出自哪一条 谁配合", "在哪条里写的"])
+def test_which_task_says_so_refers_to_the_one_just_answered(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("第98条说的啥", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and str(plan.where) == "Keys(previous)", plan
