@@ -1082,7 +1082,13 @@ class Planner:
             named
             and not words
             and not about
-            and all(m.kind == "section" and not m.negated for m in named)
+            and not cue("narrow_about").search(text)  # 「其中跟就业有关的」: a theme, by the tasks' words
+            and all(
+                m.kind == "section"
+                and not m.negated
+                and (m.whole or re.match(r"(里面|里头|里边|里|当中|中|部分|方面|板块)", text[m.end :]))
+                for m in named
+            )  # not a theme said by a section's word (「发票那块」: the list's tasks whose text says it)
             and len({r.section for r in prev.records}) > 1
             and not _other_section(named, prev)
         ):
