@@ -70,6 +70,7 @@ from retriever.expr import leaves as leaves_of
 _FILTER_KINDS = FIELD_KINDS
 # 「那X呢，多久办结」: a follow-up about another thing that asks its own question after it.
 _OWN_ASK = re.compile(r"呢\s*[?？,，。!！]+\s*([^?？,，。!！\s].*?)[?？。!！\s]*$")
+_ROLE_WORD = re.compile(r"\s*(?:来|在|作为)?(?:牵头|配合|协助|参与|负责|主抓)")
 _YEARISH = re.compile(r"20\d{2}")
 # A part of the plan named by its number (第22部分, 第二十五个指标, 第3章): a section, in document order.
 _SECTION_NO = re.compile(rf"第\s*(\d{{1,3}}|{CN_NUMBER})\s*(?:个|项)?(?:部分|章|节|大块|板块|个?方面|指标)")
@@ -158,7 +159,11 @@ def _unnamed(query: str, mentions: Sequence[Mention]) -> str:
 def _other_section(named: Sequence[Mention], prev: Turn) -> bool:
     """Does the question name a section other than the one the previous question was about (「那用水用气呢」
     after a list of 获得电力)? Then it asks the same of that section; it does not narrow a list no task of
-    which is in it."""
+    which is in it (the sections of the previous answer's tasks when it has them: 「企业开办里面的呢」 after
+    「不是纳税部分的」 narrows)."""
+    now = {str(m.section) for m in named if m.kind == "section" and not m.negated and m.section}
+    if prev.records:
+        return bool(now) and not now & {r.section for r in prev.records}
     before = {
         x.name
         for e in (prev.plan.where, prev.plan.area)
@@ -166,7 +171,6 @@ def _other_section(named: Sequence[Mention], prev: Turn) -> bool:
         for x in leaves_of(e)
         if isinstance(x, Section)
     }
-    now = {str(m.section) for m in named if m.kind == "section" and not m.negated and m.section}
     return bool(before) and bool(now) and not now & before
 
 
@@ -1000,6 +1004,15 @@ class Planner:
             return on(
                 beside, prev.plan.what if what == ("text",) and not cue("ask_text").search(text) else what
             )
+        rest = self._rest(text, named, prev)
+        if rest is not None:
+            what = self.asked(text, mentions)
+            return narrowed(
+                Ask(what if what != ("text",) else ("tasks",), rest, "all", query=prev.plan.query)
+            )
+        beyond = self._beyond_list(named, prev)
+        if beyond is not None:
+            return narrowed(Ask(self.asked(text, mentions), beyond, "all", query=prev.plan.query))
         same = self._same_section(text, named, words, prev)
         if same is not None:
             what = self.asked(text, mentions)
@@ -1060,6 +1073,40 @@ class Planner:
             and not (about and _other_value(named, prev))
         ):
             backref = True  # 「哪些得在年底前办完」 right after a list narrows it
+        if (
+            filters_only
+            and not words
+            and len(prev.keys) == 1
+            and all(m.kind == "unit" and not m.negated for m in named)
+            and re.search(r"(吗|么|嘛|不|没有?)[?？]?$", text)
+        ):
+            backref = True  # 「税务局也参与吗」 right after one task: is that unit on it
+        if (
+            named
+            and not words
+            and not about
+            and not cue("narrow_about").search(text)  # 「其中跟就业有关的」: a theme, by the tasks' words
+            and all(
+                m.kind == "section"
+                and not m.negated
+                and (m.whole or re.match(r"(里面|里头|里边|里|当中|中|部分|方面|板块)", text[m.end :]))
+                for m in named
+            )  # not a theme said by a section's word (「发票那块」: the list's tasks whose text says it)
+            and len({r.section for r in prev.records}) > 1
+            and not _other_section(named, prev)
+        ):
+            # 「企业开办里面的是哪几个」 right after a list over several sections: its tasks of that section.
+            sections = disj([Section(str(m.section)) for m in named if m.section])
+            what = self.asked(text, mentions)
+            return narrowed(
+                Ask(
+                    what if what != ("text",) else ("tasks",),
+                    conj(Keys(prev.keys, "previous"), sections),
+                    "all",
+                    query=prev.plan.query,
+                    scope="previous",
+                )
+            )
         if not named and not words and len(prev.keys) > 1 and cue("most").search(text):
             backref = True  # 「哪个单位牵头的最多」 right after a list: of that list
         if about and not backref and len(text) <= 24:
@@ -1218,6 +1265,38 @@ class Planner:
             for m in mentions
         )
 
+    @staticmethod
+    def _rest(text: str, named: Sequence[Mention], prev: Turn) -> Expr | None:
+        """「剩下的那些呢」, 「其余的是谁牵头」 right after a filtered list: the tasks of the same sections
+        (and plans) that the previous filters left out; None when the question says no such thing."""
+        if named or not prev.keys or cue("rest").search(text) is None or not isinstance(prev.plan, Ask):
+            return None
+        parts = prev.plan.where.parts if isinstance(prev.plan.where, And) else (prev.plan.where,)
+        kept = [x for x in parts if isinstance(x, (Section, Doc))]
+        others = [x for x in parts if not isinstance(x, (Section, Doc, All, Keys))]
+        if not others:
+            return None
+        return conj(*kept, Not(conj(*others)))
+
+    @staticmethod
+    def _beyond_list(named: Sequence[Mention], prev: Turn) -> Expr | None:
+        """「第六条呢」 in words right after a list of five: a position past the list's end, so nothing (that
+        position of the list's one section, which says how many it has; else an empty set of the list); None
+        otherwise. The plan writes its task numbers in digits."""
+        if len(prev.keys) < 2 or len(named) != 1:
+            return None
+        m = named[0]
+        if m.kind not in ("ordinal", "task") or m.number2 or re.search(r"\d", m.text):
+            return None
+        if m.number <= len(prev.keys):
+            return None
+        sections = {x.name for x in leaves_of(prev.plan.where) if isinstance(x, Section)}
+        if len(sections) == 1 and len({r.section for r in prev.records}) == 1:
+            others = [x for x in leaves_of(prev.plan.where) if isinstance(x, Doc)]
+            if prev.plan.where == conj(*others, Section(next(iter(sections)))):
+                return conj(*others, Position(next(iter(sections)), m.number))
+        return Keys(frozenset(), "previous")
+
     def _same_section(
         self, text: str, named: Sequence[Mention], words: Sequence[str], prev: Turn
     ) -> Expr | None:
@@ -1320,6 +1399,13 @@ class Planner:
             if same:
                 start, end = same[0].start, same[-1].end
                 a, b = _grown(text, m.start, m.end, [w for w in words if w not in prev.text])
+                if m.kind == "unit" and m.role and same[-1].role and m.role != same[-1].role:
+                    # 「那检察院配合的呢」 after 「…公安局牵头的」: the unit in its own role, in place of the
+                    # previous unit with its role.
+                    new_role = _ROLE_WORD.match(text, b)
+                    old_role = _ROLE_WORD.match(prev.text, end)
+                    if new_role and old_role:
+                        b, end = new_role.end(), old_role.end()
                 if (a, b) != (m.start, m.end):
                     # 「那一般注销登记呢」 after 「个体户注销登记…」: the new name says its own kind of thing,
                     # in place of the previous name together with the words that said its kind (个体户).
@@ -1327,7 +1413,20 @@ class Planner:
                         prev.text, prev.mentions, self.words, self.ctx.vocab, self.ctx.places.own_words
                     )
                     start, end = _grown(prev.text, start, end, [w for w in own if w not in text])
-                return prev.text[:start] + text[a:b] + prev.text[end:]
+                said = text[a:b]
+                if (
+                    m.kind == "section"
+                    and m.section
+                    and not m.whole
+                    and same[-1].whole
+                    and (a, b) == (m.start, m.end)
+                    and any(isinstance(x, Section) for x in leaves_of(prev.plan.where))
+                ):
+                    # In place of a section the previous question filtered by, a section named by its short
+                    # name is one too (「换成企业开办的」 after 「…政务服务部分有几个」): its full name; not
+                    # in place of a theme (「接暖气报装…」 → 「那燃气呢」).
+                    said = str(m.section)
+                return prev.text[:start] + said + prev.text[end:]
             # Another kind of name: the previous question's ask about it (「…谁牵头」 → 「法院谁牵头」), with
             # the words said against it (「那电子招投标呢」: the 电子 work within 招标投标, not the section).
             a, b = _grown(text, m.start, m.end, words)

@@ -1043,3 +1043,105 @@ def test_near_misses_no_record_answers(fake_qa: QA, question: str, kind: str) ->
 )
 def test_near_miss_words_asked_of_the_plan_are_no_reply(fake_qa: QA, question: str) -> None:
     assert not isinstance(fake_qa.read(question).plan, Reply)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("纳税方面对标上海的有哪些", "其余的呢"),
+        ("政务服务里2022年底前完成的有哪些", "剩余那些什么时候完成"),
+        ("获得电力那块学上海的有几条", "剩下的几条对标哪里"),
+    ],
+)
+def test_the_rest_of_a_filtered_list_keeps_its_section_and_negates_the_rest(
+    fake_qa: QA, first: str, then: str
+) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup == "narrow" and isinstance(reading.plan, Ask), reading.plan
+    assert "Section(" in str(reading.plan.where) and "Not(" in str(reading.plan.where), reading.plan
+    assert "Not(Section" not in str(reading.plan.where), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "leaf"),
+    [
+        ("知识产权那块哪些是市场监管局牵头的", "那法院配合的呢", "Responsible(旗法院)"),
+        ("执行合同里检察院配合的有哪些", "公安局牵头的呢", "Lead(旗公安局)"),
+        ("办理破产方面法院牵头的有几条", "那司法局协助的呢", "Responsible(旗司法局)"),
+    ],
+)
+def test_a_unit_swapped_in_another_role_takes_its_own_role(
+    fake_qa: QA, first: str, then: str, leaf: str
+) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert leaf in str(plan), plan
+
+
+@pytest.mark.parametrize("then", ["人社局还配合了什么", "市场监管局还牵头了哪些事", "税务局还负责几条"])
+def test_a_unit_also_doing_other_things_asks_the_whole_plan(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("政务服务方面哪些任务2022年底前完成", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and "Keys(previous)" not in str(plan.where), plan
+
+
+@pytest.mark.parametrize("then", ["财政局参与吗", "有税务局配合吗", "自然资源局也牵头吗"])
+def test_is_a_unit_on_the_one_task_just_answered(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("第144条是什么", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and "Keys(previous)" in str(plan.where), plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("跨境贸易有哪些任务", "第六条是啥"), ("获得用暖有哪些任务", "第九个呢")]
+)
+def test_a_position_in_words_past_the_list_is_refused(fake_qa: QA, first: str, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    a = fake_qa.answer(then, session=s)
+    assert not a.answerable and not a.citations, a.text
+
+
+@pytest.mark.parametrize("then", ["这俩条谁牵头", "那俩个什么时候完成", "这俩项谁配合"])
+def test_two_said_as_lia_refers_back(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("区域评估有哪几条", session=s)
+    reading = fake_qa.read(then, session=s)
+    assert reading.followup and "Keys(previous)" in str(reading.plan), reading.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "section"),
+    [
+        ("税务局配合哪些任务", "财产登记里面的有哪些", "财产登记"),
+        ("2022年底前要完成哪些任务", "纳税那块的是哪几条", "纳税"),
+        ("对标上海的有哪些", "政务服务部分的有几条", "政务服务"),
+    ],
+)
+def test_a_section_the_list_spans_narrows_it(fake_qa: QA, first: str, then: str, section: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer(first, session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and str(plan.where) == f"And(Keys(previous), Section({section}))", plan
+
+
+@pytest.mark.parametrize("then", ["换到企业开办部分看看", "换成企业开办的呢", "那切到企业开办部分 有哪些"])
+def test_a_section_swapped_in_by_its_short_name_keeps_the_other_filters(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("政务服务里对标上海的有哪些", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and "City(上海)" in str(plan.where), plan
+    assert "Section(企业开办和注销)" in str(plan.where), plan
+
+
+@pytest.mark.parametrize("then", ["这是哪条规定的 什么时候完成", "出自哪一条 谁配合", "在哪条里写的"])
+def test_which_task_says_so_refers_to_the_one_just_answered(fake_qa: QA, then: str) -> None:
+    s = SessionStore().get(None)
+    fake_qa.answer("第98条说的啥", session=s)
+    plan = fake_qa.read(then, session=s).plan
+    assert isinstance(plan, Ask) and str(plan.where) == "Keys(previous)", plan
