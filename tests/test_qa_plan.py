@@ -1145,3 +1145,12 @@ def test_which_task_says_so_refers_to_the_one_just_answered(fake_qa: QA, then: s
     fake_qa.answer("第98条说的啥", session=s)
     plan = fake_qa.read(then, session=s).plan
     assert isinstance(plan, Ask) and str(plan.where) == "Keys(previous)", plan
+
+
+@pytest.mark.parametrize(
+    "question", ["电子营业执照的截止时间是什么", "企业注销那件事到期日期是哪天", "告知承诺制完成的时间"]
+)
+def test_a_deadline_asked_in_two_words_leaves_no_theme_word(fake_qa: QA, question: str) -> None:
+    reading = fake_qa.read(question)
+    assert isinstance(reading.plan, Ask) and reading.plan.what == ("deadline",), reading.plan
+    assert not {"时间", "日期"} & set(reading.words), reading.words
