@@ -84,6 +84,7 @@ class Margins:
     close_margin: float = 0.004  # the runner-up is named when this close in dense similarity
     unit_margin: float = 0.02  # a hit the named unit takes part in goes first when this close
     unit_cover: float = 0.3  # ... unless the first hit covers this much more of the question's words
+    dense_lead: float = 0.025  # the embedding's best match goes first when this much more similar
     coverage_depth: int = 5
     coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
     hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
@@ -331,7 +332,26 @@ class Executor:
         where = None if isinstance(ask.where, All) else ask.where
         hits = self.store.search(ask.query, top_k=10, where=where)
         hits = self._promote_covering(words, hits)
-        return self._prefer_units(ask, hits, words)[:5]
+        return self._dense_ahead(self._prefer_units(ask, hits, words))[:5]
+
+    def _dense_ahead(self, hits: list[Hit]) -> list[Hit]:
+        """The hit the question's embedding finds clearly more similar (``Margins.dense_lead``) than the one
+        ranked first goes first: a colloquial description (「牲口能拿去抵押贷款不」, 「孩子上学」) shares few
+        written words with its task, and word matches on the section's common words (贷款, 银行) must not
+        outrank what the whole question means."""
+
+        def sim(h: Hit) -> float | None:
+            s = h.signals.get("dense")
+            return s.score if s is not None else None
+
+        first = sim(hits[0]) if hits else None
+        if first is None:
+            return hits
+        scored = [(x, h) for h in hits if (x := sim(h)) is not None]
+        top, best = max(scored, key=lambda p: p[0])
+        if top < first + self.margins.dense_lead:
+            return hits
+        return [best, *(h for h in hits if h is not best)]
 
     def _prefer_units(self, ask: Ask, hits: list[Hit], words: Sequence[str] = ()) -> list[Hit]:
         """A named unit moves first the best close hit it takes part in; asked who cooperates with it, one it

@@ -407,3 +407,21 @@ def test_a_unit_said_as_part_of_the_subject_does_not_pull_a_neighbour_first(fake
     assert isinstance(asks_resp, Ask)
     words = fake_qa.judge.words(asks_resp.query)
     assert fake_qa.executor._prefer_units(asks_resp, hits(328, 342), words)[0].record.task_id == 342
+
+
+def test_the_embeddings_clearly_best_match_goes_first(fake_qa: QA) -> None:
+    from retriever.types import Hit, Signal
+
+    def hits(*pairs: tuple[int, float]) -> list[Hit]:
+        return [
+            Hit(fake_qa.r.get(n), 1.0 / (i + 1), i + 1, {"dense": Signal(i + 1, s)})  # type: ignore[arg-type]
+            for i, (n, s) in enumerate(pairs)
+        ]
+
+    ex = fake_qa.executor
+    # Word matches put a task about loans in general first; the embedding finds the herders' one far closer.
+    got = ex._dense_ahead(hits((125, 0.867), (129, 0.866), (130, 0.895)))
+    assert [h.record.task_id for h in got] == [130, 125, 129]
+    # Only a little more similar: the fused ranking stands.
+    got = ex._dense_ahead(hits((125, 0.867), (129, 0.866), (130, 0.875)))
+    assert [h.record.task_id for h in got] == [125, 129, 130]
