@@ -83,6 +83,8 @@ class Margins:
 
     close_margin: float = 0.004  # the runner-up is named when this close in dense similarity
     unit_margin: float = 0.02  # a hit the named unit takes part in goes first when this close
+    unit_cover: float = 0.3  # ... unless the first hit covers this much more of the question's words
+    dense_lead: float = 0.025  # the embedding's best match goes first when this much more similar
     coverage_depth: int = 5
     coverage_margin: float = 0.15  # a hit covering this much more of the question's words goes first
     hint_min: float = 0.25  # a refusal this close to the threshold names the closest task
@@ -330,11 +332,32 @@ class Executor:
         where = None if isinstance(ask.where, All) else ask.where
         hits = self.store.search(ask.query, top_k=10, where=where)
         hits = self._promote_covering(words, hits)
-        return self._prefer_units(ask, hits)[:5]
+        return self._dense_ahead(self._prefer_units(ask, hits, words))[:5]
 
-    def _prefer_units(self, ask: Ask, hits: list[Hit]) -> list[Hit]:
+    def _dense_ahead(self, hits: list[Hit]) -> list[Hit]:
+        """The hit the question's embedding finds clearly more similar (``Margins.dense_lead``) than the one
+        ranked first goes first: a colloquial description (「牲口能拿去抵押贷款不」, 「孩子上学」) shares few
+        written words with its task, and word matches on the section's common words (贷款, 银行) must not
+        outrank what the whole question means."""
+
+        def sim(h: Hit) -> float | None:
+            s = h.signals.get("dense")
+            return s.score if s is not None else None
+
+        first = sim(hits[0]) if hits else None
+        if first is None:
+            return hits
+        scored = [(x, h) for h in hits if (x := sim(h)) is not None]
+        top, best = max(scored, key=lambda p: p[0])
+        if top < first + self.margins.dense_lead:
+            return hits
+        return [best, *(h for h in hits if h is not best)]
+
+    def _prefer_units(self, ask: Ask, hits: list[Hit], words: Sequence[str] = ()) -> list[Hit]:
         """A named unit moves first the best close hit it takes part in; asked who cooperates with it, one it
-        leads goes before one it only takes part in."""
+        leads goes before one it only takes part in. Not over a first hit that covers clearly more of the
+        question's words: a unit said as part of what is described (「热力公司收开户费」, 「人防消防手续」)
+        names the subject, and the task that holds the rest of the description is the one asked about."""
         wanted = ask.prefer_units | {u for x in positive(ask.where) if isinstance(x, Lead) for u in x.units}
         if not wanted or not hits:
             return hits
@@ -357,8 +380,17 @@ class Executor:
         for test in (leads, involved) if "responsible" in ask.what else (involved,):
             pick = next((h for h in close if test(h)), None)
             if pick is not None:
+                if pick is not hits[0] and words and self._covers_more(words, hits[0], pick):
+                    return hits
                 return [pick, *(x for x in hits if x is not pick)]
         return hits
+
+    def _covers_more(self, words: Sequence[str], first: Hit, other: Hit) -> bool:
+        """``first`` covers clearly more of the question's words than ``other`` (``Margins.unit_cover``)."""
+        covers = self.covers
+        a = covers(words, first.record)  # type: ignore[operator]
+        b = covers(words, other.record)  # type: ignore[operator]
+        return bool(a >= b + self.margins.unit_cover)
 
     def _promote_covering(self, words: Sequence[str], hits: list[Hit]) -> list[Hit]:
         """The hit among the first few whose text covers clearly more of the question's informative words

@@ -383,3 +383,45 @@ def test_a_question_asked_alone_starts_its_embedding_while_it_is_read(
     monkeypatch.setattr(fake_qa, "_busy", 1)  # another answer is being read: the idle core is not idle
     fake_qa.answer("破产管理人履职保障由谁负责")
     assert not started
+
+
+def test_a_unit_said_as_part_of_the_subject_does_not_pull_a_neighbour_first(fake_qa: QA) -> None:
+    from qa import Ask
+    from retriever.types import Hit, Signal
+
+    def hits(*numbers: int) -> list[Hit]:
+        return [
+            Hit(fake_qa.r.get(n), 1.0 / (i + 1), i + 1, {"dense": Signal(i + 1, 0.9 - 0.001 * i)})  # type: ignore[arg-type]
+            for i, n in enumerate(numbers)
+        ]
+
+    # 271 (the fees of connecting heating) names no heating company among its units; 274 (data sharing)
+    # has 各供热企业. Said as who charges the fee, the company is what the question describes.
+    ask = fake_qa.read("报装暖气时热力公司另收开户费碰接费，这个有规定吗").plan
+    assert isinstance(ask, Ask) and ask.prefer_units
+    words = fake_qa.judge.words(ask.query)
+    assert fake_qa.executor._prefer_units(ask, hits(271, 274), words)[0].record.task_id == 271
+    assert fake_qa.executor._prefer_units(ask, hits(271, 274))[0].record.task_id == 274  # the words decide
+    # A close hit the unit takes part in still goes first when the first hit covers about as much.
+    asks_resp = fake_qa.read("法院的执行联动需要哪些部门配合").plan
+    assert isinstance(asks_resp, Ask)
+    words = fake_qa.judge.words(asks_resp.query)
+    assert fake_qa.executor._prefer_units(asks_resp, hits(328, 342), words)[0].record.task_id == 342
+
+
+def test_the_embeddings_clearly_best_match_goes_first(fake_qa: QA) -> None:
+    from retriever.types import Hit, Signal
+
+    def hits(*pairs: tuple[int, float]) -> list[Hit]:
+        return [
+            Hit(fake_qa.r.get(n), 1.0 / (i + 1), i + 1, {"dense": Signal(i + 1, s)})  # type: ignore[arg-type]
+            for i, (n, s) in enumerate(pairs)
+        ]
+
+    ex = fake_qa.executor
+    # Word matches put a task about loans in general first; the embedding finds the herders' one far closer.
+    got = ex._dense_ahead(hits((125, 0.867), (129, 0.866), (130, 0.895)))
+    assert [h.record.task_id for h in got] == [130, 125, 129]
+    # Only a little more similar: the fused ranking stands.
+    got = ex._dense_ahead(hits((125, 0.867), (129, 0.866), (130, 0.875)))
+    assert [h.record.task_id for h in got] == [125, 129, 130]
