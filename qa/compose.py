@@ -417,7 +417,7 @@ def set_answer(res: Result, lex: UnitLexicon, lang: str) -> Composed:
     else:
         head = f"符合条件（{desc}）的任务共 {n} 项。"
     if n == 0:
-        return head.strip(), []
+        return head.strip() + _takes_part_instead(res, lang), []
     verdict = ""
     if "yes_no" in what and res.ask.claim is not None and res.claimed is not None:
         verdict = _verdict(describe(res.ask.claim, lang), res.claimed, n, lang) + "\n"
@@ -430,6 +430,17 @@ def set_answer(res: Result, lex: UnitLexicon, lang: str) -> Composed:
     else:
         text, used = _listing(head.strip(), recs, lex, lang)
     return verdict + text, used
+
+
+def _takes_part_instead(res: Result, lang: str) -> str:
+    """After 「X牵头哪些任务」 when X leads none: how many tasks it is a responsible unit of, how to ask."""
+    units = [u for x in leaves(res.ask.where) if isinstance(x, Lead) for u in sorted(x.units)]
+    if not res.takes_part or not units:
+        return ""
+    unit = "、".join(units)
+    if lang == "en":
+        return f" {unit} leads none of them, but it is a responsible unit of {res.takes_part} tasks."
+    return f"{unit}没有牵头的任务，但作为责任单位参与 {res.takes_part} 项（可以问「{unit}参与哪些任务」）。"
 
 
 def _verdict(claim: str, satisfied: int, total: int, lang: str) -> str:

@@ -26,6 +26,7 @@ from retriever.expr import (
     Lead,
     Or,
     Position,
+    Responsible,
     Section,
     TaskRange,
     Topic,
@@ -75,6 +76,7 @@ class Result:
     p_covered: float | None = None
     hits: tuple[Hit, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    takes_part: int = 0  # a unit asked for the tasks it leads leads none: how many it takes part in
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +196,24 @@ class Executor:
             claimed = sum(1 for r in recs if matches(ask.claim, r, self.store.lexicon))
         single = len(recs) == 1 and _names_one(ask.where)
         return Result(
-            ask, "single" if single else "set", tuple(recs), topic=label, claimed=claimed, notes=notes
+            ask,
+            "single" if single else "set",
+            tuple(recs),
+            topic=label,
+            claimed=claimed,
+            notes=notes,
+            takes_part=0 if recs else self._takes_part(ask.where),
         )
+
+    def _takes_part(self, where: Expr) -> int:
+        """A unit's tasks asked by its lead role alone (in a plan or not) when it leads none: how many it is a
+        responsible unit of (「总工会牵头哪些任务」: none, but it takes part in some)."""
+        parts = where.parts if isinstance(where, And) else (where,)
+        leads = [p for p in parts if isinstance(p, Lead)]
+        if len(leads) != 1 or not all(isinstance(p, (Lead, Doc)) for p in parts):
+            return 0
+        swapped = conj(*(Responsible(p.units) if isinstance(p, Lead) else p for p in parts))
+        return len(self.store.select(swapped))
 
     def _examples(self, ask: Ask) -> Ask:
         """A who-leads theme beside sections whose words were its examples (「断气、断网了夜里谁来抢修」):

@@ -331,6 +331,18 @@ def test_a_filter_that_matches_nothing_answers_none(fake_qa: QA, tasks: list[Tas
     assert a.answerable and not a.citations and "共 0 项" in a.text
 
 
+def test_a_unit_that_leads_nothing_is_told_where_it_takes_part(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    part = {u for t in tasks for u in t.responsible_units} - {u for t in tasks for u in t.lead_units}
+    unit = sorted(part)[0]  # a unit of the plan that is only ever a responsible unit
+    n = sum(unit in t.responsible_units for t in tasks)
+    a = fake_qa.answer(f"{unit}牵头了哪些任务")
+    assert a.answerable and not a.citations and "共 0 项" in a.text, a.text
+    assert f"作为责任单位参与 {n} 项" in a.text, a.text
+    # a filter beside the role (a section) keeps the plain answer: the count would be of another set
+    b = fake_qa.answer("人社局在保护中小投资者方面牵头哪些任务")
+    assert "作为责任单位参与" not in b.text, b.text
+
+
 def test_a_topic_set_says_what_it_was_taken_to_be(fake_qa: QA, tasks: list[TaskRecord]) -> None:
     a = fake_qa.answer("蒙速办相关的工作都是谁牵头")
     assert "内容涉及“蒙速办”" in a.text and a.intent == "who_leads_topic"
