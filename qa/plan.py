@@ -56,9 +56,8 @@ class Ask:
     area: Expr | None = None  # pick=best: the area named; when the rest of the question only describes it
     topic: Topic | None = None  # (no word specific within it), the answer is about the whole area
     area_named: bool = False  # the area is named as a whole (a section word), not inferred from an aspect
-    one: bool = (
-        False  # pick=best: the question points at one task (「那条」): no runner-up, no theme's others
-    )
+    # pick=best: the question points at one task (「那条」): no runner-up, no theme's others
+    one: bool = False
     said: tuple[str, ...] = ()  # the words the question describes its subject in (no names, no cue words)
 
     def __str__(self) -> str:

@@ -125,9 +125,8 @@ class Turn:
     keys: frozenset[tuple[str, int]]
     mentions: tuple[Mention, ...] = ()
     records: tuple[TaskRecord, ...] = ()  # the answer's tasks, in the list's order (by plan, then number)
-    cited: tuple[
-        TaskRecord, ...
-    ] = ()  # every task the answer cites (the one answered and those it lists beside)
+    # every task the answer cites (the one answered and those it lists beside)
+    cited: tuple[TaskRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1047,7 +1046,7 @@ class Planner:
         # 「那厦门的有几条」 after 对标杭州的: another name of a kind the previous question named, said after
         # 那 even without 呢, asks the same of it (narrowing the list by it would leave nothing).
         about = bool(cue("about_tail").search(text)) or (
-            bool(re.match(r"(那|那么)(?![些几两个条项它])", text)) and _other_value(named, prev)
+            bool(cue("then_other").match(text)) and _other_value(named, prev)
         )
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
         picked = self._picked(named, prev, backref) or self._extreme(text, named, prev)
@@ -1078,7 +1077,7 @@ class Planner:
             and not words
             and len(prev.keys) == 1
             and all(m.kind == "unit" and not m.negated for m in named)
-            and re.search(r"(吗|么|嘛|不|没有?)[?？]?$", text)
+            and cue("yes_no_tail").search(text)
         ):
             backref = True  # 「税务局也参与吗」 right after one task: is that unit on it
         if (
@@ -1087,9 +1086,7 @@ class Planner:
             and not about
             and not cue("narrow_about").search(text)  # 「其中跟就业有关的」: a theme, by the tasks' words
             and all(
-                m.kind == "section"
-                and not m.negated
-                and (m.whole or re.match(r"(里面|里头|里边|里|当中|中|部分|方面|板块)", text[m.end :]))
+                m.kind == "section" and not m.negated and (m.whole or cue("inside_tail").match(text, m.end))
                 for m in named
             )  # not a theme said by a section's word (「发票那块」: the list's tasks whose text says it)
             and len({r.section for r in prev.records}) > 1
@@ -1119,7 +1116,7 @@ class Planner:
                     lang,
                     reading.mentions,
                     reading.words,
-                    self._elsewhere(reading.plan, mentions, words, prev),
+                    self._without_answered(reading.plan, mentions, words, prev),
                     "swap",
                     scope=reading.scope,
                 )
@@ -1153,7 +1150,9 @@ class Planner:
         kind = "narrow" if named else "reask"
         return Reading(question, text, lang, tuple(mentions), tuple(words), plan, kind, scope=plans)
 
-    def _elsewhere(self, plan: Plan, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> Plan:
+    def _without_answered(
+        self, plan: Plan, mentions: Sequence[Mention], words: Sequence[str], prev: Turn
+    ) -> Plan:
         """「那X呢」 right after one task answered (「转移登记压缩到几天」 → 「那招投标的呢」): the best task
         about X other than that one, unless that task is about X too (its section when X names a section as a
         whole, its text holding X's words otherwise, and every plan word the fragment adds)."""
@@ -1169,13 +1168,8 @@ class Planner:
         if any(m.kind != "section" for m in new) or not (new or words):
             return plan
         (r,) = prev.records
-        same = synonyms()
-
-        def held(w: str) -> bool:
-            return any(v in r.text for v in (w, *same.get(w, ())))
-
-        holds = all(r.section == m.section if m.whole else held(m.text) for m in new) and all(
-            held(w) for w in words if w in self.ctx.vocab
+        holds = all(r.section == m.section if m.whole else _says(r, m.text) for m in new) and all(
+            _says(r, w) for w in words if w in self.ctx.vocab
         )
         if holds:
             return plan
@@ -1323,10 +1317,7 @@ class Planner:
         theme = [*(m.text for m in named), *words]
         if not theme:
             return None
-        same = synonyms()
-        held = [
-            r for r in prev.records if all(any(v in r.text for v in (w, *same.get(w, ()))) for w in theme)
-        ]
+        held = [r for r in prev.records if all(_says(r, w) for w in theme)]
         if not held or len(held) == len(prev.records):
             return None
         return frozenset(r.key for r in held)
@@ -1446,6 +1437,11 @@ class Planner:
                 return prev.text[: cities[0].start] + fragment + prev.text[cities[0].end :]
             return fragment + _ASK_TEXT.get(prev.plan.what[0], "")
         return None
+
+
+def _says(r: TaskRecord, word: str) -> bool:
+    """The task's text says ``word`` or a word of its row in ``synonyms.tsv``."""
+    return any(v in r.text for v in (word, *synonyms().get(word, ())))
 
 
 def _grown(text: str, start: int, end: int, words: Sequence[str]) -> tuple[int, int]:

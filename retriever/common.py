@@ -38,10 +38,6 @@ from retriever.substring import SubstringIndex
 from retriever.topic import DenseAbove, SimilarityOf, TopicMatch, TopicParams, describes, topic_matches
 from retriever.types import Filters, Hit, Mode, Signal
 
-# A theme asked of the list just answered (「其中跟发票有关的」): a word in at least this share of the list
-# describes the list (医疗 among the health commission's tasks); below it, it picks the list's part about it.
-PART_OF_GENERIC = 0.5
-
 # Fusion weights, tuned on the dev split (eval/reports/tuning.md): on colloquial questions the dense
 # signal is the stronger one, so BM25 only breaks its ties and rescues exact-term matches.
 DEFAULT_WEIGHTS: Mapping[str, float] = {"dense": 1.0, "bm25": 0.75}
@@ -317,7 +313,8 @@ class PlanStore(ABC):
         question asks for part of ``within`` (the list just answered): a word in under half of it picks."""
         text = query or topic.text
         window = None if within is None else np.asarray(within, np.int64).tobytes()
-        params = replace(self.topic_params, pool_generic=PART_OF_GENERIC) if part_of else self.topic_params
+        p = self.topic_params
+        params = replace(p, pool_generic=p.part_generic) if part_of else p
         key = (topic, text, window, every_word, params)
         with self._topic_lock:
             if key in self._topics:

@@ -37,9 +37,11 @@ class TopicParams:
     whole_task: float = 0.75  # a task holding this share of a long theme's weight is the one task described
     strong: float = 0.6  # several tasks hold this share of a who-leads theme's weight: one holding less is a
     # passing mention (one of its two words)
-    head_ratio: float = (
-        2.0  # a compound whose head the plan writes this many times as often reads as the head too
-    )
+    # a compound whose head the plan writes this many times as often reads as the head too
+    head_ratio: float = 2.0
+    # a theme asked of the list just answered (「其中跟发票有关的」): a word in this share of the list
+    # describes it all (医疗 among the health commission's tasks); below it, it picks the list's part about it
+    part_generic: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
