@@ -27,7 +27,7 @@ from tests.plan_fixtures import PLANS
 
 DATA = Path(__file__).resolve().parents[1] / "eval" / "data"
 QUESTIONS = DATA / "plans3" / "questions.jsonl"
-# plans-fresh1 … plans-fresh5: written blind over the same three plans, in the same schema
+# plans-fresh1 … plans-fresh6: written blind over the same three plans, in the same schema
 # (golds computed the same way)
 FILES = (
     QUESTIONS,
@@ -36,6 +36,7 @@ FILES = (
     DATA / "plans-fresh3" / "questions.jsonl",
     DATA / "plans-fresh4" / "questions.jsonl",
     DATA / "plans-fresh5" / "questions.jsonl",
+    DATA / "plans-fresh6" / "questions.jsonl",
     # probes written for tuning (plans-train5: single-task lead / responsible, near misses, controls;
     # plans-train4: combinations): golds only
     DATA / "plans-train5" / "questions.jsonl",
@@ -51,7 +52,7 @@ FILES = (
     DATA / "plans-train8" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
-LARGE = FILES[:6]
+LARGE = FILES[:7]
 
 
 def three_plans() -> dict[str, Plan]:
