@@ -676,6 +676,9 @@ class Planner:
             else None
         )
         if topic is not None and setwise:
+            if not cue("one_task").search(text) and not {"responsible", "deadline"} & set(what):
+                # the tasks about a theme, or their count: expected several (who leads it: someone does)
+                topic = replace(topic, least=2, stretch=topic.least > 1)
             return Ask(
                 what,
                 conj(structured, topic),

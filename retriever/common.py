@@ -351,6 +351,7 @@ class PlanStore(ABC):
             min_lexical=1.0 if every_word else None,
             facets=topic.facets,
             least=topic.least,
+            stretch=topic.stretch,
         )
 
     def describes(self, topic: Topic, within: Sequence[int]) -> bool:

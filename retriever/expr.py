@@ -178,6 +178,9 @@ class Topic:
     terms: tuple[tuple[str, ...], ...]
     facets: tuple[tuple[tuple[str, ...], ...], ...] = ()  # coordinated themes (「A、B」): about any of them
     least: int = 1  # how many tasks the question expects the theme to have (who leads a theme: several)
+    # no task holding enough of the theme, its most specific words stand for it (who leads it: someone does;
+    # not which tasks or how many are about it, which may be none)
+    stretch: bool = True
 
     def __str__(self) -> str:
         if len(self.facets) > 1:

@@ -104,6 +104,7 @@ def topic_matches(
     min_lexical: float | None = None,
     facets: Sequence[Sequence[Sequence[str]]] = (),
     least: int = 1,
+    stretch: bool = True,
 ) -> list[TopicMatch] | None:
     """Tasks (indices) about the topic, best evidence first; None when no word of the topic is evidence
     (none occurs in the plan, or each occurs almost everywhere).
@@ -114,7 +115,8 @@ def topic_matches(
     a tuple of terms), judged one by one; a task about any of them is about the topic (``terms`` unused).
     ``least``: how many tasks the question expects the theme to have (a who-leads question about a theme:
     several); when fewer reach the share of the topic's weight, the tasks with its most specific words count,
-    word by word, until that many do (a rare word in one task, a commoner one in four: all four).
+    word by word, until that many do (a rare word in one task, a commoner one in four: all four); with
+    ``stretch`` False only once one task does (a theme no task holds enough of has no tasks).
     """
     if len(facets) > 1:
         found: dict[int, TopicMatch] = {}
@@ -130,6 +132,7 @@ def topic_matches(
                 dense_above=dense_above,
                 min_lexical=min_lexical,
                 least=least,
+                stretch=stretch,
             )
             if got is None:
                 continue
@@ -162,6 +165,8 @@ def topic_matches(
                 continue  # 「报装」 in 获得用水、用气: it describes the whole section, not some of its tasks
         contains[term] = hit
         weights[term] = math.log((n + 1) / (len(hit) + 0.5))
+    for term in _strays(contains, n):
+        del contains[term], weights[term]
     total = sum(weights.values())
     if total <= 0:
         return None
@@ -181,7 +186,9 @@ def topic_matches(
         few = len(weights) <= 3
         short = len(weights) <= 2 or float(lexical[inside].max(initial=0.0)) < params.whole_task
         for term in sorted(weights, key=lambda t: -weights[t]):
-            if (few and weights[term] >= params.any_term * top > 0) or (short and reached < least):
+            if (few and weights[term] >= params.any_term * top > 0) or (
+                short and reached < least and (stretch or reached > 0)
+            ):
                 hit = contains[term]
                 lexical[hit] = np.maximum(lexical[hit], floor)
                 reached = int((inside & (lexical >= floor - 1e-9)).sum())
@@ -219,6 +226,17 @@ def topic_matches(
         for i, x, d in zip(rows[keep].tolist(), lex[keep].tolist(), dense[keep].tolist(), strict=True)
     ]
     return sorted(out, key=lambda m: (-m.lexical, -m.dense, m.index))
+
+
+def _strays(contains: dict[str, Indices], n: int) -> list[str]:
+    """Words of a theme told in several words that no task holds together with any other of its words, while
+    some of its other words do go together (「托育服务在方案里部署了几条」: 部署 in tasks with neither 托育
+    nor 服务): talk around the theme, not part of it."""
+    if len(contains) < 3:
+        return []
+    masks = {t: _mask(n, hit) for t, hit in contains.items()}
+    alone = [t for t in masks if not any((masks[t] & masks[o]).any() for o in masks if o != t)]
+    return alone if len(alone) < len(masks) else []
 
 
 def _with_head(

@@ -13,7 +13,7 @@ from qa.entities import Mention, describes_a_thing, utility_sections
 from qa.text import Respeller
 from qa.theme import _distribute, theme_facets
 from qa.timewords import coordinated_windows, find_window
-from retriever.topic import TopicParams, topic_matches
+from retriever.topic import TopicParams, _strays, topic_matches
 
 
 def facets(qa: QA, question: str) -> list[list[str]]:
@@ -155,6 +155,42 @@ def test_a_theme_expected_to_have_several_tasks_takes_its_next_word() -> None:
     assert several is not None and sorted(m.index for m in several) == [3, 4, 5, 6]
 
 
+def test_a_word_no_task_holds_with_the_themes_other_words_is_talk_around_it() -> None:
+    # 「托育服务在方案里部署了几条」: 部署 (two tasks, rarer than 托育) never goes with 托育 or 服务, which go
+    # together: the theme is 托育服务, not whatever 部署 is said of.
+    table = {"托育": [1, 2, 3, 4], "服务": [1, 2, *range(10, 30)], "部署": [50, 51]}
+    terms = (("托育",), ("服务",), ("部署",))
+    got = topic_matches(
+        terms, n=300, allowed=None, params=TopicParams(), containing=_containing(table), least=2
+    )
+    assert got is not None and sorted(m.index for m in got) == [1, 2, 3, 4]
+    # Words that never go together at all: none is set aside (which one is the theme is not clear).
+    apart = {"托育": [1, 2], "部署": [50, 51], "服务": [*range(100, 110)]}
+    assert _strays({w: np.asarray(rows, np.int64) for w, rows in apart.items()}, 300) == []
+
+
+def test_a_theme_asked_for_its_tasks_is_not_stretched_from_nothing() -> None:
+    # 「方案里写了几条关于跨境海底光缆设施的」: no task holds two of the words; who leads it would take the
+    # rarest words' tasks, which tasks are about it (or how many) is none.
+    table = {"跨境": [1], "光缆": [7, 8, 9, 10, 11], "设施": [*range(20, 30)], "海底": [*range(40, 46)]}
+    terms = (("跨境",), ("海底",), ("光缆",), ("设施",))
+
+    def found(stretch: bool) -> list[int]:
+        got = topic_matches(
+            terms,
+            n=300,
+            allowed=None,
+            params=TopicParams(),
+            containing=_containing(table),
+            least=2,
+            stretch=stretch,
+        )
+        return sorted(m.index for m in got or [])
+
+    assert found(True) == [1, 7, 8, 9, 10, 11]
+    assert found(False) == []
+
+
 def test_a_task_described_in_many_words_is_not_widened() -> None:
     table = {"甲": [1], "乙": [1, *range(10, 20)], "丙": [1, *range(20, 30)], "丁": [*range(30, 40)]}
     terms = (("甲",), ("乙",), ("丙",), ("丁",))
@@ -210,6 +246,15 @@ def test_a_who_leads_question_pointing_at_one_task_expects_one(fake_qa: QA) -> N
     theme = fake_qa.read("电子证照共享谁牵头").plan
     assert isinstance(pointed, Ask) and pointed.topic is not None and pointed.topic.least == 1
     assert isinstance(theme, Ask) and theme.topic is not None and theme.topic.least == 2
+
+
+@pytest.mark.parametrize(
+    "question", ["电子证照共享有哪几条任务", "方案里电子证照共享一共写了几项", "电子证照共享相关的条目"]
+)
+def test_a_theme_asked_for_its_tasks_or_their_count_expects_several(fake_qa: QA, question: str) -> None:
+    # Which tasks, or how many, are about a theme: a list like a who-leads one, so several are expected.
+    plan = fake_qa.read(question).plan
+    assert isinstance(plan, Ask) and plan.topic is not None and plan.topic.least == 2
 
 
 # -- filter families -----------------------------------------------------------------------------------------
