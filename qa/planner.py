@@ -1438,6 +1438,12 @@ class Planner:
             cities = [p for p in prev.mentions if p.kind == "city"]
             if cities and fragment.removesuffix("市") in self.ctx.cities:
                 return prev.text[: cities[0].start] + fragment + prev.text[cities[0].end :]
+            area = [p for p in prev.mentions if p.kind == "section" and not p.negated]
+            if prev.plan.pick == "best" and len(area) == 1 and area[0].whole and area[0].text not in fragment:
+                # 「那成本呢」 after one task about 破产's time limit: the cost of 破产, said in the previous
+                # question's word for its area (a bare word is asked of the same area, not of the plan); not
+                # an aspect of it (「那转移登记呢」 after 抵押登记: in its place).
+                fragment = area[0].text + fragment
             return fragment + _ASK_TEXT.get(prev.plan.what[0], "")
         return None
 

@@ -74,14 +74,23 @@ def _english_dates(low: str) -> str:
     def ym(m: re.Match[str]) -> str:
         return f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月底前 "
 
+    def prior(m: re.Match[str]) -> str:  # 「before October 2022」: due by the end of September
+        year = int(m.group(2)) if m.group(2) else None
+        month = _EN_MONTHS[m.group(1)] - 1
+        if month == 0:
+            month, year = 12, (year - 1 if year else None)
+        return f" {year}年{month}月底前 " if year else f" {month}月底前 "
+
     low = re.sub(rf"(?:by|before) (?:the )?end of ({month}),? (\d{{4}})", ym, low)
-    low = re.sub(rf"(?:by|before) ({month}),? (\d{{4}})", ym, low)
+    low = re.sub(rf"before ({month}),? (\d{{4}})", prior, low)
+    low = re.sub(rf"by ({month}),? (\d{{4}})", ym, low)
     low = re.sub(rf"in ({month}),? (\d{{4}})", lambda m: f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月 ", low)
     # Without a year: the plan's own (「9月底前」 is read in each plan's year).
     low = re.sub(
         rf"(?:by|before) (?:the )?end of ({month})\b", lambda m: f" {_EN_MONTHS[m.group(1)]}月底前 ", low
     )
-    low = re.sub(rf"(?:by|before) ({month})\b", lambda m: f" {_EN_MONTHS[m.group(1)]}月底前 ", low)
+    low = re.sub(rf"before ({month})()\b", prior, low)
+    low = re.sub(rf"by ({month})\b", lambda m: f" {_EN_MONTHS[m.group(1)]}月底前 ", low)
     low = re.sub(rf"(?:from|since) ({month})\b", lambda m: f" {_EN_MONTHS[m.group(1)]}月以后 ", low)
     low = re.sub(rf"after ({month})\b", lambda m: f" {min(12, int(_EN_MONTHS[m.group(1)]) + 1)}月以后 ", low)
     low = re.sub(

@@ -28,6 +28,12 @@ def plan(qa: QA, question: str) -> str:
         ("执行合同里，除法院以外的部门牵头的是哪些", "And(Section(执行合同), Not(Lead(旗法院)))"),
         ("纳税那一章里不是税务局牵头的有哪几条", "And(Section(纳税), Not(Lead(旗税务局)))"),
         ("人社局牵头并且2022年8月到期的", "And(Lead(旗人社局), Due(2022-08..2022-08))"),
+        # English: before a month is up to the month before it; by a month includes it.
+        (
+            "which tasks does the tax bureau lead that are due before July 2022",
+            "And(Lead(旗税务局), Due(..2022-06))",
+        ),
+        ("tasks led by the tax bureau due by July 2022", "And(Lead(旗税务局), Due(..2022-07))"),
         ("纳税方面对标杭州或者深圳的有哪些", "And(Section(纳税), Or(City(杭州), City(深圳)))"),
         ("拿杭州或者深圳当标杆的任务", "Or(City(杭州), City(深圳))"),  # a list beside a benchmark word
         ("以上海、北京为榜样的有哪些", "Or(City(上海), City(北京))"),
@@ -886,6 +892,25 @@ def test_another_thing_after_one_task_is_asked_without_that_task(
     reading = _after_one(fake_qa, first, tasks[n - 1], then)
     assert reading.followup == "swap" and isinstance(reading.plan, Ask), reading
     assert ("Not(Keys(previous))" in str(reading.plan.where)) == dropped, reading.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "n", "then", "area"),
+    [
+        ("企业破产案件平均多久审结", 345, "那费用呢", "破产"),
+        ("政府采购合同签订期限是多久", 167, "付款呢", "政府采购"),
+    ],
+)
+def test_a_bare_word_after_one_task_is_asked_of_the_same_area(
+    fake_qa: QA, tasks: list[TaskRecord], first: str, n: int, then: str, area: str
+) -> None:
+    """「那费用呢」 right after one task about 破产: 破产's cost, said with the previous question's word for
+    its area, not the plan's nearest cost of anything."""
+    reading = _after_one(fake_qa, first, tasks[n - 1], then)
+    assert reading.followup == "swap" and reading.text.startswith(area), reading.text
+    # An aspect of the area the previous question named is what the bare word replaces.
+    reading = _after_one(fake_qa, "不动产抵押登记几个工作日办结", tasks[86], "变更登记呢")
+    assert "抵押" not in reading.text, reading.text
 
 
 def test_a_qualified_name_after_one_task_replaces_the_previous_qualifier(
