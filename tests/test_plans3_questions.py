@@ -50,6 +50,8 @@ FILES = (
     # year, title words, after the task), guesses at a task's lead, unit + window / negation in a plan,
     # 各方案里 counts
     DATA / "plans-train8" / "questions.jsonl",
+    # plans-train9: written blind (records only) for tuning, 180 questions, near misses first
+    DATA / "plans-train9" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
 LARGE = FILES[:7]
