@@ -250,6 +250,7 @@ class Planner:
         lang = language(text)
         if not text or not re.search(r"[\w\u4e00-\u9fff]", text):
             return Reading(question, text, lang, (), (), Reply("empty"))
+        courtesy = [s.strip() for s in re.split(r"(?<=[?？!！。])|[,，;；]", text) if s.strip()]
         text = translate_english(text)
         # Talk about the asking (「换个问法：…」, 「重新问一遍」) is no part of what is asked; said alone
         # after an answer, it asks the previous question again.
@@ -261,6 +262,10 @@ class Planner:
         for kind in ("injection", "other_task", "greeting", "thanks"):
             if cue(kind).search(text):
                 return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type,unused-ignore]
+        if len(courtesy) > 1 and all(cue("greeting").search(s) or cue("thanks").search(s) for s in courtesy):
+            # 「你好！你是谁做的？谢谢啦」: greeting and thanks one after another, no question about the plan
+            kind = "thanks" if cue("thanks").search(courtesy[-1]) else "greeting"
+            return Reading(question, text, lang, (), (), Reply(kind))  # type: ignore[arg-type,unused-ignore]
         if prefetch is not None and previous is None:
             prefetch(embeddable(text))
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx, pinned=pin)))

@@ -320,6 +320,18 @@ def test_greetings_get_a_short_polite_reply_with_examples(fake_qa: QA) -> None:
     assert not b.answerable and "welcome" in b.text
 
 
+@pytest.mark.parametrize(
+    "question", ["你好，你是哪个单位做的？多谢了", "在吗？谢谢你", "hi! who made you? thanks"]
+)
+def test_greetings_and_thanks_said_one_after_another_are_no_question(fake_qa: QA, question: str) -> None:
+    a = fake_qa.answer(question)
+    assert not a.answerable and not a.citations, a.text
+    plan = fake_qa.read(question).plan
+    assert getattr(plan, "kind", None) in ("greeting", "thanks"), plan
+    # a question about the plan after the courtesy is still asked
+    assert fake_qa.read("谢谢，再问下法院牵头哪些任务").plan.__class__.__name__ == "Ask"
+
+
 def test_a_position_past_the_end_of_a_section_says_there_is_none(fake_qa: QA) -> None:
     a = fake_qa.answer("跨境贸易第九条是啥")
     assert not a.answerable and not a.citations and "共 4 项任务，没有第 9 项" in a.text

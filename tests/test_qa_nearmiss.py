@@ -45,6 +45,15 @@ FAIRS = "每季度举办不少于2场线上线下招聘会，每年组织三期�
         ("公司注销了，以前拖欠的社保费还要补吗", CREDIT),
         ("园区通勤专线一天跑几班", SHUTTLE),  # how often: no number of runs stated
         ("去火车站的公交专线每个星期发多少趟", SHUTTLE),
+        ("园区光纤接入需不需要交钱", PARK),  # whether it costs anything: the task says nothing of cost
+        ("光纤开通的手续费一般多少", PARK),
+        ("智慧园区建设前后一共投了多少亿资金", PARK),
+        ("重点园区试点包不包括化工园区", PARKS_LISTED),  # a member the task does not name
+        ("园区招聘会具体几号开始", FAIRS),
+        ("到哪个网点办光纤入户", PARK),
+        ("咱们这几个园区在全区排第几", PARKS_LISTED),
+        ("园区光纤现在整体平均速率多少", PARK),
+        ("除了纺织园，另外两个是什么园区", PARKS_LISTED),
     ],
 )
 def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) -> None:
@@ -67,6 +76,8 @@ def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) 
         ("失信企业整改完多久移出名单", CREDIT),  # the task says when: the detail is the task's own
         ("招聘会每个季度办几场", FAIRS),  # how often, stated as a number of the counter
         ("技能培训一年搞几期", FAIRS),
+        ("新开办企业刻章收不收费", FREE),  # the task says it is free
+        ("重点园区试点包不包括临河工业园区", PARKS_LISTED),  # a member the task names
     ],
 )
 def test_a_detail_the_task_states_or_no_detail_asked_is_answered(question: str, text: str) -> None:
