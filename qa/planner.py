@@ -765,6 +765,26 @@ class Planner:
         )
         if not facets:
             return Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words))
+        # What every loaded plan is about, as its title says (营商环境 in 「营商环境宣传谁牵头」), narrows no
+        # theme told with other words: every task is about it.
+        titles = self.ctx.titles
+
+        def narrows(term: tuple[str, ...]) -> bool:
+            # the word said within four or more characters every title has (营商 in 营商环境; not 环境 in
+            # 「企业环境信用」)
+            w = term[0]
+            i = text.find(w)
+            if not titles or len(w) < 2 or i < 0:
+                return True
+            for a in range(max(0, i + len(w) - 6), i + 1):
+                for b in range(max(a + 4, i + len(w)), min(len(text), a + 8) + 1):
+                    if all(text[a:b] in t for t in titles):
+                        return False
+            return True
+
+        kept = tuple(tuple(t for t in f if narrows(t)) for f in facets)
+        if all(kept):
+            facets = kept
         terms = tuple(dict.fromkeys(t for f in facets for t in f))
         return Topic(" ".join(t[0] for t in terms), terms, facets if len(facets) > 1 else ())
 

@@ -248,6 +248,17 @@ def test_a_who_leads_question_pointing_at_one_task_expects_one(fake_qa: QA) -> N
     assert isinstance(theme, Ask) and theme.topic is not None and theme.topic.least == 2
 
 
+def test_what_every_plan_is_about_narrows_no_theme(fake_qa: QA) -> None:
+    # 营商环境 is every task's concern (the plan's title says so): the theme is the rest; 环境 said in other
+    # words (企业的环境信用) is a theme word.
+    plan = fake_qa.read("营商环境方面的宣传推广工作谁牵头").plan
+    assert isinstance(plan, Ask) and plan.topic is not None
+    assert not any("营商" in t[0] or "环境" in t[0] for t in plan.topic.terms), plan.topic
+    plan = fake_qa.read("企业环境信用评价由谁负责").plan
+    assert isinstance(plan, Ask) and plan.topic is not None
+    assert any("环境" in t[0] for t in plan.topic.terms), plan.topic
+
+
 @pytest.mark.parametrize(
     "question", ["电子证照共享有哪几条任务", "方案里电子证照共享一共写了几项", "电子证照共享相关的条目"]
 )
