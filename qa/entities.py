@@ -674,7 +674,10 @@ def _places(t: _Text, ctx: Context, out: list[Mention]) -> None:
 
 
 _GAP_PRE = re.compile(r"^(?:\s*the\s*|[由在是对标为的那个这个属于算让当把写列“”\"'「」『』\s]{0,4})$")
-_GAP_POST = re.compile(r"^[的那这一章节块部分里中面方个块类些条项“”\"'「」『』\s]{0,7}$")
+# Between a name and a negation after it: a deadline's own verb (「2023年到期的以外」), pointer words.
+_GAP_POST = re.compile(
+    r"^(?:到期|完成|截止|办完|办结)?[的那这一章节块部分里中面方个块类些条项“”\"'「」『』\s]{0,7}$"
+)
 _COORD = re.compile(r"^[\s]*(和|与|及|、|,|，|或者|或|还有)[\s]*$")
 _LIST_COORD = re.compile(r"^\s*的?\s*(和|与|及|以及|还有|跟)\s*$")
 
@@ -687,7 +690,9 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
         for m in cue("neg_pre").finditer(text)
         if not (m.group(0) == "不是" and re.match(r"[^，,。；;？?]{1,15}?就是", text[m.end() :]))
     ]
-    post = [m.start() for m in cue("neg_post").finditer(text)]
+    # The removing verb last (「把2023年的剔除」): the names of the list before it, read like 以外.
+    closing = [m.start() for m in cue("neg_list_post").finditer(text)]
+    post = [m.start() for m in cue("neg_post").finditer(text)] + closing
     ordered = sorted(found, key=lambda m: m.start)
     negated = [False] * len(ordered)
     for i, m in enumerate(ordered):
@@ -724,6 +729,16 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
             and _LIST_COORD.match(text[a.end : b.start])
         ):
             negated[i + 1] = True
+    # The same with the removing verb last (「把持续推进的和2023年的都去掉」): the list's names before it.
+    for i in range(len(ordered) - 2, -1, -1):
+        a, b = ordered[i], ordered[i + 1]
+        if (
+            negated[i + 1]
+            and not negated[i]
+            and any(q >= b.end and _GAP_POST.match(text[b.end : q]) for q in closing)
+            and _LIST_COORD.match(text[a.end : b.start])
+        ):
+            negated[i] = True
     return [replace(m, negated=n) for m, n in zip(ordered, negated, strict=True)]
 
 
@@ -759,6 +774,7 @@ def _foreign_units(t: _Text, ctx: Context, out: list[Mention]) -> None:
 ASK_CUES = (
     "neg_pre",
     "neg_post",
+    "neg_list_post",
     "most",
     "ask_deadline",
     "ask_often",

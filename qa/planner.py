@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from corpus.records import TaskRecord
+from qa.compose import DETAIL_MAX
 from qa.entities import (
     FIELD_KINDS,
     REGION_PLAN_TAIL,
@@ -203,6 +204,20 @@ def _other_value(named: Sequence[Mention], prev: Turn) -> bool:
         if same and all(p.text != m.text for p in same):
             return True
     return False
+
+
+def _in_asked_role(mentions: Sequence[Mention], prev: Turn) -> Sequence[Mention]:
+    """A unit named without a role in a follow-up checking or narrowing an answer that asked one role
+    (「其中有没有税务局」 after 「配合单位有哪些」): the unit in that role."""
+    roles = [r for r in ("lead", "responsible") if r in prev.plan.what]
+    if len(roles) != 1:
+        return mentions
+    return [
+        replace(m, role=roles[0], role_end=m.end)
+        if m.kind == "unit" and m.role is None and not m.not_roles and not m.negated
+        else m
+        for m in mentions
+    ]
 
 
 def _list_position(said: str) -> bool:
@@ -1077,7 +1092,7 @@ class Planner:
             bool(cue("then_other").match(text)) and _other_value(named, prev)
         )
         has_number = any(m.kind in ("task", "ordinal", "last", "last_n") for m in named)
-        picked = self._picked(named, prev, backref) or self._extreme(text, named, prev)
+        picked = self._picked(named, words, prev, backref) or self._extreme(text, named, prev)
         if picked is not None:
             return on(picked, self.asked(text, mentions))
         if has_number and not backref:
@@ -1159,6 +1174,7 @@ class Planner:
         if words and backref and len(words) > 2:
             return None  # a full question that happens to say 这些 / 它
         what = self.asked(text, mentions)
+        mentions = _in_asked_role(mentions, prev)
         narrowing = self.plan(text, mentions, (), plans, frozenset(d for d, _ in prev.keys))
         if isinstance(narrowing, Reply):
             return None
@@ -1167,8 +1183,14 @@ class Planner:
         # 「那不是对标上海的呢」 after 对标上海的: the previous filter with that name negated.
         where = _flipped(prev.plan.where, narrowing.where) or where
         theme = [*(m.text for m in named if m.kind == "section" and not m.whole), *words]
-        if theme and backref and cue("narrow_about").search(text):
-            # 「其中跟就业有关的」: the previous answer's tasks about the theme.
+        if (
+            theme
+            and backref
+            and cue("narrow_about").search(text)
+            and not any(isinstance(x, Topic) for x in leaves_of(where))
+        ):
+            # 「其中跟就业有关的」: the previous answer's tasks about the theme (once: the narrowing may have
+            # read it as its topic already).
             where = conj(where, self._topic(text, mentions, theme, ()))
         if what == ("text",) and not cue("ask_text").search(text):  # 「它说的啥」 asks the text itself
             what = prev.plan.what if not named else ("tasks",)
@@ -1378,18 +1400,29 @@ class Planner:
         return frozenset(r.key for r in dated if r.deadline_ym == month)
 
     @staticmethod
-    def _picked(named: Sequence[Mention], prev: Turn, backref: bool) -> frozenset[tuple[str, int]] | None:
+    def _picked(
+        named: Sequence[Mention], words: Sequence[str], prev: Turn, backref: bool
+    ) -> frozenset[tuple[str, int]] | None:
         """A position in the previous answer's list (「最后一条谁牵头」, 「其中第二个」): that task, in the
         list's order (by plan, then number); None when the question names no such position. 「第N条」 is the
-        plan's task N unless it is said of the list (其中) and the list has no task N; 「第三个」 (an item,
-        not a 条) or 「第一条」 in words (the plan's numbers are written in digits) is the list's."""
+        plan's task N unless the list has no task N and it is said of the list (其中), or is all the question
+        names right after a list short enough to be shown item by item (「第3条谁牵头」 after four tasks);
+        「第三个」 (an item, not a 条) or 「第一条」 in words (the plan's numbers are written in digits) is
+        the list's. A number past the list's end is the plan's."""
         if len(prev.keys) < 2 or len(named) != 1:
             return None
         m = named[0]
         ordered = sorted(prev.keys)
         if m.kind == "last" and m.number <= len(ordered):
             return frozenset({ordered[-m.number]})
-        if m.kind == "ordinal" and (backref or _list_position(m.text)) and 1 <= m.number <= len(ordered):
+        listed = any(n == m.number for _, n in ordered)
+        if (
+            m.kind == "ordinal"
+            and (
+                backref or _list_position(m.text) or (not words and not listed and len(ordered) <= DETAIL_MAX)
+            )
+            and 1 <= m.number <= len(ordered)
+        ):
             return frozenset({ordered[m.number - 1]})
         if (
             m.kind == "task"

@@ -1179,3 +1179,97 @@ def test_a_deadline_asked_in_two_words_leaves_no_theme_word(fake_qa: QA, questio
     reading = fake_qa.read(question)
     assert isinstance(reading.plan, Ask) and reading.plan.what == ("deadline",), reading.plan
     assert not {"时间", "日期"} & set(reading.words), reading.words
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("文旅局牵头的任务，持续推进的删掉", "And(Lead(旗文旅局), Not(Ongoing))"),
+        ("政务服务里对标北京的不要了", "And(Section(政务服务), Not(City(北京)))"),
+        ("纳税这章，2023年到期的都剔除掉，还剩哪些", "And(Section(纳税), Not(Due(2023-01..2023-12)))"),
+        (
+            "住建局牵头的，持续推进的和2023年的统统拿掉",
+            "And(Lead(旗住建局), Not(Ongoing), Not(Due(2023-01..2023-12)))",
+        ),
+        # The verb before a name still negates only what follows it.
+        ("对标上海的除掉法院牵头的", "And(City(上海), Not(Lead(旗法院)))"),
+    ],
+)
+def test_a_removing_verb_said_last_negates_what_it_follows(fake_qa: QA, question: str, where: str) -> None:
+    """「把X的去掉」, 「X的不要」: the removing verb after the names it removes, like 去掉X的 before them."""
+    p = fake_qa.read(question).plan
+    assert isinstance(p, Ask) and p.pick == "all" and str(p.where) == where, p
+
+
+@pytest.mark.parametrize(
+    ("then", "where"),
+    [
+        ("对标深圳的去掉吧", "And(Keys(previous), Not(City(深圳)))"),
+        ("把2022年12月的剔除", "And(Keys(previous), Not(Due(2022-12..2022-12)))"),
+    ],
+)
+def test_a_list_with_a_part_removed_verb_last(fake_qa: QA, then: str, where: str) -> None:
+    narrowed = _after(fake_qa, "法院牵头的任务有哪些", then)
+    assert narrowed.followup == "narrow" and isinstance(narrowed.plan, Ask), narrowed.plan
+    assert str(narrowed.plan.where) == where and narrowed.plan.what == ("tasks",)
+
+
+def test_a_digit_position_alone_after_a_short_list_is_the_lists_unless_the_list_has_that_task(
+    fake_qa: QA,
+) -> None:
+    """「第3条谁牵头」 right after a list shown item by item (a few tasks), none numbered 3: the list's third;
+    a number the list has, or one past its end, is the plan's task (after a long list, any digit is)."""
+    first = "大数据中心牵头、有明确完成时间的任务"
+    s = SessionStore().get(None)
+    listed = fake_qa.answer(first, session=s)
+    keys = sorted(r.key for r in listed.citations)
+    assert 3 <= len(keys) <= 5 and all(n != 3 for _, n in keys), keys
+    third = fake_qa.read("第3条谁牵头", session=s)
+    assert third.followup == "narrow" and "Keys(previous)" in str(third.plan), third.plan
+    assert [r.key for r in fake_qa.answer("第3条谁牵头", session=s).citations] == [keys[2]]
+    for n in (keys[0][1], 9):
+        s = SessionStore().get(None)
+        fake_qa.answer(first, session=s)
+        assert f"Task({n})" in str(fake_qa.read(f"第{n}条什么时候到期", session=s).plan)
+
+
+def test_a_plan_search_asked_with_查下_is_not_a_personal_case(fake_qa: QA) -> None:
+    p = fake_qa.read("帮我查一下招聘会相关的任务").plan
+    assert isinstance(p, Ask) and "查" not in str(p.where), p
+    assert isinstance(fake_qa.read("帮我查下我的营业执照办好了没").plan, Reply)
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "leaf"),
+    [
+        ("获得信贷的任务都有谁配合", "里面有财政局吗", "Responsible(旗财政局)"),
+        ("纳税这块的配合单位有哪些", "其中有没有人社局", "Responsible(旗人社局)"),
+        # 医保局 leads no task: after a who-leads answer it is still asked as a lead.
+        ("纳税这块谁牵头", "这里面有医保局吗", "Lead(旗医保局)"),
+    ],
+)
+def test_a_unit_checked_against_a_who_answer_is_in_the_role_asked(
+    fake_qa: QA, first: str, then: str, leaf: str
+) -> None:
+    narrowed = _after(fake_qa, first, then)
+    assert narrowed.followup == "narrow" and leaf in str(narrowed.plan), narrowed.plan
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("人社局牵头的任务有哪些", "里面有没有招聘会的"),
+        ("住建局牵头的任务有哪些", "这些里哪几条是说燃气的"),
+    ],
+)
+def test_a_list_asked_whether_it_has_a_themes_tasks_is_narrowed_by_it(
+    fake_qa: QA, first: str, then: str
+) -> None:
+    """「里面有没有X的」, 「哪几条是说X的」 after a list: its tasks about X (one Topic)."""
+    narrowed = _after(fake_qa, first, then)
+    assert str(narrowed.plan).count("Topic(") == 1 and "Keys(previous)" in str(narrowed.plan), narrowed.plan
+
+
+def test_a_list_asked_whether_it_has_a_deadlines_tasks_is_filtered_not_searched(fake_qa: QA) -> None:
+    narrowed = _after(fake_qa, "人社局牵头的任务有哪些", "其中有没有2023年到期的")
+    assert "Due(2023-01..2023-12)" in str(narrowed.plan) and "Topic(" not in str(narrowed.plan), narrowed.plan
