@@ -304,7 +304,8 @@ def test_a_long_question_is_embedded_within_the_bound() -> None:
     ("text", "after", "before"),
     [
         ("which of them are due by end of september?", None, (2022, 9)),
-        ("anything due before november", None, (2022, 11)),
+        ("anything due before november", None, (2022, 10)),  # before a month: by the end of the one before
+        ("anything due by november", None, (2022, 11)),
         ("tasks due after october", (2022, 11), None),
         ("from august on", (2022, 8), None),
         ("due in december", (2022, 12), (2022, 12)),
