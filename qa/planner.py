@@ -652,7 +652,9 @@ class Planner:
             # 「用电报装、停电抢修这些供电方面的事」: an area named as a whole; the other words are examples.
             part_words, words = [], ()
         topic_words = [*part_words, *words]
-        topic = self._topic(text, mentions, topic_words, whole_sections) if topic_words else None
+        # a section word of a section the plans asked about lack is what the question is about: a theme word
+        topical = [m for m in mentions if not (m.kind == "section" and m.text in foreign)]
+        topic = self._topic(text, topical, topic_words, whole_sections) if topic_words else None
         # Only a section that filters the answer (not one the plans asked about lack: its word is the theme).
         filtering = {x.name for x in leaves_of(structured) if isinstance(x, Section)} & set(whole_sections)
         if topic is not None and filtering and cue("area").search(text):
