@@ -285,7 +285,9 @@ class Planner:
             prefetch(embeddable(text))
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx, pinned=pin)))
         # Names inside examples (「服务保障（融资、电力等）」) illustrate the theme; they are no filters.
-        examples = [(m.start(), m.end()) for m in cue("example_clause").finditer(text)]
+        examples = [
+            (m.start(), m.end()) for c in ("example_clause", "example_list") for m in cue(c).finditer(text)
+        ]
         mentions = tuple(m for m in mentions if not any(a <= m.start and m.end <= b for a, b in examples))
         mentions = tuple(glossed(text, mentions))
         words = tuple(

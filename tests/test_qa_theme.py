@@ -248,6 +248,17 @@ def test_a_who_leads_question_pointing_at_one_task_expects_one(fake_qa: QA) -> N
     assert isinstance(theme, Ask) and theme.topic is not None and theme.topic.least == 2
 
 
+@pytest.mark.parametrize(
+    "question", ["智能自助终端（自助办税、自助法院）都有哪些任务", "自助设备(自助缴税、法院自助立案)谁牵头"]
+)
+def test_names_in_a_bracketed_list_of_a_themes_items_are_no_filters(fake_qa: QA, question: str) -> None:
+    # The court and the tax section named inside the list are kinds of the theme, not who leads or where.
+    plan = fake_qa.read(question).plan
+    assert isinstance(plan, Ask), plan
+    assert "Lead(" not in str(plan.where) and "Section(" not in str(plan.where), plan.where
+    assert not plan.prefer_units, plan
+
+
 def test_what_every_plan_is_about_narrows_no_theme(fake_qa: QA) -> None:
     # 营商环境 is every task's concern (the plan's title says so): the theme is the rest; 环境 said in other
     # words (企业的环境信用) is a theme word.
