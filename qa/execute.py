@@ -238,7 +238,13 @@ class Executor:
     # -- the best match ------------------------------------------------------------------------------------
     def _best(self, ask: Ask, words: Sequence[str]) -> Result:
         pool = self.store.pool(ask.area, query=ask.query) if ask.area is not None else None
-        if ask.area is not None and ask.topic is not None and pool and self._describes(ask, pool):
+        if (
+            ask.area is not None
+            and ask.topic is not None
+            and pool
+            and ask.what != ("text",)
+            and self._describes(ask, pool)
+        ):
             # Every other word only describes the area named (「商标专利保护归谁管」): the whole area.
             return self._all(replace(ask, where=ask.area, pick="all", area=None, topic=None))
         hits = self.ranked(ask, words)

@@ -913,6 +913,31 @@ def test_a_bare_word_after_one_task_is_asked_of_the_same_area(
     assert "抵押" not in reading.text, reading.text
 
 
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("用暖报装一共要走几个环节", False),  # steps of a procedure, not how many tasks
+        ("抵押登记总共多少天能办完", False),
+        ("法院牵头的一共几条", True),
+        ("政务服务一共有多少个任务", True),
+        ("税务局牵头的共几个？", True),
+    ],
+)
+def test_a_count_of_something_else_than_tasks_is_no_count_of_tasks(
+    fake_qa: QA, question: str, count: bool
+) -> None:
+    plan = fake_qa.read(question).plan
+    assert isinstance(plan, Ask) and ("count" in plan.what) == count, plan
+
+
+def test_a_detail_asked_of_an_area_is_one_task_not_the_area(fake_qa: QA, tasks: list[TaskRecord]) -> None:
+    # 「那用暖呢」 after 「用气报装要几个环节」 asks 用暖's steps: the task giving them, not every 用暖 task.
+    reading = _after_one(fake_qa, "用气报装要几个环节", tasks[254], "那用暖呢")
+    assert isinstance(reading.plan, Ask) and reading.plan.pick == "best", reading.plan
+    result = fake_qa.executor.run(reading.plan, words=reading.words, question=reading.text)
+    assert len(result.records) <= 1, result  # (the fake embedder may refuse it; it never lists the area)
+
+
 def test_a_qualified_name_after_one_task_replaces_the_previous_qualifier(
     fake_qa: QA, tasks: list[TaskRecord]
 ) -> None:
