@@ -917,7 +917,7 @@ def glossed(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Whole-section words alone in brackets after a phrase (「工程项目报建审批（建筑许可）」) say what the
     phrase is: the section in the question's words. Such a mention starts where the phrase does (its text
     stays the section's word), so the phrase's words are the section's name, not a theme."""
-    out = []
+    out: list[Mention] = []
     for m in mentions:
         if (
             m.kind == "section"
@@ -932,8 +932,27 @@ def glossed(text: str, mentions: Sequence[Mention]) -> list[Mention]:
                 i -= 1
             if i < m.start - 1:
                 m = replace(m, start=i)
+        named = _restated(text, m, out) if m.kind == "unit" else None
+        if named is not None:
+            # 「the gas companies (各燃气企业)」: the unit named again in brackets; one name over both
+            x = out[named]
+            role, role_end = (x.role, x.role_end) if x.role is not None else (m.role, m.role_end)
+            out[named] = replace(x, end=m.end + 1, role=role, role_end=max(role_end, m.end + 1))
+            continue
         out.append(m)
     return out
+
+
+def _restated(text: str, m: Mention, before: Sequence[Mention]) -> int | None:
+    """The index of the name of the same unit right before this one, alone in brackets after it
+    (「燃气企业（各燃气企业）」), or None."""
+    head = text[: m.start].rstrip()
+    if not head.endswith(("（", "(")) or text[m.end : m.end + 1] not in ("）", ")"):
+        return None
+    end = len(head[:-1].rstrip())
+    return next(
+        (i for i, x in enumerate(before) if x.kind == "unit" and x.end == end and x.units & m.units), None
+    )
 
 
 def residue_words(

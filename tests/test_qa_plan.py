@@ -938,6 +938,23 @@ def test_a_detail_asked_of_an_area_is_one_task_not_the_area(fake_qa: QA, tasks: 
     assert len(result.records) <= 1, result  # (the fake embedder may refuse it; it never lists the area)
 
 
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("纳税里不涉及税务部门（旗税务局）的任务有哪些", "And(Section(纳税), Not(Involves(旗税务局)))"),
+        ("税务部门(旗税务局)配合的任务", "Responsible(旗税务局)"),
+        (
+            "tasks in 纳税 that do not involve the tax bureau (旗税务局)",
+            "And(Section(纳税), Not(Involves(旗税务局)))",
+        ),
+    ],
+)
+def test_a_unit_named_again_in_brackets_is_one_name(fake_qa: QA, question: str, where: str) -> None:
+    # The bracketed name restates the one before it: the negation and the role said of either hold for it.
+    plan = fake_qa.read(question).plan
+    assert isinstance(plan, Ask) and str(plan.where) == where, plan
+
+
 def test_a_qualified_name_after_one_task_replaces_the_previous_qualifier(
     fake_qa: QA, tasks: list[TaskRecord]
 ) -> None:
