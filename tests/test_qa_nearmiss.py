@@ -54,6 +54,8 @@ FAIRS = "每季度举办不少于2场线上线下招聘会，每年组织三期�
         ("咱们这几个园区在全区排第几", PARKS_LISTED),
         ("园区光纤现在整体平均速率多少", PARK),
         ("除了纺织园，另外两个是什么园区", PARKS_LISTED),
+        ("这个方案是哪天印发的，签发人是谁", PARK),  # the document itself, not a task
+        ("方案里说的“四个一”具体指哪四个", PARK),
     ],
 )
 def test_a_detail_the_task_does_not_state_is_unstated(question: str, text: str) -> None:
