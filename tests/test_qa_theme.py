@@ -271,7 +271,13 @@ def test_what_every_plan_is_about_narrows_no_theme(fake_qa: QA) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["电子证照共享有哪几条任务", "方案里电子证照共享一共写了几项", "电子证照共享相关的条目"]
+    "question",
+    [
+        "电子证照共享有哪几条任务",
+        "方案里电子证照共享一共写了几项",
+        "电子证照共享相关的条目",
+        "电子证照共享方面都有哪些规定",  # which provisions: the tasks that make them
+    ],
 )
 def test_a_theme_asked_for_its_tasks_or_their_count_expects_several(fake_qa: QA, question: str) -> None:
     # Which tasks, or how many, are about a theme: a list like a who-leads one, so several are expected.
