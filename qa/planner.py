@@ -1441,8 +1441,16 @@ class Planner:
     def _swap(self, text: str, mentions: Sequence[Mention], words: Sequence[str], prev: Turn) -> str | None:
         """The previous question with the name of the same kind swapped for this one (「那法院呢」)."""
         new = sorted((m for m in mentions if not m.negated and m.kind != "place"), key=lambda m: m.start)
-        if len(new) > 1 and len({(m.kind, m.section) for m in new}) == 1 and new[0].kind == "section":
-            # One section named by two of its words (「那用水用气呢」): swapped as one name.
+        if (
+            len(new) > 1
+            and new[0].kind == "section"
+            and (
+                len({(m.kind, m.section) for m in new}) == 1
+                or all(m.kind == "section" and m.start == p.end for p, m in pairwise(new))
+            )
+        ):
+            # One section named by two of its words (「那用水用气呢」), or one thing said in two sections'
+            # words written together (「那信用监管呢」): swapped as one name.
             new = [replace(new[0], text=text[new[0].start : new[-1].end], end=new[-1].end)]
         tail = _OWN_ASK.search(text)
         if len(new) == 1:
@@ -1462,13 +1470,19 @@ class Planner:
                     old_role = _ROLE_WORD.match(prev.text, end)
                     if new_role and old_role:
                         b, end = new_role.end(), old_role.end()
-                if (a, b) != (m.start, m.end):
+                if (a, b) != (m.start, m.end) or (m.kind == "section" and not same[-1].whole):
                     # 「那一般注销登记呢」 after 「个体户注销登记…」: the new name says its own kind of thing,
                     # in place of the previous name together with the words that said its kind (个体户).
                     own = residue_words(
                         prev.text, prev.mentions, self.words, self.ctx.vocab, self.ctx.places.own_words
                     )
-                    start, end = _grown(prev.text, start, end, [w for w in own if w not in text])
+                    # (an aspect's word the previous question went on from, 双随机 + 一公开: the whole name)
+                    theme = (
+                        [t[0] for t in prev.plan.topic.terms]
+                        if isinstance(prev.plan, Ask) and prev.plan.topic
+                        else []
+                    )
+                    start, end = _grown(prev.text, start, end, [w for w in (*own, *theme) if w not in text])
                 said = text[a:b]
                 if (
                     m.kind == "section"

@@ -955,6 +955,22 @@ def test_a_unit_named_again_in_brackets_is_one_name(fake_qa: QA, question: str, 
     assert isinstance(plan, Ask) and str(plan.where) == where, plan
 
 
+def test_a_theme_in_two_sections_words_after_a_theme_is_swapped_whole(
+    fake_qa: QA, tasks: list[TaskRecord]
+) -> None:
+    # 「那信用监管呢」 (信用 and 监管 each a section's word) after a theme begun by an aspect's word (双随机
+    # + 一公开): the new theme in place of the whole previous one.
+    reading = _after_one(fake_qa, "双随机一公开的任务谁牵头", tasks[285], "那信用监管呢")
+    assert reading.followup == "swap" and reading.text.startswith("信用监管的"), reading.text
+
+
+@pytest.mark.parametrize("question", ["12345热线的任务", "帮您办的任务？", "电子证照的措施"])
+def test_a_theme_said_with_its_tasks_alone_lists_them(fake_qa: QA, question: str) -> None:
+    plan = fake_qa.read(question).plan
+    assert isinstance(plan, Ask) and plan.pick == "all", plan
+    assert fake_qa.read("转移登记那个任务").plan.pick == "best"  # type: ignore[union-attr]
+
+
 def test_a_qualified_name_after_one_task_replaces_the_previous_qualifier(
     fake_qa: QA, tasks: list[TaskRecord]
 ) -> None:
