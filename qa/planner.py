@@ -285,10 +285,16 @@ class Planner:
             prefetch(embeddable(text))
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx, pinned=pin)))
         # Names inside examples (「服务保障（融资、电力等）」) illustrate the theme; they are no filters.
-        examples = [
-            (m.start(), m.end()) for c in ("example_clause", "example_list") for m in cue(c).finditer(text)
-        ]
-        mentions = tuple(m for m in mentions if not any(a <= m.start and m.end <= b for a, b in examples))
+        examples = [(m.start(), m.end()) for m in cue("example_clause").finditer(text)]
+        # A bracketed list after a theme (「自助服务（自助办税、自助法院）」): its units and sections are
+        # items of the theme (not its plans or dates: 「这两个方案（2022年的、2024年的）」 names them).
+        items = [(m.start(), m.end()) for m in cue("example_list").finditer(text)]
+        mentions = tuple(
+            m
+            for m in mentions
+            if not any(a <= m.start and m.end <= b for a, b in examples)
+            and not (m.kind in ("unit", "section") and any(a <= m.start and m.end <= b for a, b in items))
+        )
         mentions = tuple(glossed(text, mentions))
         words = tuple(
             residue_words(
