@@ -9,6 +9,7 @@ the n-th in a section) are read from the selected records by the composer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
@@ -356,7 +357,7 @@ class Executor:
         where = None if isinstance(ask.where, All) else ask.where
         hits = self.store.search(ask.query, top_k=10, where=where)
         hits = self._promote_covering(words, hits)
-        return self._dense_ahead(self._prefer_units(ask, hits, words))[:5]
+        return _headline_first(ask, self._dense_ahead(self._prefer_units(ask, hits, words)))[:5]
 
     def _dense_ahead(self, hits: list[Hit]) -> list[Hit]:
         """The hit the question's embedding finds clearly more similar (``Margins.dense_lead``) than the one
@@ -427,6 +428,32 @@ class Executor:
         if best == 0 or scores[best] < scores[0] + self.margins.coverage_margin:
             return hits
         return [hits[best], *(h for i, h in enumerate(hits) if i != best)]
+
+
+# What a task's opening sentence may hold besides the phrase it is named by (its verb: 实现, 推进, 全面推行).
+_HEADLINE_SLACK = 4
+
+
+def _headline_first(ask: Ask, hits: list[Hit]) -> list[Hit]:
+    """Asked of one task by a phrase (「…那条」), the close hit whose opening sentence is that phrase with its
+    verb (「实现发票电子化。」) goes first: that task is about the phrase as a whole, one that holds it inside
+    a longer name (增值税专用发票电子化改革) is about that narrower thing."""
+    if not ask.one or ask.topic is None or len(ask.topic.facets) > 1 or len(hits) < 2:
+        return hits
+    phrase = "".join(t[0] for t in ask.topic.terms)
+    if len(phrase) < 3:
+        return hits
+
+    def headlined(h: Hit) -> bool:
+        head = re.split(r"[。；;！!？?]", h.record.text, maxsplit=1)[0]
+        return phrase in head and len(head) <= len(phrase) + _HEADLINE_SLACK
+
+    if headlined(hits[0]):
+        return hits
+    found = [h for h in hits[:3] if headlined(h)]
+    if len(found) != 1:
+        return hits
+    return [found[0], *(h for h in hits if h is not found[0])]
 
 
 def _sections_only(e: Expr) -> bool:
