@@ -190,12 +190,15 @@ def _across_plans(aliases: dict[str, set[str]], units_of: Mapping[str, set[str]]
     """A short name one plan's units go by also means, in a plan where it names none, that plan's units
     whose names contain it (法院: 旗法院, and 州中级人民法院 in a plan that has no 法院 of that name)."""
     for alias, units in list(aliases.items()):
-        if len(alias) < 2 or alias[-1] not in _UNIT_ENDS:
+        # A field's department word (数据部门, 交通部门) names the units whose names hold its field (州数据局;
+        # 市政务服务和数据管理局 in a plan whose data work sits in a joint bureau).
+        field = alias[:-2] if alias.endswith("部门") and len(alias) >= 4 else ""
+        if len(alias) < 2 or (alias[-1] not in _UNIT_ENDS and not field):
             continue
         for mine in units_of.values():
             if units & mine:
                 continue
-            found = {u for u in mine if alias in u and u != alias}
+            found = {u for u in mine if (field or alias) in u and u != alias}
             if not found and len(alias) >= 3:
                 # A short form made of the full name's characters in order (人社局: 人力资源社会保障局,
                 # 发改委: 发展改革委): the one unit of the plan it abbreviates, if only one.

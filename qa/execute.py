@@ -9,6 +9,7 @@ the n-th in a section) are read from the selected records by the composer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
@@ -355,8 +356,12 @@ class Executor:
         """The best few matches for the question, in the order the answer considers them."""
         where = None if isinstance(ask.where, All) else ask.where
         hits = self.store.search(ask.query, top_k=10, where=where)
+        # A unit said by its full name (「是不是州市场监管局牵头」) says who, not what: its name's words
+        # cover no task's subject (said bare, 「法院执行」, it may be the subject).
+        full = [u for u in ask.prefer_units if u in ask.query]
+        words = [w for w in words if not any(w in u for u in full)]
         hits = self._promote_covering(words, hits)
-        return self._dense_ahead(self._prefer_units(ask, hits, words))[:5]
+        return _headline_first(ask, self._dense_ahead(self._prefer_units(ask, hits, words)))[:5]
 
     def _dense_ahead(self, hits: list[Hit]) -> list[Hit]:
         """The hit the question's embedding finds clearly more similar (``Margins.dense_lead``) than the one
@@ -406,8 +411,16 @@ class Executor:
             if pick is not None:
                 if pick is not hits[0] and words and self._covers_more(words, hits[0], pick):
                     return hits
+                if pick is not hits[0] and self._names_it(ask, words, hits[0], pick):
+                    return hits
                 return [pick, *(x for x in hits if x is not pick)]
         return hits
+
+    def _names_it(self, ask: Ask, words: Sequence[str], first: Hit, other: Hit) -> bool:
+        """The question names ``first`` by a word no other task of its plan holds and ``other`` lacks
+        (「综合查一次」): a unit said beside it guesses at its lead, no reason to answer another."""
+        named = self._named_alone(ask, words, first.record) if words else ""
+        return len(named) >= 3 and not self.covers([named], other.record)  # type: ignore[operator]
 
     def _covers_more(self, words: Sequence[str], first: Hit, other: Hit) -> bool:
         """``first`` covers clearly more of the question's words than ``other`` (``Margins.unit_cover``)."""
@@ -427,6 +440,32 @@ class Executor:
         if best == 0 or scores[best] < scores[0] + self.margins.coverage_margin:
             return hits
         return [hits[best], *(h for i, h in enumerate(hits) if i != best)]
+
+
+# What a task's opening sentence may hold besides the phrase it is named by (its verb: 实现, 推进, 全面推行).
+_HEADLINE_SLACK = 4
+
+
+def _headline_first(ask: Ask, hits: list[Hit]) -> list[Hit]:
+    """Asked of one task by a phrase (「…那条」), the close hit whose opening sentence is that phrase with its
+    verb (「实现发票电子化。」) goes first: that task is about the phrase as a whole, one that holds it inside
+    a longer name (增值税专用发票电子化改革) is about that narrower thing."""
+    if not ask.one or ask.topic is None or len(ask.topic.facets) > 1 or len(hits) < 2:
+        return hits
+    phrase = "".join(t[0] for t in ask.topic.terms)
+    if len(phrase) < 3:
+        return hits
+
+    def headlined(h: Hit) -> bool:
+        head = re.split(r"[。；;！!？?]", h.record.text, maxsplit=1)[0]
+        return phrase in head and len(head) <= len(phrase) + _HEADLINE_SLACK
+
+    if headlined(hits[0]):
+        return hits
+    found = [h for h in hits[:3] if headlined(h)]
+    if len(found) != 1:
+        return hits
+    return [found[0], *(h for h in hits if h is not found[0])]
 
 
 def _sections_only(e: Expr) -> bool:

@@ -39,7 +39,7 @@ from qa.numerals import CN_NUMBER, to_int
 from qa.phrasebook import cue, synonyms
 from qa.plan import Ask, Plan, Reply, What
 from qa.scope import PLAN_TAIL, PlanName, scope_of
-from qa.text import TypoFixer, clean, embeddable, language, translate_english
+from qa.text import TypoFixer, clean, compose_english, embeddable, language, translate_english
 from qa.theme import beside_whole, narrower, theme_facets
 from retriever.expr import (
     ANY_CITY,
@@ -266,7 +266,7 @@ class Planner:
         if not text or not re.search(r"[\w\u4e00-\u9fff]", text):
             return Reading(question, text, lang, (), (), Reply("empty"))
         courtesy = [s.strip() for s in re.split(r"(?<=[?？!！。])|[,，;；]", text) if s.strip()]
-        text = translate_english(text)
+        text = translate_english(compose_english(text, self.ctx.says))
         # Talk about the asking (「换个问法：…」, 「重新问一遍」) is no part of what is asked; said alone
         # after an answer, it asks the previous question again.
         said = cue("rephrase").sub(" ", text).strip()

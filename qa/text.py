@@ -116,6 +116,71 @@ def _english() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z])"), table
 
 
+_EN_GLUE = frozenset({"and", "of", "the", "a", "an", "for", "to", "with"})
+
+
+@lru_cache(maxsize=1)
+def _english_parts() -> dict[str, tuple[str, ...]]:
+    """Each English word's Chinese morphemes: ``english_parts.tsv`` and the one-word rows of english.tsv."""
+    parts: dict[str, list[str]] = {}
+    for r in rows("english_parts.tsv"):
+        if len(r) > 1:
+            parts.setdefault(r[0], []).extend(m for m in r[1].split("|") if m)
+    for r in rows("english.tsv"):
+        if len(r) > 1 and re.fullmatch(r"[a-z]+", r[0]):
+            parts.setdefault(r[0], []).append(r[1])
+    return {w: tuple(dict.fromkeys(ms)) for w, ms in parts.items()}
+
+
+def compose_english(text: str, says: Callable[[str], bool], longest: int = 5) -> str:
+    """Consecutive English words written as the Chinese term the loaded plans coined of their morphemes
+    ('one license, multiple addresses' → 一照多址, 'credit repair' → 信用修复): a term of three characters
+    or more built of two words or more, one morpheme a word in order, that the plans write (``says``);
+    words joining them (and, of) may be left out. Longest run of words first."""
+    if not re.search(r"[a-z]{3}", text):
+        return text
+    parts = _english_parts()
+    words = list(re.finditer(r"[a-z]+", text))
+
+    def joined(i: int, j: int) -> bool:  # only spaces, commas, hyphens or quotes between words i..j
+        return all(
+            re.fullmatch(r"[\s,\-'\"“”‘’/]*", text[words[k].end() : words[k + 1].start()])
+            for k in range(i, j)
+        )
+
+    def build(run: list[str]) -> str | None:
+        terms = [("", 0)]  # (term so far, content words used)
+        for w in run:
+            found = parts.get(w) or parts.get(w[:-1] if w.endswith("s") else w, ())  # plurals: licences
+            options = [*found, *([""] if w in _EN_GLUE else [])]
+            nxt = [(t + m, n + (1 if m else 0)) for t, n in terms for m in options]
+            terms = [(t, n) for t, n in dict.fromkeys(nxt) if len(t) < 2 or says(t)][:64]
+            if not terms:
+                return None
+        made = [t for t, n in terms if n >= 2 and len(t) >= 3]
+        return made[0] if made else None
+
+    out: list[str] = []
+    at, i = 0, 0
+    while i < len(words):
+        hit = None
+        for j in range(min(len(words), i + longest) - 1, i, -1):
+            run = [m.group(0) for m in words[i : j + 1]]
+            if run[0] in _EN_GLUE or run[-1] in _EN_GLUE or not joined(i, j):
+                continue
+            term = build(run)
+            if term is not None:
+                hit = (j, term)
+                break
+        if hit is None:
+            i += 1
+            continue
+        j, term = hit
+        out += [text[at : words[i].start()], f" {term} "]
+        at, i = words[j].end(), j + 1
+    return "".join(out) + text[at:] if out else text
+
+
 def translate_english(text: str) -> str:
     """Known English domain words and dates in Chinese; everything else kept."""
     if not re.search(r"[a-z]", text):

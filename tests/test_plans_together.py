@@ -881,3 +881,20 @@ def test_look_this_up_for_me_about_a_task_is_no_personal_case(three: QA, questio
 def test_look_up_my_own_case_is_still_personal(three: QA) -> None:
     plan = three.read("帮我查一下我的营业执照办好了没有").plan
     assert getattr(plan, "kind", None) == "personal", plan
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "unit"),
+    [
+        ("青川那边数据部门牵头干了哪些事", QINGCHUAN, "市政务服务和数据管理局"),
+        ("云岭州的数据部门在牵头哪几项工作", YUNLING, "州数据局"),
+    ],
+)
+def test_a_fields_department_word_names_each_plans_unit_of_that_field(
+    three: QA, question: str, doc: str, unit: str
+) -> None:
+    """「数据部门」 is one plan's data bureau and, in a plan whose data work sits in a joint bureau, that
+    bureau: the tasks it leads there, not a unit the plan lacks."""
+    ans = three.answer(question)
+    gold = _gold(three, doc, lambda r: unit in r.lead_units)
+    assert gold and {c.key for c in ans.citations} == gold, ans.text

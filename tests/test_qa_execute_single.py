@@ -185,3 +185,42 @@ def test_an_amount_the_best_task_states_is_answered_whatever_the_model_says(task
     assert _doubtful(tasks, stated, local=0.4)._best(ask, ["优秀", "企业家", "奖励"]).outcome == "refused"
     plain = Ask(("text",), Doc(frozenset({"p"})), "best", query="优秀企业家怎么评")
     assert _doubtful(tasks, stated)._best(plain, ["优秀", "企业家"]).outcome == "refused"
+
+
+def test_one_task_named_by_a_phrase_is_the_one_opening_with_it(tasks: list[TaskRecord]) -> None:
+    """「沟通机制那条」: the task whose opening sentence is the phrase with its verb, not the better ranked
+    one that holds it inside a longer name; asked without pointing at one task, the ranking stands."""
+    texts = [
+        "推进企业家沟通机制数字化改革，逐步建立与沟通机制相匹配的服务模式。",
+        "健全沟通机制。每季度召开一次座谈会。",
+    ]
+    records = [replace(tasks[i], doc_id="p", task_id=i + 1, text=t) for i, t in enumerate(texts)]
+    ex = Executor(_Store(records), _Judge(records), _Refusal(), _covers)  # type: ignore[arg-type]
+    ask = replace(_ask("沟通机制那条谁牵头", ("沟通", "机制")), one=True)
+    assert [r.task_id for r in ex._best(ask, ["沟通", "机制"]).records] == [2]
+    loose = ex._best(replace(ask, one=False), ["沟通", "机制"])
+    assert loose.records[0].task_id == 1
+
+
+class _GuessStore(_Store):
+    class lexicon:  # a stand-in with the one method used
+        @staticmethod
+        def canon(name: str, doc_id: str | None = None) -> str:
+            return name
+
+
+def test_a_unit_guessed_at_as_lead_says_who_not_what(tasks: list[TaskRecord]) -> None:
+    """「X是不是市场监管局牵头」: the unit's name is no part of what is asked about, so a task whose text
+    shares words of its name (市场, 监管) is not promoted over the one that says X."""
+    texts = ["推行“联合抽查”制度，合并同一企业的检查事项。", "加强市场监管执法，规范市场监管行为。"]
+    leads = [("州司法局",), ("州市场监管局",)]
+    records = [
+        replace(tasks[i], doc_id="p", task_id=i + 1, text=t, lead_units=u, responsible_units=())
+        for i, (t, u) in enumerate(zip(texts, leads, strict=True))
+    ]
+    ex = Executor(_GuessStore(records), _Judge(records), _Refusal(), _covers)  # type: ignore[arg-type]
+    ask = replace(
+        _ask("联合抽查是不是州市场监管局牵头", ("联合抽查",)), prefer_units=frozenset({"州市场监管局"})
+    )
+    words = ["联合抽查", "市场", "监管", "市场监管", "州市场监管局"]
+    assert ex.ranked(ask, words)[0].record.task_id == 1

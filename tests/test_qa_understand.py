@@ -12,7 +12,7 @@ from corpus import TaskRecord, build_lexicon
 from qa.entities import Context, Mention, find_mentions, topic_table
 from qa.numerals import cn_to_int, en_ordinal, to_int
 from qa.phrasebook import categories, cue, rows, synonyms
-from qa.text import TypoFixer, clean, translate_english
+from qa.text import TypoFixer, clean, compose_english, translate_english
 from qa.timewords import find_window
 
 
@@ -338,3 +338,19 @@ def test_a_word_before_a_particle_is_no_typo_of_a_longer_term() -> None:
     fx = TypoFixer(["工作室", "蒙速办"], common=lambda w: w in {"工作", "这块"})
     assert fx.fix("这块工作是谁牵头") == "这块工作是谁牵头"
     assert fx.fix("蒙速半上能办啥") == "蒙速办上能办啥"
+
+
+def test_english_words_compose_a_term_the_plans_coin() -> None:
+    """Consecutive English words become the Chinese term the plans write of their morphemes; a composition
+    no plan writes, a single word, or words split by a full stop are left as they are."""
+    plan = "推行“一窗多证”改革，建立信用修复机制，推进电子证照应用。"
+
+    def says(s: str) -> bool:
+        return s in plan
+
+    assert "一窗多证" in compose_english("who runs the 'single window, multiple licences' pilot?", says)
+    assert "信用修复" in compose_english("when is credit repair due", says)
+    assert "信用修复" in translate_english(compose_english("when is credit repair due", says))
+    assert compose_english("which tasks mention a window", says) == "which tasks mention a window"
+    assert compose_english("one. window", says) == "one. window"
+    assert "一窗" not in compose_english("one window", says)  # two characters: too short to be a coined term
