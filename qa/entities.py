@@ -718,7 +718,7 @@ def _negate(text: str, found: list[Mention]) -> list[Mention]:
             joined = _COORD.match(text[a.end : b.start]) or (a.kind == "section" and a.end == b.start)
             if a.kind == b.kind and joined and negated[i] != negated[i + 1]:
                 negated[i] = negated[i + 1] = True
-    # A list removed as a whole shares the removal across kinds (「去掉持续推进的和2023年的」).
+    # A list removed as a whole shares the removal across kinds (「去掉长期坚持的和2024年的」).
     removals = [m.end() for m in cue("neg_list").finditer(text)]
     for i in range(len(ordered) - 1):
         a, b = ordered[i], ordered[i + 1]
@@ -934,7 +934,7 @@ def glossed(text: str, mentions: Sequence[Mention]) -> list[Mention]:
                 m = replace(m, start=i)
         named = _restated(text, m, out) if m.kind == "unit" else None
         if named is not None:
-            # 「the gas companies (各燃气企业)」: the unit named again in brackets; one name over both
+            # 「the heating companies (各供热企业)」: the unit named again in brackets; one name over both
             x = out[named]
             role, role_end = (x.role, x.role_end) if x.role is not None else (m.role, m.role_end)
             out[named] = replace(x, end=m.end + 1, role=role, role_end=max(role_end, m.end + 1))

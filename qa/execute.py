@@ -356,7 +356,7 @@ class Executor:
         """The best few matches for the question, in the order the answer considers them."""
         where = None if isinstance(ask.where, All) else ask.where
         hits = self.store.search(ask.query, top_k=10, where=where)
-        # A unit said by its full name (「是不是州市场监管局牵头」) says who, not what: its name's words
+        # A unit said by its full name (「是不是州税务局负责的」) says who, not what: its name's words
         # cover no task's subject (said bare, 「法院执行」, it may be the subject).
         full = [u for u in ask.prefer_units if u in ask.query]
         words = [w for w in words if not any(w in u for u in full)]
@@ -411,16 +411,8 @@ class Executor:
             if pick is not None:
                 if pick is not hits[0] and words and self._covers_more(words, hits[0], pick):
                     return hits
-                if pick is not hits[0] and self._names_it(ask, words, hits[0], pick):
-                    return hits
                 return [pick, *(x for x in hits if x is not pick)]
         return hits
-
-    def _names_it(self, ask: Ask, words: Sequence[str], first: Hit, other: Hit) -> bool:
-        """The question names ``first`` by a word no other task of its plan holds and ``other`` lacks
-        (「综合查一次」): a unit said beside it guesses at its lead, no reason to answer another."""
-        named = self._named_alone(ask, words, first.record) if words else ""
-        return len(named) >= 3 and not self.covers([named], other.record)  # type: ignore[operator]
 
     def _covers_more(self, words: Sequence[str], first: Hit, other: Hit) -> bool:
         """``first`` covers clearly more of the question's words than ``other`` (``Margins.unit_cover``)."""

@@ -208,7 +208,7 @@ def _other_value(named: Sequence[Mention], prev: Turn) -> bool:
 
 def _in_asked_role(mentions: Sequence[Mention], prev: Turn) -> Sequence[Mention]:
     """A unit named without a role in a follow-up checking or narrowing an answer that asked one role
-    (「其中有没有税务局」 after 「配合单位有哪些」): the unit in that role."""
+    (「里面有财政局吗」 after 「哪些单位配合」): the unit in that role."""
     roles = [r for r in ("lead", "responsible") if r in prev.plan.what]
     if len(roles) != 1:
         return mentions
@@ -286,7 +286,7 @@ class Planner:
         mentions = tuple(share_roles(text, find_mentions(text, self.ctx, pinned=pin)))
         # Names inside examples (「服务保障（融资、电力等）」) illustrate the theme; they are no filters.
         examples = [(m.start(), m.end()) for m in cue("example_clause").finditer(text)]
-        # A bracketed list after a theme (「自助服务（自助办税、自助法院）」): its units and sections are
+        # A bracketed list after a theme (「便民终端（自助缴费、法院立案）」): its units and sections are
         # items of the theme (not its plans or dates: 「这两个方案（2022年的、2024年的）」 names them).
         items = [(m.start(), m.end()) for m in cue("example_list").finditer(text)]
         mentions = tuple(
@@ -790,13 +790,13 @@ class Planner:
         )
         if not facets:
             return Topic(" ".join(topic_words), tuple((w, *same.get(w, ())) for w in topic_words))
-        # What every loaded plan is about, as its title says (营商环境 in 「营商环境宣传谁牵头」), narrows no
+        # What every loaded plan is about, as its title says (营商环境 in 「营商环境培训归谁」), narrows no
         # theme told with other words: every task is about it.
         titles = self.ctx.titles
 
         def narrows(term: tuple[str, ...]) -> bool:
             # the word said within four or more characters every title has (营商 in 营商环境; not 环境 in
-            # 「企业环境信用」)
+            # 「环境监测」)
             w = term[0]
             i = text.find(w)
             if not titles or len(w) < 2 or i < 0:
@@ -1096,7 +1096,7 @@ class Planner:
             reading = self._read(role, None, within)
             return replace(reading, original=question, lang=lang, followup="swap")
         backref = bool(cue("backref").search(text)) or bool(cue("only").search(text))
-        # 「那厦门的有几条」 after 对标杭州的: another name of a kind the previous question named, said after
+        # 「那苏州的有多少」 after 对标杭州的: another name of a kind the previous question named, said after
         # 那 even without 呢, asks the same of it (narrowing the list by it would leave nothing).
         about = bool(cue("about_tail").search(text)) or (
             bool(cue("then_other").match(text)) and _other_value(named, prev)
@@ -1145,7 +1145,7 @@ class Planner:
             and len({r.section for r in prev.records}) > 1
             and not _other_section(named, prev)
         ):
-            # 「企业开办里面的是哪几个」 right after a list over several sections: its tasks of that section.
+            # 「纳税里面的有几条」 right after a list over several sections: its tasks of that section.
             sections = disj([Section(str(m.section)) for m in named if m.section])
             what = self.asked(text, mentions)
             return narrowed(
@@ -1416,7 +1416,7 @@ class Planner:
         """A position in the previous answer's list (「最后一条谁牵头」, 「其中第二个」): that task, in the
         list's order (by plan, then number); None when the question names no such position. 「第N条」 is the
         plan's task N unless the list has no task N and it is said of the list (其中), or is all the question
-        names right after a list short enough to be shown item by item (「第3条谁牵头」 after four tasks);
+        names right after a list short enough to be shown item by item (「第2项谁负责」 after four tasks);
         「第三个」 (an item, not a 条) or 「第一条」 in words (the plan's numbers are written in digits) is
         the list's. A number past the list's end is the plan's."""
         if len(prev.keys) < 2 or len(named) != 1:
@@ -1455,7 +1455,7 @@ class Planner:
                 or all(m.kind == "section" and m.start == p.end for p, m in pairwise(new))
             )
         ):
-            # One section named by two of its words (「那用水用气呢」), or one thing said in two sections'
+            # One section named by two of its words (「那供水供气呢」), or one thing said in two sections'
             # words written together (「那信用监管呢」): swapped as one name.
             new = [replace(new[0], text=text[new[0].start : new[-1].end], end=new[-1].end)]
         tail = _OWN_ASK.search(text)
@@ -1522,9 +1522,9 @@ class Planner:
                 return prev.text[: cities[0].start] + fragment + prev.text[cities[0].end :]
             area = [p for p in prev.mentions if p.kind == "section" and not p.negated]
             if prev.plan.pick == "best" and len(area) == 1 and area[0].whole and area[0].text not in fragment:
-                # 「那成本呢」 after one task about 破产's time limit: the cost of 破产, said in the previous
+                # 「那费用呢」 after one task about 破产's time limit: the cost of 破产, said in the previous
                 # question's word for its area (a bare word is asked of the same area, not of the plan); not
-                # an aspect of it (「那转移登记呢」 after 抵押登记: in its place).
+                # an aspect of it (「那变更登记呢」 after 抵押登记: in its place).
                 fragment = area[0].text + fragment
             return fragment + _ASK_TEXT.get(prev.plan.what[0], "")
         return None

@@ -74,7 +74,7 @@ def _english_dates(low: str) -> str:
     def ym(m: re.Match[str]) -> str:
         return f" {m.group(2)}年{_EN_MONTHS[m.group(1)]}月底前 "
 
-    def prior(m: re.Match[str]) -> str:  # 「before October 2022」: due by the end of September
+    def prior(m: re.Match[str]) -> str:  # 'before July 2023': due by the end of June
         year = int(m.group(2)) if m.group(2) else None
         month = _EN_MONTHS[m.group(1)] - 1
         if month == 0:
@@ -134,7 +134,7 @@ def _english_parts() -> dict[str, tuple[str, ...]]:
 
 def compose_english(text: str, says: Callable[[str], bool], longest: int = 5) -> str:
     """Consecutive English words written as the Chinese term the loaded plans coined of their morphemes
-    ('one license, multiple addresses' → 一照多址, 'credit repair' → 信用修复): a term of three characters
+    ('one window acceptance' → 一窗受理, 'credit commitment' → 信用承诺): a term of three characters
     or more built of two words or more, one morpheme a word in order, that the plans write (``says``);
     words joining them (and, of) may be left out. Longest run of words first."""
     if not re.search(r"[a-z]{3}", text):

@@ -520,7 +520,7 @@ def test_a_section_word_of_another_plan_stays_the_theme_with_an_area_word(three:
 @pytest.mark.parametrize(
     ("question", "words"),
     [
-        ("云岭州帮中小企业融资贷款的那些任务都归谁牵头", {"融资", "贷款"}),
+        ("云岭州中小企业融资和贷款那块谁负责", {"融资", "贷款"}),
         ("青川市纳税缴费方面有哪几条", {"纳税"}),
     ],
 )
@@ -862,7 +862,7 @@ def test_a_word_of_another_plan_held_by_many_tasks_is_no_measure(three: QA) -> N
 @pytest.mark.parametrize(
     ("question", "doc"),
     [
-        ("旗工商联在咱们旗方案里牵头什么任务", FIRST),  # after 在: the pronoun starts the plan's name
+        ("旗工信局在咱们旗方案里牵头哪几项", FIRST),  # after 在: the pronoun starts the plan's name
         ("在咱们州方案里有哪些融资的任务", YUNLING),
         ("我们市方案里税务局牵头的有几项", QINGCHUAN),
     ],
@@ -872,7 +872,7 @@ def test_our_level_word_before_a_plan_word_names_that_plan(three: QA, question: 
     assert ans.answerable and ans.citations and {c.doc_id for c in ans.citations} == {doc}, ans.text
 
 
-@pytest.mark.parametrize("question", ["帮我查下云岭州方案第40条", "给我查一下青川分工表第3项"])
+@pytest.mark.parametrize("question", ["帮我查下云岭州方案第38条", "给我查一下青川分工表第3项"])
 def test_look_this_up_for_me_about_a_task_is_no_personal_case(three: QA, question: str) -> None:
     ans = three.answer(question)
     assert ans.answerable and len(ans.citations) == 1, ans.text

@@ -931,8 +931,8 @@ def test_a_count_of_something_else_than_tasks_is_no_count_of_tasks(
 
 
 def test_a_detail_asked_of_an_area_is_one_task_not_the_area(fake_qa: QA, tasks: list[TaskRecord]) -> None:
-    # 「那用暖呢」 after 「用气报装要几个环节」 asks 用暖's steps: the task giving them, not every 用暖 task.
-    reading = _after_one(fake_qa, "用气报装要几个环节", tasks[254], "那用暖呢")
+    # 「那用暖呢」 after 「燃气报装分几个环节办」: 用暖's steps, the task giving them, not every 用暖 task.
+    reading = _after_one(fake_qa, "燃气报装分几个环节办", tasks[254], "那用暖呢")
     assert isinstance(reading.plan, Ask) and reading.plan.pick == "best", reading.plan
     result = fake_qa.executor.run(reading.plan, words=reading.words, question=reading.text)
     assert len(result.records) <= 1, result  # (the fake embedder may refuse it; it never lists the area)
@@ -964,7 +964,7 @@ def test_a_theme_in_two_sections_words_after_a_theme_is_swapped_whole(
     assert reading.followup == "swap" and reading.text.startswith("信用监管的"), reading.text
 
 
-@pytest.mark.parametrize("question", ["12345热线的任务", "帮您办的任务？", "电子证照的措施"])
+@pytest.mark.parametrize("question", ["12345便民热线的任务", "帮您办的任务？", "电子证照的措施"])
 def test_a_theme_said_with_its_tasks_alone_lists_them(fake_qa: QA, question: str) -> None:
     plan = fake_qa.read(question).plan
     assert isinstance(plan, Ask) and plan.pick == "all", plan
@@ -1039,7 +1039,7 @@ def test_a_list_reads_in_the_plans_order_and_its_positions_count_it(fake_qa: QA)
     ("first", "then", "word"),
     [
         ("第172条谁牵头", "那电子招投标呢", "电子"),
-        ("第30条是哪个部门负责", "那政府采购电子化呢", "电子化"),
+        ("第30条是哪个部门负责", "那政府采购全程电子化呢", "电子化"),
     ],
 )
 def test_another_thing_with_its_qualifier_after_one_task(
@@ -1190,7 +1190,7 @@ def test_a_position_in_words_past_the_list_is_refused(fake_qa: QA, first: str, t
     assert not a.answerable and not a.citations, a.text
 
 
-@pytest.mark.parametrize("then", ["这俩条谁牵头", "那俩个什么时候完成", "这俩项谁配合"])
+@pytest.mark.parametrize("then", ["这俩条是谁牵头的", "那俩个什么时候完成", "这俩项谁配合"])
 def test_two_said_as_lia_refers_back(fake_qa: QA, then: str) -> None:
     s = SessionStore().get(None)
     fake_qa.answer("区域评估有哪几条", session=s)
@@ -1213,7 +1213,7 @@ def test_a_section_the_list_spans_narrows_it(fake_qa: QA, first: str, then: str,
     assert isinstance(plan, Ask) and str(plan.where) == f"And(Keys(previous), Section({section}))", plan
 
 
-@pytest.mark.parametrize("then", ["换到企业开办部分看看", "换成企业开办的呢", "那切到企业开办部分 有哪些"])
+@pytest.mark.parametrize("then", ["换到企业开办部分瞧瞧", "换成企业开办的呢", "那切到企业开办部分 有哪些"])
 def test_a_section_swapped_in_by_its_short_name_keeps_the_other_filters(fake_qa: QA, then: str) -> None:
     s = SessionStore().get(None)
     fake_qa.answer("政务服务里对标上海的有哪些", session=s)
