@@ -207,10 +207,10 @@ def _search_schema(schema: dict[str, Any]) -> None:
     nonblank = {"type": "string", "pattern": NONBLANK_PATTERN}
     given: dict[str, dict[str, Any]] = {}
     for name in SearchFilters.model_fields:
-        if name.startswith("deadline"):
-            given[name] = {"type": "string", "pattern": "^[0-9]{4}"}
-        elif name in MULTI_VALUED:
+        if name in MULTI_VALUED:
             given[name] = {"anyOf": [nonblank, {"type": "array", "contains": nonblank}]}
+        elif name.startswith("deadline"):  # a month (deadline_kind, multi-valued, is handled above)
+            given[name] = {"type": "string", "pattern": "^[0-9]{4}"}
         else:
             given[name] = nonblank
     schema["anyOf"] = [
