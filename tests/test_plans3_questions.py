@@ -27,7 +27,7 @@ from tests.plan_fixtures import PLANS
 
 DATA = Path(__file__).resolve().parents[1] / "eval" / "data"
 QUESTIONS = DATA / "plans3" / "questions.jsonl"
-# plans-fresh1 … plans-fresh6: written blind over the same three plans, in the same schema
+# plans-fresh1 … plans-fresh7: written blind over the same three plans, in the same schema
 # (golds computed the same way)
 FILES = (
     QUESTIONS,
@@ -37,6 +37,7 @@ FILES = (
     DATA / "plans-fresh4" / "questions.jsonl",
     DATA / "plans-fresh5" / "questions.jsonl",
     DATA / "plans-fresh6" / "questions.jsonl",
+    DATA / "plans-fresh7" / "questions.jsonl",
     # probes written for tuning (plans-train5: single-task lead / responsible, near misses, controls;
     # plans-train4: combinations): golds only
     DATA / "plans-train5" / "questions.jsonl",
@@ -52,9 +53,11 @@ FILES = (
     DATA / "plans-train8" / "questions.jsonl",
     # plans-train9: written blind (records only) for tuning, 180 questions, near misses first
     DATA / "plans-train9" / "questions.jsonl",
+    # plans-train10: written blind (records only) for tuning, 217 questions, follow-ups and near misses first
+    DATA / "plans-train10" / "questions.jsonl",
 )
 # the sets large and broad enough to be a measurement (the probe files are small and narrow)
-LARGE = FILES[:7]
+LARGE = FILES[:8]
 
 
 def three_plans() -> dict[str, Plan]:
